@@ -1,0 +1,38 @@
+"""Atomic file writes: write to a temporary file in the same folder, fsync, rename."""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(final: str | os.PathLike):
+    """Yield a temporary path next to ``final``; on success it replaces ``final`` atomically.
+
+    On any exception the temporary file is removed and ``final`` is untouched.
+    """
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_bytes_atomic(final: str | os.PathLike, data: bytes) -> None:
+    with atomic_path(final) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(data)
+
+
+def write_text_atomic(final: str | os.PathLike, text: str) -> None:
+    write_bytes_atomic(final, text.encode("utf-8"))

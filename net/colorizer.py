@@ -1,0 +1,211 @@
+"""The inference API: ``Colorizer`` and its per-photo ``ColorizeSession``.
+
+    c = Colorizer.load()            # bundled default model, device="auto"
+    s = c.open(rgb)                 # gray-only features computed once
+    s.preview(hints)                # uint8 RGB at working resolution (fast path)
+    s.render(hints)                 # uint8 RGB at full resolution; L equals the input's
+
+The network runs on the photo downscaled so its long side is the working size
+(aspect kept; edges replicated up to a multiple of 16, then cropped away). Its
+chroma is upsampled to full size and merged with the original luminance.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
+from .hints import Hint, rasterize_hints
+from .propagation import hint_input
+from .weights import WeightsError, load_model
+
+ASSETS_DIR = Path(os.environ.get("COLORIZER_ASSETS", Path(__file__).resolve().parent.parent / "assets"))
+DEFAULT_MODEL = "default"
+MULTIPLE = 16
+
+
+def models_dir() -> Path:
+    return ASSETS_DIR / "models"
+
+
+def resolve_model_path(name_or_path: str | os.PathLike | None) -> Path:
+    """``None``/"default"/"seed"/"local" name a bundled model; anything else is a path."""
+    if name_or_path is None:
+        name_or_path = DEFAULT_MODEL
+    p = str(name_or_path)
+    if os.sep not in p and "/" not in p and not p.endswith(".safetensors"):
+        path = models_dir() / f"{p}.safetensors"
+        if not path.is_file():
+            raise WeightsError(f"no bundled model named {p!r} in {models_dir()} "
+                               "(train one with colorizer-train, or pass a weights file)")
+        return path
+    return Path(p)
+
+
+def pick_device(device: str | torch.device = "auto") -> torch.device:
+    """"auto": CUDA, then Apple MPS, then CPU. An unavailable explicit choice raises ValueError."""
+    d = str(device).lower()
+    if d == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if d.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError("CUDA was requested but no CUDA device is available")
+    if d == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError("Apple MPS was requested but is not available")
+    try:
+        return torch.device(d)
+    except RuntimeError:
+        raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or mps") from None
+
+
+def autocast_for(device: torch.device, precision: str):
+    """bfloat16 autocast where it is fast (CPU with AMX/AVX-512, CUDA); a null context otherwise."""
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    if precision == "auto" and device.type == "mps":
+        return contextlib.nullcontext()
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.float16 if precision == "fp16" else torch.bfloat16)
+    if device.type == "cpu":
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def working_shape(h: int, w: int, working_size: int) -> tuple[int, int]:
+    """Content size at working resolution: long side = working_size, aspect kept."""
+    s = working_size / float(max(h, w))
+    return max(1, int(round(h * s))), max(1, int(round(w * s)))
+
+
+def padded(n: int) -> int:
+    return max(MULTIPLE, -(-n // MULTIPLE) * MULTIPLE)
+
+
+class Colorizer:
+    def __init__(self, model, meta: dict, device: torch.device, working_size: int = 256,
+                 precision: str = "auto", path: Path | None = None):
+        if working_size % MULTIPLE or working_size < 32:
+            raise ValueError(f"working size must be a multiple of {MULTIPLE}, at least 32")
+        self.model = model.to(device).eval()
+        if device.type == "cpu":
+            self.model = self.model.to(memory_format=torch.channels_last)
+        self.meta = meta
+        self.device = device
+        self.working_size = working_size
+        self.precision = precision
+        self.path = path
+        self._lock = threading.Lock()
+
+    @property
+    def variant(self) -> str:
+        return self.model.cfg.variant
+
+    @property
+    def name(self) -> str:
+        return self.path.stem if self.path else self.variant
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | None = None, device: str = "auto",
+             working_size: int = 256, precision: str = "auto") -> "Colorizer":
+        """Load weights (default: the bundled model in assets/). Raises WeightsError."""
+        p = resolve_model_path(path)
+        dev = pick_device(device)
+        model, meta = load_model(p, device="cpu")
+        return cls(model, meta, dev, working_size=working_size, precision=precision, path=p)
+
+    def open(self, rgb: np.ndarray) -> "ColorizeSession":
+        return ColorizeSession(self, rgb)
+
+    def colorize(self, rgb: np.ndarray, hints=()) -> np.ndarray:
+        return self.open(rgb).render(hints)
+
+    def _tensor(self, a: np.ndarray) -> torch.Tensor:
+        t = torch.from_numpy(np.ascontiguousarray(a))[None].to(self.device)
+        if self.device.type == "cpu":
+            t = t.contiguous(memory_format=torch.channels_last)
+        return t
+
+
+class ColorizeSession:
+    """One photo opened for interactive colorization. Thread-safe; one inference at a time."""
+
+    def __init__(self, colorizer: Colorizer, rgb: np.ndarray):
+        rgb = np.asarray(rgb)
+        if rgb.ndim not in (2, 3) or rgb.size == 0:
+            raise ValueError(f"expected an HxWx3 uint8 image, got shape {rgb.shape}")
+        self.colorizer = colorizer
+        self.l_full = rgb_to_l(rgb)                       # float32 HxW, [0, 100]
+        self.size = self.l_full.shape                     # (H, W)
+        h, w = working_shape(*self.size, colorizer.working_size)
+        self.work_shape = (h, w)
+        l_work = cv2.resize(self.l_full, (w, h), interpolation=cv2.INTER_AREA)
+        self.l_work = l_work
+        ph, pw = padded(h), padded(w)
+        self._pad = (ph - h, pw - w)
+        self.l_norm_padded = np.pad(normalize_l(l_work), ((0, ph - h), (0, pw - w)), mode="edge")
+        self._last_key = None
+        self._last_ab = None
+        self.last_inference_ms = 0.0
+        c = colorizer
+        t0 = time.perf_counter()
+        with torch.inference_mode(), autocast_for(c.device, c.precision):
+            l_t = c._tensor(self.l_norm_padded[None])
+            self._gray = c.model.rtnet.encode_gray(l_t)
+        self.open_ms = (time.perf_counter() - t0) * 1000
+
+    # -- core -----------------------------------------------------------------
+    def hint_tensor(self, hints) -> np.ndarray:
+        """The 7-channel network input for these hints (padded working resolution)."""
+        hints = [h if isinstance(h, Hint) else Hint.from_dict(h) for h in hints]
+        h, w = self.work_shape
+        ph, pw = self.l_norm_padded.shape
+        # Hints are rasterised on the content area; padding gets none.
+        t4 = rasterize_hints(hints, self.size, self.l_norm_padded[:h, :w])
+        full = np.zeros((4, ph, pw), np.float32)
+        full[0] = self.l_norm_padded
+        full[1:, :h, :w] = t4[1:]
+        return hint_input(full)
+
+    def predict_ab(self, hints) -> np.ndarray:
+        """Chroma (a, b in Lab units) at working resolution, HxWx2 float32."""
+        key = tuple((h.x, h.y, h.radius, h.rgb) if isinstance(h, Hint) else repr(h) for h in hints)
+        c = self.colorizer
+        with c._lock:
+            if key == self._last_key and self._last_ab is not None:
+                return self._last_ab
+            t0 = time.perf_counter()
+            x = self.hint_tensor(hints)
+            with torch.inference_mode(), autocast_for(c.device, c.precision):
+                ab = c.model.colorize_from_gray(self._gray, c._tensor(x))
+            h, w = self.work_shape
+            ab = ab[0, :, :h, :w].float().cpu().numpy().transpose(1, 2, 0) * AB_SCALE
+            ab = np.ascontiguousarray(ab, dtype=np.float32)
+            self.last_inference_ms = (time.perf_counter() - t0) * 1000
+            self._last_key, self._last_ab = key, ab
+            return ab
+
+    def preview(self, hints=()) -> np.ndarray:
+        """uint8 RGB at working resolution (long side = working size)."""
+        return merge_l_ab(self.l_work, self.predict_ab(hints))
+
+    def render(self, hints=()) -> np.ndarray:
+        """uint8 RGB at the input's full resolution; its luminance is the input's."""
+        return merge_l_ab(self.l_full, self.predict_ab(hints))
+
+    def ab_at(self, x: float, y: float, hints=()) -> tuple[float, float]:
+        """The model's current chroma at an input-image point (for colour suggestions)."""
+        ab = self.predict_ab(hints)
+        h, w = self.work_shape
+        j = min(w - 1, max(0, int(x * w / self.size[1])))
+        i = min(h - 1, max(0, int(y * h / self.size[0])))
+        return float(ab[i, j, 0]), float(ab[i, j, 1])

@@ -1,0 +1,220 @@
+"""RTNet, HNet and CNN1 (the palette networks), in the `seed` and `local` variants.
+
+Shapes use (N, C, H, W); H and W must be multiples of 16 (the network is fully
+convolutional). Inputs are normalised as in :mod:`net.color`.
+
+* Gray branch: VGG16 conv1_1 .. conv3_3 (ImageNet weights, frozen), then batch
+  normalised 1x1 projections of each stage's output and a small stride-2 stage
+  down to H/8. Everything here depends only on the gray image, so the
+  interactive path computes it once per photo (:meth:`RTNet.encode_gray`).
+* Palette: a vector in R^196 (``palette_dim``) bounded by tanh (the paper found
+  many ReLU palette entries dead and suggested a bounded activation), produced
+  by CNN1 from the colour image (RTNet training) or by HNet from the hint tensor.
+  It is broadcast over the H/8 grid and smoothed by the first decoder convs.
+* Reconstruction: four stages (H/8, H/4, H/2, H), each concatenating the
+  matching gray projection (U-Net-like skip). In the `local` variant every stage
+  also receives the hint channels (a, b, mask) and their edge-aware propagation
+  (see :mod:`net.propagation`) at its resolution, so a hint colours *its* region.
+* Output: normalised (a, b) through tanh, scaled to cover the Lab gamut.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .color import IMAGENET_MEAN, IMAGENET_STD, gray_rgb_from_l
+
+VARIANTS = ("seed", "local")
+# torchvision vgg16().features indices of conv1_1 .. conv3_3
+VGG_CONV_INDICES = (0, 2, 5, 7, 10, 12, 14)
+VGG_CONV_SHAPES = ((64, 3), (64, 64), (128, 64), (128, 128), (256, 128), (256, 256), (256, 256))
+HINT_DECODER_CHANNELS = 6  # a, b, mask, propagated a, propagated b, confidence
+
+
+@dataclass
+class ModelConfig:
+    variant: str = "local"
+    palette_dim: int = 196
+    gray_proj: tuple = (16, 32, 64, 128)       # channels of gray skips at H, H/2, H/4, H/8
+    decoder: tuple = (24, 48, 96, 128)         # decoder widths at H, H/2, H/4, H/8
+    palette_channels: int = 64                  # palette broadcast channels at H/8
+    palette_net: tuple = (32, 64, 128, 196)    # CNN1 / HNet widths (stride 2 each)
+    output_scale: float = 1.2                   # tanh * scale, in AB_SCALE units
+
+    def __post_init__(self):
+        if self.variant not in VARIANTS:
+            raise ValueError(f"unknown model variant {self.variant!r}; expected one of {VARIANTS}")
+        for f in ("gray_proj", "decoder", "palette_net"):
+            v = tuple(int(x) for x in getattr(self, f))
+            if len(v) != 4 or min(v) < 1:
+                raise ValueError(f"config {f} must be four positive integers, got {v}")
+            setattr(self, f, v)
+        if int(self.palette_dim) < 1:
+            raise ValueError("palette_dim must be positive")
+
+    @property
+    def local(self) -> bool:
+        return self.variant == "local"
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown model config keys: {sorted(unknown)}")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+
+
+def conv_bn_relu(cin, cout, stride=1, k=3):
+    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False),
+                         nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class VGGGray(nn.Module):
+    """VGG16 conv1_1 .. conv3_3 on the gray image; returns the three stage outputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.convs = nn.ModuleList(nn.Conv2d(ci, co, 3, 1, 1) for co, ci in VGG_CONV_SHAPES)
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
+
+    def forward(self, l_norm):
+        x = (gray_rgb_from_l(l_norm).expand(-1, 3, -1, -1) - self.mean) / self.std
+        c = self.convs
+        x = F.relu(c[1](F.relu(c[0](x))))
+        f1 = x
+        x = F.max_pool2d(x, 2)
+        x = F.relu(c[3](F.relu(c[2](x))))
+        f2 = x
+        x = F.max_pool2d(x, 2)
+        x = F.relu(c[6](F.relu(c[5](F.relu(c[4](x))))))
+        return f1, f2, x
+
+
+class PaletteNet(nn.Module):
+    """CNN1 (colour image -> palette) and HNet (hint tensor -> palette) share this shape."""
+
+    def __init__(self, in_ch: int, cfg: ModelConfig):
+        super().__init__()
+        w = cfg.palette_net
+        layers, c = [], in_ch
+        for co in w:
+            layers += [conv_bn_relu(c, co, stride=2), conv_bn_relu(co, co)]
+            c = co
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(2 * c, cfg.palette_dim)
+
+    def forward(self, x):
+        y = self.body(x)
+        pooled = torch.cat([y.mean((2, 3)), y.amax((2, 3))], dim=1)
+        return torch.tanh(self.head(pooled.float()))
+
+
+class RTNet(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.vgg = VGGGray()
+        g = cfg.gray_proj
+        self.proj1 = nn.Sequential(nn.BatchNorm2d(64), nn.Conv2d(64, g[0], 1), nn.ReLU(inplace=True))
+        self.proj2 = nn.Sequential(nn.BatchNorm2d(128), nn.Conv2d(128, g[1], 1), nn.ReLU(inplace=True))
+        self.proj3 = nn.Sequential(nn.BatchNorm2d(256), nn.Conv2d(256, g[2], 1), nn.ReLU(inplace=True))
+        self.down4 = nn.Sequential(nn.BatchNorm2d(256), conv_bn_relu(256, g[3], stride=2),
+                                   conv_bn_relu(g[3], g[3]))
+        hc = HINT_DECODER_CHANNELS if cfg.local else 0
+        d = cfg.decoder
+        self.palette_in = nn.Linear(cfg.palette_dim, cfg.palette_channels)
+        self.dec4 = nn.Sequential(conv_bn_relu(g[3] + cfg.palette_channels + hc, d[3]),
+                                  conv_bn_relu(d[3], d[3]))
+        self.dec3 = nn.Sequential(conv_bn_relu(d[3] + g[2] + hc, d[2]), conv_bn_relu(d[2], d[2]))
+        self.dec2 = nn.Sequential(conv_bn_relu(d[2] + g[1] + hc, d[1]), conv_bn_relu(d[1], d[1]))
+        self.dec1 = nn.Sequential(conv_bn_relu(d[1] + g[0] + hc, d[0]))
+        self.out = nn.Conv2d(d[0], 2, 3, 1, 1)
+
+    def encode_gray(self, l_norm):
+        """Everything that depends only on the gray image: computed once per photo."""
+        with torch.no_grad() if not self.vgg.convs[0].weight.requires_grad else _nullctx():
+            f1, f2, f3 = self.vgg(l_norm)
+        return (self.proj1(f1), self.proj2(f2), self.proj3(f3), self.down4(f3))
+
+    def decode(self, gray, palette, hint_maps=None):
+        """gray: output of encode_gray; palette: (N, palette_dim); hint_maps: (N, 6, H, W) or None."""
+        g1, g2, g3, g4 = gray
+        n, _, h8, w8 = g4.shape
+        pal = self.palette_in(palette.float()).to(g4.dtype)
+        pal = pal[:, :, None, None].expand(-1, -1, h8, w8)
+        if self.cfg.local:
+            if hint_maps is None:
+                raise ValueError("the local variant needs hint maps")
+            hint_maps = hint_maps.to(g4.dtype)
+            h1 = hint_maps
+            h2 = F.avg_pool2d(h1, 2)
+            h4 = F.avg_pool2d(h2, 2)
+            h8 = F.avg_pool2d(h4, 2)
+            extra = (h8, h4, h2, h1)
+        else:
+            extra = ((), (), (), ())
+
+        def cat(*xs):
+            return torch.cat([x for x in xs if isinstance(x, torch.Tensor)], dim=1)
+
+        x = self.dec4(cat(g4, pal, extra[0]))
+        x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
+        x = self.dec3(cat(x, g3, extra[1]))
+        x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
+        x = self.dec2(cat(x, g2, extra[2]))
+        x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
+        x = self.dec1(cat(x, g1, extra[3]))
+        return torch.tanh(self.out(x).float()) * self.cfg.output_scale
+
+
+class _nullctx:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *a):
+        return False
+
+
+class ColorizationModel(nn.Module):
+    """RTNet + HNet (+ CNN1 used only to train RTNet in the `seed` variant).
+
+    ``hint_input`` is the 7-channel array of :func:`net.propagation.hint_input`:
+    L, a, b, mask, propagated a, propagated b, confidence.
+    """
+
+    def __init__(self, cfg: ModelConfig | None = None):
+        super().__init__()
+        self.cfg = cfg or ModelConfig()
+        self.rtnet = RTNet(self.cfg)
+        self.hnet = PaletteNet(4, self.cfg)
+        # CNN1 only exists to train the seed RTNet (and to give HNet its targets).
+        self.cnn1 = PaletteNet(3, self.cfg) if self.cfg.variant == "seed" else None
+        self.set_vgg_trainable(False)
+
+    def set_vgg_trainable(self, flag: bool):
+        for p in self.rtnet.vgg.parameters():
+            p.requires_grad_(flag)
+
+    def forward(self, l_norm, hint_input, lab_norm=None):
+        """Training/inference forward. With ``lab_norm`` (seed RTNet training) CNN1 gives the palette."""
+        gray = self.rtnet.encode_gray(l_norm)
+        if lab_norm is not None:
+            if self.cnn1 is None:
+                raise ValueError("only the seed variant has CNN1")
+            palette = self.cnn1(lab_norm)
+        else:
+            palette = self.hnet(hint_input[:, :4])
+        return self.rtnet.decode(gray, palette, hint_input[:, 1:] if self.cfg.local else None)
+
+    def colorize_from_gray(self, gray, hint_input):
+        palette = self.hnet(hint_input[:, :4])
+        return self.rtnet.decode(gray, palette, hint_input[:, 1:] if self.cfg.local else None)

@@ -1,0 +1,177 @@
+"""Weights files: safetensors + JSON sidecar, and import of torchvision VGG16 weights.
+
+A model is two files: ``name.safetensors`` (tensors, float16 for shipping) and
+``name.json`` (architecture config, normalisation constants, provenance, scores).
+Loading never unpickles: safetensors is plain data, and the only ``torch.load``
+here (torchvision's own ``.pth``) uses ``weights_only=True``.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from .atomic import atomic_path, write_text_atomic
+from .color import NORMALIZATION
+from .models import VGG_CONV_INDICES, VGG_CONV_SHAPES, ColorizationModel, ModelConfig
+
+FORMAT = "colorizer-weights"
+FORMAT_VERSION = 1
+
+
+class WeightsError(ValueError):
+    """A weights file that cannot be used; the message names the file and the problem."""
+
+
+def sidecar_path(path: str | Path) -> Path:
+    return Path(path).with_suffix(".json")
+
+
+def _state_for_saving(model: ColorizationModel, dtype) -> dict[str, torch.Tensor]:
+    out = {}
+    for k, v in model.state_dict().items():
+        if k.endswith("num_batches_tracked"):
+            continue
+        v = v.detach().to("cpu")
+        if v.is_floating_point() and dtype is not None:
+            v = v.to(dtype)
+        out[k] = v.contiguous()
+    return out
+
+
+def save_model(model: ColorizationModel, path: str | Path, meta: dict | None = None,
+               dtype=torch.float16) -> Path:
+    """Write ``path`` (safetensors) and its JSON sidecar, each atomically."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    if path.suffix != ".safetensors":
+        raise WeightsError(f"{path}: weights files must end in .safetensors")
+    sidecar = dict(meta or {})
+    sidecar.update({"format": FORMAT, "version": FORMAT_VERSION,
+                    "variant": model.cfg.variant, "config": model.cfg.to_dict(),
+                    "normalization": NORMALIZATION,
+                    "dtype": str(dtype).replace("torch.", "") if dtype else "float32"})
+    tensors = _state_for_saving(model, dtype)
+    with atomic_path(path) as tmp:
+        save_file(tensors, str(tmp), metadata={"format": FORMAT, "variant": model.cfg.variant})
+    write_text_atomic(sidecar_path(path), json.dumps(sidecar, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def read_sidecar(path: str | Path) -> dict:
+    path = Path(path)
+    side = sidecar_path(path)
+    if not side.is_file():
+        raise WeightsError(f"{path.name}: its description file {side.name} is missing")
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise WeightsError(f"{side.name}: not a readable JSON description ({e})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise WeightsError(f"{side.name}: not a colorizer weights description")
+    if meta.get("version") != FORMAT_VERSION:
+        raise WeightsError(f"{side.name}: unsupported format version {meta.get('version')!r}")
+    norm = meta.get("normalization")
+    if norm != NORMALIZATION:
+        raise WeightsError(f"{side.name}: the model was trained with different colour "
+                           f"normalisation ({norm}) than this program uses ({NORMALIZATION})")
+    return meta
+
+
+def load_model(path: str | Path, device: str | torch.device = "cpu"
+               ) -> tuple[ColorizationModel, dict]:
+    """Load a model and its sidecar; any problem raises :class:`WeightsError`."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    if path.is_dir():
+        raise WeightsError(f"{path}: is a folder, not a weights file")
+    if not path.is_file():
+        raise WeightsError(f"{path}: weights file not found")
+    if path.suffix != ".safetensors":
+        raise WeightsError(f"{path.name}: only .safetensors weights are accepted "
+                           "(pickle-based .pt/.pth files can run code when loaded)")
+    meta = read_sidecar(path)
+    try:
+        cfg = ModelConfig.from_dict(meta.get("config") or {})
+    except (TypeError, ValueError) as e:
+        raise WeightsError(f"{sidecar_path(path).name}: invalid model config ({e})") from None
+    if meta.get("variant") != cfg.variant:
+        raise WeightsError(f"{sidecar_path(path).name}: says variant {meta.get('variant')!r} "
+                           f"but its config says {cfg.variant!r}")
+    try:
+        tensors = load_file(str(path), device="cpu")
+    except (SafetensorError, OSError, ValueError, RuntimeError) as e:
+        raise WeightsError(f"{path.name}: not a valid safetensors file ({e})") from None
+    model = ColorizationModel(cfg)
+    expected = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+    missing = sorted(set(expected) - set(tensors))
+    unexpected = sorted(set(tensors) - set(expected))
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} tensors missing (e.g. {missing[0]})")
+        if unexpected:
+            parts.append(f"{len(unexpected)} unexpected tensors (e.g. {unexpected[0]})")
+        raise WeightsError(f"{path.name}: does not match the {cfg.variant!r} model described by "
+                           f"its sidecar: {'; '.join(parts)}")
+    for k, v in expected.items():
+        t = tensors[k]
+        if tuple(t.shape) != tuple(v.shape):
+            raise WeightsError(f"{path.name}: tensor {k} has shape {tuple(t.shape)}, "
+                               f"the model expects {tuple(v.shape)}")
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise WeightsError(f"{path.name}: tensor {k} contains NaN or infinite values")
+    model.load_state_dict({k: t.float() if t.is_floating_point() else t
+                           for k, t in tensors.items()}, strict=False)
+    model.eval().to(device)
+    return model, meta
+
+
+def read_vgg16_features(path: str | Path) -> dict[str, torch.Tensor]:
+    """torchvision-layout VGG16 weights (``features.N.weight``) from safetensors or a torchvision .pth.
+
+    Accepts ``features.*`` keys (torchvision's ``vgg16().state_dict()``) or bare ``N.weight``
+    keys (``vgg16().features.state_dict()``). Returns ``{index: (weight, bias)}`` keyed by layer.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"{path}: VGG16 weights file not found")
+    try:
+        if path.suffix == ".safetensors":
+            from safetensors.torch import load_file
+            sd = load_file(str(path))
+        else:
+            sd = torch.load(str(path), map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - any failure to parse means a bad file
+        raise WeightsError(f"{path.name}: cannot read VGG16 weights ({type(e).__name__}: {e})") from None
+    if not isinstance(sd, dict):
+        raise WeightsError(f"{path.name}: expected a state dict of tensors")
+    out = {}
+    for idx, (co, ci) in zip(VGG_CONV_INDICES, VGG_CONV_SHAPES):
+        for prefix in ("features.", ""):
+            wk, bk = f"{prefix}{idx}.weight", f"{prefix}{idx}.bias"
+            if wk in sd and bk in sd:
+                break
+        else:
+            raise WeightsError(f"{path.name}: no VGG16 layer features.{idx} "
+                               "(expected torchvision vgg16 key layout)")
+        w, b = sd[wk], sd[bk]
+        if tuple(w.shape) != (co, ci, 3, 3) or tuple(b.shape) != (co,):
+            raise WeightsError(f"{path.name}: features.{idx} has shape {tuple(w.shape)}, "
+                               f"VGG16 has {(co, ci, 3, 3)}")
+        out[idx] = (w.float(), b.float())
+    return out
+
+
+def import_vgg16(model: ColorizationModel, path: str | Path) -> None:
+    """Copy torchvision VGG16 conv1_1..conv3_3 weights into the gray branch."""
+    layers = read_vgg16_features(path)
+    with torch.no_grad():
+        for conv, idx in zip(model.rtnet.vgg.convs, VGG_CONV_INDICES):
+            w, b = layers[idx]
+            conv.weight.copy_(w)
+            conv.bias.copy_(b)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Trains the two shipped models on the shared corpus (../shared), as recorded in
+# assets/models/*.json. Run from the repository root; RUNS holds checkpoints
+# (outside git). Re-running resumes each stage from its checkpoint.
+set -euo pipefail
+SHARED=${SHARED:-../shared}
+RUNS=${RUNS:-$HOME/colorizer-runs}
+VGG=$SHARED/pretrained/vgg16_features_conv1_1-conv4_3.safetensors
+DATA="$SHARED/data/photos-train:1 $SHARED/data/scenes-train:1"
+VAL="$SHARED/data/photos-val"
+LOCAL_STEPS=${LOCAL_STEPS:-4500}
+RTNET_STEPS=${RTNET_STEPS:-2000}
+HNET_STEPS=${HNET_STEPS:-1500}
+COMMON="--size 128 --batch 16 --workers 1 --threads 2 --val-every 250 --ckpt-every 100 --no-progress"
+
+stage() {  # stage NAME OUTDIR ARGS...: fresh run, or resume when a checkpoint exists
+  local name=$1 out=$2; shift 2
+  if [ -f "$out/model.safetensors" ]; then echo "$name: done ($out)"; return; fi
+  local resume=""; [ -f "$out/checkpoint.pt" ] && resume=--resume
+  colorizer-train "$name" --out "$out" $resume "$@"
+}
+
+stage local "$RUNS/local" --data $DATA --val $VAL --vgg "$VGG" --steps "$LOCAL_STEPS" $COMMON
+stage rtnet "$RUNS/seed-rtnet" --data $DATA --val $VAL --vgg "$VGG" --steps "$RTNET_STEPS" $COMMON
+stage hnet "$RUNS/seed-hnet" --data $DATA --val $VAL --init "$RUNS/seed-rtnet/model.safetensors" \
+  --steps "$HNET_STEPS" $COMMON
+echo "all stages done"

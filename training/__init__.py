@@ -1,0 +1,1 @@
+"""Training and evaluation for the colorization networks (imports net, never the GUI)."""

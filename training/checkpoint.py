@@ -1,0 +1,31 @@
+"""Training checkpoints: atomic save, safe load (``weights_only=True``), clear errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from net.atomic import atomic_path
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be resumed from; one-line message."""
+
+
+def save_checkpoint(path: str | Path, state: dict) -> None:
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint to resume from at {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - any parse failure means a corrupt file
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CheckpointError(f"checkpoint {path} is corrupt or not a checkpoint ({first[:160]})") from None
+    if not isinstance(state, dict) or "model" not in state or "step" not in state:
+        raise CheckpointError(f"checkpoint {path} is not a colorizer training checkpoint")
+    return state
