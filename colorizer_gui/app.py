@@ -1,0 +1,33 @@
+"""Application start-up: ``colorizer [IMAGE] [--model M] [--device D]``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from net.colorizer import ASSETS_DIR
+
+SAMPLE = ASSETS_DIR / "samples" / "astronaut-gray.jpg"
+
+
+def run_app(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="colorizer", description="Colorize a black-and-white photo "
+                                "from a few colour hints. 'colorizer colorize --help' for batch use.")
+    p.add_argument("image", nargs="?", help="photo or .colorize.json session (default: a sample photo)")
+    p.add_argument("--model", help="weights file or bundled model name")
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
+    p.add_argument("--no-restore", action="store_true", help="do not offer to restore autosaved work")
+    args = p.parse_args(argv)
+
+    from PySide6.QtWidgets import QApplication
+
+    from .main_window import APP_NAME, MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("hint-colorizer")
+    win = MainWindow(model=args.model, device=args.device, ask_restore=not args.no_restore)
+    start = Path(args.image) if args.image else (SAMPLE if SAMPLE.is_file() else None)
+    win.set_startup_path(start)
+    win.show()
+    return app.exec()

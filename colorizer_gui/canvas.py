@@ -1,0 +1,204 @@
+"""Image views: the gray photo with hint markers, and the colorized result.
+
+Scene coordinates are image pixel coordinates of the original photo, so a
+result computed at working resolution is simply drawn scaled up. Views report
+mouse activity as signals in image coordinates; they do not edit anything.
+Zoom with the wheel, pan with the middle button or space+drag; the two views
+keep the same zoom and position.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QTransform
+from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
+
+from net.hints import Hint
+
+
+def qimage_from_rgb(rgb: np.ndarray) -> QImage:
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class ImageView(QGraphicsView):
+    pressed = Signal(QPointF, object, object)     # image point, button, modifiers
+    dragged = Signal(QPointF)
+    released = Signal(QPointF)
+    hovered = Signal(QPointF)
+    left = Signal()
+    radiusWheel = Signal(int)                     # +1 / -1 per wheel notch with Ctrl
+    viewChanged = Signal()
+
+    def __init__(self, name: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setScene(QGraphicsScene(self))
+        self._item = QGraphicsPixmapItem()
+        self._item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.scene().addItem(self._item)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setMouseTracking(True)
+        self.setBackgroundBrush(QColor(48, 48, 48))
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.image_size = (0, 0)        # (h, w) of the original photo
+        self.hints: list[Hint] = []
+        self.selected: int | None = None
+        self.show_hints = True
+        self.brush_radius: float | None = None
+        self._cursor_pos: QPointF | None = None
+        self._panning = False
+        self._space = False
+        self._pan_last = None
+        self._fit_mode = True
+        self.horizontalScrollBar().valueChanged.connect(lambda _: self.viewChanged.emit())
+        self.verticalScrollBar().valueChanged.connect(lambda _: self.viewChanged.emit())
+
+    # -- content ---------------------------------------------------------------------
+    def set_image(self, rgb: np.ndarray, image_size: tuple[int, int]) -> None:
+        """Show rgb stretched over an image of image_size (h, w) in scene coordinates."""
+        new_size = tuple(image_size) != tuple(self.image_size)
+        self.image_size = tuple(image_size)
+        pix = QPixmap.fromImage(qimage_from_rgb(rgb))
+        self._item.setPixmap(pix)
+        h, w = image_size
+        self._item.setTransform(QTransform.fromScale(w / pix.width(), h / pix.height()))
+        self.scene().setSceneRect(QRectF(0, 0, w, h))
+        if new_size:
+            self.fit()
+        self.viewport().update()
+
+    def displayed_image(self) -> QImage:
+        return self._item.pixmap().toImage()
+
+    def set_hints(self, hints, selected=None) -> None:
+        self.hints, self.selected = list(hints), selected
+        self.viewport().update()
+
+    # -- zoom and pan ------------------------------------------------------------------------
+    def fit(self) -> None:
+        if self.image_size[0]:
+            self._fit_mode = True
+            self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+            self.viewChanged.emit()
+
+    def actual_size(self) -> None:
+        self._fit_mode = False
+        self.setTransform(QTransform())
+        self.viewChanged.emit()
+
+    def zoom_by(self, factor: float) -> None:
+        scale = self.transform().m11() * factor
+        if 0.02 <= scale <= 64:
+            self._fit_mode = False
+            self.scale(factor, factor)
+            self.viewChanged.emit()
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def copy_view_from(self, other: "ImageView") -> None:
+        self.setTransform(other.transform())
+        self.horizontalScrollBar().setValue(other.horizontalScrollBar().value())
+        self.verticalScrollBar().setValue(other.verticalScrollBar().value())
+
+    def resizeEvent(self, e):
+        super().resizeEvent(e)
+        if self._fit_mode:
+            self.fit()
+
+    # -- input -------------------------------------------------------------------------------
+    def _img(self, e) -> QPointF:
+        return self.mapToScene(e.position().toPoint())
+
+    def wheelEvent(self, e):
+        dy = e.angleDelta().y()
+        if not dy:
+            return
+        if e.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.radiusWheel.emit(1 if dy > 0 else -1)
+        else:
+            self.zoom_by(1.25 if dy > 0 else 0.8)
+        e.accept()
+
+    def keyPressEvent(self, e):
+        if e.key() == Qt.Key.Key_Space and not e.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        super().keyPressEvent(e)
+
+    def keyReleaseEvent(self, e):
+        if e.key() == Qt.Key.Key_Space and not e.isAutoRepeat():
+            self._space = False
+            self.viewport().unsetCursor()
+            return
+        super().keyReleaseEvent(e)
+
+    def mousePressEvent(self, e):
+        if e.button() == Qt.MouseButton.MiddleButton or (
+                e.button() == Qt.MouseButton.LeftButton and self._space):
+            self._panning, self._pan_last = True, e.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            return
+        self.setFocus()
+        self.pressed.emit(self._img(e), e.button(), e.modifiers())
+
+    def mouseMoveEvent(self, e):
+        if self._panning:
+            d = e.position() - self._pan_last
+            self._pan_last = e.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(d.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(d.y()))
+            return
+        p = self._img(e)
+        self._cursor_pos = p
+        if e.buttons() & Qt.MouseButton.LeftButton:
+            self.dragged.emit(p)
+        self.hovered.emit(p)
+        self.viewport().update()
+
+    def mouseReleaseEvent(self, e):
+        if self._panning:
+            self._panning = False
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space else Qt.CursorShape.ArrowCursor)
+            return
+        if e.button() == Qt.MouseButton.LeftButton:
+            self.released.emit(self._img(e))
+
+    def leaveEvent(self, e):
+        self._cursor_pos = None
+        self.left.emit()
+        self.viewport().update()
+        super().leaveEvent(e)
+
+    # -- overlay --------------------------------------------------------------------------
+    def drawForeground(self, painter: QPainter, rect):
+        if not self.image_size[0]:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        px = 1.0 / max(self.zoom(), 1e-6)   # one screen pixel in scene units
+        if self.show_hints:
+            for i, h in enumerate(self.hints):
+                r = max(h.radius, 3 * px)
+                c = QPointF(h.x, h.y)
+                painter.setBrush(QColor(*h.rgb))
+                painter.setPen(QPen(QColor(255, 255, 255), 3 * px))
+                painter.drawEllipse(c, r, r)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(QPen(QColor(0, 0, 0), 1.2 * px))
+                painter.drawEllipse(c, r + 1.5 * px, r + 1.5 * px)
+                if i == self.selected:
+                    pen = QPen(QColor(255, 210, 0), 2 * px, Qt.PenStyle.DashLine)
+                    painter.setPen(pen)
+                    painter.drawEllipse(c, r + 5 * px, r + 5 * px)
+        if self.brush_radius and self._cursor_pos is not None:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(QColor(255, 255, 255, 200), 1.5 * px))
+            painter.drawEllipse(self._cursor_pos, self.brush_radius, self.brush_radius)
+            painter.setPen(QPen(QColor(0, 0, 0, 200), 1 * px, Qt.PenStyle.DotLine))
+            painter.drawEllipse(self._cursor_pos, self.brush_radius + 1.5 * px,
+                                self.brush_radius + 1.5 * px)

@@ -1,0 +1,106 @@
+"""``colorizer``: the desktop app, and ``colorizer colorize`` for headless batch work.
+
+    colorizer [IMAGE]                      open the app (bundled sample when no image)
+    colorizer colorize IN... [--hints F.colorize.json] [-o OUT | --out-dir DIR]
+                             [--weights W] [--device D] [--working-size N]
+
+The colorize sub-command never imports Qt.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def colorize_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="colorizer colorize",
+                                description="Colorize photos without the app.")
+    p.add_argument("inputs", nargs="+", metavar="IN", help="photos to colorize")
+    p.add_argument("--hints", metavar="F.colorize.json",
+                   help="session file whose hints are applied (image pixel coordinates)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("-o", "--out", help="output file (one input only)")
+    g.add_argument("--out-dir", help="output folder (default: next to each input)")
+    p.add_argument("--weights", help="weights file or bundled model name (default: the default model)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.add_argument("--working-size", type=int, default=256)
+    p.add_argument("--suffix", default="_colorized", help="added to output names (default _colorized)")
+    p.add_argument("--format", default="png", choices=("png", "jpg", "tif"), help="output type")
+    p.add_argument("--quality", type=int, default=95, help="JPEG quality")
+    return p
+
+
+def output_path(inp: Path, args) -> Path:
+    if args.out:
+        return Path(args.out)
+    folder = Path(args.out_dir) if args.out_dir else inp.parent
+    return folder / f"{inp.stem}{args.suffix}.{args.format}"
+
+
+def run_colorize(argv) -> int:
+    args = colorize_parser().parse_args(argv)
+    from net import Colorizer, ImageError, WeightsError, load_image, save_image
+    from net.session_file import SessionError, check_hints_fit, load_session
+
+    inputs = [Path(p) for p in args.inputs]
+    if args.out and len(inputs) > 1:
+        print("colorizer: error: -o takes one input; use --out-dir for several", file=sys.stderr)
+        return 2
+    hints = []
+    if args.hints:
+        try:
+            hints = load_session(args.hints).hints
+        except SessionError as e:
+            print(f"colorizer: error: {args.hints}: {e}", file=sys.stderr)
+            return 2
+    try:
+        colorizer = Colorizer.load(args.weights, device=args.device, working_size=args.working_size)
+    except (WeightsError, ValueError) as e:
+        print(f"colorizer: error: {e}", file=sys.stderr)
+        return 2
+    failed = 0
+    it = inputs
+    bar = None
+    if len(inputs) > 1:
+        from tqdm import tqdm
+        bar = tqdm(inputs, unit="photo", file=sys.stderr)
+        it = bar
+    for inp in it:
+        try:
+            out = output_path(inp, args)
+            if out.resolve() == inp.resolve():
+                raise ImageError(f"{out.name} is the input; refusing to overwrite the original.")
+            img = load_image(inp)
+            check_hints_fit(hints, img.rgb.shape[:2])
+            save_image(out, colorizer.colorize(img.rgb, hints), quality=args.quality)
+        except (ImageError, SessionError, OSError, MemoryError) as e:
+            failed += 1
+            msg = f"colorizer: {inp}: {e}"
+            if bar is not None:
+                bar.write(msg, file=sys.stderr)
+            else:
+                print(msg, file=sys.stderr)
+            continue
+        if bar is None:
+            print(f"wrote {out}")
+    if bar is not None:
+        bar.close()
+        print(f"{len(inputs) - failed} of {len(inputs)} photos colorized", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "colorize":
+        return run_colorize(argv[1:])
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0
+    from .app import run_app
+    return run_app(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Colour choosing widgets: current swatch, ab gamut picker, rows of recent/suggested colours."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtWidgets import (QColorDialog, QHBoxLayout, QLabel, QSizePolicy, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from net.color import AB_SCALE, lab_to_rgb, rgb_to_lab
+
+GAMUT_RES = 96
+
+
+def gamut_image(l: float, res: int = GAMUT_RES) -> tuple[np.ndarray, np.ndarray]:
+    """RGB picture of the ab plane at lightness l, and a mask of the in-gamut colours.
+
+    a runs left to right, b bottom to top, both over [-AB_SCALE, AB_SCALE].
+    """
+    ab = np.linspace(-AB_SCALE, AB_SCALE, res, dtype=np.float32)
+    a, b = np.meshgrid(ab, ab[::-1])
+    lab = np.stack([np.full_like(a, l), a, b], axis=-1)
+    rgb = lab_to_rgb(lab)
+    back = rgb_to_lab(rgb)
+    inside = np.hypot(back[..., 1] - a, back[..., 2] - b) < 3.0
+    return rgb, inside
+
+
+def rgb_for(l: float, a: float, b: float) -> tuple[int, int, int]:
+    px = lab_to_rgb(np.array([[[l, a, b]]], np.float32))[0, 0]
+    return tuple(int(c) for c in px)
+
+
+class ColorSwatch(QToolButton):
+    """The current colour; click opens the colour dialog."""
+
+    colorPicked = Signal(tuple)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setToolTip("Current hint colour (C): click to choose")
+        self.setFixedSize(QSize(56, 32))
+        self.rgb = (200, 40, 40)
+        self.clicked.connect(self.choose)
+
+    def set_rgb(self, rgb) -> None:
+        self.rgb = tuple(rgb)
+        self.update()
+
+    def choose(self) -> None:
+        c = QColorDialog.getColor(QColor(*self.rgb), self, "Hint colour")
+        if c.isValid():
+            self.colorPicked.emit((c.red(), c.green(), c.blue()))
+
+    def paintEvent(self, e):
+        super().paintEvent(e)
+        p = QPainter(self)
+        p.setBrush(QColor(*self.rgb))
+        p.setPen(QPen(QColor(0, 0, 0), 1))
+        p.drawRoundedRect(self.rect().adjusted(4, 4, -5, -5), 3, 3)
+
+
+class AbPicker(QWidget):
+    """The ab plane at the luminance under the cursor; only in-gamut colours are offered."""
+
+    colorPicked = Signal(tuple)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumSize(160, 160)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setToolTip("Colours available at the lightness under the cursor; click to pick")
+        self.l = 50.0
+        self.marker: tuple[float, float] | None = None
+        self._render()
+
+    def set_lightness(self, l: float) -> None:
+        l = float(np.clip(l, 1.0, 99.0))
+        if abs(l - self.l) >= 0.5:
+            self.l = l
+            self._render()
+            self.update()
+
+    def set_marker_rgb(self, rgb) -> None:
+        lab = rgb_to_lab(np.array([[rgb]], np.uint8))[0, 0]
+        self.marker = (float(lab[1]), float(lab[2]))
+        self.update()
+
+    def _render(self) -> None:
+        rgb, inside = gamut_image(self.l)
+        img = np.where(inside[..., None], rgb, np.uint8(64)).astype(np.uint8)
+        self._inside = inside
+        self._img = QImage(np.ascontiguousarray(img).data, img.shape[1], img.shape[0],
+                           3 * img.shape[1], QImage.Format.Format_RGB888).copy()
+
+    def _square(self):
+        s = min(self.width(), self.height())
+        return (self.width() - s) // 2, (self.height() - s) // 2, s
+
+    def _ab_at(self, pos: QPointF):
+        x0, y0, s = self._square()
+        u, v = (pos.x() - x0) / s, (pos.y() - y0) / s
+        if not (0 <= u < 1 and 0 <= v < 1):
+            return None
+        i, j = int(v * GAMUT_RES), int(u * GAMUT_RES)
+        if not self._inside[i, j]:
+            return None
+        return (u * 2 - 1) * AB_SCALE, (1 - v * 2) * AB_SCALE
+
+    def mousePressEvent(self, e):
+        ab = self._ab_at(e.position())
+        if ab is not None:
+            self.colorPicked.emit(rgb_for(self.l, *ab))
+
+    mouseMoveEvent = mousePressEvent
+
+    def paintEvent(self, e):
+        p = QPainter(self)
+        x0, y0, s = self._square()
+        p.drawImage(self.rect().adjusted(x0, y0, -x0 - (self.width() - 2 * x0 - s),
+                                         -y0 - (self.height() - 2 * y0 - s)), self._img)
+        p.setPen(QPen(QColor(160, 160, 160), 1))
+        p.drawLine(x0 + s // 2, y0, x0 + s // 2, y0 + s)
+        p.drawLine(x0, y0 + s // 2, x0 + s, y0 + s // 2)
+        if self.marker is not None:
+            a, b = self.marker
+            cx = x0 + (a / AB_SCALE + 1) / 2 * s
+            cy = y0 + (1 - b / AB_SCALE) / 2 * s
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(QPen(QColor(255, 255, 255), 2))
+            p.drawEllipse(QPointF(cx, cy), 5, 5)
+            p.setPen(QPen(QColor(0, 0, 0), 1))
+            p.drawEllipse(QPointF(cx, cy), 7, 7)
+        p.setPen(QColor(220, 220, 220))
+        p.drawText(x0 + 4, y0 + 14, f"L = {self.l:.0f}")
+
+
+class ColorRow(QWidget):
+    """A titled row of clickable colour chips (recent colours, suggestions)."""
+
+    colorPicked = Signal(tuple)
+
+    def __init__(self, title: str, tooltip: str, parent=None):
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(QLabel(title))
+        self._row = QHBoxLayout()
+        self._row.setSpacing(3)
+        lay.addLayout(self._row)
+        self.setToolTip(tooltip)
+        self.colors: list[tuple] = []
+
+    def set_colors(self, colors, labels=None) -> None:
+        while self._row.count():
+            w = self._row.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self.colors = [tuple(c) for c in colors]
+        for k, c in enumerate(self.colors):
+            b = QToolButton()
+            b.setFixedSize(22, 22)
+            b.setStyleSheet(f"background-color: rgb{tuple(c)}; border: 1px solid #222;")
+            b.setToolTip((labels[k] + " " if labels else "") + "rgb(%d, %d, %d)" % c)
+            b.clicked.connect(lambda _=False, c=c: self.colorPicked.emit(c))
+            self._row.addWidget(b)
+        self._row.addStretch(1)

@@ -1,0 +1,141 @@
+"""The editing session file (``*.colorize.json``, DESIGN.md section 3).
+
+    {"format": "colorizer-session", "version": 1, "image": "photo.jpg",
+     "image_sha256": "...", "model": "default",
+     "hints": [{"x": 120.5, "y": 80.0, "radius": 12.0, "rgb": [200, 30, 30]}]}
+
+Coordinates are original-image pixels. Unknown keys are ignored; anything
+malformed raises :class:`SessionError` naming the problem. Writes are atomic.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .atomic import write_text_atomic
+from .hints import Hint
+
+FORMAT = "colorizer-session"
+VERSION = 1
+SUFFIX = ".colorize.json"
+MAX_BYTES = 50_000_000
+MAX_HINTS = 100_000
+
+
+class SessionError(ValueError):
+    """A session file that cannot be used; one-sentence message."""
+
+
+@dataclass
+class Session:
+    image: str
+    hints: list[Hint] = field(default_factory=list)
+    image_sha256: str | None = None
+    model: str = "default"
+
+    def image_path(self, session_path: str | os.PathLike | None) -> Path:
+        """The image path, resolved relative to the session file's folder."""
+        p = Path(self.image)
+        if not p.is_absolute() and session_path is not None:
+            p = Path(session_path).resolve().parent / p
+        return p
+
+    def to_json(self) -> dict:
+        d = {"format": FORMAT, "version": VERSION, "image": self.image, "model": self.model,
+             "hints": [h.to_dict() for h in self.hints]}
+        if self.image_sha256:
+            d["image_sha256"] = self.image_sha256
+        return d
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def parse_session(data) -> Session:
+    """Validate decoded JSON; raise SessionError naming what is wrong."""
+    if not isinstance(data, dict):
+        raise SessionError("the session file does not contain a JSON object")
+    if data.get("format") != FORMAT:
+        raise SessionError(f"not a colorizer session (format is {data.get('format')!r})")
+    v = data.get("version")
+    if v != VERSION:
+        raise SessionError(f"unsupported session version {v!r} (this program reads version {VERSION})")
+    image = data.get("image")
+    if not isinstance(image, str) or not image.strip():
+        raise SessionError("the session names no image")
+    sha = data.get("image_sha256")
+    if sha is not None and not (isinstance(sha, str) and len(sha) == 64):
+        raise SessionError("image_sha256 is not a SHA-256 hex digest")
+    model = data.get("model", "default")
+    if not isinstance(model, str):
+        raise SessionError("model must be a string")
+    raw = data.get("hints", [])
+    if not isinstance(raw, list):
+        raise SessionError("hints must be a list")
+    if len(raw) > MAX_HINTS:
+        raise SessionError(f"too many hints ({len(raw)}; at most {MAX_HINTS})")
+    hints = []
+    for i, h in enumerate(raw, 1):
+        try:
+            hints.append(Hint.from_dict(h))
+        except (ValueError, TypeError) as e:
+            raise SessionError(f"hint {i}: {e}") from None
+    return Session(image=image, hints=hints, image_sha256=sha, model=model)
+
+
+def load_session(path: str | os.PathLike) -> Session:
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise SessionError(f"{path.name} is too large to be a session file")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SessionError(f"{path.name} does not exist") from None
+    except IsADirectoryError:
+        raise SessionError(f"{path.name} is a folder, not a session file") from None
+    except UnicodeDecodeError:
+        raise SessionError(f"{path.name} is not a text file") from None
+    except OSError as e:
+        raise SessionError(f"{path.name} cannot be read ({e.strerror or e})") from None
+    try:
+        data = json.loads(text, parse_constant=lambda c: math.nan)
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise SessionError(f"{path.name} is not valid JSON ({getattr(e, 'msg', 'too deeply nested')}"
+                           f"{f' at line {e.lineno}' if hasattr(e, 'lineno') else ''})") from None
+    return parse_session(data)
+
+
+def check_hints_fit(hints: list[Hint], size: tuple[int, int]) -> None:
+    """Refuse hints whose centre lies outside an image of size (height, width)."""
+    h, w = size
+    for i, hint in enumerate(hints, 1):
+        if not (0 <= hint.x <= w and 0 <= hint.y <= h):
+            raise SessionError(f"hint {i} at ({hint.x:g}, {hint.y:g}) lies outside the "
+                               f"{w}x{h} image")
+
+
+def save_session(path: str | os.PathLike, session: Session) -> None:
+    """Write atomically; the image path is stored relative to the session file when possible."""
+    path = Path(path)
+    img = Path(session.image)
+    if img.is_absolute():
+        try:
+            rel = os.path.relpath(img, path.resolve().parent)
+            if not rel.startswith(".."):
+                session = Session(rel, session.hints, session.image_sha256, session.model)
+        except ValueError:
+            pass
+    try:
+        write_text_atomic(path, json.dumps(session.to_json(), indent=1) + "\n")
+    except OSError as e:
+        reason = "the disk is full" if getattr(e, "errno", None) == 28 else (e.strerror or str(e))
+        raise SessionError(f"could not save {path.name}: {reason}") from None

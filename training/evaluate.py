@@ -1,0 +1,280 @@
+"""``colorizer-eval``: PSNR versus hints (DESIGN.md section 4) and error versus coverage.
+
+    colorizer-eval sweep FOLDER --weights A.safetensors [B ...] [--out DIR]
+    colorizer-eval coverage FOLDER --weights A.safetensors [--out DIR]
+
+Every table has a "no colour" row (the gray photo) and the classical baseline of
+Levin et al. 2004 with the same hints beside the networks.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from net.atomic import write_text_atomic
+from net.color import AB_SCALE, L_CENTER, L_SCALE, merge_l_ab, normalize_ab, normalize_l, rgb_to_lab
+from net.colorizer import autocast_for, pick_device
+from net.image_io import ImageError, load_image
+from net.propagation import hint_input
+from net.weights import WeightsError, load_model, read_sidecar, sidecar_path
+
+from .data import DataError, list_images
+from .hint_sampling import PROTOCOL_SIZE, coverage_circles, hint4_from_circles, protocol_hints
+from .levin import levin_colorize
+
+log = logging.getLogger("colorizer.eval")
+SWEEP_N = (0, 1, 2, 5, 10, 20, 50, 100)
+COVERAGE = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
+SEED = 2017
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return 99.0 if mse == 0 else 10.0 * np.log10(255.0 ** 2 / mse)
+
+
+class Photo:
+    """A photo resized to the protocol's 256x256, with its Lab planes."""
+
+    def __init__(self, path: Path, size: int = PROTOCOL_SIZE):
+        rgb = load_image(path).rgb
+        interp = cv2.INTER_AREA if min(rgb.shape[:2]) > size else cv2.INTER_CUBIC
+        self.rgb = cv2.resize(rgb, (size, size), interpolation=interp)
+        lab = rgb_to_lab(self.rgb)
+        self.l = lab[:, :, 0]
+        self.l_norm = normalize_l(self.l)
+        self.ab_norm = normalize_ab(lab[:, :, 1:]).transpose(2, 0, 1).copy()
+        self.name = path.name
+
+    def rgb_from_ab_norm(self, ab_norm: np.ndarray) -> np.ndarray:
+        return merge_l_ab(self.l, ab_norm.transpose(1, 2, 0) * AB_SCALE)
+
+
+class NetworkMethod:
+    def __init__(self, path: str, device: torch.device, precision: str = "auto"):
+        self.model, self.meta = load_model(path, device=device)
+        self.device, self.precision, self.path = device, precision, path
+        self.name = Path(path).stem
+        if device.type == "cpu":
+            self.model = self.model.to(memory_format=torch.channels_last)
+
+    @torch.inference_mode()
+    def predict(self, photos: list[Photo], circles: list[list]) -> list[np.ndarray]:
+        outs = []
+        for i in range(0, len(photos), 8):
+            ls, hs = [], []
+            for p, c in zip(photos[i:i + 8], circles[i:i + 8]):
+                ls.append(p.l_norm[None]); hs.append(hint_input(hint4_from_circles(p.l_norm, c)))
+            l = torch.from_numpy(np.stack(ls)).to(self.device)
+            h = torch.from_numpy(np.stack(hs)).to(self.device)
+            if self.device.type == "cpu":
+                l, h = (x.contiguous(memory_format=torch.channels_last) for x in (l, h))
+            with autocast_for(self.device, self.precision):
+                ab = self.model(l, h).float().cpu().numpy()
+            outs += list(ab)
+        return outs
+
+
+class LevinMethod:
+    """Levin et al. 2004 with a result cache (deterministic, model-independent, slow)."""
+
+    name = "levin"
+
+    def __init__(self, cache: Path | None):
+        self.cache_path = cache
+        self.cache = {}
+        if cache and cache.is_file():
+            try:
+                self.cache = json.loads(cache.read_text())
+            except (OSError, json.JSONDecodeError):
+                self.cache = {}
+
+    def predict_one(self, photo: Photo, circles) -> np.ndarray:
+        hint = hint4_from_circles(photo.l_norm, circles)
+        y = np.clip((photo.l_norm * L_SCALE + L_CENTER) / 100.0, 0, 1)
+        return levin_colorize(y, hint[1:3], hint[3] > 0)
+
+    def save(self):
+        if self.cache_path:
+            write_text_atomic(self.cache_path, json.dumps(self.cache))
+
+
+def load_photos(folder: str, limit: int | None) -> list[Photo]:
+    files = list_images(folder)
+    if limit:
+        files = files[:limit]
+    photos = []
+    for f in files:
+        try:
+            photos.append(Photo(f))
+        except ImageError as e:
+            log.warning("skipping %s", e)
+    if not photos:
+        raise DataError(f"{folder}: no readable photos")
+    return photos
+
+
+def _cache_key(photo: Photo, tag: str) -> str:
+    h = hashlib.sha1(photo.rgb.tobytes()).hexdigest()[:16]
+    return f"{photo.name}:{h}:{tag}"
+
+
+def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: str,
+             device="auto", precision="auto", limit=None, levin=True, levin_cache=None,
+             progress=True) -> dict:
+    """Generic driver: for each level, hints from make_circles(photo, level, rng), PSNR per method."""
+    photos = load_photos(folder, limit)
+    dev = pick_device(device)
+    nets = [NetworkMethod(w, dev, precision) for w in weights]
+    lev = LevinMethod(Path(levin_cache) if levin_cache else None) if levin else None
+    rows = {"no colour": [], **({"levin": []} if lev else {}), **{n.name: [] for n in nets}}
+    gray = float(np.mean([psnr(p.rgb_from_ab_norm(np.zeros_like(p.ab_norm)), p.rgb) for p in photos]))
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=len(levels) * len(photos) * (1 + len(nets)), unit="img", leave=False)
+    times = {n.name: 0.0 for n in nets}
+    times["levin"] = 0.0
+    for li, level in enumerate(levels):
+        circles = [make_circles(p, level, np.random.default_rng([SEED, i, li]))
+                   for i, p in enumerate(photos)]
+        rows["no colour"].append(gray)
+        for net in nets:
+            t0 = time.perf_counter()
+            preds = net.predict(photos, circles)
+            times[net.name] += time.perf_counter() - t0
+            rows[net.name].append(float(np.mean([psnr(p.rgb_from_ab_norm(ab), p.rgb)
+                                                  for p, ab in zip(photos, preds)])))
+            if bar:
+                bar.update(len(photos))
+        if lev:
+            vals = []
+            for i, (p, c) in enumerate(zip(photos, circles)):
+                key = _cache_key(p, f"{level_name}={level}")
+                if key not in lev.cache:
+                    t0 = time.perf_counter()
+                    ab = lev.predict_one(p, c)
+                    times["levin"] += time.perf_counter() - t0
+                    lev.cache[key] = psnr(p.rgb_from_ab_norm(ab), p.rgb)
+                vals.append(lev.cache[key])
+                if bar:
+                    bar.update(1)
+            rows["levin"].append(float(np.mean(vals)))
+            lev.save()
+    if bar:
+        bar.close()
+    return {"folder": str(folder), "photos": len(photos), level_name: list(levels),
+            "psnr": rows, "seconds": {k: round(v, 1) for k, v in times.items()},
+            "weights": [str(w) for w in weights], "seed": SEED}
+
+
+def sweep(folder, weights, **kw) -> dict:
+    return evaluate(folder, weights, kw.pop("levels", SWEEP_N),
+                    lambda p, n, rng: protocol_hints(p.ab_norm, n, rng), "hints", **kw)
+
+
+def coverage(folder, weights, **kw) -> dict:
+    return evaluate(folder, weights, kw.pop("levels", COVERAGE),
+                    lambda p, c, rng: coverage_circles(p.ab_norm, rng, c), "coverage", **kw)
+
+
+def format_table(result: dict) -> str:
+    level_name = "hints" if "hints" in result else "coverage"
+    levels = result[level_name]
+    head = [f"{v:g}" if level_name == "hints" else f"{v * 100:g}%" for v in levels]
+    lines = [f"PSNR (dB) vs {level_name} on {result['folder']} ({result['photos']} photos)", "",
+             "| method | " + " | ".join(head) + " |",
+             "|---|" + "---|" * len(head)]
+    for name, vals in result["psnr"].items():
+        lines.append(f"| {name} | " + " | ".join(f"{v:.2f}" for v in vals) + " |")
+    return "\n".join(lines)
+
+
+def plot(result: dict, png: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from net.atomic import atomic_path
+
+    level_name = "hints" if "hints" in result else "coverage"
+    xs = np.asarray(result[level_name], float)
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    for name, vals in result["psnr"].items():
+        style = "--" if name in ("no colour", "levin") else "o-"
+        if level_name == "hints":
+            ax.plot(np.arange(len(xs)), vals, style, label=name)
+        else:
+            ax.plot(xs * 100, vals, style, label=name)
+    if level_name == "hints":
+        ax.set_xticks(np.arange(len(xs)), [f"{x:g}" for x in xs]); ax.set_xlabel("number of hints")
+    else:
+        ax.set_xlabel("image covered by hints (%)")
+    ax.set_ylabel("PSNR (dB)"); ax.grid(alpha=0.3); ax.legend()
+    ax.set_title(f"{Path(result['folder']).name}: PSNR vs {level_name}")
+    fig.tight_layout()
+    with atomic_path(png) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+
+
+def record_scores(weights: str, result: dict, key: str) -> None:
+    """Store a result in a model's JSON sidecar (atomic)."""
+    side = sidecar_path(weights)
+    meta = read_sidecar(weights)
+    level_name = "hints" if "hints" in result else "coverage"
+    name = Path(weights).stem
+    meta.setdefault("scores", {})[key] = {
+        "folder": Path(result["folder"]).name, "photos": result["photos"],
+        level_name: result[level_name], "psnr": result["psnr"][name],
+        "levin": result["psnr"].get("levin"), "no_colour": result["psnr"]["no colour"][0]}
+    write_text_atomic(side, json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    p = argparse.ArgumentParser(prog="colorizer-eval", description=__doc__.split("\n\n")[0])
+    p.add_argument("experiment", choices=("sweep", "coverage"))
+    p.add_argument("folder")
+    p.add_argument("--weights", nargs="*", default=[], help="models to evaluate (.safetensors)")
+    p.add_argument("--out", help="folder for the JSON result and the PNG plot")
+    p.add_argument("--limit", type=int, default=0, help="use the first N photos only")
+    p.add_argument("--no-levin", action="store_true", help="skip the (slow) Levin baseline")
+    p.add_argument("--levin-cache", help="JSON file caching Levin results between runs")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--precision", choices=("auto", "fp32"), default="auto")
+    p.add_argument("--record", metavar="KEY", help="store each model's scores in its sidecar under KEY")
+    p.add_argument("--no-progress", action="store_true")
+    a = p.parse_args(argv)
+    fn = sweep if a.experiment == "sweep" else coverage
+    try:
+        result = fn(a.folder, a.weights, device=a.device, precision=a.precision,
+                    limit=a.limit or None, levin=not a.no_levin, levin_cache=a.levin_cache,
+                    progress=not a.no_progress)
+    except (DataError, WeightsError, ValueError) as e:
+        print(f"colorizer-eval: error: {e}", file=sys.stderr)
+        return 2
+    print(format_table(result))
+    if a.out:
+        out = Path(a.out)
+        stem = f"{a.experiment}-{Path(a.folder.rstrip('/')).name}"
+        write_text_atomic(out / f"{stem}.json", json.dumps(result, indent=2) + "\n")
+        plot(result, out / f"{stem}.png")
+        print(f"wrote {out / (stem + '.json')} and {out / (stem + '.png')}")
+    if a.record:
+        for w in a.weights:
+            record_scores(w, result, a.record)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
