@@ -5,9 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from net.colorizer import ASSETS_DIR
-
-SAMPLE = ASSETS_DIR / "samples" / "astronaut-gray.jpg"
+from net.colorizer import assets_dir
 
 
 def run_app(argv=None) -> int:
@@ -27,7 +25,8 @@ def run_app(argv=None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("hint-colorizer")
     win = MainWindow(model=args.model, device=args.device, ask_restore=not args.no_restore)
-    start = Path(args.image) if args.image else (SAMPLE if SAMPLE.is_file() else None)
+    sample = assets_dir() / "samples" / "astronaut-gray.jpg"
+    start = Path(args.image) if args.image else (sample if sample.is_file() else None)
     win.set_startup_path(start)
     win.show()
     return app.exec()

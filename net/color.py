@@ -62,15 +62,44 @@ def rgb_color_to_ab(rgb: tuple[int, int, int] | np.ndarray) -> tuple[float, floa
     return float(lab[1]), float(lab[2])
 
 
+L_TOLERANCE = 0.75   # max |L(out) - L(in)| accepted before chroma is reduced
+
+
+def _fit_gamut(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
+    """Lab pixels (N x 3) -> uint8 RGB with chroma reduced just enough to keep L (bisection)."""
+    lo = np.zeros(len(lab_px), np.float32)
+    hi = np.ones(len(lab_px), np.float32)
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        trial = lab_px.copy()
+        trial[:, 1:] *= mid[:, None]
+        rgb = lab_to_rgb(trial[:, None, :])
+        ok = np.abs(rgb_to_lab(rgb)[:, 0, 0] - lab_px[:, 0]) <= L_TOLERANCE
+        lo = np.where(ok, mid, lo)
+        hi = np.where(ok, hi, mid)
+    final = lab_px.copy()
+    final[:, 1:] *= lo[:, None]
+    return lab_to_rgb(final[:, None, :])[:, 0, :]
+
+
 def merge_l_ab(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
-    """Full-resolution L (HxW) + chroma (HxWx2, any size: resized here) -> uint8 RGB."""
+    """Full-resolution L (HxW) + chroma (HxWx2, any size: resized here) -> uint8 RGB.
+
+    Colours outside the sRGB gamut at their lightness get less chroma rather than
+    a clipped RGB value, so the output's L equals the input's (up to 8-bit rounding).
+    """
     h, w = l.shape
     if ab.shape[:2] != (h, w):
         ab = cv2.resize(ab.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    lab = np.empty((h, w, 3), np.float32)
-    lab[:, :, 0] = l
-    lab[:, :, 1:] = ab
-    return lab_to_rgb(lab)
+    ab = ab.astype(np.float32, copy=False)
+    lab = cv2.merge([np.ascontiguousarray(l, dtype=np.float32),
+                     np.ascontiguousarray(ab[:, :, 0]), np.ascontiguousarray(ab[:, :, 1])])
+    rgb = lab_to_rgb(lab)
+    l_out = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)[:, :, 0].astype(np.float32) * (100.0 / 255.0)
+    bad = np.abs(l_out - l) > L_TOLERANCE + 0.5     # 8-bit Lab L quantisation: 100/255
+    if bad.any():
+        rgb[bad] = _fit_gamut(lab[bad])
+    return rgb
 
 
 def normalize_l(l: np.ndarray) -> np.ndarray:

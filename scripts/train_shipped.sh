@@ -8,9 +8,9 @@ RUNS=${RUNS:-$HOME/colorizer-runs}
 VGG=$SHARED/pretrained/vgg16_features_conv1_1-conv4_3.safetensors
 DATA="$SHARED/data/photos-train:1 $SHARED/data/scenes-train:1"
 VAL="$SHARED/data/photos-val"
-LOCAL_STEPS=${LOCAL_STEPS:-4500}
-RTNET_STEPS=${RTNET_STEPS:-2000}
-HNET_STEPS=${HNET_STEPS:-1500}
+LOCAL_STEPS=${LOCAL_STEPS:-5000}
+RTNET_STEPS=${RTNET_STEPS:-1500}
+HNET_STEPS=${HNET_STEPS:-800}
 COMMON="--size 128 --batch 16 --workers 1 --threads 2 --val-every 250 --ckpt-every 100 --no-progress"
 
 stage() {  # stage NAME OUTDIR ARGS...: fresh run, or resume when a checkpoint exists

@@ -271,6 +271,12 @@ def plot_curves(csv_path: Path, png_path: Path, title: str) -> None:
     plt.close(fig)
 
 
+def _ignore_stop_signals(_worker_id):
+    """Loader workers leave SIGINT/SIGTERM to the main process, which checkpoints and stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def train(args) -> Path:
     run = Run(args)
     out = run.out
@@ -300,7 +306,8 @@ def train(args) -> Path:
     stream = PhotoStream(train_sets, weights, args.size, hint_cfg,
                          seed=args.seed * 100003 + step, rank=run.rank)
     loader = torch.utils.data.DataLoader(stream, batch_size=args.batch, num_workers=args.workers,
-                                         persistent_workers=args.workers > 0)
+                                         persistent_workers=args.workers > 0,
+                                         worker_init_fn=_ignore_stop_signals)
     val = validation_batch(val_imgs, args.size, hint_cfg, count=args.val_count) if val_imgs else None
     if run.is_main:
         out.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,95 @@
+"""Shared fixtures: offscreen Qt, photos made from scikit-image's bundled data, tiny models.
+
+Nothing here reads ../shared: the VGG weights file is a random one in torchvision
+layout (exercising the import path), and the tiny models train for a few steps on
+photos scikit-image ships.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from PIL import Image  # noqa: E402
+from skimage import data  # noqa: E402
+
+from net.models import VGG_CONV_INDICES, VGG_CONV_SHAPES  # noqa: E402
+
+torch.set_num_threads(min(2, torch.get_num_threads()))
+
+
+def skimage_photos() -> dict[str, np.ndarray]:
+    return {"astronaut": data.astronaut(), "chelsea": data.chelsea(), "coffee": data.coffee(),
+            "rocket": data.rocket()}
+
+
+@pytest.fixture(scope="session")
+def photo_dir(tmp_path_factory) -> Path:
+    """A folder of small colour photos (crops of scikit-image's bundled photos)."""
+    d = tmp_path_factory.mktemp("photos")
+    k = 0
+    for name, rgb in skimage_photos().items():
+        h, w = rgb.shape[:2]
+        for i in range(3):
+            y0, x0 = (h // 4) * (i % 2), (w // 4) * (i // 2)
+            crop = rgb[y0:y0 + h * 3 // 4, x0:x0 + w * 3 // 4]
+            img = Image.fromarray(crop).resize((96, 96 * crop.shape[0] // crop.shape[1] or 1))
+            img.save(d / f"{name}_{i}.png")
+            k += 1
+    return d
+
+
+@pytest.fixture(scope="session")
+def vgg_file(tmp_path_factory) -> Path:
+    """Random VGG16 conv weights in torchvision's key layout (safetensors)."""
+    from safetensors.torch import save_file
+
+    g = torch.Generator().manual_seed(0)
+    sd = {}
+    for idx, (co, ci) in zip(VGG_CONV_INDICES, VGG_CONV_SHAPES):
+        sd[f"features.{idx}.weight"] = torch.randn(co, ci, 3, 3, generator=g) * (2.0 / (9 * ci)) ** 0.5
+        sd[f"features.{idx}.bias"] = torch.zeros(co)
+    p = tmp_path_factory.mktemp("vgg") / "vgg16_features.safetensors"
+    save_file(sd, str(p))
+    return p
+
+
+def train_tiny(stage: str, out: Path, photo_dir: Path, vgg: Path | None, steps: int = 40,
+               extra=()) -> Path:
+    from training.train import main
+
+    args = [stage, "--data", str(photo_dir), "--out", str(out), "--steps", str(steps),
+            "--batch", "8", "--size", "64", "--workers", "0", "--val-every", "10",
+            "--ckpt-every", "10", "--val-count", "8", "--no-progress", "--seed", "1", *extra]
+    if vgg is not None:
+        args += ["--vgg", str(vgg)]
+    assert main(args) == 0
+    return out / "model.safetensors"
+
+
+@pytest.fixture(scope="session")
+def local_weights(tmp_path_factory, photo_dir, vgg_file) -> Path:
+    return train_tiny("local", tmp_path_factory.mktemp("local"), photo_dir, vgg_file, steps=60,
+                      extra=["--lr", "3e-3"])
+
+
+@pytest.fixture(scope="session")
+def seed_weights(tmp_path_factory, photo_dir, vgg_file) -> Path:
+    return train_tiny("rtnet", tmp_path_factory.mktemp("seed"), photo_dir, vgg_file, steps=20)
+
+
+@pytest.fixture(scope="session")
+def local_colorizer(local_weights):
+    from net import Colorizer
+    return Colorizer.load(local_weights, device="cpu", working_size=128)
+
+
+@pytest.fixture
+def gray_photo() -> np.ndarray:
+    g = data.camera()[::2, ::2]
+    return np.repeat(g[:, :, None], 3, axis=2)

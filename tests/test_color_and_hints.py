@@ -1,0 +1,76 @@
+import math
+
+import numpy as np
+import pytest
+from skimage import color as skcolor
+from skimage import data
+
+from net.color import AB_SCALE, merge_l_ab, rgb_color_to_ab, rgb_to_l, rgb_to_lab
+from net.hints import Hint, paint_circles, rasterize_hints
+from net.propagation import hint_input
+
+
+def test_lab_matches_scikit_image():
+    rgb = data.astronaut()[::8, ::8]
+    ours = rgb_to_lab(rgb)
+    ref = skcolor.rgb2lab(rgb)
+    assert np.abs(ours - ref).max() < 0.5
+
+
+def test_merge_keeps_luminance_of_input():
+    rgb = data.coffee()
+    l = rgb_to_l(rgb)
+    ab = np.full(l.shape + (2,), 20.0, np.float32)
+    out = merge_l_ab(l, ab)
+    diff = np.abs(rgb_to_l(out) - l)
+    assert out.shape == rgb.shape and out.dtype == np.uint8
+    assert diff.mean() < 0.5 and np.percentile(diff, 99) < 1.5
+
+
+def test_hint_lands_in_the_right_place_with_the_right_colour():
+    l = np.zeros((40, 60), np.float32)
+    hint = Hint(x=30.5, y=10.5, radius=2.0, rgb=(220, 20, 30))
+    t = rasterize_hints([hint], (40, 60), l)
+    assert t.shape == (4, 40, 60)
+    ys, xs = np.nonzero(t[3])
+    assert ys.mean() == pytest.approx(10.0) and xs.mean() == pytest.approx(30.0)
+    assert ys.min() == 8 and ys.max() == 12 and xs.min() == 28 and xs.max() == 32
+    a, b = rgb_color_to_ab((220, 20, 30))
+    assert np.allclose(t[1][t[3] > 0], a / AB_SCALE, atol=1e-6)
+    assert np.allclose(t[2][t[3] > 0], b / AB_SCALE, atol=1e-6)
+    assert (t[1:3][:, t[3] == 0] == 0).all()
+    assert a > 40  # red has a strongly positive a
+
+
+def test_hint_coordinates_scale_to_working_resolution():
+    # Input image 400x600; working tensor 40x60: a hint at (300, 100) lands at (30, 10).
+    t = rasterize_hints([Hint(300.0, 100.0, 15.0, (0, 0, 255))], (400, 600), np.zeros((40, 60), np.float32))
+    ys, xs = np.nonzero(t[3])
+    assert abs(ys.mean() - 9.5) < 0.6 and abs(xs.mean() - 29.5) < 0.6
+    assert t[2][t[3] > 0].max() < -0.5          # blue: strongly negative b
+
+
+def test_tiny_hint_still_marks_its_pixel_and_later_hints_win():
+    t = paint_circles([(5.2, 7.9, 0.1, 0.3, 0.2), (5.2, 7.9, 0.1, -0.4, 0.1)], 16, 16)
+    assert t[2].sum() == 1 and t[2][7, 5] == 1
+    assert t[0][7, 5] == pytest.approx(-0.4)
+
+
+@pytest.mark.parametrize("bad", [dict(radius=0), dict(radius=-3), dict(radius=math.nan),
+                                 dict(x=math.inf), dict(rgb=(256, 0, 0)), dict(rgb=(1, 2)),
+                                 dict(x="3")])
+def test_invalid_hints_are_refused(bad):
+    kw = dict(x=1.0, y=1.0, radius=2.0, rgb=(1, 2, 3)) | bad
+    with pytest.raises(ValueError):
+        Hint(**kw)
+
+
+def test_propagation_spreads_within_a_region_and_stops_at_an_edge():
+    l = np.full((64, 64), -0.3, np.float32)
+    l[:, 32:] = 0.4                                   # strong vertical edge
+    circles = [(10, 32, 2, 0.5, 0.0), (54, 32, 2, -0.5, 0.0)]
+    t = np.concatenate([l[None], paint_circles(circles, 64, 64)])
+    x = hint_input(t)
+    assert x.shape == (7, 64, 64)
+    assert x[4][:, :28].mean() > 0.4 and x[4][:, 36:].mean() < -0.4
+    assert x[6][t[3] > 0].min() > 0.5

@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+
+from net import Colorizer, Hint, WeightsError
+from net.color import rgb_to_l, rgb_to_lab
+
+
+def luminance_error(a, b):
+    d = np.abs(rgb_to_l(a) - rgb_to_l(b))
+    return d.mean(), np.percentile(d, 99)
+
+
+@pytest.mark.parametrize("shape", [(301, 457), (457, 301), (64, 64), (17, 200), (2, 2), (1, 1)])
+def test_output_size_and_luminance_equal_input(local_colorizer, shape):
+    rng = np.random.default_rng(0)
+    g = rng.integers(0, 256, size=shape, dtype=np.uint8)
+    rgb = np.repeat(g[:, :, None], 3, axis=2)
+    hints = [Hint(shape[1] / 2, shape[0] / 2, 3, (200, 30, 30))]
+    out = local_colorizer.colorize(rgb, hints)
+    assert out.shape == rgb.shape and out.dtype == np.uint8
+    mean, p99 = luminance_error(out, rgb)
+    assert mean < 0.5 and p99 < 1.5
+
+
+def test_colour_input_uses_only_its_luminance(local_colorizer):
+    from skimage import data
+
+    from net.color import merge_l_ab
+    rgb = data.coffee()[:200, :300]
+    l = rgb_to_l(rgb)
+    gray = merge_l_ab(l, np.zeros(l.shape + (2,), np.float32))   # same L, no colour
+    a, b = local_colorizer.colorize(rgb, []), local_colorizer.colorize(gray, [])
+    mean, p99 = luminance_error(a, rgb)
+    assert mean < 0.5 and p99 < 1.5
+    assert np.abs(rgb_to_lab(a)[..., 1:] - rgb_to_lab(b)[..., 1:]).mean() < 1.0
+
+
+def test_preview_is_aspect_correct_working_resolution(local_colorizer):
+    rgb = np.zeros((300, 600, 3), np.uint8)
+    s = local_colorizer.open(rgb)
+    p = s.preview([])
+    assert p.shape == (64, 128, 3)           # working size 128 on the long side
+    assert s.render([]).shape == (300, 600, 3)
+
+
+def test_render_equals_colorize_and_preview_reuses_gray_features(local_colorizer, gray_photo):
+    hints = [Hint(40, 50, 5, (30, 90, 200))]
+    s = local_colorizer.open(gray_photo)
+    gray_feats = s._gray
+    s.preview(hints)
+    s.preview(hints + [Hint(80, 20, 5, (200, 200, 30))])
+    assert s._gray is gray_feats              # hints never recompute the gray branch
+    assert np.array_equal(s.render(hints), local_colorizer.colorize(gray_photo, hints))
+
+
+def test_a_hint_influences_its_region_in_the_local_variant(local_colorizer, gray_photo):
+    """Red versus blue hint at one spot: the output around it follows the hint's colour."""
+    h, w = gray_photo.shape[:2]
+    x, y = w * 0.3, h * 0.3
+    red = rgb_to_lab(local_colorizer.colorize(gray_photo, [Hint(x, y, 12, (220, 30, 30))]))
+    blue = rgb_to_lab(local_colorizer.colorize(gray_photo, [Hint(x, y, 12, (30, 60, 220))]))
+    win = (slice(int(y) - 6, int(y) + 6), slice(int(x) - 6, int(x) + 6))
+    assert red[win][..., 1].mean() > blue[win][..., 1].mean() + 10    # a: red > blue
+    assert blue[win][..., 2].mean() < red[win][..., 2].mean() - 10    # b: blue < red
+
+
+def test_default_model_missing_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLORIZER_ASSETS", str(tmp_path))
+    with pytest.raises(WeightsError, match="no default model"):
+        Colorizer.load()
+
+
+def test_unknown_device_is_refused(local_weights):
+    with pytest.raises(ValueError):
+        Colorizer.load(local_weights, device="tpu")

@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+
+from net.hints import paint_circles
+from training.evaluate import SWEEP_N, format_table, psnr, sweep
+from training.hint_sampling import coverage_circles, protocol_hints
+from training.levin import levin_colorize
+
+
+def test_protocol_hints_follow_the_protocol():
+    rng = np.random.default_rng(0)
+    ab = rng.normal(size=(2, 256, 256)).astype(np.float32)
+    for n in SWEEP_N:
+        circles = protocol_hints(ab, n, np.random.default_rng(n))
+        assert len(circles) == n
+        for cx, cy, r, a, b in circles:
+            assert r == 3.0
+            c0, r0 = int(cx - 3), int(cy - 3)
+            assert cx - 3 == c0 and 0 <= c0 <= 250 and 0 <= r0 <= 250   # 6x6 patch inside
+            assert a == pytest.approx(ab[0, r0:r0 + 6, c0:c0 + 6].mean(), abs=1e-5)
+            assert b == pytest.approx(ab[1, r0:r0 + 6, c0:c0 + 6].mean(), abs=1e-5)
+        if n:
+            m = paint_circles(circles[:1], 256, 256)[2]
+            ys, xs = np.nonzero(m)
+            r0, c0 = int(circles[0][1] - 3), int(circles[0][0] - 3)
+            assert ys.min() >= r0 and ys.max() <= r0 + 5 and xs.min() >= c0 and xs.max() <= c0 + 5
+    # positions concentrate around the centre: std (256-6+1)/4 = 62.75
+    many = protocol_hints(ab, 4000, np.random.default_rng(1))
+    xs = np.array([c[0] for c in many])
+    assert abs(xs.mean() - 128) < 4 and 50 < xs.std() < 64
+    # fixed seeds: the same draw twice
+    assert protocol_hints(ab, 10, np.random.default_rng(5)) == protocol_hints(ab, 10, np.random.default_rng(5))
+
+
+def test_coverage_circles_reach_the_requested_coverage():
+    ab = np.zeros((2, 128, 128), np.float32)
+    for c in (0.01, 0.2, 0.8):
+        circles = coverage_circles(ab, np.random.default_rng(0), c)
+        cov = paint_circles(circles, 128, 128)[2].mean()
+        assert c <= cov < c + 0.15
+
+
+def test_levin_fills_a_flat_region_from_one_hint():
+    y = np.full((40, 40), 0.5)
+    ab = np.zeros((2, 40, 40)); ab[:, 5, 5] = (0.4, -0.2)
+    m = np.zeros((40, 40), bool); m[5, 5] = True
+    out = levin_colorize(y, ab, m)
+    assert np.allclose(out[0], 0.4, atol=1e-4) and np.allclose(out[1], -0.2, atol=1e-4)
+
+
+def test_levin_stops_at_a_strong_edge():
+    y = np.full((40, 40), 0.2); y[:, 20:] = 0.9
+    ab = np.zeros((2, 40, 40)); m = np.zeros((40, 40), bool)
+    ab[:, 20, 3] = (0.5, 0.0); m[20, 3] = True        # left region: red-ish
+    ab[:, 20, 36] = (-0.5, 0.0); m[20, 36] = True     # right region: green-ish
+    out = levin_colorize(y, ab, m)
+    assert out[0][:, :19].min() > 0.45 and out[0][:, 21:].max() < -0.45
+
+
+def test_sweep_on_a_folder(photo_dir, local_weights):
+    res = sweep(str(photo_dir), [str(local_weights)], limit=3, levels=(0, 5), progress=False,
+                device="cpu")
+    names = list(res["psnr"])
+    assert names == ["no colour", "levin", "model"]
+    assert res["photos"] == 3 and all(len(v) == 2 for v in res["psnr"].values())
+    assert res["psnr"]["levin"][1] > res["psnr"]["no colour"][0]   # hints help the baseline
+    table = format_table(res)
+    assert "| levin |" in table and "| model |" in table
+
+
+def test_psnr():
+    a = np.zeros((4, 4, 3), np.uint8)
+    b = a.copy(); b[0, 0, 0] = 255
+    assert psnr(a, a) == 99.0
+    assert psnr(a, b) == pytest.approx(10 * np.log10(48), abs=1e-6)

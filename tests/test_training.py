@@ -1,0 +1,146 @@
+"""Training: loss falls, resume continues, bad input gives one line and a non-zero exit."""
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from training.train import main as train_main
+
+from .conftest import train_tiny
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def rows(out: Path):
+    with open(out / "log.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_tiny_local_run_loss_falls_and_exports(local_weights):
+    out = local_weights.parent
+    r = rows(out)
+    val = [float(x["val_loss"]) for x in r if x["val_loss"]]
+    assert len(val) >= 5
+    assert val[-1] < val[0] * 0.8                     # validation loss fell
+    assert (out / "loss.png").stat().st_size > 1000
+    assert local_weights.is_file()
+
+
+def test_seed_rtnet_then_hnet_distillation(seed_weights, photo_dir, tmp_path):
+    out = tmp_path / "hnet"
+    w = train_tiny("hnet", out, photo_dir, None, steps=20, extra=["--init", str(seed_weights)])
+    import json
+    meta = json.loads(w.with_suffix(".json").read_text())
+    assert [h["stage"] for h in meta["training_history"]] == ["rtnet", "hnet"]
+    r = rows(out)
+    val = [float(x["val_loss"]) for x in r if x["val_loss"]]
+    assert val[-1] < val[0]                            # HNet approaches CNN1's palettes
+
+
+def run_cli(args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "training.train", *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_resume_after_kill_continues_from_saved_step(photo_dir, vgg_file, tmp_path):
+    out = tmp_path / "run"
+    args = ["local", "--data", str(photo_dir), "--out", str(out), "--vgg", str(vgg_file),
+            "--steps", "400", "--batch", "4", "--size", "32", "--workers", "0",
+            "--ckpt-every", "5", "--val-every", "1000", "--no-progress"]
+    p = subprocess.Popen([sys.executable, "-m", "training.train", *args], cwd=REPO,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ckpt = out / "checkpoint.pt"
+    deadline = time.time() + 300
+    while time.time() < deadline and not ckpt.exists():
+        time.sleep(0.2)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    import torch
+    saved = torch.load(ckpt, weights_only=True)["step"]
+    assert saved >= 5 and saved % 5 == 0
+    r = run_cli(args[:args.index("--steps")] + ["--steps", str(saved + 5)] +
+                args[args.index("--steps") + 2:] + ["--resume"])
+    assert r.returncode == 0, r.stderr
+    steps = [int(x["step"]) for x in rows(out)]
+    assert steps == sorted(steps) and steps[-1] == saved + 5   # no duplicated or lost rows
+    assert torch.load(ckpt, weights_only=True)["step"] == saved + 5
+
+
+def one_line_error(r):
+    assert r.returncode == 2, r.stdout + r.stderr
+    lines = [x for x in r.stderr.strip().splitlines() if x.strip()]
+    assert lines and lines[-1].startswith("colorizer-train: error:"), r.stderr
+    assert "Traceback" not in r.stderr
+    return lines[-1]
+
+
+def test_missing_data_folder(tmp_path, vgg_file):
+    msg = one_line_error(run_cli(["local", "--data", str(tmp_path / "nope"), "--out",
+                                  str(tmp_path / "o"), "--vgg", str(vgg_file)]))
+    assert "does not exist" in msg
+
+
+def test_empty_data_folder(tmp_path, vgg_file):
+    (tmp_path / "empty").mkdir()
+    msg = one_line_error(run_cli(["local", "--data", str(tmp_path / "empty"), "--out",
+                                  str(tmp_path / "o"), "--vgg", str(vgg_file)]))
+    assert "no photos" in msg
+
+
+def test_folder_without_usable_photos(tmp_path, vgg_file):
+    d = tmp_path / "gray"
+    d.mkdir()
+    Image.fromarray(np.full((64, 64), 90, np.uint8)).convert("RGB").save(d / "flat.png")
+    (d / "broken.jpg").write_bytes(b"not a jpeg")
+    msg = one_line_error(run_cli(["local", "--data", str(d), "--out", str(tmp_path / "o"),
+                                  "--vgg", str(vgg_file)]))
+    assert "no usable colour photos" in msg and "1 unreadable" in msg and "1 near-grayscale" in msg
+
+
+def test_corrupt_checkpoint(tmp_path, photo_dir, vgg_file):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "checkpoint.pt").write_bytes(b"\x80\x04garbage")
+    msg = one_line_error(run_cli(["local", "--data", str(photo_dir), "--out", str(out),
+                                  "--vgg", str(vgg_file), "--resume"]))
+    assert "corrupt" in msg
+
+
+def test_mismatched_resume(tmp_path, photo_dir, seed_weights):
+    # seed_weights' run folder holds an rtnet checkpoint; resuming it as "local" is refused.
+    msg = one_line_error(run_cli(["local", "--data", str(photo_dir), "--out",
+                                  str(seed_weights.parent), "--resume"]))
+    assert "rtnet" in msg
+
+
+def test_existing_run_is_not_overwritten(tmp_path, photo_dir, seed_weights):
+    msg = one_line_error(run_cli(["rtnet", "--data", str(photo_dir), "--out",
+                                  str(seed_weights.parent), "--vgg", "x"]))
+    assert "--resume" in msg
+
+
+@pytest.mark.slow
+def test_distributed_two_cpu_processes(tmp_path, photo_dir, vgg_file):
+    out = tmp_path / "ddp"
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                        "--master_port", "29533", "-m", "training.train", "local",
+                        "--data", str(photo_dir), "--out", str(out), "--vgg", str(vgg_file),
+                        "--steps", "6", "--batch", "2", "--size", "32", "--workers", "0",
+                        "--ckpt-every", "3", "--val-every", "3", "--val-count", "4",
+                        "--no-progress", "--device", "cpu"],
+                       cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (out / "model.safetensors").is_file()
+    import json
+    hist = json.loads((out / "model.json").read_text())["training_history"][-1]
+    assert hist["batch"] == 4                          # 2 processes x batch 2
+    assert [int(x["step"]) for x in rows(out)][-1] == 6
