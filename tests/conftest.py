@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import os
 
+import tempfile  # noqa: E402
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Keep the app's settings, autosave and runs away from the user's own.
+_home = tempfile.mkdtemp(prefix="colorizer-test-home-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
 
 from pathlib import Path  # noqa: E402
 

@@ -1,0 +1,210 @@
+"""The desktop app, driven offscreen with pytest-qt."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from net import load_image
+from net.color import rgb_to_l
+from net.session_file import load_session
+
+from colorizer_gui.main_window import MainWindow, autosave_path
+
+WAIT = 60_000
+
+
+@pytest.fixture
+def photo(tmp_path, gray_photo) -> Path:
+    p = tmp_path / "photo.png"
+    Image.fromarray(gray_photo).resize((300, 200)).save(p)
+    return p
+
+
+@pytest.fixture
+def win(qtbot, local_weights, photo, monkeypatch):
+    # Dialogs would block an offscreen test: answer them.
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.No)
+    w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
+    qtbot.addWidget(w)
+    w.resize(1000, 600)
+    w.show()
+    qtbot.waitUntil(lambda: w.colorizer is not None, timeout=WAIT)
+    w.open_path(photo)
+    qtbot.waitUntil(lambda: w.doc.rgb is not None and w.session is not None, timeout=WAIT)
+    wait_idle(qtbot, w)
+    yield w
+    w.doc._saved_rev = w.doc.revision
+    w._saved_rev = w.doc.revision
+    w.close()
+
+
+def wait_idle(qtbot, w):
+    """Until the worker is idle and the newest request's result is on screen."""
+    def done():
+        QApplication.processEvents()
+        return not w.worker.pending() and w._shown_gen == w.worker.generation
+    qtbot.waitUntil(done, timeout=WAIT)
+
+
+def send(view, kind, img_xy, buttons=Qt.MouseButton.LeftButton, mods=Qt.KeyboardModifier.NoModifier):
+    pos = QPointF(view.mapFromScene(QPointF(*img_xy)))
+    button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
+    ev = QMouseEvent(kind, pos, view.viewport().mapToGlobal(pos), button, buttons, mods)
+    QApplication.sendEvent(view.viewport(), ev)
+
+
+def click(view, xy, mods=Qt.KeyboardModifier.NoModifier):
+    send(view, QEvent.Type.MouseButtonPress, xy, mods=mods)
+    send(view, QEvent.Type.MouseButtonRelease, xy, buttons=Qt.MouseButton.NoButton, mods=mods)
+
+
+def test_opening_an_image(win, photo):
+    assert win.doc.size == (200, 300) and win.doc.path == photo
+    assert win.last_result is not None                   # the 0-hint colorization is shown
+    assert "photo.png" in win.windowTitle()
+
+
+def test_click_adds_a_hint_that_reaches_the_model_and_the_worker(qtbot, win):
+    win.tool.set_color((220, 30, 30))
+    before = win.worker.generation
+    click(win.gray_view, (150, 100))
+    assert len(win.doc.hints) == 1
+    h = win.doc.hints[0]
+    assert abs(h.x - 150) < 1.5 and abs(h.y - 100) < 1.5 and h.rgb == (220, 30, 30)
+    assert win.worker.generation > before                # a request was posted
+    wait_idle(qtbot, win)
+    assert win._shown_gen == win.worker.generation       # and its result is on screen
+    assert win.last_latency_ms is not None
+
+
+def test_undo_redo(qtbot, win):
+    click(win.gray_view, (50, 50))
+    click(win.gray_view, (120, 60))
+    assert len(win.doc.hints) == 2
+    win.undo.undo()
+    assert len(win.doc.hints) == 1
+    win.undo.redo()
+    assert len(win.doc.hints) == 2
+    win.tool.select(0)
+    win.tool.set_color((10, 200, 10))                    # recolour is undoable too
+    assert win.doc.hints[0].rgb == (10, 200, 10)
+    win.undo.undo()
+    assert win.doc.hints[0].rgb != (10, 200, 10)
+    wait_idle(qtbot, win)
+
+
+def test_a_drag_is_one_undo_step(qtbot, win):
+    v = win.gray_view
+    win.tool.set_radius(6)
+    send(v, QEvent.Type.MouseButtonPress, (30, 100))
+    for x in range(35, 200, 5):
+        send(v, QEvent.Type.MouseMove, (x, 100))
+    send(v, QEvent.Type.MouseButtonRelease, (200, 100), buttons=Qt.MouseButton.NoButton)
+    n = len(win.doc.hints)
+    assert n > 10
+    assert win.undo.count() == 1
+    win.undo.undo()
+    assert win.doc.hints == []
+    wait_idle(qtbot, win)
+
+
+def test_dragging_a_hint_moves_it_in_one_step(qtbot, win):
+    click(win.gray_view, (100, 100))
+    v = win.gray_view
+    send(v, QEvent.Type.MouseButtonPress, (100, 100))
+    for x in range(105, 160, 5):
+        send(v, QEvent.Type.MouseMove, (x, 120))
+    send(v, QEvent.Type.MouseButtonRelease, (155, 120), buttons=Qt.MouseButton.NoButton)
+    assert len(win.doc.hints) == 1 and abs(win.doc.hints[0].x - 155) < 2
+    assert win.undo.count() == 2
+    win.undo.undo()
+    assert abs(win.doc.hints[0].x - 100) < 2
+    wait_idle(qtbot, win)
+
+
+def test_session_save_and_load_round_trip(qtbot, win, tmp_path, photo):
+    click(win.gray_view, (40, 40))
+    win.tool.set_color((30, 60, 220))
+    win.tool.select(None)
+    click(win.gray_view, (200, 150))
+    hints = list(win.doc.hints)
+    path = tmp_path / "photo.colorize.json"
+    assert win._write_session(path)
+    s = load_session(path)
+    assert s.hints == hints and s.image == "photo.png"
+    win.tool.clear()
+    assert win.doc.hints == []
+    win.open_session(path)
+    qtbot.waitUntil(lambda: win.doc.hints == hints, timeout=WAIT)
+    assert win.undo.count() == 0                         # a fresh document
+    wait_idle(qtbot, win)
+
+
+def test_export_writes_a_file_of_the_original_size(qtbot, win, tmp_path, photo):
+    click(win.gray_view, (150, 100))
+    out = tmp_path / "out.png"
+    win.export_to(out, quality=95)
+    qtbot.waitUntil(out.exists, timeout=WAIT)
+    res = load_image(out).rgb
+    orig = load_image(photo).rgb
+    assert res.shape == orig.shape
+    assert np.abs(rgb_to_l(res) - rgb_to_l(orig)).mean() < 0.5
+    wait_idle(qtbot, win)
+
+
+def test_export_never_overwrites_the_original_without_asking(qtbot, win, photo):
+    before = photo.read_bytes()
+    win.export_to(photo, quality=95)                     # the dialog answers "No"
+    qtbot.wait(300)
+    assert photo.read_bytes() == before
+
+
+def test_a_stale_result_does_not_overwrite_a_newer_one(qtbot, win):
+    click(win.gray_view, (60, 60))
+    wait_idle(qtbot, win)
+    newest = win.last_result
+    gen = win._shown_gen
+    stale = np.zeros_like(newest)
+    win.on_result(gen - 1, stale, 1.0, "preview")        # an older request finishing late
+    assert win.last_result is newest
+    # Many requests in a burst: only the newest one's result ends on screen.
+    for x in range(20, 280, 20):
+        click(win.gray_view, (x, 150))
+    wait_idle(qtbot, win)
+    assert win._shown_gen == win.worker.generation
+
+
+def test_unreadable_image_gives_a_message_and_keeps_the_app_usable(qtbot, win, tmp_path, monkeypatch):
+    messages = []
+    monkeypatch.setattr(win, "error", lambda title, msg: messages.append(msg))
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("not an image")
+    win.open_path(bad)
+    qtbot.waitUntil(lambda: bool(messages), timeout=WAIT)
+    assert "bad.jpg" in messages[0]
+    assert win.doc.size == (200, 300)                    # the previous photo is still open
+    click(win.gray_view, (100, 100))
+    assert len(win.doc.hints) == 1
+    wait_idle(qtbot, win)
+
+
+def test_autosave_writes_the_session(qtbot, win):
+    click(win.gray_view, (100, 100))
+    win.autosave()
+    s = load_session(autosave_path())
+    assert len(s.hints) == 1
+    wait_idle(qtbot, win)
+
+
+def test_eyedropper_from_the_result(qtbot, win):
+    click(win.gray_view, (100, 100))
+    wait_idle(qtbot, win)
+    click(win.result_view, (250, 50), mods=Qt.KeyboardModifier.AltModifier)
+    assert len(win.doc.hints) == 1                       # Alt+click samples, adds nothing
+    near = {win.result_rgb_at(250 + dx, 50 + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)}
+    assert win.tool.color in near
