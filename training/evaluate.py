@@ -109,9 +109,11 @@ class LevinMethod:
 
 
 def load_photos(folder: str, limit: int | None) -> list[Photo]:
+    """The folder's photos; with ``limit``, that many spread evenly over the sorted list."""
     files = list_images(folder)
-    if limit:
-        files = files[:limit]
+    if limit and limit < len(files):
+        idx = np.linspace(0, len(files) - 1, limit).round().astype(int)
+        files = [files[i] for i in idx]
     photos = []
     for f in files:
         try:
@@ -247,7 +249,7 @@ def main(argv=None) -> int:
     p.add_argument("folder")
     p.add_argument("--weights", nargs="*", default=[], help="models to evaluate (.safetensors)")
     p.add_argument("--out", help="folder for the JSON result and the PNG plot")
-    p.add_argument("--limit", type=int, default=0, help="use the first N photos only")
+    p.add_argument("--limit", type=int, default=0, help="use N photos spread evenly over the folder")
     p.add_argument("--no-levin", action="store_true", help="skip the (slow) Levin baseline")
     p.add_argument("--levin-cache", help="JSON file caching Levin results between runs")
     p.add_argument("--device", default="auto")
