@@ -15,7 +15,9 @@ convolutional). Inputs are normalised as in :mod:`net.color`.
   matching gray projection (U-Net-like skip). In the `local` variant every stage
   also receives the hint channels (a, b, mask) and their edge-aware propagation
   (see :mod:`net.propagation`) at its resolution, so a hint colours *its* region.
-* Output: normalised (a, b) through tanh, scaled to cover the Lab gamut.
+* Output: normalised (a, b) through tanh, scaled to cover the Lab gamut. In the `local`
+  variant a learned per-pixel gate blends this with the propagated hint colour, so the
+  network starts from the classical propagation and learns where to override it.
 """
 from __future__ import annotations
 
@@ -137,7 +139,8 @@ class RTNet(nn.Module):
         self.dec3 = nn.Sequential(conv_bn_relu(d[3] + g[2] + hc, d[2]), conv_bn_relu(d[2], d[2]))
         self.dec2 = nn.Sequential(conv_bn_relu(d[2] + g[1] + hc, d[1]), conv_bn_relu(d[1], d[1]))
         self.dec1 = nn.Sequential(conv_bn_relu(d[1] + g[0] + hc, d[0]))
-        self.out = nn.Conv2d(d[0], 2, 3, 1, 1)
+        # local: 2 chroma channels + 1 gate that blends in the propagated hint colour
+        self.out = nn.Conv2d(d[0], 3 if cfg.local else 2, 3, 1, 1)
 
     def encode_gray(self, l_norm):
         """Everything that depends only on the gray image: computed once per photo."""
@@ -173,7 +176,14 @@ class RTNet(nn.Module):
         x = self.dec2(cat(x, g2, extra[2]))
         x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
         x = self.dec1(cat(x, g1, extra[3]))
-        return torch.tanh(self.out(x).float()) * self.cfg.output_scale
+        y = self.out(x).float()
+        free = torch.tanh(y[:, :2]) * self.cfg.output_scale
+        if not self.cfg.local:
+            return free
+        # Per-pixel blend of the edge-aware propagated hints and the network's own colour: the
+        # network starts from the classical propagation and learns where to trust it.
+        gate = torch.sigmoid(y[:, 2:3])
+        return gate * hint_maps[:, 3:5].float() + (1 - gate) * free
 
 
 class _nullctx:

@@ -189,6 +189,34 @@ def coverage(folder, weights, **kw) -> dict:
                     lambda p, c, rng: coverage_circles(p.ab_norm, rng, c), "coverage", **kw)
 
 
+def figure(folder: str, weights: str, png: Path, count: int = 4, levels=(0, 5, 20),
+           device="auto") -> Path:
+    """A grid: per photo, the gray input, the result at each hint count (hints drawn), the truth."""
+    photos = load_photos(folder, count)
+    net = NetworkMethod(weights, pick_device(device))
+    rows = []
+    for i, p in enumerate(photos):
+        gray = p.rgb_from_ab_norm(np.zeros_like(p.ab_norm))
+        cells = [gray]
+        for li, n in enumerate(levels):
+            circles = protocol_hints(p.ab_norm, n, np.random.default_rng([SEED, i, li]))
+            out = p.rgb_from_ab_norm(net.predict([p], [circles])[0]).copy()
+            for cx, cy, r, a, b in circles:      # mark each hint: white ring around its colour
+                cv2.circle(out, (int(cx), int(cy)), int(r) + 2, (255, 255, 255), 1)
+            cells.append(out)
+        cells.append(p.rgb)
+        rows.append(np.concatenate([np.pad(c, ((2, 2), (2, 2), (0, 0)), constant_values=255)
+                                    for c in cells], axis=1))
+    grid = np.concatenate(rows, axis=0)
+    header = np.full((28, grid.shape[1], 3), 255, np.uint8)
+    labels = ["input"] + [f"{n} hints" for n in levels] + ["ground truth"]
+    for k, text in enumerate(labels):
+        cv2.putText(header, text, (k * 260 + 8, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 1,
+                    cv2.LINE_AA)
+    from net.image_io import save_image
+    return save_image(png, np.concatenate([header, grid], axis=0))
+
+
 def format_table(result: dict) -> str:
     level_name = "hints" if "hints" in result else "coverage"
     levels = result[level_name]
@@ -245,7 +273,7 @@ def record_scores(weights: str, result: dict, key: str) -> None:
 def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     p = argparse.ArgumentParser(prog="colorizer-eval", description=__doc__.split("\n\n")[0])
-    p.add_argument("experiment", choices=("sweep", "coverage"))
+    p.add_argument("experiment", choices=("sweep", "coverage", "figure"))
     p.add_argument("folder")
     p.add_argument("--weights", nargs="*", default=[], help="models to evaluate (.safetensors)")
     p.add_argument("--out", help="folder for the JSON result and the PNG plot")
@@ -257,6 +285,18 @@ def main(argv=None) -> int:
     p.add_argument("--record", metavar="KEY", help="store each model's scores in its sidecar under KEY")
     p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
+    if a.experiment == "figure":
+        if len(a.weights) != 1 or not a.out:
+            print("colorizer-eval: error: figure needs one --weights and --out", file=sys.stderr)
+            return 2
+        try:
+            path = figure(a.folder, a.weights[0], Path(a.out) / f"figure-{Path(a.weights[0]).stem}.png",
+                          count=a.limit or 4, device=a.device)
+        except (DataError, WeightsError, ValueError) as e:
+            print(f"colorizer-eval: error: {e}", file=sys.stderr)
+            return 2
+        print(f"wrote {path}")
+        return 0
     fn = sweep if a.experiment == "sweep" else coverage
     try:
         result = fn(a.folder, a.weights, device=a.device, precision=a.precision,

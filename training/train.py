@@ -272,9 +272,8 @@ def plot_curves(csv_path: Path, png_path: Path, title: str) -> None:
 
 
 def _ignore_stop_signals(_worker_id):
-    """Loader workers leave SIGINT/SIGTERM to the main process, which checkpoints and stops them."""
+    """Ctrl-C reaches the whole process group: the main process handles it and stops the workers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def train(args) -> Path:
@@ -339,10 +338,12 @@ def train(args) -> Path:
         bar = tqdm(total=args.steps, initial=step, unit="step", dynamic_ncols=True)
     window_loss, window_n, window_t = 0.0, 0, time.time()
     last_val = None
+    in_step = False           # an interruption inside a step leaves no consistent state to save
     try:
         it = iter(loader)
         while step < args.steps and not stop["now"]:
             l, ab, h7 = (run.to_dev(x) for x in next(it))
+            in_step = True
             for g in run.opt.param_groups:
                 g["lr"] = run.lr_at(step)
             loss = run.loss_on(l, ab, h7)
@@ -353,6 +354,7 @@ def train(args) -> Path:
             loss.backward()
             run.opt.step()
             step += 1
+            in_step = False
             window_loss += loss.item(); window_n += 1
             ips = window_n * args.batch * run.world / max(1e-9, time.time() - window_t)
             if bar is not None:
@@ -376,11 +378,16 @@ def train(args) -> Path:
                 checkpoint()
     except KeyboardInterrupt:
         stop["now"] = True
+    except RuntimeError as e:
+        if not stop["now"] and "DataLoader worker" not in str(e):
+            raise
+        stop["now"] = True    # a loader worker was killed (e.g. pkill): stop like on SIGTERM
     finally:
         signal.signal(signal.SIGTERM, old_term)
         if bar is not None:
             bar.close()
-    checkpoint()
+    if not in_step:
+        checkpoint()
     if stop["now"] and step < args.steps:
         log.info("stopped at step %d; resume with --resume", step)
         raise KeyboardInterrupt
