@@ -433,7 +433,10 @@ class MainWindow(QMainWindow):
         if kind == "hints":
             self.request()
             if self.doc.hints:
-                self._remember_color(self.doc.hints[-1].rgb)
+                last = self.doc.hints[-1]
+                self._remember_color(last.rgb)
+                if self.tool.selected is None:
+                    self.update_suggestions(last.x, last.y)
 
     def on_color_changed(self, rgb):
         self.swatch.set_rgb(rgb)
