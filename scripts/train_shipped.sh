@@ -10,7 +10,7 @@ DATA="$SHARED/data/photos-train:1 $SHARED/data/scenes-train:1"
 VAL="$SHARED/data/photos-val"
 LOCAL_STEPS=${LOCAL_STEPS:-6000}
 RTNET_STEPS=${RTNET_STEPS:-1500}
-HNET_STEPS=${HNET_STEPS:-800}
+HNET_STEPS=${HNET_STEPS:-2000}
 COMMON="--size 128 --batch 16 --workers 1 --threads 2 --val-every 250 --ckpt-every 100 --no-progress"
 
 stage() {  # stage NAME OUTDIR ARGS...: fresh run, or resume when a checkpoint exists
@@ -23,5 +23,5 @@ stage() {  # stage NAME OUTDIR ARGS...: fresh run, or resume when a checkpoint e
 stage local "$RUNS/local" --data $DATA --val $VAL --vgg "$VGG" --steps "$LOCAL_STEPS" $COMMON
 stage rtnet "$RUNS/seed-rtnet" --data $DATA --val $VAL --vgg "$VGG" --steps "$RTNET_STEPS" $COMMON
 stage hnet "$RUNS/seed-hnet" --data $DATA --val $VAL --init "$RUNS/seed-rtnet/model.safetensors" \
-  --steps "$HNET_STEPS" $COMMON
+  --steps "$HNET_STEPS" --lr 3e-4 $COMMON
 echo "all stages done"
