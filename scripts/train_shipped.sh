@@ -9,7 +9,7 @@ VGG=$SHARED/pretrained/vgg16_features_conv1_1-conv4_3.safetensors
 DATA="$SHARED/data/photos-train:1 $SHARED/data/scenes-train:1"
 VAL="$SHARED/data/photos-val"
 LOCAL_STEPS=${LOCAL_STEPS:-6000}
-RTNET_STEPS=${RTNET_STEPS:-1500}
+RTNET_STEPS=${RTNET_STEPS:-1200}
 HNET_STEPS=${HNET_STEPS:-2000}
 COMMON="--size 128 --batch 16 --workers 1 --threads 2 --val-every 250 --ckpt-every 100 --no-progress"
 
@@ -24,4 +24,9 @@ stage local "$RUNS/local" --data $DATA --val $VAL --vgg "$VGG" --steps "$LOCAL_S
 stage rtnet "$RUNS/seed-rtnet" --data $DATA --val $VAL --vgg "$VGG" --steps "$RTNET_STEPS" $COMMON
 stage hnet "$RUNS/seed-hnet" --data $DATA --val $VAL --init "$RUNS/seed-rtnet/model.safetensors" \
   --steps "$HNET_STEPS" --lr 3e-4 $COMMON
-echo "all stages done"
+mkdir -p assets/models
+cp "$RUNS/local/model.safetensors" assets/models/local.safetensors
+cp "$RUNS/local/model.json" assets/models/local.json
+cp "$RUNS/seed-hnet/model.safetensors" assets/models/seed.safetensors
+cp "$RUNS/seed-hnet/model.json" assets/models/seed.json
+echo "all stages done; models copied to assets/models (run scripts/evaluate_shipped.sh next)"

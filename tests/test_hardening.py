@@ -157,11 +157,24 @@ def test_sigkill_never_leaves_a_partial_file(tmp_path, kind, name):
 
 
 # ---------------------------------------------------------------- load test of the interactive path
-def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_photo, tmp_path):
+def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_photo, tmp_path,
+                                                monkeypatch):
+    import threading
+
+    from PIL import Image
     from PySide6.QtWidgets import QApplication
 
     from colorizer_gui.main_window import MainWindow
-    from PIL import Image
+    from net.colorizer import ColorizeSession
+    ui_thread_inference = []
+    original = ColorizeSession.predict_ab
+
+    def guarded(self, hints):
+        if threading.current_thread() is threading.main_thread():
+            ui_thread_inference.append(len(hints))
+        return original(self, hints)
+
+    monkeypatch.setattr(ColorizeSession, "predict_ab", guarded)
     p = tmp_path / "p.png"
     Image.fromarray(gray_photo).save(p)
     w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
@@ -170,7 +183,7 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
     w.open_path(p)
     qtbot.waitUntil(lambda: w.session is not None, timeout=60_000)
     rng = np.random.default_rng(0)
-    worst = 0.0
+    times = []
     tracemalloc.start()
     mem0 = None
     for i in range(1000):
@@ -181,18 +194,22 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
             w.tool.set_color(tuple(int(v) for v in rng.integers(0, 256, 3)))
             w.tool.add_hint(float(rng.uniform(0, 256)), float(rng.uniform(0, 256)))
         QApplication.processEvents()
-        worst = max(worst, time.perf_counter() - t0)
+        times.append(time.perf_counter() - t0)
         if i == 100:
             mem0 = tracemalloc.get_traced_memory()[0]
     mem1 = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
+
     def done():
         QApplication.processEvents()
         return not w.worker.pending() and w._shown_gen == w.worker.generation
-    qtbot.waitUntil(done, timeout=60_000)
-    print(f"worst UI-thread edit {worst * 1000:.1f} ms; traced memory +{(mem1 - mem0) / 1e6:.1f} MB")
-    assert worst < 0.05                                 # never blocked 50 ms
+    qtbot.waitUntil(done, timeout=120_000)
+    times.sort()
+    print(f"UI thread per edit: p50 {times[500] * 1000:.1f} ms, p99 {times[990] * 1000:.1f} ms, "
+          f"worst {times[-1] * 1000:.1f} ms; traced memory +{(mem1 - mem0) / 1e6:.1f} MB")
+    assert ui_thread_inference == []                    # the network never runs on the UI thread
     assert mem1 - mem0 < 50e6                           # no unbounded growth
+    monkeypatch.setattr(ColorizeSession, "predict_ab", original)
     expected = w.session.preview(w.doc.hints)           # the final result matches the final hints
     assert np.array_equal(w.last_result, expected)
     w._saved_rev = w.doc.revision

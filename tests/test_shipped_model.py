@@ -1,0 +1,33 @@
+"""The bundled default weights colour what the user asks, where the user asks."""
+import numpy as np
+from skimage import data
+
+from net import Colorizer, Hint
+from net.color import rgb_to_l, rgb_to_lab
+
+
+def test_default_model_follows_a_red_and_a_blue_hint():
+    c = Colorizer.load(device="cpu")
+    rgb = data.coffee()                                   # 400x600
+    gray = np.repeat(rgb_to_l(rgb).round().astype(np.uint8)[:, :, None], 3, axis=2)
+    red_at, blue_at = (150.0, 200.0), (450.0, 80.0)       # the cup's rim region / the background
+    out = c.colorize(gray, [Hint(*red_at, 10, (210, 30, 30)), Hint(*blue_at, 10, (30, 70, 210))])
+    lab = rgb_to_lab(out)
+
+    def around(xy, r=12):
+        x, y = int(xy[0]), int(xy[1])
+        return lab[y - r:y + r, x - r:x + r].reshape(-1, 3).mean(axis=0)
+
+    red, blue = around(red_at), around(blue_at)
+    assert red[1] > 25 and red[1] > abs(red[2]) * 0.5      # strongly positive a: red
+    assert blue[2] < -25                                    # strongly negative b: blue
+    assert out.shape == gray.shape
+    assert np.abs(rgb_to_l(out) - rgb_to_l(gray)).mean() < 0.5
+
+
+def test_default_model_colours_without_hints():
+    c = Colorizer.load(device="cpu")
+    gray = np.repeat(rgb_to_l(data.chelsea()).round().astype(np.uint8)[:, :, None], 3, axis=2)
+    lab = rgb_to_lab(c.colorize(gray, []))
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    assert chroma.mean() > 4.0                              # a colour image, not gray
