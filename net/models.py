@@ -141,6 +141,9 @@ class RTNet(nn.Module):
         self.dec1 = nn.Sequential(conv_bn_relu(d[1] + g[0] + hc, d[0]))
         # local: 2 chroma channels + 1 gate that blends in the propagated hint colour
         self.out = nn.Conv2d(d[0], 3 if cfg.local else 2, 3, 1, 1)
+        if cfg.local:
+            with torch.no_grad():
+                self.out.bias[2] = 2.0   # the gate starts open (~0.88): trust the propagation first
 
     def encode_gray(self, l_norm):
         """Everything that depends only on the gray image: computed once per photo."""

@@ -10,7 +10,7 @@ DATA="$SHARED/data/photos-train:1 $SHARED/data/scenes-train:1"
 VAL="$SHARED/data/photos-val"
 LOCAL_STEPS=${LOCAL_STEPS:-6000}
 RTNET_STEPS=${RTNET_STEPS:-1200}
-HNET_STEPS=${HNET_STEPS:-2000}
+HNET_STEPS=${HNET_STEPS:-600}
 COMMON="--size 128 --batch 16 --workers 1 --threads 2 --val-every 250 --ckpt-every 100 --no-progress"
 
 stage() {  # stage NAME OUTDIR ARGS...: fresh run, or resume when a checkpoint exists
