@@ -80,8 +80,7 @@ def train_tiny(stage: str, out: Path, photo_dir: Path, vgg: Path | None, steps: 
 
 @pytest.fixture(scope="session")
 def local_weights(tmp_path_factory, photo_dir, vgg_file) -> Path:
-    return train_tiny("local", tmp_path_factory.mktemp("local"), photo_dir, vgg_file, steps=60,
-                      extra=["--lr", "3e-3"])
+    return train_tiny("local", tmp_path_factory.mktemp("local"), photo_dir, vgg_file, steps=60)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from net import Colorizer, Hint, WeightsError
-from net.color import rgb_to_l, rgb_to_lab
+from net.color import rgb_color_to_ab, rgb_to_l, rgb_to_lab
 
 
 def luminance_error(a, b):
@@ -54,14 +54,20 @@ def test_render_equals_colorize_and_preview_reuses_gray_features(local_colorizer
 
 
 def test_a_hint_influences_its_region_in_the_local_variant(local_colorizer, gray_photo):
-    """Red versus blue hint at one spot: the output around it follows the hint's colour."""
+    """Red versus blue hint at one spot: the output around it takes the hint's chroma."""
     h, w = gray_photo.shape[:2]
     x, y = w * 0.3, h * 0.3
-    red = rgb_to_lab(local_colorizer.colorize(gray_photo, [Hint(x, y, 12, (220, 30, 30))]))
-    blue = rgb_to_lab(local_colorizer.colorize(gray_photo, [Hint(x, y, 12, (30, 60, 220))]))
+    red_rgb, blue_rgb = (220, 30, 30), (30, 60, 220)
+    red = rgb_to_lab(local_colorizer.colorize(gray_photo, [Hint(x, y, 12, red_rgb)]))
+    blue = rgb_to_lab(local_colorizer.colorize(gray_photo, [Hint(x, y, 12, blue_rgb)]))
     win = (slice(int(y) - 6, int(y) + 6), slice(int(x) - 6, int(x) + 6))
-    assert red[win][..., 1].mean() > blue[win][..., 1].mean() + 10    # a: red > blue
-    assert blue[win][..., 2].mean() < red[win][..., 2].mean() - 10    # b: blue < red
+    ab_red, ab_blue = np.array(rgb_color_to_ab(red_rgb)), np.array(rgb_color_to_ab(blue_rgb))
+    out_red = red[win][..., 1:].reshape(-1, 2).mean(axis=0)
+    out_blue = blue[win][..., 1:].reshape(-1, 2).mean(axis=0)
+    # each result sits much nearer its own hint's chroma than the other hint's
+    assert np.linalg.norm(out_red - ab_red) < 0.5 * np.linalg.norm(out_red - ab_blue)
+    assert np.linalg.norm(out_blue - ab_blue) < 0.5 * np.linalg.norm(out_blue - ab_red)
+    assert out_red[1] - out_blue[1] > 40                # b: red is warm, blue is cold
 
 
 def test_default_model_missing_is_a_clear_error(tmp_path, monkeypatch):

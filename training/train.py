@@ -400,6 +400,7 @@ def train(args) -> Path:
         history.append({"stage": args.stage, "steps": step, "batch": args.batch * run.world,
                         "size": args.size, "loss": args.loss, "lr": run.base_lr,
                         "data": args.data, "val": args.val, "wall_seconds": round(wall, 1),
+                        "vgg_init": args.vgg, "init": args.init,
                         "best_val_loss": None if math.isinf(best_val) else best_val,
                         "device": str(run.device), "precision": run.precision})
         meta["training_history"] = history
