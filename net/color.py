@@ -62,7 +62,7 @@ def rgb_color_to_ab(rgb: tuple[int, int, int] | np.ndarray) -> tuple[float, floa
     return float(lab[1]), float(lab[2])
 
 
-L_TOLERANCE = 0.75   # max |L(out) - L(in)| accepted before chroma is reduced
+L_TOLERANCE = 0.5    # max |L(out) - L(in)| accepted before chroma is reduced
 
 
 def _fit_gamut(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
@@ -96,7 +96,7 @@ def merge_l_ab(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
                      np.ascontiguousarray(ab[:, :, 0]), np.ascontiguousarray(ab[:, :, 1])])
     rgb = lab_to_rgb(lab)
     l_out = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)[:, :, 0].astype(np.float32) * (100.0 / 255.0)
-    bad = np.abs(l_out - l) > L_TOLERANCE + 0.5     # 8-bit Lab L quantisation: 100/255
+    bad = np.abs(l_out - l) > L_TOLERANCE + 0.4     # 8-bit Lab L quantisation: 100/255
     if bad.any():
         rgb[bad] = _fit_gamut(lab[bad])
     return rgb
