@@ -302,7 +302,8 @@ class MainWindow(QMainWindow):
         def job():
             img = load_image(path)
             session = colorizer.open(img.rgb) if colorizer is not None else None
-            return img, session, rgb_to_l(img.rgb)
+            # the session already holds the full-resolution L: do not convert the photo twice
+            return img, session, session.l_full if session is not None else rgb_to_l(img.rgb)
 
         self._pending_hints = hints
         self._pending_session_path = session_path
