@@ -17,6 +17,18 @@ def run_app(argv=None) -> int:
     p.add_argument("--no-restore", action="store_true", help="do not offer to restore autosaved work")
     args = p.parse_args(argv)
 
+    from .qt_binding import binding_problem
+    problem = binding_problem()
+    if problem is not None:
+        print(f"colorizer: {problem}", file=sys.stderr)
+        try:
+            from PySide6.QtWidgets import QApplication, QMessageBox
+            app = QApplication.instance() or QApplication(sys.argv[:1])
+            QMessageBox.critical(None, "Colorizer cannot start", problem)
+        except Exception:  # noqa: BLE001 - the message is already on stderr
+            pass
+        return 1
+
     from PySide6.QtWidgets import QApplication
 
     from .main_window import APP_NAME, MainWindow

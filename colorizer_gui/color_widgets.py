@@ -150,18 +150,27 @@ class ColorRow(QWidget):
         lay.addLayout(self._row)
         self.setToolTip(tooltip)
         self.colors: list[tuple] = []
+        self._chips: list[QToolButton] = []    # reused: a colour change restyles, never re-creates
+        self._row.addStretch(1)
+
+    def _chip(self, k: int) -> QToolButton:
+        while len(self._chips) <= k:
+            b = QToolButton(self)
+            b.setFixedSize(22, 22)
+            i = len(self._chips)
+            b.clicked.connect(lambda _=False, i=i: self.colorPicked.emit(self.colors[i]))
+            self._row.insertWidget(i, b)
+            self._chips.append(b)
+        return self._chips[k]
 
     def set_colors(self, colors, labels=None) -> None:
-        while self._row.count():
-            w = self._row.takeAt(0).widget()
-            if w is not None:
-                w.deleteLater()
-        self.colors = [tuple(c) for c in colors]
-        for k, c in enumerate(self.colors):
-            b = QToolButton()
-            b.setFixedSize(22, 22)
-            b.setStyleSheet(f"background-color: rgb{tuple(c)}; border: 1px solid #222;")
+        colors = [tuple(int(v) for v in c) for c in colors]
+        for k, c in enumerate(colors):
+            b = self._chip(k)
+            if k >= len(self.colors) or self.colors[k] != c:
+                b.setStyleSheet(f"background-color: rgb{c}; border: 1px solid #222;")
             b.setToolTip((labels[k] + " " if labels else "") + "rgb(%d, %d, %d)" % c)
-            b.clicked.connect(lambda _=False, c=c: self.colorPicked.emit(c))
-            self._row.addWidget(b)
-        self._row.addStretch(1)
+            b.setVisible(True)
+        for b in self._chips[len(colors):]:
+            b.setVisible(False)
+        self.colors = colors

@@ -208,3 +208,24 @@ def test_eyedropper_from_the_result(qtbot, win):
     assert len(win.doc.hints) == 1                       # Alt+click samples, adds nothing
     near = {win.result_rgb_at(250 + dx, 50 + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)}
     assert win.tool.color in near
+
+
+def test_colour_rows_reuse_their_chips(win, qtbot):
+    """Painting many hints in new colours must not pile up widgets (it slowed every repaint)."""
+    from PySide6.QtWidgets import QToolButton
+    for i in range(60):
+        win.tool.set_color((4 * i, 255 - 4 * i, 100))
+        win.tool.add_hint(10 + 4 * i, 50)
+    QApplication.processEvents()   # no deferred deletes are needed for the rows to stay small
+    chips = win.recent_row.findChildren(QToolButton)
+    assert len(chips) <= 12
+    visible = [b for b in chips if b.isVisible()]
+    assert len(visible) == len(win.recent_row.colors) == 12
+    assert win.recent_row.colors[0] == (4 * 59, 255 - 4 * 59, 100)
+    picked = []
+    win.recent_row.colorPicked.connect(picked.append)
+    second = win.recent_row.colors[1]
+    qtbot.mouseClick(visible[1], Qt.MouseButton.LeftButton)
+    assert picked == [second] and win.tool.color == second
+    win.recent_row.set_colors([(1, 2, 3)])
+    assert [b.isVisible() for b in chips].count(True) == 1

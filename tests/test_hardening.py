@@ -179,6 +179,8 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
     Image.fromarray(gray_photo).save(p)
     w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
     qtbot.addWidget(w)
+    w.resize(1000, 600)
+    w.show()                                            # repaints are part of the UI thread's work
     qtbot.waitUntil(lambda: w.colorizer is not None, timeout=60_000)
     w.open_path(p)
     qtbot.waitUntil(lambda: w.session is not None, timeout=60_000)
@@ -205,6 +207,8 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
         return not w.worker.pending() and w._shown_gen == w.worker.generation
     qtbot.waitUntil(done, timeout=120_000)
     times.sort()
+    # Timing is printed, not asserted (noisy machines); `python3 -m colorizer_gui.benchmark`
+    # measures it inside the real event loop.
     print(f"UI thread per edit: p50 {times[500] * 1000:.1f} ms, p99 {times[990] * 1000:.1f} ms, "
           f"worst {times[-1] * 1000:.1f} ms; traced memory +{(mem1 - mem0) / 1e6:.1f} MB")
     assert ui_thread_inference == []                    # the network never runs on the UI thread

@@ -1,0 +1,197 @@
+"""Responsiveness benchmark of the desktop app: ``python3 -m colorizer_gui.benchmark``.
+
+Runs the real main window (shown; offscreen unless a display is set) on the bundled sample
+with the bundled model, inside the normal Qt event loop, and prints what it measured:
+
+1. **Rapid edits.** ``--edits`` hint edits (two adds then an undo, random colours and places)
+   arrive every ``--interval-ms`` like events from a fast mouse. A 1 ms heartbeat timer on the
+   UI thread records every gap between its firings: the longest gap is the longest time the
+   UI thread was blocked. Also the time spent in each edit handler, the process's resident
+   memory before and after, and whether the final picture equals the final hints' preview.
+2. **Click to screen.** ``--clicks`` single hints, each after the previous result is on screen:
+   the time from the click to the end of the first repaint of the result view showing it.
+
+Nothing here is pass/fail; the tests assert behaviour, this prints numbers.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def _rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _pct(values, q):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(q * len(v)))] if v else float("nan")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python3 -m colorizer_gui.benchmark", description=__doc__.split("\n")[0])
+    p.add_argument("--edits", type=int, default=1000)
+    p.add_argument("--interval-ms", type=float, default=10.0, help="time between edits (default 10)")
+    p.add_argument("--clicks", type=int, default=30)
+    p.add_argument("--model", help="weights (default: the bundled default model)")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--image", help="photo (default: the bundled sample)")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
+    args = p.parse_args(argv)
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    import numpy as np
+    import torch
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from net.color import merge_l_ab
+    from net.colorizer import assets_dir
+
+    from .main_window import MainWindow
+    from .qt_binding import binding_problem
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    app = QApplication.instance() or QApplication([])
+    problem = binding_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    w = MainWindow(model=args.model, device=args.device, ask_restore=False)
+    w.resize(1400, 850)
+    w.show()
+    image = Path(args.image) if args.image else assets_dir() / "samples" / "astronaut-gray.jpg"
+    w.set_startup_path(image)
+
+    clock = QElapsedTimer()
+    clock.start()
+    now = lambda: clock.nsecsElapsed() / 1e6  # noqa: E731 - milliseconds
+
+    beats: list[float] = []
+    heartbeat = QTimer()
+    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
+    heartbeat.timeout.connect(lambda: beats.append(now()))
+
+    paints: list[float] = []
+    view = w.result_view
+    original_paint = view.paintEvent
+
+    def timed_paint(e):
+        original_paint(e)
+        paints.append(now())
+    view.paintEvent = timed_paint
+
+    rng = np.random.default_rng(0)
+    handler_ms: list[float] = []
+    state = {"i": 0, "rss0": 0.0, "phase": "wait", "t_click": 0.0, "gen": -1}
+    clicks_ms: list[float] = []
+    out: dict = {}
+
+    def size():
+        h, wd = w.doc.size
+        return wd, h
+
+    def edit():
+        i = state["i"]
+        if i >= args.edits:
+            edit_timer.stop()
+            heartbeat.stop()
+            QTimer.singleShot(0, wait_final)
+            return
+        t0 = now()
+        if i % 3 == 2 and w.doc.hints:
+            w.undo.undo()
+        else:
+            wd, h = size()
+            w.tool.set_color(tuple(int(v) for v in rng.integers(0, 256, 3)))
+            w.tool.add_hint(float(rng.uniform(0, wd)), float(rng.uniform(0, h)))
+        handler_ms.append(now() - t0)
+        state["i"] = i + 1
+
+    edit_timer = QTimer()
+    edit_timer.setTimerType(Qt.TimerType.PreciseTimer)
+    edit_timer.timeout.connect(edit)
+
+    def start():
+        if w.session is None or w.colorizer is None:
+            if now() > 180_000:
+                print("the photo did not open within 3 minutes", file=sys.stderr)
+                app.exit(1)
+            QTimer.singleShot(100, start)
+            return
+        QTimer.singleShot(1000, begin_edits)   # let the first result land
+
+    def begin_edits():
+        state["rss0"] = _rss_mb()
+        heartbeat.start(1)
+        edit_timer.start(max(1, round(args.interval_ms)))
+
+    def wait_final():
+        if w.worker.pending() or w._shown_gen != w.worker.generation:
+            QTimer.singleShot(20, wait_final)
+            return
+        gaps = np.diff(beats) if len(beats) > 1 else np.array([float("nan")])
+        expected = w.session.preview(w.doc.hints)
+        if w.last_result is not None and w.last_result.shape != expected.shape:  # the sharp follow-up
+            expected = merge_l_ab(w.worker._display_l, w.session.predict_ab(w.doc.hints))
+        final_ok = w.last_result is not None and bool(np.array_equal(w.last_result, expected))
+        out.update(gaps=gaps, rss1=_rss_mb(), final_ok=final_ok, hints=len(w.doc.hints))
+        w.undo.clear()
+        w.doc.set_hints([])
+        QTimer.singleShot(500, click)
+
+    def click():
+        n = len(clicks_ms)
+        if n >= args.clicks:
+            report()
+            return
+        wd, h = size()
+        w.tool.set_color(tuple(int(v) for v in rng.integers(0, 256, 3)))
+        state["t_click"] = now()
+        w.tool.add_hint(float(rng.uniform(0, wd)), float(rng.uniform(0, h)))
+        state["gen"] = w.worker.generation
+        paints.clear()
+        QTimer.singleShot(1, wait_click)
+
+    def wait_click():
+        if w._shown_gen >= state["gen"] and paints and paints[-1] > state["t_click"]:
+            clicks_ms.append(paints[-1] - state["t_click"])
+            QTimer.singleShot(300, click)
+        else:
+            QTimer.singleShot(1, wait_click)
+
+    def report():
+        gaps = out["gaps"]
+        print(f"model {w.colorizer.name} ({w.colorizer.variant}), device {w.colorizer.device.type}, "
+              f"torch threads {torch.get_num_threads()}, photo {image.name} {w.doc.size[1]}x{w.doc.size[0]}")
+        print(f"rapid edits: {args.edits} every {args.interval_ms:g} ms, {out['hints']} hints at the end")
+        print(f"  UI thread blocked (heartbeat gap): p50 {np.median(gaps):.1f} ms, "
+              f"p99 {np.percentile(gaps, 99):.1f} ms, max {gaps.max():.1f} ms, "
+              f"gaps > 50 ms: {int((gaps > 50).sum())}")
+        print(f"  edit handler: p50 {_pct(handler_ms, .5):.2f} ms, p99 {_pct(handler_ms, .99):.2f} ms, "
+              f"max {max(handler_ms):.2f} ms")
+        print(f"  resident memory {state['rss0']:.0f} MB -> {out['rss1']:.0f} MB; "
+              f"final picture equals the final hints' preview: {out['final_ok']}")
+        print(f"click to screen ({len(clicks_ms)} single hints): p50 {_pct(clicks_ms, .5):.1f} ms, "
+              f"p95 {_pct(clicks_ms, .95):.1f} ms, max {max(clicks_ms):.1f} ms")
+        w._saved_rev = w.doc.revision
+        w.close()
+        app.exit(0)
+
+    QTimer.singleShot(0, start)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
