@@ -1,7 +1,9 @@
-"""Atomic file writes: write to a temporary file in the same folder, fsync, rename."""
+"""File writes that never leave a partial file (temporary file in the same folder, fsync,
+rename), and the checksum used to tie files together."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -39,3 +41,11 @@ def write_bytes_atomic(final: str | os.PathLike, data: bytes) -> None:
 
 def write_text_atomic(final: str | os.PathLike, text: str) -> None:
     write_bytes_atomic(final, text.encode("utf-8"))
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

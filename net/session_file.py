@@ -9,7 +9,6 @@ malformed raises :class:`SessionError` naming the problem. Writes are atomic.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -50,14 +49,6 @@ class Session:
         if self.image_sha256:
             d["image_sha256"] = self.image_sha256
         return d
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def parse_session(data) -> Session:

@@ -1,7 +1,9 @@
 """Weights files: safetensors + JSON sidecar, and import of torchvision VGG16 weights.
 
 A model is two files: ``name.safetensors`` (tensors, float16 for shipping) and
-``name.json`` (architecture config, normalisation constants, provenance, scores).
+``name.json`` (architecture config, normalisation constants, provenance, scores, and the
+SHA-256 of the tensors file, so a pair that does not belong together - e.g. an export
+killed between its two renames, or a copied-over file - is refused instead of loaded).
 Loading never unpickles: safetensors is plain data, and the only ``torch.load``
 here (torchvision's own ``.pth``) uses ``weights_only=True``.
 """
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from .atomic import atomic_path, write_text_atomic
+from .atomic import atomic_path, file_sha256, write_text_atomic
 from .color import NORMALIZATION
 from .models import VGG_CONV_INDICES, VGG_CONV_SHAPES, ColorizationModel, ModelConfig
 
@@ -56,6 +58,7 @@ def save_model(model: ColorizationModel, path: str | Path, meta: dict | None = N
     tensors = _state_for_saving(model, dtype)
     with atomic_path(path) as tmp:
         save_file(tensors, str(tmp), metadata={"format": FORMAT, "variant": model.cfg.variant})
+        sidecar["tensors_sha256"] = file_sha256(tmp)
     write_text_atomic(sidecar_path(path), json.dumps(sidecar, indent=2, sort_keys=True) + "\n")
     return path
 
@@ -102,6 +105,11 @@ def load_model(path: str | Path, device: str | torch.device = "cpu"
     if meta.get("variant") != cfg.variant:
         raise WeightsError(f"{sidecar_path(path).name}: says variant {meta.get('variant')!r} "
                            f"but its config says {cfg.variant!r}")
+    want_sha = meta.get("tensors_sha256")
+    if want_sha is not None and file_sha256(path) != want_sha:
+        raise WeightsError(f"{path.name}: does not match its description {sidecar_path(path).name} "
+                           "(checksum differs: one of the two files was replaced or an export was "
+                           "interrupted); export the model again")
     try:
         tensors = load_file(str(path), device="cpu")
     except (SafetensorError, OSError, ValueError, RuntimeError) as e:

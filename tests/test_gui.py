@@ -229,3 +229,42 @@ def test_colour_rows_reuse_their_chips(win, qtbot):
     assert picked == [second] and win.tool.color == second
     win.recent_row.set_colors([(1, 2, 3)])
     assert [b.isVisible() for b in chips].count(True) == 1
+
+
+def test_session_whose_photo_moved_offers_to_locate_it(qtbot, win, tmp_path, photo, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+    win.tool.set_color((220, 40, 40))
+    click(win.gray_view, (60, 50))
+    hints = list(win.doc.hints)
+    session = tmp_path / "trip.colorize.json"
+    assert win._write_session(session)
+    moved = tmp_path / "elsewhere" / "renamed.png"
+    moved.parent.mkdir()
+    photo.rename(moved)
+    win.tool.clear()
+    asked, warnings = [], []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+
+    # 1. The user declines: nothing changes, no message box storm, the app stays usable.
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    win.open_session(session)
+    assert len(asked) == 1 and "photo.png" in asked[0] and "Locate" in asked[0]
+    assert win.doc.hints == [] and warnings == []
+
+    # 2. The user points at a file that is not a photo: one sentence, the old photo stays open.
+    junk = tmp_path / "notes.png"
+    junk.write_text("not a picture")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(junk), ""))
+    win.open_session(session)
+    qtbot.waitUntil(lambda: len(warnings) == 1, timeout=WAIT)
+    assert "not an image" in warnings[0] and "\n" not in warnings[0].strip()
+    assert win.doc.path == photo and win.doc.rgb is not None     # what was open stays open
+
+    # 3. The user locates the moved photo: it opens with the session's hints.
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(moved), ""))
+    win.open_session(session)
+    qtbot.waitUntil(lambda: win.doc.path == moved and win.doc.hints == hints, timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert win.last_result is not None and len(warnings) == 1

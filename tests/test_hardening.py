@@ -112,7 +112,10 @@ WRITER = textwrap.dedent("""
     from net.session_file import Session, save_session
     from net.hints import Hint
     from training.checkpoint import save_checkpoint
+    from net.models import ColorizationModel, ModelConfig
+    from net.weights import save_model
     kind, target = sys.argv[1], sys.argv[2]
+    model = ColorizationModel(ModelConfig(variant="local"))
     rng = np.random.default_rng()
     first = True
     while True:
@@ -120,6 +123,8 @@ WRITER = textwrap.dedent("""
             save_image(target, rng.integers(0, 256, (600, 800, 3), dtype=np.uint8))
         elif kind == "session":
             save_session(target, Session("x.jpg", [Hint(float(i), 1.0, 2.0, (1, 2, 3)) for i in range(5000)]))
+        elif kind == "weights":
+            save_model(model, target, {"note": "export"})
         else:
             save_checkpoint(target, {"model": {"w": torch.randn(300, 300)}, "step": 1})
         if first:
@@ -134,13 +139,23 @@ def check_complete(kind, target: Path):
     elif kind == "session":
         from net.session_file import load_session
         assert len(load_session(target).hints) == 5000
+    elif kind == "weights":
+        from safetensors.torch import load_file
+
+        from net.weights import WeightsError, load_model
+        assert len(load_file(str(target))) > 10        # a complete safetensors file, always
+        try:
+            load_model(target)                          # a consistent pair loads ...
+        except WeightsError as e:                       # ... a kill between the two renames
+            assert "checksum" in str(e)                 # is refused with a sentence
     else:
         from training.checkpoint import load_checkpoint
         assert load_checkpoint(target)["model"]["w"].shape == (300, 300)
 
 
 @pytest.mark.parametrize("kind, name", [("image", "out.png"), ("session", "s.colorize.json"),
-                                        ("checkpoint", "checkpoint.pt")])
+                                        ("checkpoint", "checkpoint.pt"),
+                                        ("weights", "model.safetensors")])
 def test_sigkill_never_leaves_a_partial_file(tmp_path, kind, name):
     target = tmp_path / name
     rnd = random.Random(0)

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from net import Colorizer, Hint, WeightsError
+from net.atomic import file_sha256
 from net.weights import load_model, read_vgg16_features, save_model, sidecar_path
 
 
@@ -15,6 +16,13 @@ def copy_model(src, dst_dir, name="m"):
     shutil.copy(src, dst)
     shutil.copy(sidecar_path(src), sidecar_path(dst))
     return dst
+
+
+def redescribe(p):
+    """Make the sidecar's checksum match a hand-edited tensors file (to reach later checks)."""
+    meta = json.loads(sidecar_path(p).read_text())
+    meta["tensors_sha256"] = file_sha256(p)
+    sidecar_path(p).write_text(json.dumps(meta))
 
 
 def test_weights_round_trip(local_weights, tmp_path, gray_photo):
@@ -79,8 +87,24 @@ def test_nan_weights_are_refused(local_weights, tmp_path):
     k = next(k for k in t if t[k].is_floating_point())
     t[k] = torch.full_like(t[k], float("nan"))
     save_file(t, str(p))
+    redescribe(p)
     with pytest.raises(WeightsError, match="NaN"):
         load_model(p)
+
+
+def test_tensors_that_do_not_belong_to_the_sidecar_are_refused(local_weights, tmp_path):
+    """Same architecture, other numbers: e.g. an export killed between its two renames."""
+    from safetensors.torch import load_file, save_file
+    p = copy_model(local_weights, tmp_path)
+    assert json.loads(sidecar_path(p).read_text())["tensors_sha256"] == file_sha256(p)
+    t = load_file(str(p))
+    k = next(k for k in t if t[k].is_floating_point())
+    t[k] = t[k] * 0.5
+    save_file(t, str(p))
+    with pytest.raises(WeightsError, match="does not match its description .*checksum"):
+        load_model(p)
+    redescribe(p)
+    load_model(p)                       # the same file with a matching description loads
 
 
 class Boom:
