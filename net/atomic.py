@@ -3,6 +3,7 @@ rename), and the checksum used to tie files together."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import tempfile
@@ -49,3 +50,10 @@ def file_sha256(path: str | os.PathLike) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def write_failure_reason(e: OSError) -> str:
+    """Why a write failed, in words a user can act on ("the disk is full", "Permission denied")."""
+    if getattr(e, "errno", None) == errno.ENOSPC:
+        return "the disk is full"
+    return e.strerror or str(e) or type(e).__name__

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_path
+from .atomic import atomic_path, write_failure_reason
 
 # Default limit: 100 megapixels (a 10000 x 10000 image). Override with the
 # environment variable COLORIZER_MAX_PIXELS or the ``max_pixels`` argument.
@@ -162,6 +162,6 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95) -> P
         with atomic_path(path) as tmp:
             img.save(tmp, format=fmt, **kwargs)
     except OSError as e:
-        reason = "the disk is full" if getattr(e, "errno", None) == 28 else (e.strerror or str(e))
+        reason = write_failure_reason(e)
         raise ImageError(f"Could not write {path.name}: {reason}.") from None
     return path

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import write_text_atomic
+from .atomic import write_failure_reason, write_text_atomic
 from .hints import Hint
 
 FORMAT = "colorizer-session"
@@ -128,5 +128,5 @@ def save_session(path: str | os.PathLike, session: Session) -> None:
     try:
         write_text_atomic(path, json.dumps(session.to_json(), indent=1) + "\n")
     except OSError as e:
-        reason = "the disk is full" if getattr(e, "errno", None) == 28 else (e.strerror or str(e))
+        reason = write_failure_reason(e)
         raise SessionError(f"could not save {path.name}: {reason}") from None

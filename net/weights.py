@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from .atomic import atomic_path, file_sha256, write_text_atomic
+from .atomic import atomic_path, file_sha256, write_failure_reason, write_text_atomic
 from .color import NORMALIZATION
 from .models import VGG_CONV_INDICES, VGG_CONV_SHAPES, ColorizationModel, ModelConfig
 
@@ -56,10 +56,13 @@ def save_model(model: ColorizationModel, path: str | Path, meta: dict | None = N
                     "normalization": NORMALIZATION,
                     "dtype": str(dtype).replace("torch.", "") if dtype else "float32"})
     tensors = _state_for_saving(model, dtype)
-    with atomic_path(path) as tmp:
-        save_file(tensors, str(tmp), metadata={"format": FORMAT, "variant": model.cfg.variant})
-        sidecar["tensors_sha256"] = file_sha256(tmp)
-    write_text_atomic(sidecar_path(path), json.dumps(sidecar, indent=2, sort_keys=True) + "\n")
+    try:
+        with atomic_path(path) as tmp:
+            save_file(tensors, str(tmp), metadata={"format": FORMAT, "variant": model.cfg.variant})
+            sidecar["tensors_sha256"] = file_sha256(tmp)
+        write_text_atomic(sidecar_path(path), json.dumps(sidecar, indent=2, sort_keys=True) + "\n")
+    except OSError as e:
+        raise WeightsError(f"could not write {path.name}: {write_failure_reason(e)}") from None
     return path
 
 

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from net import Hint, ImageError, load_image
+from net.image_io import save_image
 from net.color import rgb_to_l
 from net.session_file import SessionError, parse_session
 
@@ -169,6 +170,38 @@ def test_sigkill_never_leaves_a_partial_file(tmp_path, kind, name):
         if target.exists():
             check_complete(kind, target)
     assert target.exists()
+
+
+@pytest.mark.parametrize("kind", ["image", "session", "weights", "checkpoint"])
+def test_full_disk_gives_a_sentence_and_keeps_the_old_file(tmp_path, monkeypatch, kind):
+    """ENOSPC while a file is being replaced: clear message, previous file intact, no debris."""
+    import errno
+
+    from net.models import ColorizationModel, ModelConfig
+    from net.session_file import Session, SessionError, save_session
+    from net.weights import WeightsError, save_model
+    from training.checkpoint import CheckpointError, save_checkpoint
+    target = tmp_path / {"image": "out.png", "session": "s.colorize.json",
+                         "weights": "m.safetensors", "checkpoint": "checkpoint.pt"}[kind]
+    model = ColorizationModel(ModelConfig()) if kind == "weights" else None
+    writers = {
+        "image": (lambda: save_image(target, np.full((40, 60, 3), 7, np.uint8)), ImageError),
+        "session": (lambda: save_session(target, Session("x.jpg", [Hint(1.0, 2.0, 3.0, (1, 2, 3))])),
+                    SessionError),
+        "weights": (lambda: save_model(model, target), WeightsError),
+        "checkpoint": (lambda: save_checkpoint(target, {"model": {}, "step": 3}), CheckpointError)}
+    write, error = writers[kind]
+    write()                                            # the file the user already has
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(error) as e:
+        write()
+    assert "disk is full" in str(e.value) and "\n" not in str(e.value)
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert after == before                             # nothing lost, no temporary files left
 
 
 # ---------------------------------------------------------------- load test of the interactive path

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from net.atomic import atomic_path
+from net.atomic import atomic_path, write_failure_reason
 
 
 class CheckpointError(RuntimeError):
@@ -13,8 +13,13 @@ class CheckpointError(RuntimeError):
 
 
 def save_checkpoint(path: str | Path, state: dict) -> None:
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+    """Atomic: a failed or killed save leaves the previous checkpoint as it was."""
+    try:
+        with atomic_path(path) as tmp:
+            torch.save(state, tmp)
+    except OSError as e:
+        raise CheckpointError(f"could not write checkpoint {Path(path).name}: "
+                              f"{write_failure_reason(e)}; the previous one is kept") from None
 
 
 def load_checkpoint(path: str | Path) -> dict:
