@@ -23,6 +23,7 @@ import torch
 
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
+from .models import fold_batchnorm
 from .propagation import hint_input
 from .weights import WeightsError, load_model
 
@@ -135,6 +136,7 @@ class Colorizer:
         p = resolve_model_path(path)
         dev = pick_device(device)
         model, meta = load_model(p, device="cpu")
+        fold_batchnorm(model.eval())       # this model only ever runs inference
         return cls(model, meta, dev, working_size=working_size, precision=precision, path=p)
 
     def open(self, rgb: np.ndarray) -> "ColorizeSession":

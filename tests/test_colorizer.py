@@ -79,3 +79,29 @@ def test_default_model_missing_is_a_clear_error(tmp_path, monkeypatch):
 def test_unknown_device_is_refused(local_weights):
     with pytest.raises(ValueError):
         Colorizer.load(local_weights, device="tpu")
+
+
+def test_folding_batchnorm_keeps_the_function(local_weights, gray_photo):
+    """Colorizer.load folds BatchNorm into the convolutions: same output (fp32), fewer layers."""
+    import torch
+
+    from net.models import fold_batchnorm
+    from net.weights import load_model
+    model, _ = load_model(local_weights)
+    folded = fold_batchnorm(load_model(local_weights)[0].eval())
+    n_bn = lambda m: sum(isinstance(x, torch.nn.BatchNorm2d) for x in m.modules())  # noqa: E731
+    assert n_bn(folded) < n_bn(model) and n_bn(folded) == 4      # only BN before a conv remain
+    torch.manual_seed(0)
+    l = torch.randn(1, 1, 64, 96)
+    x = torch.randn(1, 7, 64, 96)
+    with torch.inference_mode():
+        a = model.eval()(l, x)
+        b = folded(l, x)
+    assert torch.allclose(a, b, atol=1e-4)
+    with pytest.raises(ValueError):
+        fold_batchnorm(model.train())
+    c = Colorizer.load(local_weights, device="cpu", precision="fp32", working_size=128)
+    assert n_bn(c.model) == 4
+    assert np.abs(c.colorize(gray_photo).astype(int) - Colorizer(
+        model.eval(), {}, torch.device("cpu"), working_size=128, precision="fp32"
+    ).colorize(gray_photo).astype(int)).max() <= 1
