@@ -268,3 +268,16 @@ def test_session_whose_photo_moved_offers_to_locate_it(qtbot, win, tmp_path, pho
     qtbot.waitUntil(lambda: win.doc.path == moved and win.doc.hints == hints, timeout=WAIT)
     wait_idle(qtbot, win)
     assert win.last_result is not None and len(warnings) == 1
+
+
+def test_responsiveness_benchmark_runs_and_ends_on_the_final_hints():
+    """`python3 -m colorizer_gui.benchmark` (README numbers) with the bundled model, shortened."""
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "colorizer_gui.benchmark", "--edits", "40",
+                        "--clicks", "3", "--interval-ms", "5"],
+                       cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "UI thread blocked (heartbeat gap)" in r.stdout and "click to screen (3 single hints)" in r.stdout
+    assert "final picture equals the final hints' preview: True" in r.stdout
