@@ -9,6 +9,7 @@ VGG=$SHARED/pretrained/vgg16_features_conv1_1-conv4_3.safetensors
 DATA="$SHARED/data/photos-train:1 $SHARED/data/scenes-train:1"
 VAL="$SHARED/data/photos-val"
 LOCAL_STEPS=${LOCAL_STEPS:-6000}
+LOCAL_176_STEPS=${LOCAL_176_STEPS:-8250}   # total steps after continuing with 176 px crops
 RTNET_STEPS=${RTNET_STEPS:-1200}
 HNET_STEPS=${HNET_STEPS:-600}
 COMMON="--size 128 --batch 16 --workers 1 --threads 2 --val-every 250 --ckpt-every 100 --no-progress"
@@ -21,12 +22,21 @@ stage() {  # stage NAME OUTDIR ARGS...: fresh run, or resume when a checkpoint e
 }
 
 stage local "$RUNS/local" --data $DATA --val $VAL --vgg "$VGG" --steps "$LOCAL_STEPS" $COMMON
+# Continue the local run from its final checkpoint (optimizer state kept) with 176 px crops; the
+# cosine schedule is recomputed for the new total, so the LR restarts at ~2.2e-4 and decays again.
+# (The trainer records one history entry per run; the shipped local.json lists the 128 px and
+# 176 px parts as two entries, split by hand after export.)
+if [ ! -f "$RUNS/local-176/checkpoint.pt" ]; then
+  mkdir -p "$RUNS/local-176" && cp "$RUNS/local/checkpoint.pt" "$RUNS/local/log.csv" "$RUNS/local-176/"
+fi
+stage local "$RUNS/local-176" --data $DATA --val $VAL --vgg "$VGG" --steps "$LOCAL_176_STEPS" \
+  ${COMMON/--size 128/--size 176}
 stage rtnet "$RUNS/seed-rtnet" --data $DATA --val $VAL --vgg "$VGG" --steps "$RTNET_STEPS" $COMMON
 stage hnet "$RUNS/seed-hnet" --data $DATA --val $VAL --init "$RUNS/seed-rtnet/model.safetensors" \
   --steps "$HNET_STEPS" --lr 3e-4 $COMMON
 mkdir -p assets/models
-cp "$RUNS/local/model.safetensors" assets/models/local.safetensors
-cp "$RUNS/local/model.json" assets/models/local.json
+cp "$RUNS/local-176/model.safetensors" assets/models/local.safetensors
+cp "$RUNS/local-176/model.json" assets/models/local.json
 cp "$RUNS/seed-hnet/model.safetensors" assets/models/seed.safetensors
 cp "$RUNS/seed-hnet/model.json" assets/models/seed.json
 echo "all stages done; models copied to assets/models (run scripts/evaluate_shipped.sh next)"
