@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 
@@ -94,7 +93,7 @@ def main(argv=None) -> int:
 
     rng = np.random.default_rng(0)
     handler_ms: list[float] = []
-    state = {"i": 0, "rss0": 0.0, "phase": "wait", "t_click": 0.0, "gen": -1}
+    state = {"i": 0, "rss0": 0.0, "t_click": 0.0, "gen": -1}
     clicks_ms: list[float] = []
     out: dict = {}
 
@@ -152,8 +151,7 @@ def main(argv=None) -> int:
         QTimer.singleShot(500, click)
 
     def click():
-        n = len(clicks_ms)
-        if n >= args.clicks:
+        if len(clicks_ms) >= args.clicks:
             report()
             return
         wd, h = size()

@@ -9,7 +9,6 @@ The colorize sub-command never imports Qt.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 

@@ -21,7 +21,7 @@ convolutional). Inputs are normalised as in :mod:`net.color`.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 
 import torch
 import torch.nn as nn

@@ -9,6 +9,7 @@ here (torchvision's own ``.pth``) uses ``weights_only=True``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def load_model(path: str | Path, device: str | torch.device = "cpu"
                ) -> tuple[ColorizationModel, dict]:
     """Load a model and its sidecar; any problem raises :class:`WeightsError`."""
     from safetensors import SafetensorError
-    from safetensors.torch import load_file
+    from safetensors.torch import load as load_tensors
 
     path = Path(path)
     if path.is_dir():
@@ -108,14 +109,18 @@ def load_model(path: str | Path, device: str | torch.device = "cpu"
     if meta.get("variant") != cfg.variant:
         raise WeightsError(f"{sidecar_path(path).name}: says variant {meta.get('variant')!r} "
                            f"but its config says {cfg.variant!r}")
+    try:
+        data = path.read_bytes()                       # read once: checksum and tensors
+    except OSError as e:
+        raise WeightsError(f"{path.name}: cannot be read ({e.strerror or e})") from None
     want_sha = meta.get("tensors_sha256")
-    if want_sha is not None and file_sha256(path) != want_sha:
+    if want_sha is not None and hashlib.sha256(data).hexdigest() != want_sha:
         raise WeightsError(f"{path.name}: does not match its description {sidecar_path(path).name} "
                            "(checksum differs: one of the two files was replaced or an export was "
                            "interrupted); export the model again")
     try:
-        tensors = load_file(str(path), device="cpu")
-    except (SafetensorError, OSError, ValueError, RuntimeError) as e:
+        tensors = load_tensors(data)
+    except (SafetensorError, ValueError, RuntimeError) as e:
         raise WeightsError(f"{path.name}: not a valid safetensors file ({e})") from None
     model = ColorizationModel(cfg)
     expected = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}

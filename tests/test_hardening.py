@@ -1,5 +1,4 @@
 """Bad input, atomic writes under SIGKILL, and a load test of the interactive path."""
-import json
 import os
 import random
 import signal
@@ -116,7 +115,7 @@ WRITER = textwrap.dedent("""
     from net.models import ColorizationModel, ModelConfig
     from net.weights import save_model
     kind, target = sys.argv[1], sys.argv[2]
-    model = ColorizationModel(ModelConfig(variant="local"))
+    model = ColorizationModel(ModelConfig(variant="local")) if kind == "weights" else None
     rng = np.random.default_rng()
     first = True
     while True:

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from training.train import main as train_main
 
 from .conftest import train_tiny
 
