@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFormLayout, QInputDial
 from net import Colorizer, Hint, load_image
 from net.atomic import file_sha256
 from net.color import merge_l_ab, rgb_to_l
-from net.colorizer import models_dir, pick_device
+from net.colorizer import models_dir
+from net.device import pick_device
 from net.image_io import READ_EXTENSIONS, save_image
 from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit,
                               load_session, save_session)

@@ -1,5 +1,6 @@
 """Hint-guided colorization: networks, colour and hint handling, and the inference API."""
-from .colorizer import ColorizeSession, Colorizer, pick_device
+from .colorizer import ColorizeSession, Colorizer
+from .device import pick_device
 from .hints import Hint
 from .image_io import ImageError, load_image, save_image
 from .weights import WeightsError

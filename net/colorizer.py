@@ -11,7 +11,6 @@ chroma is upsampled to full size and merged with the original luminance.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import time
@@ -21,6 +20,7 @@ import cv2
 import numpy as np
 import torch
 
+from .device import autocast_for, pick_device  # noqa: F401 (re-exported)
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
 from .models import fold_batchnorm
@@ -62,38 +62,6 @@ def resolve_model_path(name_or_path: str | os.PathLike | None) -> Path:
         raise WeightsError(f"no bundled model named {p!r} in {models_dir()} "
                            "(train one with colorizer-train, or pass a weights file)")
     return path
-
-
-def pick_device(device: str | torch.device = "auto") -> torch.device:
-    """"auto": CUDA, then Apple MPS, then CPU. An unavailable explicit choice raises ValueError."""
-    d = str(device).lower()
-    if d == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if d.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError("CUDA was requested but no CUDA device is available")
-    if d == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ValueError("Apple MPS was requested but is not available")
-    try:
-        return torch.device(d)
-    except RuntimeError:
-        raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or mps") from None
-
-
-def autocast_for(device: torch.device, precision: str):
-    """bfloat16 autocast where it is fast (CPU with AMX/AVX-512, CUDA); a null context otherwise."""
-    if precision == "fp32":
-        return contextlib.nullcontext()
-    if precision == "auto" and device.type == "mps":
-        return contextlib.nullcontext()
-    if device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.float16 if precision == "fp16" else torch.bfloat16)
-    if device.type == "cpu":
-        return torch.autocast("cpu", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
 
 
 def working_shape(h: int, w: int, working_size: int) -> tuple[int, int]:

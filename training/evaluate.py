@@ -22,7 +22,7 @@ import torch
 
 from net.atomic import write_text_atomic
 from net.color import AB_SCALE, L_CENTER, L_SCALE, merge_l_ab, normalize_ab, normalize_l, rgb_to_lab
-from net.colorizer import autocast_for, pick_device
+from net.device import autocast_for, pick_device
 from net.image_io import ImageError, load_image
 from net.propagation import hint_input
 from net.weights import WeightsError, load_model, read_sidecar, sidecar_path

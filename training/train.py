@@ -28,7 +28,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from net.colorizer import autocast_for, pick_device
+from net.device import autocast_for, pick_device
 from net.models import ColorizationModel, ModelConfig
 from net.weights import WeightsError, import_vgg16, load_model, save_model
 
