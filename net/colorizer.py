@@ -21,10 +21,11 @@ import numpy as np
 import torch
 
 from .device import autocast_for, pick_device  # noqa: F401 (re-exported)
+from .ab_bins import top_colours
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
 from .models import fold_batchnorm
-from .propagation import hint_input
+from .propagation import Propagator
 from .weights import WeightsError, load_model
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
@@ -145,6 +146,7 @@ class ColorizeSession:
         with torch.inference_mode(), autocast_for(c.device, c.precision):
             l_t = c._tensor(self.l_norm_padded[None])
             self._gray = c.model.rtnet.encode_gray(l_t)
+        self._propagator = Propagator(self.l_norm_padded, c.model.cfg.propagation)
         self.open_ms = (time.perf_counter() - t0) * 1000
 
     # -- core -----------------------------------------------------------------
@@ -158,7 +160,7 @@ class ColorizeSession:
         full = np.zeros((4, ph, pw), np.float32)
         full[0] = self.l_norm_padded
         full[1:, :h, :w] = t4[1:]
-        return hint_input(full)
+        return self._propagator.hint_input(full)
 
     def predict_ab(self, hints) -> np.ndarray:
         """Chroma (a, b in Lab units) at working resolution, HxWx2 float32."""
@@ -185,6 +187,23 @@ class ColorizeSession:
     def render(self, hints=()) -> np.ndarray:
         """uint8 RGB at the input's full resolution; its luminance is the input's."""
         return merge_l_ab(self.l_full, self.predict_ab(hints))
+
+    def likely_colours_at(self, x: float, y: float, count: int = 3) -> list[tuple[float, float, float]]:
+        """The automatic colours the model finds likely at an input-image point, most likely first.
+
+        [(a, b, probability)] from the classifier's distribution over the ab bins (models
+        with a classifier; an empty list otherwise). Independent of the hints: it says what
+        the photo itself suggests, which is what a user wants offered before painting.
+        """
+        if len(self._gray) <= 5:
+            return []
+        logits = self._gray[4]                     # (1, Q, H/8, W/8) of the padded photo
+        h, w = self.work_shape
+        gh, gw = logits.shape[-2:]
+        ph, pw = self.l_norm_padded.shape
+        i = min(gh - 1, max(0, int(y * h / self.size[0] * gh / ph)))
+        j = min(gw - 1, max(0, int(x * w / self.size[1] * gw / pw)))
+        return top_colours(logits[0, :, i, j].float().cpu(), count)
 
     def ab_at(self, x: float, y: float, hints=()) -> tuple[float, float]:
         """The model's current chroma at an input-image point (for colour suggestions)."""

@@ -3,10 +3,14 @@
 Shapes use (N, C, H, W); H and W must be multiples of 16 (the network is fully
 convolutional). Inputs are normalised as in :mod:`net.color`.
 
-* Gray branch: VGG16 conv1_1 .. conv3_3 (ImageNet weights, frozen), then batch
-  normalised 1x1 projections of each stage's output and a small stride-2 stage
-  down to H/8. Everything here depends only on the gray image, so the
-  interactive path computes it once per photo (:meth:`RTNet.encode_gray`).
+* Gray branch (:mod:`net.gray_branch`): VGG16 conv1_1 .. conv3_3 (ImageNet weights,
+  frozen), then batch normalised 1x1 projections of each stage's output and a small
+  stride-2 stage down to H/8. With ``semantic``, conv4 and conv5 and a global embedding
+  of the photo are fused into that H/8 bottleneck, and with ``ab_classes`` a
+  classification head over the quantised ab plane predicts the automatic colour
+  (annealed mean), which the decoder receives at H/8. Everything here depends only on
+  the gray image, so the interactive path computes it once per photo
+  (:meth:`RTNet.encode_gray`).
 * Palette: a vector in R^196 (``palette_dim``) bounded by tanh (the paper found
   many ReLU palette entries dead and suggested a bounded activation), produced
   by CNN1 from the colour image (RTNet training) or by HNet from the hint tensor.
@@ -14,7 +18,8 @@ convolutional). Inputs are normalised as in :mod:`net.color`.
 * Reconstruction: four stages (H/8, H/4, H/2, H), each concatenating the
   matching gray projection (U-Net-like skip). In the `local` variant every stage
   also receives the hint channels (a, b, mask) and their edge-aware propagation
-  (see :mod:`net.propagation`) at its resolution, so a hint colours *its* region.
+  (``propagation``: Levin's system solved coarse to fine, or the older fast global
+  smoother; see :mod:`net.propagation`) at its resolution, so a hint colours *its* region.
 * Output: normalised (a, b) through tanh, scaled to cover the Lab gamut. In the `local`
   variant a learned per-pixel gate blends this with the propagated hint colour, so the
   network starts from the classical propagation and learns where to override it.
@@ -27,13 +32,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .color import IMAGENET_MEAN, IMAGENET_STD, gray_rgb_from_l
+from .ab_bins import NUM_BINS
+from .gray_branch import (VGG_CONV_INDICES, VGG_CONV_SHAPES, ColourClassifier,  # noqa: F401
+                          SemanticFusion, VGGGray, conv_bn_relu)
+from .propagation import METHODS as PROPAGATION_METHODS
 
 VARIANTS = ("seed", "local")
-# torchvision vgg16().features indices of conv1_1 .. conv3_3
-VGG_CONV_INDICES = (0, 2, 5, 7, 10, 12, 14)
-VGG_CONV_SHAPES = ((64, 3), (64, 64), (128, 64), (128, 128), (256, 128), (256, 256), (256, 256))
 HINT_DECODER_CHANNELS = 6  # a, b, mask, propagated a, propagated b, confidence
+# What a sidecar written before these options existed means by leaving them out.
+LEGACY_CONFIG = {"propagation": "fgs", "semantic": False, "ab_classes": 0}
 
 
 @dataclass
@@ -45,10 +52,22 @@ class ModelConfig:
     palette_channels: int = 64                  # palette broadcast channels at H/8
     palette_net: tuple = (32, 64, 128, 196)    # CNN1 / HNet widths (stride 2 each)
     output_scale: float = 1.2                   # tanh * scale, in AB_SCALE units
+    propagation: str = "levin"                  # hint propagation fed to the decoder (net.propagation)
+    semantic: bool = True                       # VGG conv4/conv5 + global embedding fused at H/8
+    ab_classes: int = NUM_BINS                  # classification head over the ab bins (0: none)
 
     def __post_init__(self):
         if self.variant not in VARIANTS:
             raise ValueError(f"unknown model variant {self.variant!r}; expected one of {VARIANTS}")
+        if self.propagation not in PROPAGATION_METHODS:
+            raise ValueError(f"unknown propagation {self.propagation!r}; "
+                             f"expected one of {PROPAGATION_METHODS}")
+        if int(self.ab_classes) not in (0, NUM_BINS):
+            raise ValueError(f"ab_classes must be 0 or {NUM_BINS} (the in-gamut ab bins)")
+        if int(self.ab_classes) and not self.semantic:
+            raise ValueError("the colour classification head needs semantic features")
+        self.semantic = bool(self.semantic)
+        self.ab_classes = int(self.ab_classes)
         for f in ("gray_proj", "decoder", "palette_net"):
             v = tuple(int(x) for x in getattr(self, f))
             if len(v) != 4 or min(v) < 1:
@@ -71,12 +90,8 @@ class ModelConfig:
         unknown = set(d) - known
         if unknown:
             raise ValueError(f"unknown model config keys: {sorted(unknown)}")
+        d = {**LEGACY_CONFIG, **d}
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
-
-
-def conv_bn_relu(cin, cout, stride=1, k=3):
-    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False),
-                         nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
 
 def fold_batchnorm(module: nn.Module) -> nn.Module:
@@ -94,28 +109,6 @@ def fold_batchnorm(module: nn.Module) -> nn.Module:
                 seq[i] = fuse_conv_bn_eval(seq[i], seq[i + 1])
                 seq[i + 1] = nn.Identity().eval()
     return module
-
-
-class VGGGray(nn.Module):
-    """VGG16 conv1_1 .. conv3_3 on the gray image; returns the three stage outputs."""
-
-    def __init__(self):
-        super().__init__()
-        self.convs = nn.ModuleList(nn.Conv2d(ci, co, 3, 1, 1) for co, ci in VGG_CONV_SHAPES)
-        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
-        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
-
-    def forward(self, l_norm):
-        x = (gray_rgb_from_l(l_norm).expand(-1, 3, -1, -1) - self.mean) / self.std
-        c = self.convs
-        x = F.relu(c[1](F.relu(c[0](x))))
-        f1 = x
-        x = F.max_pool2d(x, 2)
-        x = F.relu(c[3](F.relu(c[2](x))))
-        f2 = x
-        x = F.max_pool2d(x, 2)
-        x = F.relu(c[6](F.relu(c[5](F.relu(c[4](x))))))
-        return f1, f2, x
 
 
 class PaletteNet(nn.Module):
@@ -141,17 +134,20 @@ class RTNet(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg
-        self.vgg = VGGGray()
+        self.vgg = VGGGray(semantic=cfg.semantic)
         g = cfg.gray_proj
         self.proj1 = nn.Sequential(nn.BatchNorm2d(64), nn.Conv2d(64, g[0], 1), nn.ReLU(inplace=True))
         self.proj2 = nn.Sequential(nn.BatchNorm2d(128), nn.Conv2d(128, g[1], 1), nn.ReLU(inplace=True))
         self.proj3 = nn.Sequential(nn.BatchNorm2d(256), nn.Conv2d(256, g[2], 1), nn.ReLU(inplace=True))
         self.down4 = nn.Sequential(nn.BatchNorm2d(256), conv_bn_relu(256, g[3], stride=2),
                                    conv_bn_relu(g[3], g[3]))
+        self.fusion = SemanticFusion(g[3]) if cfg.semantic else None
+        self.classifier = ColourClassifier(g[3], cfg.ab_classes) if cfg.ab_classes else None
         hc = HINT_DECODER_CHANNELS if cfg.local else 0
+        auto = 2 if cfg.ab_classes else 0
         d = cfg.decoder
         self.palette_in = nn.Linear(cfg.palette_dim, cfg.palette_channels)
-        self.dec4 = nn.Sequential(conv_bn_relu(g[3] + cfg.palette_channels + hc, d[3]),
+        self.dec4 = nn.Sequential(conv_bn_relu(g[3] + cfg.palette_channels + hc + auto, d[3]),
                                   conv_bn_relu(d[3], d[3]))
         self.dec3 = nn.Sequential(conv_bn_relu(d[3] + g[2] + hc, d[2]), conv_bn_relu(d[2], d[2]))
         self.dec2 = nn.Sequential(conv_bn_relu(d[2] + g[1] + hc, d[1]), conv_bn_relu(d[1], d[1]))
@@ -163,14 +159,25 @@ class RTNet(nn.Module):
                 self.out.bias[2] = 2.0   # the gate starts open (~0.88): trust the propagation first
 
     def encode_gray(self, l_norm):
-        """Everything that depends only on the gray image: computed once per photo."""
+        """Everything that depends only on the gray image: computed once per photo.
+
+        Returns (g1, g2, g3, g4) skips, plus (logits, automatic ab at H/8) with a classifier.
+        """
         with torch.no_grad() if not self.vgg.convs[0].weight.requires_grad else _nullctx():
-            f1, f2, f3 = self.vgg(l_norm)
-        return (self.proj1(f1), self.proj2(f2), self.proj3(f3), self.down4(f3))
+            feats = self.vgg(l_norm)
+        f1, f2, f3 = feats[:3]
+        g4 = self.down4(f3)
+        if self.fusion is not None:
+            g4 = self.fusion(g4, feats[3], feats[4])
+        gray = (self.proj1(f1), self.proj2(f2), self.proj3(f3), g4)
+        if self.classifier is not None:
+            gray = gray + self.classifier(g4)
+        return gray
 
     def decode(self, gray, palette, hint_maps=None):
         """gray: output of encode_gray; palette: (N, palette_dim); hint_maps: (N, 6, H, W) or None."""
-        g1, g2, g3, g4 = gray
+        g1, g2, g3, g4 = gray[:4]
+        auto = gray[5].to(g4.dtype) if len(gray) > 5 else None
         n, _, h8, w8 = g4.shape
         pal = self.palette_in(palette.float()).to(g4.dtype)
         pal = pal[:, :, None, None].expand(-1, -1, h8, w8)
@@ -189,7 +196,7 @@ class RTNet(nn.Module):
         def cat(*xs):
             return torch.cat([x for x in xs if isinstance(x, torch.Tensor)], dim=1)
 
-        x = self.dec4(cat(g4, pal, extra[0]))
+        x = self.dec4(cat(g4, pal, extra[0], auto))
         x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
         x = self.dec3(cat(x, g3, extra[1]))
         x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
@@ -234,8 +241,11 @@ class ColorizationModel(nn.Module):
         for p in self.rtnet.vgg.parameters():
             p.requires_grad_(flag)
 
-    def forward(self, l_norm, hint_input, lab_norm=None):
-        """Training/inference forward. With ``lab_norm`` (seed RTNet training) CNN1 gives the palette."""
+    def forward(self, l_norm, hint_input, lab_norm=None, with_logits=False):
+        """Training/inference forward. With ``lab_norm`` (seed RTNet training) CNN1 gives the palette.
+
+        ``with_logits``: also return the classifier's ab-bin logits (None without a classifier).
+        """
         gray = self.rtnet.encode_gray(l_norm)
         if lab_norm is not None:
             if self.cnn1 is None:
@@ -243,7 +253,10 @@ class ColorizationModel(nn.Module):
             palette = self.cnn1(lab_norm)
         else:
             palette = self.hnet(hint_input[:, :4])
-        return self.rtnet.decode(gray, palette, hint_input[:, 1:] if self.cfg.local else None)
+        ab = self.rtnet.decode(gray, palette, hint_input[:, 1:] if self.cfg.local else None)
+        if with_logits:
+            return ab, (gray[4] if len(gray) > 5 else None)
+        return ab
 
     def colorize_from_gray(self, gray, hint_input):
         palette = self.hnet(hint_input[:, :4])

@@ -147,11 +147,13 @@ def load_model(path: str | Path, device: str | torch.device = "cpu"
     return model, meta
 
 
-def read_vgg16_features(path: str | Path) -> dict[str, torch.Tensor]:
+def read_vgg16_features(path: str | Path, layers: int = len(VGG_CONV_INDICES)
+                        ) -> dict[str, torch.Tensor]:
     """torchvision-layout VGG16 weights (``features.N.weight``) from safetensors or a torchvision .pth.
 
     Accepts ``features.*`` keys (torchvision's ``vgg16().state_dict()``) or bare ``N.weight``
-    keys (``vgg16().features.state_dict()``). Returns ``{index: (weight, bias)}`` keyed by layer.
+    keys (``vgg16().features.state_dict()``). Returns ``{index: (weight, bias)}`` keyed by layer,
+    for the first ``layers`` convolutions (7: conv1_1..conv3_3, 13: up to conv5_3).
     """
     path = Path(path)
     if not path.is_file():
@@ -167,14 +169,16 @@ def read_vgg16_features(path: str | Path) -> dict[str, torch.Tensor]:
     if not isinstance(sd, dict):
         raise WeightsError(f"{path.name}: expected a state dict of tensors")
     out = {}
-    for idx, (co, ci) in zip(VGG_CONV_INDICES, VGG_CONV_SHAPES):
+    for idx, (co, ci) in list(zip(VGG_CONV_INDICES, VGG_CONV_SHAPES))[:layers]:
         for prefix in ("features.", ""):
             wk, bk = f"{prefix}{idx}.weight", f"{prefix}{idx}.bias"
             if wk in sd and bk in sd:
                 break
         else:
+            have = "" if layers <= 10 else " (a model with semantic features needs all 13 " \
+                "convolutions, conv1_1..conv5_3)"
             raise WeightsError(f"{path.name}: no VGG16 layer features.{idx} "
-                               "(expected torchvision vgg16 key layout)")
+                               f"(expected torchvision vgg16 key layout){have}")
         w, b = sd[wk], sd[bk]
         if tuple(w.shape) != (co, ci, 3, 3) or tuple(b.shape) != (co,):
             raise WeightsError(f"{path.name}: features.{idx} has shape {tuple(w.shape)}, "
@@ -184,8 +188,8 @@ def read_vgg16_features(path: str | Path) -> dict[str, torch.Tensor]:
 
 
 def import_vgg16(model: ColorizationModel, path: str | Path) -> None:
-    """Copy torchvision VGG16 conv1_1..conv3_3 weights into the gray branch."""
-    layers = read_vgg16_features(path)
+    """Copy torchvision VGG16 convolutions (as many as the gray branch has) into it."""
+    layers = read_vgg16_features(path, len(model.rtnet.vgg.convs))
     with torch.no_grad():
         for conv, idx in zip(model.rtnet.vgg.convs, VGG_CONV_INDICES):
             w, b = layers[idx]

@@ -104,8 +104,12 @@ class Source:
 
 
 def make_sample(rgb: np.ndarray, rng: np.random.Generator, size: int,
-                hint_cfg: HintSamplingConfig, train: bool = True, circles=None):
-    """One crop -> (l_norm, ab_norm, hint7, circles). ``circles`` overrides hint sampling."""
+                hint_cfg: HintSamplingConfig, train: bool = True, circles=None,
+                propagation: str = "fgs"):
+    """One crop -> (l_norm, ab_norm, hint7, circles). ``circles`` overrides hint sampling.
+
+    ``propagation`` is the model's hint propagation method (``ModelConfig.propagation``).
+    """
     h, w = rgb.shape[:2]
     m = min(h, w)
     if train:
@@ -126,7 +130,7 @@ def make_sample(rgb: np.ndarray, rng: np.random.Generator, size: int,
     ab_norm = normalize_ab(lab[:, :, 1:]).transpose(2, 0, 1).copy()
     if circles is None:
         circles = sample_training_hints(ab_norm, rng, hint_cfg)
-    hint7 = hint_input(hint4_from_circles(l_norm, circles))
+    hint7 = hint_input(hint4_from_circles(l_norm, circles), propagation)
     return l_norm[None].astype(np.float32), ab_norm.astype(np.float32), hint7, circles
 
 
@@ -134,8 +138,10 @@ class PhotoStream(IterableDataset):
     """Endless random training samples drawn from weighted sources."""
 
     def __init__(self, sources: list[list[np.ndarray]], weights: list[float], size: int,
-                 hint_cfg: HintSamplingConfig, seed: int = 0, rank: int = 0):
+                 hint_cfg: HintSamplingConfig, seed: int = 0, rank: int = 0,
+                 propagation: str = "fgs"):
         self.sources, self.size, self.hint_cfg = sources, size, hint_cfg
+        self.propagation = propagation
         w = np.asarray(weights, np.float64)
         self.p = w / w.sum()
         self.seed, self.rank = seed, rank
@@ -147,18 +153,20 @@ class PhotoStream(IterableDataset):
         while True:
             src = self.sources[int(rng.choice(len(self.sources), p=self.p))]
             rgb = src[int(rng.integers(len(src)))]
-            l, ab, h7, _ = make_sample(rgb, rng, self.size, self.hint_cfg)
+            l, ab, h7, _ = make_sample(rgb, rng, self.size, self.hint_cfg,
+                                       propagation=self.propagation)
             yield torch.from_numpy(l), torch.from_numpy(ab), torch.from_numpy(h7)
 
 
 def validation_batch(images: list[np.ndarray], size: int, hint_cfg: HintSamplingConfig,
-                     count: int = 64, seed: int = 1234):
+                     count: int = 64, seed: int = 1234, propagation: str = "fgs"):
     """A fixed validation set: centre crops with hints from a fixed seed per photo."""
     idx = np.linspace(0, len(images) - 1, min(count, len(images))).round().astype(int)
     ls, abs_, hs = [], [], []
     for k, i in enumerate(idx):
         rng = np.random.default_rng([seed, k])
-        l, ab, h7, _ = make_sample(images[i], rng, size, hint_cfg, train=False)
+        l, ab, h7, _ = make_sample(images[i], rng, size, hint_cfg, train=False,
+                                   propagation=propagation)
         ls.append(l); abs_.append(ab); hs.append(h7)
     return (torch.from_numpy(np.stack(ls)), torch.from_numpy(np.stack(abs_)),
             torch.from_numpy(np.stack(hs)))

@@ -73,7 +73,8 @@ class NetworkMethod:
         for i in range(0, len(photos), 8):
             ls, hs = [], []
             for p, c in zip(photos[i:i + 8], circles[i:i + 8]):
-                ls.append(p.l_norm[None]); hs.append(hint_input(hint4_from_circles(p.l_norm, c)))
+                ls.append(p.l_norm[None]); hs.append(hint_input(hint4_from_circles(p.l_norm, c),
+                                                                  self.model.cfg.propagation))
             l = torch.from_numpy(np.stack(ls)).to(self.device)
             h = torch.from_numpy(np.stack(hs)).to(self.device)
             if self.device.type == "cpu":
@@ -125,9 +126,11 @@ def load_photos(folder: str, limit: int | None) -> list[Photo]:
     return photos
 
 
-def _cache_key(photo: Photo, tag: str) -> str:
+def _cache_key(photo: Photo, circles) -> str:
+    """Levin's result depends on the photo and the hints, nothing else: key on both."""
     h = hashlib.sha1(photo.rgb.tobytes()).hexdigest()[:16]
-    return f"{photo.name}:{h}:{tag}"
+    hints = hashlib.sha1(np.asarray(circles, np.float64).round(6).tobytes()).hexdigest()[:16]
+    return f"{photo.name}:{h}:{hints}"
 
 
 def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: str,
@@ -161,7 +164,7 @@ def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: 
         if lev:
             vals = []
             for i, (p, c) in enumerate(zip(photos, circles)):
-                key = _cache_key(p, f"{level_name}={level}")
+                key = _cache_key(p, c)
                 if key not in lev.cache:
                     t0 = time.perf_counter()
                     ab = lev.predict_one(p, c)

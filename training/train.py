@@ -29,13 +29,16 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from net.device import autocast_for, pick_device
-from net.models import ColorizationModel, ModelConfig
+from net.ab_bins import NUM_BINS, rebalanced_cross_entropy
+from net.models import LEGACY_CONFIG, ColorizationModel, ModelConfig
+from net.propagation import METHODS as PROPAGATION_METHODS
 from net.weights import WeightsError, import_vgg16, load_model, save_model
 
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .data import DataError, PhotoStream, Source, decode_folder, validation_batch
 from .hint_sampling import HintSamplingConfig
 from .losses import LOSSES
+from .warm_start import colour_prior_weights, warm_start
 
 log = logging.getLogger("colorizer.train")
 STAGES = ("rtnet", "hnet", "local")
@@ -71,11 +74,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export", help="final weights path (default OUT/model.safetensors)")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--width", type=float, default=1.0, help="decoder width multiplier")
+    p.add_argument("--propagation", choices=PROPAGATION_METHODS, default="levin",
+                   help="hint propagation fed to a new local model's decoder")
+    p.add_argument("--no-semantic", action="store_true",
+                   help="new local model without VGG conv4/conv5 and the global fusion")
+    p.add_argument("--no-classifier", action="store_true",
+                   help="new local model without the ab classification head")
+    p.add_argument("--cls-weight", type=float, default=0.01,
+                   help="weight of the rebalanced classification loss (models with a classifier)")
+    p.add_argument("--warm-start", metavar="WEIGHTS",
+                   help="copy every tensor of these weights whose name matches (and whose shape "
+                        "matches, or grew only in its input channels) into a new model")
     return p
 
 
 def model_config(args, variant: str) -> ModelConfig:
-    base = ModelConfig(variant=variant)
+    if variant == "seed":         # the paper's system keeps its own gray branch
+        base = ModelConfig(variant=variant, **LEGACY_CONFIG)
+    else:
+        semantic = not args.no_semantic
+        base = ModelConfig(variant=variant, propagation=args.propagation, semantic=semantic,
+                           ab_classes=0 if (args.no_classifier or not semantic) else NUM_BINS)
     if args.width != 1.0:
         base.decoder = tuple(max(8, int(round(c * args.width))) for c in base.decoder)
     return base
@@ -112,6 +131,7 @@ class Run:
         if resume_state is not None:
             cfg = ModelConfig.from_dict(resume_state["config"])
             model = ColorizationModel(cfg)
+            init_meta = dict(resume_state.get("init_meta") or {})
         elif stage == "hnet" or a.init:
             if not a.init:
                 raise WeightsError("the hnet stage needs --init WEIGHTS (a trained seed or local model)")
@@ -125,6 +145,10 @@ class Run:
             if not a.vgg:
                 raise WeightsError("training from scratch needs --vgg (torchvision VGG16 weights)")
             import_vgg16(model, a.vgg)
+            if a.warm_start:
+                summary = warm_start(model, a.warm_start)
+                init_meta = {"warm_start": {k: v for k, v in summary.items() if k != "source_history"},
+                             "training_history": summary["source_history"]}
         model.set_vgg_trainable(False)
         self.init_meta = init_meta
         # What trains in each stage.
@@ -141,7 +165,12 @@ class Run:
                 for p in model.hnet.parameters():
                     p.requires_grad_(False)
         if resume_state is not None:
-            model.load_state_dict(resume_state["model"], strict=False)
+            try:
+                model.load_state_dict(resume_state["model"], strict=True)
+            except RuntimeError as e:
+                first = str(e).strip().splitlines()[0]
+                raise CheckpointError(f"{self.out / CKPT_NAME} does not match the model its config "
+                                      f"describes ({first[:200]})") from None
             self.distil = bool(resume_state.get("distil", self.distil))
         model.to(self.device)
         if self.device.type == "cpu":
@@ -183,18 +212,26 @@ class Run:
         return t
 
     def loss_on(self, l, ab, h7, model=None):
+        """(training loss, colour loss): the second leaves out auxiliary terms (validation)."""
         model = model or self.ddp
         loss_fn = LOSSES[self.args.loss]
+        logits = None
         with autocast_for(self.device, self.precision):
             if self.args.stage == "rtnet":
                 pred = model(l, h7, lab_norm=torch.cat([l, ab], 1))
             elif self.distil:
                 target = self.model.cnn1(torch.cat([l, ab], 1)).detach()
                 pred_pal = self.model.hnet(h7[:, :4]) if model is self.model else model.module.hnet(h7[:, :4])
-                return F.mse_loss(pred_pal.float(), target.float())
+                loss = F.mse_loss(pred_pal.float(), target.float())
+                return loss, loss
             else:
-                pred = model(l, h7)
-        return loss_fn(pred.float(), ab)
+                pred, logits = model(l, h7, with_logits=True)
+        colour = loss_fn(pred.float(), ab)
+        if logits is None or self.class_weights is None:
+            return colour, colour
+        cls = rebalanced_cross_entropy(logits, ab, self.model.rtnet.classifier.centres,
+                                       self.class_weights)
+        return colour + self.args.cls_weight * cls, colour
 
     @torch.no_grad()
     def validate(self, val) -> float:
@@ -203,7 +240,7 @@ class Run:
         total, n = 0.0, 0
         for i in range(0, l.shape[0], 16):
             bl, bab, bh = (self.to_dev(x[i:i + 16]) for x in (l, ab, h7))
-            total += float(self.loss_on(bl, bab, bh, model=self.model)) * bl.shape[0]
+            total += float(self.loss_on(bl, bab, bh, model=self.model)[1]) * bl.shape[0]
             n += bl.shape[0]
         self.set_train_mode()
         return total / max(1, n)
@@ -300,12 +337,17 @@ def train(args) -> Path:
         wall_before = float(resume_state.get("wall_seconds", 0.0))
         if run.is_main:
             log.info("resuming %s at step %d", ckpt_path, step)
+    run.class_weights = None
+    if run.model.rtnet.classifier is not None and args.stage == "local":
+        run.class_weights = torch.from_numpy(colour_prior_weights(train_sets, weights)).to(run.device)
+    prop = run.model.cfg.propagation
     stream = PhotoStream(train_sets, weights, args.size, hint_cfg,
-                         seed=args.seed * 100003 + step, rank=run.rank)
+                         seed=args.seed * 100003 + step, rank=run.rank, propagation=prop)
     loader = torch.utils.data.DataLoader(stream, batch_size=args.batch, num_workers=args.workers,
                                          persistent_workers=args.workers > 0,
                                          worker_init_fn=_ignore_stop_signals)
-    val = validation_batch(val_imgs, args.size, hint_cfg, count=args.val_count) if val_imgs else None
+    val = (validation_batch(val_imgs, args.size, hint_cfg, count=args.val_count, propagation=prop)
+           if val_imgs else None)
     if run.is_main:
         out.mkdir(parents=True, exist_ok=True)
         (out / "args.json").write_text(json.dumps(vars(args), indent=2))
@@ -320,6 +362,7 @@ def train(args) -> Path:
             "model": run.model.state_dict(), "optimizer": run.opt.state_dict(), "step": step,
             "config": run.model.cfg.to_dict(), "stage": args.stage, "best_val": best_val,
             "distil": run.distil, "wall_seconds": wall_before + time.time() - t_start,
+            "init_meta": run.init_meta,
             "args": {k: v for k, v in vars(args).items() if isinstance(v, (int, float, str, bool))}})
 
     stop = {"now": False}
@@ -344,7 +387,7 @@ def train(args) -> Path:
             in_step = True
             for g in run.opt.param_groups:
                 g["lr"] = run.lr_at(step)
-            loss = run.loss_on(l, ab, h7)
+            loss, _ = run.loss_on(l, ab, h7)
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"loss became {float(loss)} at step {step}; "
                                          "try a lower --lr or --precision fp32")
@@ -399,6 +442,8 @@ def train(args) -> Path:
                         "size": args.size, "loss": args.loss, "lr": run.base_lr,
                         "data": args.data, "val": args.val, "wall_seconds": round(wall, 1),
                         "vgg_init": args.vgg, "init": args.init,
+                        "warm_start": run.init_meta.get("warm_start"),
+                        "cls_weight": args.cls_weight if run.class_weights is not None else None,
                         "best_val_loss": None if math.isinf(best_val) else best_val,
                         "device": str(run.device), "precision": run.precision})
         meta["training_history"] = history

@@ -1,0 +1,125 @@
+"""Levin et al.'s colorization system, solved fast enough to run on every hint change.
+
+Levin, Lischinski and Weiss (2004) ask each unhinted pixel's chroma to equal the
+affinity-weighted mean of its 3x3 neighbours, with affinities from the luminance,
+hinted pixels held fixed. The exact sparse solve takes ~0.5 s at 256 px; here the
+same system is solved coarse to fine: an exact sparse solve on a small pyramid level
+(about 1,000 unknowns), then a few Jacobi sweeps of the same equations at every finer
+level, each warm-started from the level below. On 30 photos of photos-val (protocol
+hints, PSNR of the propagation alone) this scores 27.56 / 30.34 dB at 20 / 100 hints
+against 27.29 / 30.09 for the exact solve and 26.72 / 29.19 for the normalised fast
+global smoother used before, in about 8 ms at 256 px on the 2-core development CPU.
+
+Everything that depends only on the luminance (the pyramid and the affinities) is
+computed once per photo by :class:`LevinPyramid`; :meth:`LevinPyramid.solve` then
+costs one small factorisation and the sweeps.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+import torch
+import torch.nn.functional as F
+
+OFFSETS = tuple((di, dj) for di in (-1, 0, 1) for dj in (-1, 0, 1) if (di, dj) != (0, 0))
+COARSE_PIXELS = 1200          # the exact solve runs on the first level at most this size
+SWEEPS = (3, 6, 15, 40)     # Jacobi sweeps at the finest level, the next, ...
+
+
+def affinities(y: np.ndarray) -> np.ndarray:
+    """(8, h, w) normalised neighbour weights of Levin's system for luminance y in [0, 1]."""
+    h, w = y.shape
+    pad = np.pad(y, 1, mode="edge")
+    neigh = np.stack([pad[1 + di:1 + di + h, 1 + dj:1 + dj + w] for di, dj in OFFSETS])
+    var = np.concatenate([neigh, y[None]]).var(axis=0) * 0.6
+    d2 = (neigh - y[None]) ** 2
+    var = np.maximum(var, -d2.min(axis=0) / np.log(0.01))
+    var = np.maximum(var, 2e-6)
+    wts = np.exp(-d2 / var[None])
+    wts /= np.maximum(wts.sum(axis=0, keepdims=True), 1e-12)
+    return wts.astype(np.float32)
+
+
+def _half(x: np.ndarray) -> np.ndarray:
+    h, w = x.shape[-2:]
+    size = (max(1, w // 2), max(1, h // 2))
+    if x.ndim == 2:
+        return cv2.resize(x, size, interpolation=cv2.INTER_AREA)
+    return np.stack([cv2.resize(c, size, interpolation=cv2.INTER_AREA) for c in x])
+
+
+def coarse_indices(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of the 8 neighbour entries of every pixel (edges replicated)."""
+    idx = np.arange(h * w).reshape(h, w)
+    cols = []
+    for di, dj in OFFSETS:
+        ii = np.clip(np.arange(h)[:, None] + di, 0, h - 1)
+        jj = np.clip(np.arange(w)[None, :] + dj, 0, w - 1)
+        cols.append((ii * w + jj).ravel())
+    return np.tile(idx.ravel(), len(OFFSETS)), np.concatenate(cols)
+
+
+def _sweep(u: torch.Tensor, wts: torch.Tensor, fixed: torch.Tensor, conf: torch.Tensor) -> torch.Tensor:
+    """One Jacobi sweep: u = conf * fixed + (1 - conf) * (weighted mean of the neighbours)."""
+    h, w = u.shape[-2:]
+    pad = F.pad(u[None], (1, 1, 1, 1), mode="replicate")[0]
+    out = wts[0] * pad[:, 0:h, 0:w]
+    for k, (di, dj) in enumerate(OFFSETS[1:], start=1):
+        out += wts[k] * pad[:, 1 + di:1 + di + h, 1 + dj:1 + dj + w]
+    return out + conf * (fixed - out)
+
+
+class LevinPyramid:
+    """Per-photo part of the solver: luminance pyramid and affinities at every level."""
+
+    def __init__(self, y: np.ndarray):
+        y = np.asarray(y, np.float32)
+        self.levels = [y]
+        while self.levels[-1].size > COARSE_PIXELS and min(self.levels[-1].shape) >= 8:
+            self.levels.append(_half(self.levels[-1]))
+        self.wts = [torch.from_numpy(affinities(lv)) for lv in self.levels]
+        self._rows, self._cols = coarse_indices(*self.levels[-1].shape)
+        self._vals = self.wts[-1].numpy().reshape(-1).astype(np.float64)
+
+    def _coarse_solve(self, hab: np.ndarray, conf: np.ndarray) -> np.ndarray:
+        """Exact solve of u = conf * hab + (1 - conf) * W u on the coarsest level."""
+        ch, cw = conf.shape
+        n = ch * cw
+        c = conf.ravel().astype(np.float64)
+        keep = c[self._rows] < 1.0
+        vals = -(1.0 - c[self._rows[keep]]) * self._vals[keep]
+        a = sp.csc_matrix((np.concatenate([np.ones(n), vals]),
+                           (np.concatenate([np.arange(n), self._rows[keep]]),
+                            np.concatenate([np.arange(n), self._cols[keep]]))), shape=(n, n))
+        rhs = c[:, None] * hab.reshape(2, -1).T
+        return spla.splu(a).solve(rhs).T.reshape(2, ch, cw).astype(np.float32)
+
+    def solve(self, hint_ab: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """hint_ab (2, h, w) valid where mask (h, w) > 0 -> (2, h, w) chroma of the whole photo."""
+        mask = np.asarray(mask, np.float32)
+        if not (mask > 0).any():
+            return np.zeros((2,) + mask.shape, np.float32)
+        hs, ms = [np.asarray(hint_ab, np.float32) * mask], [mask]
+        for _ in self.levels[1:]:
+            hs.append(_half(hs[-1])); ms.append(_half(ms[-1]))
+        u = None
+        coarsest = len(self.levels) - 1
+        for lv in range(coarsest, -1, -1):
+            # On coarse levels a partly hinted pixel is held to its hint colour in proportion
+            # to the hinted share of its area (a soft constraint), so small hints survive.
+            conf = np.clip(ms[lv], 0.0, 1.0) if lv else (mask > 0).astype(np.float32)
+            hab = hs[lv] / np.maximum(ms[lv], 1e-6)
+            if u is None:
+                u = self._coarse_solve(hab, conf)
+                continue
+            h, w = self.levels[lv].shape
+            u = np.stack([cv2.resize(c, (w, h), interpolation=cv2.INTER_LINEAR) for c in u])
+            sweeps = SWEEPS[lv] if lv < len(SWEEPS) else SWEEPS[-1]
+            ut, ct, ft = torch.from_numpy(u), torch.from_numpy(conf)[None], torch.from_numpy(hab)
+            with torch.inference_mode():
+                for _ in range(sweeps):
+                    ut = _sweep(ut, self.wts[lv], ft, ct)
+            u = ut.numpy()
+        return u

@@ -1,0 +1,67 @@
+"""Hint propagation (net/propagation.py, net/levin_propagation.py) without a trained model."""
+import numpy as np
+import pytest
+from skimage import data
+
+from net import Hint
+from net.color import normalize_ab, normalize_l, rgb_to_lab
+from net.hints import rasterize_hints
+from net.propagation import Propagator, hint_input
+from training.levin import levin_colorize
+
+RED, BLUE = (200, 40, 40), (40, 60, 200)
+
+
+def _hint4(img, hints):
+    lab = rgb_to_lab(img)
+    return lab, rasterize_hints(hints, img.shape[:2], normalize_l(lab[:, :, 0]))
+
+
+def test_levin_propagation_keeps_a_small_hint_against_a_large_one_across_an_edge():
+    img = np.full((128, 128, 3), 100, np.uint8)
+    img[:, 64:] = 130
+    lab, h4 = _hint4(img, [Hint(20, 64, 2, RED), Hint(90, 64, 14, BLUE)])
+    ab = Propagator(h4[0], "levin").propagate(h4)[:2]
+    red = normalize_ab(np.array(Hint(0, 0, 1, RED).ab, np.float32))
+    blue = normalize_ab(np.array(Hint(0, 0, 1, BLUE).ab, np.float32))
+    left, right = ab[:, :, :60].reshape(2, -1).T, ab[:, :, 68:].reshape(2, -1).T
+    assert (np.linalg.norm(left - red, axis=1) < 0.05).mean() > 0.95
+    assert (np.linalg.norm(right - blue, axis=1) < 0.05).mean() > 0.95
+
+
+def test_levin_propagation_is_close_to_the_exact_solve_on_a_photo():
+    rgb = data.chelsea()[::3, ::3][:96, :128]
+    lab = rgb_to_lab(rgb)
+    ab_true = normalize_ab(lab[:, :, 1:]).transpose(2, 0, 1)
+    rng = np.random.default_rng(0)
+    hints = []
+    for _ in range(40):
+        y, x = int(rng.integers(2, 94)), int(rng.integers(2, 126))
+        hints.append(Hint(x + 0.5, y + 0.5, 1.5, tuple(int(v) for v in rgb[y, x])))
+    l_norm = normalize_l(lab[:, :, 0])
+    h4 = rasterize_hints(hints, rgb.shape[:2], l_norm)
+    fast = Propagator(l_norm, "levin").propagate(h4)[:2]
+    exact = levin_colorize(lab[:, :, 0] / 100.0, h4[1:3], h4[3] > 0)
+    err_fast = np.sqrt(((fast - ab_true) ** 2).mean())
+    err_exact = np.sqrt(((exact - ab_true) ** 2).mean())
+    assert err_fast < err_exact * 1.1            # at most 10 % more error than the exact solve
+    assert np.abs(fast - exact).mean() < 0.02
+
+
+def test_propagation_channels_and_the_empty_case():
+    l_norm = np.zeros((32, 48), np.float32)
+    empty = np.zeros((4, 32, 48), np.float32)
+    empty[0] = l_norm
+    for method in ("fgs", "levin"):
+        x = hint_input(empty, method)
+        assert x.shape == (7, 32, 48) and not x[4:].any()
+    with pytest.raises(ValueError, match="unknown propagation"):
+        Propagator(l_norm, "nearest")
+
+
+def test_levin_propagation_reproduces_hints_exactly_where_they_are():
+    img = np.repeat(data.camera()[::4, ::4, None], 3, axis=2)
+    lab, h4 = _hint4(img, [Hint(30, 30, 4, RED), Hint(100, 90, 4, BLUE)])
+    ab = Propagator(h4[0], "levin").propagate(h4)[:2]
+    m = h4[3] > 0
+    np.testing.assert_allclose(ab[:, m], h4[1:3][:, m], atol=1e-5)
