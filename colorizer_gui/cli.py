@@ -1,6 +1,7 @@
 """``colorizer``: the desktop app, and ``colorizer colorize`` for headless batch work.
 
     colorizer [IMAGE]                      open the app (bundled sample when no image)
+    colorizer --version                    print the version
     colorizer colorize IN... [--hints F.colorize.json] [-o OUT | --out-dir DIR]
                              [--weights W] [--device D] [--working-size N]
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 
 def colorize_parser() -> argparse.ArgumentParser:
+    from net.formats import WRITE_NAMES
     p = argparse.ArgumentParser(prog="colorizer colorize",
                                 description="Colorize photos without the app.")
     p.add_argument("inputs", nargs="+", metavar="IN", help="photos to colorize")
@@ -26,7 +28,7 @@ def colorize_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.add_argument("--working-size", type=int, default=256)
     p.add_argument("--suffix", default="_colorized", help="added to output names (default _colorized)")
-    p.add_argument("--format", default="png", choices=("png", "jpg", "tif"), help="output type")
+    p.add_argument("--format", default="png", choices=WRITE_NAMES, help="output type")
     p.add_argument("--quality", type=int, default=95, help="JPEG quality")
     return p
 
@@ -94,6 +96,10 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "colorize":
         return run_colorize(argv[1:])
+    if argv and argv[0] == "--version":
+        from net.version import __version__
+        print(f"colorizer {__version__}")
+        return 0
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0

@@ -16,7 +16,8 @@ from net.atomic import file_sha256
 from net.color import merge_l_ab, rgb_to_l
 from net.colorizer import models_dir
 from net.device import pick_device
-from net.image_io import READ_EXTENSIONS, save_image
+from net.formats import WRITE_FORMATS, read_filter, write_filter
+from net.image_io import save_image
 from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit,
                               load_session, save_session)
 
@@ -31,7 +32,7 @@ from .suggestions import suggestions
 APP_NAME = "Hint Colorizer"
 MAX_RECENT = 10
 AUTOSAVE_MS = 3000
-IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in READ_EXTENSIONS) + ")"
+IMAGE_FILTER = read_filter()
 
 
 def settings() -> QSettings:
@@ -549,13 +550,13 @@ class MainWindow(QMainWindow):
                                                                else Path.home()))) / f"{stem}_colorized.png")
         path, _ = QFileDialog.getSaveFileName(
             self, "Export colorized image", start,
-            "PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff)")
+            write_filter())
         if not path:
             return
         self.export_to(Path(path))
 
     def export_to(self, path: Path, quality: int | None = None, confirm: bool = True):
-        if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp"):
+        if path.suffix.lower() not in WRITE_FORMATS:
             path = path.with_suffix(".png")
         if self.doc.path is not None and path.resolve() == self.doc.path.resolve():
             if not confirm or QMessageBox.warning(

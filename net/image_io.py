@@ -15,13 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_path, write_failure_reason
+from .formats import READ_EXTENSIONS, WRITE_FORMATS  # noqa: F401 (READ_EXTENSIONS re-exported)
 
 # Default limit: 100 megapixels (a 10000 x 10000 image). Override with the
 # environment variable COLORIZER_MAX_PIXELS or the ``max_pixels`` argument.
 DEFAULT_MAX_PIXELS = 100_000_000
-READ_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif")
-WRITE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF",
-                 ".bmp": "BMP", ".webp": "WEBP"}
 
 
 class ImageError(ValueError):

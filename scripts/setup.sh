@@ -29,5 +29,5 @@ if ! "$PY" -c "import torch" >/dev/null 2>&1; then
   "$PY" -m pip install -q "torch==2.13.0" || "$PY" -m pip install -q "torch>=2.2"
 fi
 
-# 3. This project (editable, so the bundled assets/ are found) and its dependencies.
+# 3. This project (editable: code and assets/ are used in place) and its dependencies.
 "$PY" -m pip install -q -e ".${extras}"

@@ -17,6 +17,7 @@ import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
 from net.color import normalize_ab, normalize_l, rgb_to_lab
+from net.formats import READ_EXTENSIONS as EXTENSIONS
 from net.image_io import ImageError, load_image
 from net.propagation import hint_input
 
@@ -24,7 +25,6 @@ from .hint_sampling import HintSamplingConfig, hint4_from_circles, sample_traini
 
 log = logging.getLogger("colorizer.train")
 
-EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
 MIN_CHROMA = 4.0   # mean Lab chroma below which a photo counts as near-grayscale
 
 

@@ -276,6 +276,8 @@ def record_scores(weights: str, result: dict, key: str) -> None:
 def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     p = argparse.ArgumentParser(prog="colorizer-eval", description=__doc__.split("\n\n")[0])
+    p.add_argument("--version", action="version",
+                   version="%(prog)s " + __import__("net.version", fromlist=["_"]).__version__)
     p.add_argument("experiment", choices=("sweep", "coverage", "figure"))
     p.add_argument("folder")
     p.add_argument("--weights", nargs="*", default=[], help="models to evaluate (.safetensors)")

@@ -47,6 +47,8 @@ CKPT_NAME = "checkpoint.pt"
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="colorizer-train", description=__doc__.split("\n\n")[0])
+    p.add_argument("--version", action="version",
+                   version="%(prog)s " + __import__("net.version", fromlist=["_"]).__version__)
     p.add_argument("stage", choices=STAGES)
     p.add_argument("--data", nargs="+", required=True, metavar="DIR[:WEIGHT]",
                    help="photo folders (recursive); WEIGHT is the folder's share of samples")

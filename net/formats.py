@@ -1,0 +1,47 @@
+"""The one table of image file types: what the app, the CLI and training read and write.
+
+Every list of extensions, every file-dialog filter and the CLI's ``--format`` choices are
+derived from :data:`FORMATS`; nothing else in the project spells out ``.jpg``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ImageFormat:
+    label: str                      # what a file dialog shows
+    pillow: str                     # Pillow's format name, used for writing
+    extensions: tuple[str, ...]     # lower case with the dot; the first one is used for new files
+    write: bool = True              # False: read only
+    quality: bool = False           # the writer takes a quality setting (lossy)
+
+
+FORMATS: tuple[ImageFormat, ...] = (
+    ImageFormat("PNG", "PNG", (".png",)),
+    ImageFormat("JPEG", "JPEG", (".jpg", ".jpeg"), quality=True),
+    ImageFormat("TIFF", "TIFF", (".tif", ".tiff")),
+    ImageFormat("BMP", "BMP", (".bmp",)),
+    ImageFormat("WebP", "WEBP", (".webp",), quality=True),
+    ImageFormat("GIF", "GIF", (".gif",), write=False),      # first frame of an animation
+)
+
+READ_EXTENSIONS: tuple[str, ...] = tuple(e for f in FORMATS for e in f.extensions)
+WRITE_FORMATS: dict[str, str] = {e: f.pillow for f in FORMATS if f.write for e in f.extensions}
+LOSSY_EXTENSIONS: tuple[str, ...] = tuple(e for f in FORMATS if f.quality for e in f.extensions)
+# ``--format`` names for the command line: the first extension of each writable type.
+WRITE_NAMES: tuple[str, ...] = tuple(f.extensions[0][1:] for f in FORMATS if f.write)
+
+
+def _patterns(f: ImageFormat) -> str:
+    return " ".join(f"*{e}" for e in f.extensions)
+
+
+def read_filter() -> str:
+    """File-dialog filter for opening photos: every readable type in one entry."""
+    return "Images (" + " ".join(f"*{e}" for e in READ_EXTENSIONS) + ")"
+
+
+def write_filter() -> str:
+    """File-dialog filter for exporting: one entry per writable type, PNG first."""
+    return ";;".join(f"{f.label} ({_patterns(f)})" for f in FORMATS if f.write)
