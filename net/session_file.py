@@ -1,4 +1,4 @@
-"""The editing session file (``*.colorize.json``, DESIGN.md section 3).
+"""The editing session file (``*.colorize.json``, docs/DESIGN.md section 3.2).
 
     {"format": "colorizer-session", "version": 1, "image": "photo.jpg",
      "image_sha256": "...", "model": "default",
