@@ -28,7 +28,7 @@ FORMATS: tuple[ImageFormat, ...] = (
 
 READ_EXTENSIONS: tuple[str, ...] = tuple(e for f in FORMATS for e in f.extensions)
 WRITE_FORMATS: dict[str, str] = {e: f.pillow for f in FORMATS if f.write for e in f.extensions}
-LOSSY_EXTENSIONS: tuple[str, ...] = tuple(e for f in FORMATS if f.quality for e in f.extensions)
+LOSSY_FORMATS: frozenset[str] = frozenset(f.pillow for f in FORMATS if f.quality)
 # ``--format`` names for the command line: the first extension of each writable type.
 WRITE_NAMES: tuple[str, ...] = tuple(f.extensions[0][1:] for f in FORMATS if f.write)
 

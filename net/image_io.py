@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_path, write_failure_reason
-from .formats import READ_EXTENSIONS, WRITE_FORMATS  # noqa: F401 (READ_EXTENSIONS re-exported)
+from .formats import (LOSSY_FORMATS, READ_EXTENSIONS,  # noqa: F401 (READ_EXTENSIONS re-exported)
+                      WRITE_FORMATS)
 
 # Default limit: 100 megapixels (a 10000 x 10000 image). Override with the
 # environment variable COLORIZER_MAX_PIXELS or the ``max_pixels`` argument.
@@ -150,7 +151,7 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95) -> P
                          f"use one of {', '.join(sorted(WRITE_FORMATS))}.")
     img = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB")
     kwargs = {}
-    if fmt in ("JPEG", "WEBP"):
+    if fmt in LOSSY_FORMATS:
         kwargs["quality"] = int(quality)
     if fmt == "JPEG":
         kwargs["subsampling"] = 0 if quality >= 90 else 2

@@ -174,6 +174,19 @@ def test_every_writable_format_round_trips(tmp_path, ext):
     assert np.abs(back.astype(int) - rgb).mean() < 6
 
 
+def test_quality_applies_exactly_to_the_lossy_formats(tmp_path):
+    from net.formats import LOSSY_FORMATS
+    from net.image_io import save_image
+
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    for ext, fmt in WRITE_FORMATS.items():
+        low = save_image(tmp_path / f"low{ext}", rgb, quality=10).stat().st_size
+        high = save_image(tmp_path / f"high{ext}", rgb, quality=95).stat().st_size
+        assert (low < high) == (fmt in LOSSY_FORMATS), ext
+    assert LOSSY_FORMATS == {"JPEG", "WEBP"}
+
+
 def test_gif_is_readable_but_not_writable(tmp_path):
     from PIL import Image
 
