@@ -1,11 +1,14 @@
 """Packaging: assets as package data, the version, the wheel checker, the one table of formats.
 
 The full wheel smoke test (build, fresh venv, run from outside the checkout) is
-``scripts/wheel_smoke.sh``, which CI runs after the test suite; these tests cover its pieces.
+``scripts/wheel_smoke.sh``: CI runs it after the test suite, and the last test here runs it
+outside CI.
 """
 from __future__ import annotations
 
 import importlib.resources
+import os
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -196,3 +199,16 @@ def test_gif_is_readable_but_not_writable(tmp_path):
     assert load_image(tmp_path / "a.gif").rgb.shape == (8, 8, 3)
     with pytest.raises(ImageError, match="unsupported file type"):
         save_image(tmp_path / "b.gif", np.zeros((4, 4, 3), np.uint8))
+
+
+# -- the wheel itself ---------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.skipif(bool(os.environ.get("CI")), reason="CI runs scripts/wheel_smoke.sh after the tests")
+def test_wheel_smoke_script_passes():
+    """Build the wheel, install it into a fresh venv outside the checkout, use it (~25 s)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLORIZER_ASSETS", "PYTHONPATH")}
+    env.update(PYTHON=sys.executable, OMP_NUM_THREADS="1")
+    r = subprocess.run(["bash", str(REPO / "scripts" / "wheel_smoke.sh")], cwd=REPO, env=env,
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "wheel smoke: passed" in r.stdout
