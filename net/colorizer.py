@@ -95,6 +95,11 @@ class Colorizer:
         return self.model.cfg.variant
 
     @property
+    def uses_hints(self) -> bool:
+        """False for the automatic systems (net.auto_models): they accept hints and ignore them."""
+        return bool(getattr(self.model, "uses_hints", True))
+
+    @property
     def name(self) -> str:
         return self.path.stem if self.path else self.variant
 
@@ -145,8 +150,8 @@ class ColorizeSession:
         t0 = time.perf_counter()
         with torch.inference_mode(), autocast_for(c.device, c.precision):
             l_t = c._tensor(self.l_norm_padded[None])
-            self._gray = c.model.rtnet.encode_gray(l_t)
-        self._propagator = Propagator(self.l_norm_padded, c.model.cfg.propagation)
+            self._gray = c.model.encode_gray(l_t)
+        self._propagator = Propagator(self.l_norm_padded, c.model.cfg.propagation) if c.uses_hints else None
         self.open_ms = (time.perf_counter() - t0) * 1000
 
     # -- core -----------------------------------------------------------------
@@ -164,15 +169,16 @@ class ColorizeSession:
 
     def predict_ab(self, hints) -> np.ndarray:
         """Chroma (a, b in Lab units) at working resolution, HxWx2 float32."""
-        key = tuple((h.x, h.y, h.radius, h.rgb) if isinstance(h, Hint) else repr(h) for h in hints)
         c = self.colorizer
+        key = tuple((h.x, h.y, h.radius, h.rgb) if isinstance(h, Hint) else repr(h) for h in hints
+                    ) if c.uses_hints else ()
         with c._lock:
             if key == self._last_key and self._last_ab is not None:
                 return self._last_ab
             t0 = time.perf_counter()
-            x = self.hint_tensor(hints)
+            x = c._tensor(self.hint_tensor(hints)) if c.uses_hints else None
             with torch.inference_mode(), autocast_for(c.device, c.precision):
-                ab = c.model.colorize_from_gray(self._gray, c._tensor(x))
+                ab = c.model.colorize_from_gray(self._gray, x)
             h, w = self.work_shape
             ab = ab[0, :, :h, :w].float().cpu().numpy().transpose(1, 2, 0) * AB_SCALE
             ab = np.ascontiguousarray(ab, dtype=np.float32)

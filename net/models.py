@@ -237,15 +237,35 @@ class ColorizationModel(nn.Module):
         self.cnn1 = PaletteNet(3, self.cfg) if self.cfg.variant == "seed" else None
         self.set_vgg_trainable(False)
 
+    uses_hints = True
+
+    @property
+    def vgg(self):
+        return self.rtnet.vgg
+
     def set_vgg_trainable(self, flag: bool):
         for p in self.rtnet.vgg.parameters():
             p.requires_grad_(flag)
 
-    def forward(self, l_norm, hint_input, lab_norm=None, with_logits=False):
+    def encode_gray(self, l_norm):
+        return self.rtnet.encode_gray(l_norm)
+
+    def forward(self, l_norm, hint_input, lab_norm=None, with_logits=False, mode="colour"):
         """Training/inference forward. With ``lab_norm`` (seed RTNet training) CNN1 gives the palette.
 
         ``with_logits``: also return the classifier's ab-bin logits (None without a classifier).
+        ``mode="distil"`` (seed HNet training): (HNet's palette from the hints, CNN1's palette
+        from ``lab_norm`` as a constant target), so distillation too runs through this forward
+        (and through DistributedDataParallel's, which synchronises the gradients).
         """
+        if mode == "distil":
+            if self.cnn1 is None or lab_norm is None:
+                raise ValueError("distillation needs the seed variant's CNN1 and the colour image")
+            with torch.no_grad():
+                target = self.cnn1(lab_norm)
+            return self.hnet(hint_input[:, :4]), target
+        if mode != "colour":
+            raise ValueError(f"unknown forward mode {mode!r}")
         gray = self.rtnet.encode_gray(l_norm)
         if lab_norm is not None:
             if self.cnn1 is None:

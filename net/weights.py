@@ -17,6 +17,7 @@ import torch
 
 from .atomic import atomic_path, file_sha256, write_failure_reason, write_text_atomic
 from .color import NORMALIZATION
+from .auto_models import AUTO_SYSTEMS, AutoConfig, build_auto_model
 from .models import VGG_CONV_INDICES, VGG_CONV_SHAPES, ColorizationModel, ModelConfig
 
 FORMAT = "colorizer-weights"
@@ -29,6 +30,19 @@ class WeightsError(ValueError):
 
 def sidecar_path(path: str | Path) -> Path:
     return Path(path).with_suffix(".json")
+
+
+def model_from_config(config: dict):
+    """A fresh model of the family and architecture a sidecar's ``config`` describes.
+
+    The automatic systems (:mod:`net.auto_models`) are named by their ``variant``; anything
+    else is RTNet + HNet (``seed``/``local``). Raises TypeError/ValueError for a bad config.
+    """
+    if not isinstance(config, dict):
+        raise ValueError("config must be a JSON object")
+    if config.get("variant") in AUTO_SYSTEMS:
+        return build_auto_model(AutoConfig.from_dict(config))
+    return ColorizationModel(ModelConfig.from_dict(config))
 
 
 def _state_for_saving(model: ColorizationModel, dtype) -> dict[str, torch.Tensor]:
@@ -103,9 +117,10 @@ def load_model(path: str | Path, device: str | torch.device = "cpu"
                            "(pickle-based .pt/.pth files can run code when loaded)")
     meta = read_sidecar(path)
     try:
-        cfg = ModelConfig.from_dict(meta.get("config") or {})
+        model = model_from_config(meta.get("config") or {})
     except (TypeError, ValueError) as e:
         raise WeightsError(f"{sidecar_path(path).name}: invalid model config ({e})") from None
+    cfg = model.cfg
     if meta.get("variant") != cfg.variant:
         raise WeightsError(f"{sidecar_path(path).name}: says variant {meta.get('variant')!r} "
                            f"but its config says {cfg.variant!r}")
@@ -122,7 +137,6 @@ def load_model(path: str | Path, device: str | torch.device = "cpu"
         tensors = load_tensors(data)
     except (SafetensorError, ValueError, RuntimeError) as e:
         raise WeightsError(f"{path.name}: not a valid safetensors file ({e})") from None
-    model = ColorizationModel(cfg)
     expected = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
     missing = sorted(set(expected) - set(tensors))
     unexpected = sorted(set(tensors) - set(expected))
@@ -189,9 +203,11 @@ def read_vgg16_features(path: str | Path, layers: int = len(VGG_CONV_INDICES)
 
 def import_vgg16(model: ColorizationModel, path: str | Path) -> None:
     """Copy torchvision VGG16 convolutions (as many as the gray branch has) into it."""
-    layers = read_vgg16_features(path, len(model.rtnet.vgg.convs))
+    if model.vgg is None:
+        raise WeightsError(f"the {model.cfg.variant} system has no VGG16 part to load {Path(path).name} into")
+    layers = read_vgg16_features(path, len(model.vgg.convs))
     with torch.no_grad():
-        for conv, idx in zip(model.rtnet.vgg.convs, VGG_CONV_INDICES):
+        for conv, idx in zip(model.vgg.convs, VGG_CONV_INDICES):
             w, b = layers[idx]
             conv.weight.copy_(w)
             conv.bias.copy_(b)

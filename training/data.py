@@ -108,7 +108,8 @@ def make_sample(rgb: np.ndarray, rng: np.random.Generator, size: int,
                 propagation: str = "fgs"):
     """One crop -> (l_norm, ab_norm, hint7, circles). ``circles`` overrides hint sampling.
 
-    ``propagation`` is the model's hint propagation method (``ModelConfig.propagation``).
+    ``propagation`` is the model's hint propagation method (``ModelConfig.propagation``);
+    None for a system without hints: no hints are drawn and the hint input has no channels.
     """
     h, w = rgb.shape[:2]
     m = min(h, w)
@@ -128,6 +129,9 @@ def make_sample(rgb: np.ndarray, rng: np.random.Generator, size: int,
     lab = rgb_to_lab(crop)
     l_norm = normalize_l(lab[:, :, 0])
     ab_norm = normalize_ab(lab[:, :, 1:]).transpose(2, 0, 1).copy()
+    if propagation is None:
+        return (l_norm[None].astype(np.float32), ab_norm.astype(np.float32),
+                np.zeros((0, size, size), np.float32), [])
     if circles is None:
         circles = sample_training_hints(ab_norm, rng, hint_cfg)
     hint7 = hint_input(hint4_from_circles(l_norm, circles), propagation)

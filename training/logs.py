@@ -1,0 +1,46 @@
+"""The training log (CSV, truncated to the checkpoint on resume) and its loss-curve plot."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+LOG_HEADER = "step,train_loss,val_loss,images_per_s,lr,wall_seconds\n"
+
+
+def start_log(csv_path: Path, step: int) -> None:
+    """A fresh log, or on resume the old one without rows written after the checkpoint."""
+    rows = []
+    if step > 0 and csv_path.exists():
+        with open(csv_path, newline="") as f:
+            rows = [r for r in csv.reader(f)][1:]
+        rows = [r for r in rows if r and r[0].isdigit() and int(r[0]) <= step]
+    text = LOG_HEADER + "".join(",".join(r) + "\n" for r in rows)
+    from net.atomic import write_text_atomic
+    write_text_atomic(csv_path, text)
+
+
+def plot_curves(csv_path: Path, png_path: Path, title: str) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from net.atomic import atomic_path
+
+    steps, train, vsteps, val = [], [], [], []
+    with open(csv_path, newline="") as f:
+        for row in csv.DictReader(f):
+            if row["train_loss"]:
+                steps.append(int(row["step"])); train.append(float(row["train_loss"]))
+            if row["val_loss"]:
+                vsteps.append(int(row["step"])); val.append(float(row["val_loss"]))
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    if train:
+        ax.plot(steps, train, label="training", alpha=0.8)
+    if val:
+        ax.plot(vsteps, val, "o-", label="validation")
+    ax.set_xlabel("step"); ax.set_ylabel("loss"); ax.set_yscale("log"); ax.set_title(title)
+    ax.grid(alpha=0.3); ax.legend()
+    fig.tight_layout()
+    with atomic_path(png_path) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)

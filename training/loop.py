@@ -1,0 +1,184 @@
+"""The training loop: data, steps, validation, atomic checkpoints, stop on signal, final export."""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import signal
+import time
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+
+from net.weights import save_model
+
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .data import PhotoStream, Source, decode_folder, validation_batch
+from .hint_sampling import HintSamplingConfig
+from .logs import plot_curves, start_log
+from .run import CKPT_NAME, Run
+
+log = logging.getLogger("colorizer.train")
+
+
+def load_sources(args) -> tuple[list, list, list]:
+    sources = [Source.parse(s) for s in args.data]
+    train_sets, weights, val_imgs = [], [], []
+    for s in sources:
+        imgs = decode_folder(s.path, max_side=args.max_side, limit=args.limit or None,
+                             progress=not args.no_progress)
+        if not args.val:
+            # fixed 95:5 split (every 20th photo) when no validation folder is given
+            val_imgs += imgs[::20]
+            imgs = [im for i, im in enumerate(imgs) if i % 20] or imgs
+        train_sets.append(imgs)
+        weights.append(s.weight)
+    for v in args.val:
+        val_imgs += decode_folder(v, max_side=args.max_side, limit=args.limit or None,
+                                  progress=not args.no_progress)
+    return train_sets, weights, val_imgs
+
+
+def _ignore_stop_signals(_worker_id):
+    """Ctrl-C reaches the whole process group: the main process handles it and stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def history_entry(run: Run, step: int, best_val: float, wall: float) -> dict:
+    args = run.args
+    return {"stage": args.stage, "steps": step, "batch": args.batch * run.world,
+            "size": args.size, "loss": run.stage.loss_label(), "lr": run.base_lr,
+            "data": args.data, "val": args.val, "wall_seconds": round(wall, 1),
+            "vgg_init": args.vgg, "init": args.init,
+            "warm_start": run.init_meta.get("warm_start"),
+            **run.stage.history_fields(),
+            "best_val_loss": None if math.isinf(best_val) else best_val,
+            "device": str(run.device), "precision": run.precision}
+
+
+def train(args, on_finish=None) -> Path:
+    """Train, export, return the weights path. ``on_finish(run)`` is called on every rank at the
+    end, before the process group is torn down (tests compare the ranks' parameters there)."""
+    run = Run(args)
+    out = run.out
+    ckpt_path = out / CKPT_NAME
+    resume_state = None
+    if args.resume:
+        resume_state = load_checkpoint(ckpt_path)
+        if resume_state.get("stage") != args.stage:
+            raise CheckpointError(f"{ckpt_path} is a {resume_state.get('stage')!r} run, "
+                                  f"not {args.stage!r}; use a different --out")
+    elif ckpt_path.exists():
+        raise CheckpointError(f"{ckpt_path} exists; pass --resume to continue it or choose a new --out")
+    train_sets, weights, val_imgs = load_sources(args)
+    run.build_model(resume_state)
+    hint_cfg = HintSamplingConfig()
+    step, best_val, wall_before = 0, math.inf, 0.0
+    if resume_state is not None:
+        try:
+            run.opt.load_state_dict(resume_state["optimizer"])
+        except (ValueError, KeyError) as e:
+            raise CheckpointError(f"{ckpt_path} does not match this run's model ({e})") from None
+        step = int(resume_state["step"])
+        best_val = float(resume_state.get("best_val", math.inf))
+        wall_before = float(resume_state.get("wall_seconds", 0.0))
+        if run.is_main:
+            log.info("resuming %s at step %d", ckpt_path, step)
+    run.stage.prepare(run, train_sets, weights)
+    prop = run.model.cfg.propagation                   # None: a system without hints
+    stream = PhotoStream(train_sets, weights, args.size, hint_cfg,
+                         seed=args.seed * 100003 + step, rank=run.rank, propagation=prop)
+    loader = torch.utils.data.DataLoader(stream, batch_size=args.batch, num_workers=args.workers,
+                                         persistent_workers=args.workers > 0,
+                                         worker_init_fn=_ignore_stop_signals)
+    val = (validation_batch(val_imgs, args.size, hint_cfg, count=args.val_count, propagation=prop)
+           if val_imgs else None)
+    if run.is_main:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "args.json").write_text(json.dumps(vars(args), indent=2))
+    csv_path = out / "log.csv"
+    if run.is_main:
+        start_log(csv_path, step if resume_state is not None else 0)
+
+    def checkpoint():
+        if run.is_main:
+            save_checkpoint(ckpt_path, run.checkpoint_state(step, best_val,
+                                                            wall_before + time.time() - t_start))
+
+    stop = {"now": False}
+
+    def on_signal(signum, frame):
+        stop["now"] = True
+
+    old_term = signal.signal(signal.SIGTERM, on_signal)
+    t_start = time.time()
+    run.set_train_mode()
+    bar = None
+    if run.is_main and not args.no_progress:
+        from tqdm import tqdm
+        bar = tqdm(total=args.steps, initial=step, unit="step", dynamic_ncols=True)
+    window_loss, window_n, window_t = 0.0, 0, time.time()
+    last_val = None
+    in_step = False           # an interruption inside a step leaves no consistent state to save
+    title = f"{args.stage} ({run.stage.loss_label()})"
+    try:
+        it = iter(loader)
+        while step < args.steps and not stop["now"]:
+            l, ab, h7 = (run.to_dev(x) for x in next(it))
+            in_step = True
+            loss = run.train_step(l, ab, h7, step)
+            step += 1
+            in_step = False
+            window_loss += loss; window_n += 1
+            ips = window_n * args.batch * run.world / max(1e-9, time.time() - window_t)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{window_loss / window_n:.4f}", img_s=f"{ips:.1f}",
+                                val=f"{last_val:.4f}" if last_val is not None else "-")
+            do_val = val is not None and (step % args.val_every == 0 or step == args.steps)
+            if run.is_main and (step % 20 == 0 or do_val or step == args.steps):
+                vl = ""
+                if do_val:
+                    last_val = run.validate(val)
+                    best_val = min(best_val, last_val)
+                    vl = f"{last_val:.6f}"
+                with open(csv_path, "a") as f:
+                    f.write(f"{step},{window_loss / window_n:.6f},{vl},{ips:.2f},"
+                            f"{run.lr_at(step):.3g},{wall_before + time.time() - t_start:.1f}\n")
+                window_loss, window_n, window_t = 0.0, 0, time.time()
+                if do_val:
+                    plot_curves(csv_path, out / "loss.png", title)
+            if step % args.ckpt_every == 0:
+                checkpoint()
+    except KeyboardInterrupt:
+        stop["now"] = True
+    except RuntimeError as e:
+        if not stop["now"] and "DataLoader worker" not in str(e):
+            raise
+        stop["now"] = True    # a loader worker was killed (e.g. pkill): stop like on SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        if bar is not None:
+            bar.close()
+    if not in_step:
+        checkpoint()
+    if stop["now"] and step < args.steps:
+        log.info("stopped at step %d; resume with --resume", step)
+        raise KeyboardInterrupt
+    result = out / "model.safetensors" if not args.export else Path(args.export)
+    if run.is_main:
+        plot_curves(csv_path, out / "loss.png", title)
+        wall = wall_before + time.time() - t_start
+        history = list(run.init_meta.get("training_history", []))
+        history.append(history_entry(run, step, best_val, wall))
+        meta = {"training_history": history,
+                "cnn1_trained": bool(run.init_meta.get("cnn1_trained")) or run.stage.trains_cnn1}
+        save_model(run.model, result, meta)
+        log.info("wrote %s", result)
+    if on_finish is not None:
+        on_finish(run)
+    if run.world > 1:
+        dist.barrier()
+        dist.destroy_process_group()
+    return result

@@ -1,0 +1,258 @@
+"""Stage policy: one object per ``colorizer-train`` stage (and per automatic system).
+
+Each says which model it trains (and from what it may start), which parameters train,
+which modules are in train mode, and its loss: ``loss`` returns (training loss, validation
+loss), the second without auxiliary terms. Every forward goes through ``fwd``, the
+DistributedDataParallel-wrapped model when there is one, so the gradients of every
+stage are synchronised between processes.
+
+* ``rtnet``: the seed RTNet with CNN1 computing the palette from the colour image.
+* ``hnet``: HNet alone, RTNet frozen; distilled to CNN1's palettes for a seed model whose
+  CNN1 was trained (the paper), otherwise fine-tuned through the frozen RTNet. A resumed
+  run keeps the choice its checkpoint recorded.
+* ``local``: the local variant end to end with simulated hints (+ ``--cls-weight`` times the
+  rebalanced classification loss when the model has a classifier).
+* ``autoencoder``, ``koala``, ``zhang``, ``pix2pix``: the automatic systems of
+  :mod:`net.auto_models` (no hints; see :mod:`training.gan` for pix2pix's two phases).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from net.ab_bins import NUM_BINS, rebalanced_cross_entropy
+from net.auto_models import AutoConfig, build_auto_model
+from net.device import autocast_for
+from net.models import LEGACY_CONFIG, ColorizationModel, ModelConfig
+from net.weights import WeightsError
+
+from .checkpoint import CheckpointError
+from .losses import LOSSES
+from .warm_start import colour_prior_weights
+
+
+class Stage:
+    name = ""
+    default_lr = 1e-3
+    betas = (0.9, 0.999)
+    variant = ""                 # the model variant this stage builds or requires
+    needs_vgg = True             # training from scratch needs --vgg
+    trains_cnn1 = False
+
+    def __init__(self, args):
+        self.args = args
+        self.distil = False
+        self.class_weights = None
+
+    # -------------------------------------------------------------- the model
+    def new_model(self):
+        raise NotImplementedError
+
+    def check_init(self, model, path) -> None:
+        if model.cfg.variant != self.variant:
+            raise WeightsError(f"{path}: {self.name} training needs a {self.variant} model, "
+                               f"this is {model.cfg.variant!r}")
+
+    def configure(self, model, init_meta: dict, resume_state: dict | None) -> None:
+        """Which parameters train (the pretrained VGG16 never does)."""
+        model.set_vgg_trainable(False)
+
+    def set_train_mode(self, model) -> None:
+        model.train()
+        model.vgg is not None and model.vgg.eval()
+
+    def prepare(self, run, train_sets, shares) -> None:
+        """Anything that needs the training photos (class rebalancing weights)."""
+
+    # ------------------------------------------------------------------ losses
+    def loss_label(self) -> str:
+        return self.args.loss
+
+    def colour_loss(self, pred, ab):
+        return LOSSES[self.args.loss](pred.float(), ab)
+
+    def loss(self, run, fwd, l, ab, h7):
+        with autocast_for(run.device, run.precision):
+            pred = fwd(l, h7)
+        colour = self.colour_loss(pred, ab)
+        return colour, colour
+
+    def train_step(self, run, l, ab, h7, step: int) -> float:
+        loss, _ = self.loss(run, run.ddp, l, ab, h7)
+        check_finite(loss, step)
+        run.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        run.opt.step()
+        return loss.item()
+
+    # --------------------------------------------------------- extra training state
+    def setup_extra(self, run, resume_state: dict | None) -> None:
+        """Training-only modules beyond the exported model (the GAN's discriminator)."""
+
+    def extra_state(self) -> dict:
+        return {}
+
+    def set_lr(self, lr: float) -> None:
+        pass
+
+    def history_fields(self) -> dict:
+        return {"cls_weight": self.args.cls_weight if self.class_weights is not None else None}
+
+
+def check_finite(loss, step):
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"loss became {float(loss)} at step {step}; "
+                                 "try a lower --lr or --precision fp32")
+
+
+def palette_model_config(args, variant: str) -> ModelConfig:
+    if variant == "seed":         # the paper's system keeps its own gray branch
+        base = ModelConfig(variant=variant, **LEGACY_CONFIG)
+    else:
+        semantic = not args.no_semantic
+        base = ModelConfig(variant=variant, propagation=args.propagation, semantic=semantic,
+                           ab_classes=0 if (args.no_classifier or not semantic) else NUM_BINS)
+    if args.width != 1.0:
+        base.decoder = tuple(max(8, int(round(c * args.width))) for c in base.decoder)
+    return base
+
+
+class RTNetStage(Stage):
+    name, variant, trains_cnn1 = "rtnet", "seed", True
+
+    def new_model(self):
+        return ColorizationModel(palette_model_config(self.args, "seed"))
+
+    def configure(self, model, init_meta, resume_state):
+        super().configure(model, init_meta, resume_state)
+        for p in model.hnet.parameters():
+            p.requires_grad_(False)
+
+    def set_train_mode(self, model):
+        super().set_train_mode(model)
+        model.hnet.eval()
+
+    def loss(self, run, fwd, l, ab, h7):
+        with autocast_for(run.device, run.precision):
+            pred = fwd(l, h7, lab_norm=torch.cat([l, ab], 1))
+        colour = self.colour_loss(pred, ab)
+        return colour, colour
+
+
+class HNetStage(Stage):
+    name, default_lr = "hnet", 1e-4
+
+    def new_model(self):
+        raise WeightsError("the hnet stage needs --init WEIGHTS (a trained seed or local model)")
+
+    def check_init(self, model, path):
+        if model.cfg.variant not in ("seed", "local"):
+            raise WeightsError(f"{path}: the hnet stage needs a seed or local model, "
+                               f"this is {model.cfg.variant!r} (it has no HNet)")
+
+    def configure(self, model, init_meta, resume_state):
+        for p in model.parameters():
+            p.requires_grad_(False)
+        for p in model.hnet.parameters():
+            p.requires_grad_(True)
+        if resume_state is None:
+            self.distil = model.cfg.variant == "seed" and bool(init_meta.get("cnn1_trained"))
+        elif "distil" not in resume_state:
+            raise CheckpointError("the hnet checkpoint does not record whether it distils; "
+                                  "start a new run with --init instead of --resume")
+        else:
+            self.distil = bool(resume_state["distil"])
+
+    def set_train_mode(self, model):
+        model.eval()
+        model.hnet.train()
+
+    def loss_label(self):
+        return "palette_mse" if self.distil else self.args.loss
+
+    def loss(self, run, fwd, l, ab, h7):
+        with autocast_for(run.device, run.precision):
+            if self.distil:
+                pred_pal, target = fwd(l, h7, lab_norm=torch.cat([l, ab], 1), mode="distil")
+                loss = F.mse_loss(pred_pal.float(), target.float())
+                return loss, loss
+            pred = fwd(l, h7)
+        colour = self.colour_loss(pred, ab)
+        return colour, colour
+
+
+class LocalStage(Stage):
+    name, variant = "local", "local"
+
+    def new_model(self):
+        return ColorizationModel(palette_model_config(self.args, "local"))
+
+    def prepare(self, run, train_sets, shares):
+        if run.model.rtnet.classifier is not None:
+            self.class_weights = torch.from_numpy(colour_prior_weights(train_sets, shares)).to(run.device)
+
+    def loss(self, run, fwd, l, ab, h7):
+        with autocast_for(run.device, run.precision):
+            pred, logits = fwd(l, h7, with_logits=True)
+        colour = self.colour_loss(pred, ab)
+        if logits is None or self.class_weights is None:
+            return colour, colour
+        cls = rebalanced_cross_entropy(logits, ab, run.model.rtnet.classifier.centres,
+                                       self.class_weights)
+        return colour + self.args.cls_weight * cls, colour
+
+
+class AutoStage(Stage):
+    """An automatic system trained with MSE on ab (no hints)."""
+
+    def new_model(self):
+        return build_auto_model(AutoConfig(variant=self.variant, width=self.args.auto_width))
+
+    def loss_label(self):
+        return "mse"
+
+    def colour_loss(self, pred, ab):
+        return F.mse_loss(pred.float(), ab)
+
+    def history_fields(self):
+        return {}
+
+
+class AutoencoderStage(AutoStage):
+    name = variant = "autoencoder"
+    needs_vgg = False
+
+
+class KoalaStage(AutoStage):
+    name = variant = "koala"
+
+
+class ZhangStage(AutoStage):
+    """Zhang et al. 2016: rebalanced cross-entropy over the ab bins (training and validation)."""
+
+    name = variant = "zhang"
+
+    def loss_label(self):
+        return "rebalanced_ce"
+
+    def prepare(self, run, train_sets, shares):
+        self.class_weights = torch.from_numpy(colour_prior_weights(train_sets, shares)).to(run.device)
+
+    def loss(self, run, fwd, l, ab, h7):
+        with autocast_for(run.device, run.precision):
+            _, logits = fwd(l, h7, with_logits=True)
+        ce = rebalanced_cross_entropy(logits, ab, run.model.classifier.centres, self.class_weights)
+        return ce, ce
+
+
+def stage_classes() -> dict:
+    from .gan import Pix2PixStage
+    return {c.name: c for c in (RTNetStage, HNetStage, LocalStage, AutoencoderStage, KoalaStage,
+                                ZhangStage, Pix2PixStage)}
+
+
+STAGES = ("rtnet", "hnet", "local", "autoencoder", "koala", "zhang", "pix2pix")
+
+
+def make_stage(args) -> Stage:
+    return stage_classes()[args.stage](args)
