@@ -38,7 +38,8 @@ WHEEL=$(ls "$WORK"/dist/hint_colorizer-*.whl)
 step "built $(basename "$WHEEL") ($(du -h "$WHEEL" | cut -f1))"
 
 # 2. Contents.
-"$PY" scripts/check_wheel.py "$WHEEL" "$REPO"
+# Against the copy that was built: the checkout may change meanwhile (people at work in it).
+"$PY" scripts/check_wheel.py "$WHEEL" "$WORK/src"
 
 # 3. A fresh venv outside the checkout.
 step "installing into a fresh venv"
