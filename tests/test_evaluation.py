@@ -73,3 +73,57 @@ def test_psnr():
     b = a.copy(); b[0, 0, 0] = 255
     assert psnr(a, a) == 99.0
     assert psnr(a, b) == pytest.approx(10 * np.log10(48), abs=1e-6)
+
+
+def test_the_levin_cache_reuses_only_identical_hints(photo_dir, tmp_path):
+    import json
+    cache = tmp_path / "levin.json"
+    kw = dict(progress=False, levin_cache=str(cache))
+    first = sweep(str(photo_dir), [], limit=2, levels=(5,), **kw)["psnr"]["levin"][0]
+    stored = json.loads(cache.read_text())
+    assert len(stored) == 2 and first > 10
+    cache.write_text(json.dumps({k: 0.0 for k in stored}))   # poisoned: a reuse shows as 0 dB
+    assert sweep(str(photo_dir), [], limit=2, levels=(5,), **kw)["psnr"]["levin"] == [0.0]
+    # the same photos with other hints (5 hints drawn for the second level, or for other photo
+    # positions under another --limit) are computed, not taken from the cache
+    other = sweep(str(photo_dir), [], limit=2, levels=(1, 5), **kw)["psnr"]["levin"]
+    assert min(other) > 10
+    mixed = sweep(str(photo_dir), [], limit=3, levels=(5,), **kw)["psnr"]["levin"][0]
+    assert 10 / 3 < mixed < first                      # photo 0 (same hints) reused, two new ones not
+    assert len(json.loads(cache.read_text())) == 2 + 4 + 2
+
+
+def test_colourfulness_follows_hasler_and_suesstrunk():
+    from training.metrics import colour_measures, colourfulness, nearly_gray
+    gray = np.full((8, 8, 3), 120, np.uint8)
+    assert colourfulness(gray) == 0.0 and nearly_gray(gray)
+    flat = np.zeros((4, 4, 3), np.uint8); flat[:] = (200, 100, 50)
+    # rg = 100, yb = 150 - 50 = 100, no spread: M = 0.3 * sqrt(100^2 + 100^2)
+    assert colourfulness(flat) == pytest.approx(0.3 * np.sqrt(2) * 100)
+    two = np.zeros((2, 2, 3), np.uint8); two[0] = (255, 0, 0); two[1] = (0, 0, 255)
+    rg = np.array([255.0, 255, 0, 0]); yb = np.array([127.5, 127.5, -255, -255])
+    want = np.sqrt(rg.std() ** 2 + yb.std() ** 2) + 0.3 * np.sqrt(rg.mean() ** 2 + yb.mean() ** 2)
+    assert colourfulness(two) == pytest.approx(want)
+    assert not nearly_gray(two)
+    m, share = colour_measures([gray, flat, two])
+    assert share == pytest.approx(1 / 3) and m == pytest.approx((0 + colourfulness(flat) + want) / 3)
+
+
+def test_sweep_metrics_and_an_automatic_system(photo_dir, local_weights, tmp_path, vgg_file):
+    from .conftest import train_tiny
+    import shutil
+    w = train_tiny("autoencoder", tmp_path / "ae", photo_dir, None, steps=4)
+    auto = tmp_path / "autoencoder.safetensors"
+    shutil.copy(w, auto); shutil.copy(w.with_suffix(".json"), auto.with_suffix(".json"))
+    res = sweep(str(photo_dir), [str(local_weights), str(auto)], limit=3, levels=(0, 5),
+                progress=False, device="cpu", levin=False, metrics=True)
+    assert list(res["psnr"]) == ["no colour", "model", "autoencoder"]
+    p = res["psnr"]["autoencoder"]
+    assert p[0] == p[1]                                # an automatic system ignores the hints
+    col, gray = res["colourfulness"], res["gray_share"]
+    assert list(col) == ["ground truth", "no colour", "model", "autoencoder"]
+    assert all(len(v) == 2 and all(np.isfinite(v)) for v in col.values())
+    assert max(col["no colour"]) < 0.5 and gray["no colour"] == [1.0, 1.0]
+    assert col["ground truth"][0] > 5 and gray["ground truth"][0] == 0.0
+    table = format_table(res)
+    assert "Colourfulness" in table and "nearly gray" in table

@@ -4,7 +4,9 @@
     colorizer-eval coverage FOLDER --weights A.safetensors [--out DIR]
 
 Every table has a "no colour" row (the gray photo) and the classical baseline of
-Levin et al. 2004 with the same hints beside the networks.
+Levin et al. 2004 with the same hints beside the networks. With ``--metrics`` the networks'
+colourfulness (Hasler and Suesstrunk 2003; ground truth beside) and share of nearly gray
+results are measured as well. Automatic systems (no hints) get the same hints and ignore them.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from net.weights import WeightsError, load_model, read_sidecar, sidecar_path
 from .data import DataError, list_images
 from .hint_sampling import PROTOCOL_SIZE, coverage_circles, hint4_from_circles, protocol_hints
 from .levin import levin_colorize
+from .metrics import colour_measures
 
 log = logging.getLogger("colorizer.eval")
 SWEEP_N = (0, 1, 2, 5, 10, 20, 50, 100)
@@ -70,15 +73,18 @@ class NetworkMethod:
     @torch.inference_mode()
     def predict(self, photos: list[Photo], circles: list[list]) -> list[np.ndarray]:
         outs = []
+        hints = getattr(self.model, "uses_hints", True)
         for i in range(0, len(photos), 8):
             ls, hs = [], []
             for p, c in zip(photos[i:i + 8], circles[i:i + 8]):
-                ls.append(p.l_norm[None]); hs.append(hint_input(hint4_from_circles(p.l_norm, c),
-                                                                  self.model.cfg.propagation))
+                ls.append(p.l_norm[None])
+                if hints:
+                    hs.append(hint_input(hint4_from_circles(p.l_norm, c), self.model.cfg.propagation))
             l = torch.from_numpy(np.stack(ls)).to(self.device)
-            h = torch.from_numpy(np.stack(hs)).to(self.device)
+            h = torch.from_numpy(np.stack(hs)).to(self.device) if hints else None
             if self.device.type == "cpu":
-                l, h = (x.contiguous(memory_format=torch.channels_last) for x in (l, h))
+                l = l.contiguous(memory_format=torch.channels_last)
+                h = h.contiguous(memory_format=torch.channels_last) if hints else None
             with autocast_for(self.device, self.precision):
                 ab = self.model(l, h).float().cpu().numpy()
             outs += list(ab)
@@ -135,7 +141,7 @@ def _cache_key(photo: Photo, circles) -> str:
 
 def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: str,
              device="auto", precision="auto", limit=None, levin=True, levin_cache=None,
-             progress=True) -> dict:
+             progress=True, metrics=False) -> dict:
     """Generic driver: for each level, hints from make_circles(photo, level, rng), PSNR per method."""
     photos = load_photos(folder, limit)
     dev = pick_device(device)
@@ -149,16 +155,27 @@ def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: 
         bar = tqdm(total=len(levels) * len(photos) * (1 + len(nets)), unit="img", leave=False)
     times = {n.name: 0.0 for n in nets}
     times["levin"] = 0.0
+    truth = colour_measures([p.rgb for p in photos]) if metrics else None
+    no_colour = colour_measures([p.rgb_from_ab_norm(np.zeros_like(p.ab_norm)) for p in photos]
+                                ) if metrics else None
+    colour = {"ground truth": [], "no colour": [], **{n.name: [] for n in nets}}
+    gray_share = {k: [] for k in colour}
     for li, level in enumerate(levels):
         circles = [make_circles(p, level, np.random.default_rng([SEED, i, li]))
                    for i, p in enumerate(photos)]
         rows["no colour"].append(gray)
+        if metrics:
+            for name, (m, g) in (("ground truth", truth), ("no colour", no_colour)):
+                colour[name].append(m); gray_share[name].append(g)
         for net in nets:
             t0 = time.perf_counter()
             preds = net.predict(photos, circles)
             times[net.name] += time.perf_counter() - t0
-            rows[net.name].append(float(np.mean([psnr(p.rgb_from_ab_norm(ab), p.rgb)
-                                                  for p, ab in zip(photos, preds)])))
+            outs = [p.rgb_from_ab_norm(ab) for p, ab in zip(photos, preds)]
+            rows[net.name].append(float(np.mean([psnr(o, p.rgb) for p, o in zip(photos, outs)])))
+            if metrics:
+                m, g = colour_measures(outs)
+                colour[net.name].append(m); gray_share[net.name].append(g)
             if bar:
                 bar.update(len(photos))
         if lev:
@@ -177,9 +194,12 @@ def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: 
             lev.save()
     if bar:
         bar.close()
-    return {"folder": str(folder), "photos": len(photos), level_name: list(levels),
-            "psnr": rows, "seconds": {k: round(v, 1) for k, v in times.items()},
-            "weights": [str(w) for w in weights], "seed": SEED}
+    result = {"folder": str(folder), "photos": len(photos), level_name: list(levels),
+              "psnr": rows, "seconds": {k: round(v, 1) for k, v in times.items()},
+              "weights": [str(w) for w in weights], "seed": SEED}
+    if metrics:
+        result["colourfulness"], result["gray_share"] = colour, gray_share
+    return result
 
 
 def sweep(folder, weights, **kw) -> dict:
@@ -229,6 +249,13 @@ def format_table(result: dict) -> str:
              "|---|" + "---|" * len(head)]
     for name, vals in result["psnr"].items():
         lines.append(f"| {name} | " + " | ".join(f"{v:.2f}" for v in vals) + " |")
+    for key, title, fmt in (("colourfulness", "Colourfulness (Hasler and Suesstrunk 2003)", "{:.1f}"),
+                            ("gray_share", "Share of nearly gray results (mean chroma < 4)", "{:.2f}")):
+        if key in result:
+            lines += ["", f"{title} vs {level_name}", "",
+                      "| method | " + " | ".join(head) + " |", "|---|" + "---|" * len(head)]
+            for name, vals in result[key].items():
+                lines.append(f"| {name} | " + " | ".join(fmt.format(v) for v in vals) + " |")
     return "\n".join(lines)
 
 
@@ -289,6 +316,8 @@ def main(argv=None) -> int:
     p.add_argument("--precision", choices=("auto", "fp32"), default="auto")
     p.add_argument("--record", metavar="KEY", help="store each model's scores in its sidecar under KEY")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--metrics", action="store_true",
+                   help="also measure colourfulness and the share of nearly gray results")
     a = p.parse_args(argv)
     if a.experiment == "figure":
         if len(a.weights) != 1 or not a.out:
@@ -306,7 +335,7 @@ def main(argv=None) -> int:
     try:
         result = fn(a.folder, a.weights, device=a.device, precision=a.precision,
                     limit=a.limit or None, levin=not a.no_levin, levin_cache=a.levin_cache,
-                    progress=not a.no_progress)
+                    progress=not a.no_progress, metrics=a.metrics)
     except (DataError, WeightsError, ValueError) as e:
         print(f"colorizer-eval: error: {e}", file=sys.stderr)
         return 2

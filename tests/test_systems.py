@@ -1,0 +1,111 @@
+"""The four automatic systems (net/auto_models.py): each trains a few steps on tiny data with
+falling loss and round-trips through the weights format (save, load, colorize)."""
+import csv
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from net import Colorizer, Hint
+from net.auto_models import AUTO_SYSTEMS, PatchDiscriminator
+from net.color import normalize_l, rgb_to_l
+from net.weights import WeightsError, load_model, model_from_config
+from training.checkpoint import load_checkpoint
+from training.train import main as train_main
+
+from .conftest import skimage_photos, train_tiny
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, photo_dir, vgg_file):
+    """trained(name) -> the weights of a 40-step run of that system (each trained once)."""
+    done = {}
+
+    def get(name):
+        if name not in done:
+            out = tmp_path_factory.mktemp(name)
+            extra = ["--pretrain-steps", "20"] if name == "pix2pix" else []
+            done[name] = train_tiny(name, out, photo_dir, vgg_file if name != "autoencoder" else None,
+                                    steps=40, extra=extra)
+        return done[name]
+    return get
+
+
+@pytest.fixture(params=AUTO_SYSTEMS)
+def system_run(request, trained):
+    return request.param, trained(request.param)
+
+
+def test_system_trains_with_falling_loss(system_run):
+    name, weights = system_run
+    with open(weights.parent / "log.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    val = [float(r["val_loss"]) for r in rows if r["val_loss"]]
+    train = [float(r["train_loss"]) for r in rows if r["train_loss"]]
+    assert len(val) == 4 and all(np.isfinite(val)) and all(np.isfinite(train))
+    assert min(val[1:]) < val[0]                       # validation loss fell
+    if name != "pix2pix":                              # (pix2pix changes objective at step 20)
+        assert train[-1] < train[0]
+    meta = json.loads(weights.with_suffix(".json").read_text())
+    assert meta["variant"] == name and meta["config"]["variant"] == name
+    assert meta["training_history"][-1]["stage"] == name
+
+
+def test_system_round_trips_through_the_weights_format(system_run, gray_photo):
+    name, weights = system_run
+    ck = load_checkpoint(weights.parent / "checkpoint.pt")
+    trained = model_from_config(ck["config"])
+    trained.load_state_dict(ck["model"], strict=True)
+    trained.eval()
+    loaded, meta = load_model(weights)
+    assert type(loaded) is type(trained) and loaded.cfg == trained.cfg
+    l = torch.from_numpy(normalize_l(rgb_to_l(skimage_photos()["coffee"][:192, :256]))[None, None])
+    with torch.no_grad():
+        a, b = trained(l), loaded(l)
+    assert a.shape == (1, 2, 192, 256)
+    assert float((a - b).abs().max()) < 2e-2          # float16 weights file
+    c = Colorizer.load(weights, device="cpu", working_size=64)
+    assert c.uses_hints is False and c.variant == name
+    rgb = skimage_photos()["chelsea"]
+    plain = c.colorize(rgb)
+    hinted = c.colorize(rgb, [Hint(x=100, y=80, radius=20, rgb=(250, 0, 0))])
+    assert plain.shape == rgb.shape and np.array_equal(plain, hinted)     # hints are ignored
+    out = c.colorize(gray_photo)
+    assert out.shape == gray_photo.shape
+    dl = np.abs(rgb_to_l(out) - rgb_to_l(gray_photo))
+    assert dl.mean() < 0.5 and dl.max() < 2.5           # the photo's luminance is kept (uint8)
+
+
+def test_pix2pix_checkpoint_holds_the_discriminator_but_the_export_does_not(trained):
+    weights = trained("pix2pix")
+    ck = load_checkpoint(weights.parent / "checkpoint.pt")
+    d = PatchDiscriminator()
+    d.load_state_dict(ck["disc"], strict=True)
+    assert ck["disc_optimizer"]["state"]                 # the GAN phase ran
+    from safetensors import safe_open
+    with safe_open(str(weights), "pt") as f:
+        assert not [k for k in f.keys() if k.startswith("disc")]
+
+
+def test_hnet_refuses_an_automatic_model(trained, photo_dir, tmp_path, capsys):
+    weights = trained("autoencoder")
+    rc = train_main(["hnet", "--data", str(photo_dir), "--out", str(tmp_path / "o"), "--init",
+                     str(weights), "--steps", "2", "--workers", "0", "--no-progress"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "has no HNet" in err[0]
+
+
+def test_vgg_systems_need_vgg_weights(photo_dir, tmp_path, capsys):
+    rc = train_main(["koala", "--data", str(photo_dir), "--out", str(tmp_path / "o"),
+                     "--steps", "2", "--workers", "0", "--no-progress"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "--vgg" in err[0]
+
+
+def test_unknown_system_config_is_one_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="unknown model config keys"):
+        model_from_config({"variant": "zhang", "palette_dim": 3})
+    with pytest.raises(ValueError, match="unknown model variant"):
+        model_from_config({"variant": "nope"})
+    assert isinstance(WeightsError("x"), ValueError)
