@@ -207,3 +207,14 @@ def test_resumed_hnet_run_keeps_provenance_and_distillation(seed_weights, photo_
     r = run_cli(args[:args.index("--steps")] + ["--steps", "12"] + args[args.index("--steps") + 2:])
     assert "whether it distils" in one_line_error(r)
     assert torch.load(out / "checkpoint.pt", weights_only=True)["step"] == 8
+
+
+def test_time_limit_ends_the_run_and_exports(photo_dir, tmp_path):
+    import json
+    out = tmp_path / "budget"
+    w = train_tiny("autoencoder", out, photo_dir, None, steps=100000, extra=["--time-limit", "0.002"])
+    meta = json.loads(w.with_suffix(".json").read_text())
+    steps = meta["training_history"][-1]["steps"]
+    assert 1 <= steps < 100000
+    import torch
+    assert torch.load(out / "checkpoint.pt", weights_only=True)["step"] == steps

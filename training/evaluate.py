@@ -316,6 +316,8 @@ def main(argv=None) -> int:
     p.add_argument("--precision", choices=("auto", "fp32"), default="auto")
     p.add_argument("--record", metavar="KEY", help="store each model's scores in its sidecar under KEY")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--levels", type=float, nargs="+", metavar="N",
+                   help="hint counts (sweep) or covered fractions (coverage) instead of the defaults")
     p.add_argument("--metrics", action="store_true",
                    help="also measure colourfulness and the share of nearly gray results")
     a = p.parse_args(argv)
@@ -335,7 +337,9 @@ def main(argv=None) -> int:
     try:
         result = fn(a.folder, a.weights, device=a.device, precision=a.precision,
                     limit=a.limit or None, levin=not a.no_levin, levin_cache=a.levin_cache,
-                    progress=not a.no_progress, metrics=a.metrics)
+                    progress=not a.no_progress, metrics=a.metrics,
+                    **({"levels": tuple(int(v) if a.experiment == "sweep" else v for v in a.levels)}
+                       if a.levels else {}))
     except (DataError, WeightsError, ValueError) as e:
         print(f"colorizer-eval: error: {e}", file=sys.stderr)
         return 2

@@ -122,9 +122,19 @@ def train(args, on_finish=None) -> Path:
     last_val = None
     in_step = False           # an interruption inside a step leaves no consistent state to save
     title = f"{args.stage} ({run.stage.loss_label()})"
+    budget = args.time_limit * 60 if args.time_limit > 0 else math.inf
+
+    def in_budget():
+        over = wall_before + time.time() - t_start >= budget
+        if run.world > 1 and budget < math.inf:    # every rank stops at the same step
+            flag = torch.tensor([1.0 if over else 0.0], device=run.device)
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+            over = bool(flag.item())
+        return not over
+
     try:
         it = iter(loader)
-        while step < args.steps and not stop["now"]:
+        while step < args.steps and not stop["now"] and in_budget():
             l, ab, h7 = (run.to_dev(x) for x in next(it))
             in_step = True
             loss = run.train_step(l, ab, h7, step)
@@ -166,6 +176,8 @@ def train(args, on_finish=None) -> Path:
     if stop["now"] and step < args.steps:
         log.info("stopped at step %d; resume with --resume", step)
         raise KeyboardInterrupt
+    if step < args.steps and run.is_main:
+        log.info("time limit of %g minutes reached at step %d", args.time_limit, step)
     result = out / "model.safetensors" if not args.export else Path(args.export)
     if run.is_main:
         plot_curves(csv_path, out / "loss.png", title)

@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warm-start", metavar="WEIGHTS",
                    help="copy every tensor of these weights whose name matches (and whose shape "
                         "matches, or grew only in its input channels) into a new model")
+    p.add_argument("--time-limit", type=float, default=0, metavar="MINUTES",
+                   help="end the run (checkpoint and export) after this much training wall time, "
+                        "counted over resumes; 0: no limit")
     p.add_argument("--auto-width", type=int, default=32,
                    help="automatic systems: encoder/decoder base width (channels at H/2 or H)")
     p.add_argument("--pretrain-steps", type=int, default=None,
