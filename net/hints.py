@@ -3,10 +3,15 @@
 The GUI, the inference API, the training-time hint simulation and the evaluation
 all call :func:`rasterize_hints`; nothing else draws hints.
 
+Two kinds of hint exist: a :class:`Hint` is a circle (a click), a :class:`Stroke` is a
+polyline with a radius (a drag), i.e. the union of circles swept along its segments.
+
 Coordinates are continuous pixel coordinates of the *input image*: pixel
 (column j, row i) spans [j, j+1) x [i, i+1), so its centre is (j + 0.5, i + 0.5).
-A hint covers every pixel whose centre lies within ``radius`` of (x, y), and
-always the pixel that contains (x, y). Later hints paint over earlier ones.
+A circle covers every pixel whose centre lies within ``radius`` of (x, y), and
+always the pixel that contains (x, y); a stroke covers every pixel whose centre lies
+within ``radius`` of one of its segments, and the pixels containing its points.
+Later hints paint over earlier ones.
 """
 from __future__ import annotations
 
@@ -48,17 +53,43 @@ class Hint:
         object.__setattr__(self, "radius", float(self.radius))
         object.__setattr__(self, "rgb", tuple(int(c) for c in rgb))
 
+    kind = "circle"
+
     @property
     def ab(self) -> tuple[float, float]:
         return rgb_color_to_ab(self.rgb)
+
+    @property
+    def points(self) -> tuple[tuple[float, float], ...]:
+        return ((self.x, self.y),)
+
+    def translated(self, dx: float, dy: float) -> "Hint":
+        return Hint(self.x + dx, self.y + dy, self.radius, self.rgb)
+
+    def with_radius(self, radius: float) -> "Hint":
+        return Hint(self.x, self.y, radius, self.rgb)
+
+    def with_rgb(self, rgb) -> "Hint":
+        return Hint(self.x, self.y, self.radius, rgb)
+
+    def distance(self, x: float, y: float) -> float:
+        """Distance from (x, y) to the hint's centre line (0 inside the centre)."""
+        return math.hypot(self.x - x, self.y - y)
 
     def to_dict(self) -> dict:
         return {"x": self.x, "y": self.y, "radius": self.radius, "rgb": list(self.rgb)}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Hint":
+    def from_dict(cls, d: dict) -> "Hint | Stroke":
+        """Parse a hint of any kind: a circle's dict, a stroke's dict, or an already parsed hint."""
+        if isinstance(d, (Hint, Stroke)):
+            return d
         if not isinstance(d, dict):
             raise ValueError(f"a hint must be an object, got {type(d).__name__}")
+        if d.get("kind", "circle") == "stroke":
+            return Stroke.from_dict(d)
+        if d.get("kind", "circle") != "circle":
+            raise ValueError(f"unknown hint kind {d.get('kind')!r} (circle or stroke)")
         missing = [k for k in ("x", "y", "radius", "rgb") if k not in d]
         if missing:
             raise ValueError(f"hint is missing {', '.join(missing)}")
@@ -90,36 +121,196 @@ def disc(cx: float, cy: float, r: float, h: int, w: int):
     return slice(i0, i1), slice(j0, j1), m
 
 
-def hint_circles(hints, image_size: tuple[int, int], work_shape: tuple[int, int]):
-    """Hints (input-image pixels) -> circles (cx, cy, r, a_norm, b_norm) in working pixels."""
+
+
+MAX_STROKE_POINTS = 10_000
+
+
+def _check_number(name, v):
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
+        raise ValueError(f"hint {name} must be a number, got {v!r}")
+    if not math.isfinite(float(v)):
+        raise ValueError(f"hint {name} must be finite, got {v!r}")
+    return float(v)
+
+
+@dataclass(frozen=True)
+class Stroke:
+    """A painted stroke: a polyline of image points swept by a circle of ``radius``."""
+
+    points: tuple[tuple[float, float], ...]
+    radius: float
+    rgb: tuple[int, int, int]
+
+    kind = "stroke"
+
+    def __post_init__(self):
+        pts = self.points
+        if isinstance(pts, (str, bytes)) or not hasattr(pts, "__len__"):
+            raise ValueError(f"stroke points must be a list of [x, y] pairs, got {pts!r}")
+        if not 1 <= len(pts) <= MAX_STROKE_POINTS:
+            raise ValueError(f"a stroke needs 1 to {MAX_STROKE_POINTS} points, got {len(pts)}")
+        clean = []
+        for p in pts:
+            if isinstance(p, (str, bytes)) or not hasattr(p, "__len__") or len(p) != 2:
+                raise ValueError(f"stroke points must be [x, y] pairs, got {p!r}")
+            clean.append((_check_number("x", p[0]), _check_number("y", p[1])))
+        object.__setattr__(self, "points", tuple(clean))
+        # radius and colour are validated exactly as a circle's are
+        probe = Hint(clean[0][0], clean[0][1], self.radius, self.rgb)
+        object.__setattr__(self, "radius", probe.radius)
+        object.__setattr__(self, "rgb", probe.rgb)
+
+    @property
+    def x(self) -> float:
+        return self.points[0][0]
+
+    @property
+    def y(self) -> float:
+        return self.points[0][1]
+
+    @property
+    def ab(self) -> tuple[float, float]:
+        return rgb_color_to_ab(self.rgb)
+
+    def translated(self, dx: float, dy: float) -> "Stroke":
+        return Stroke(tuple((x + dx, y + dy) for x, y in self.points), self.radius, self.rgb)
+
+    def with_radius(self, radius: float) -> "Stroke":
+        return Stroke(self.points, radius, self.rgb)
+
+    def with_rgb(self, rgb) -> "Stroke":
+        return Stroke(self.points, self.radius, rgb)
+
+    def extended(self, x: float, y: float) -> "Stroke":
+        return Stroke(self.points + ((x, y),), self.radius, self.rgb)
+
+    def distance(self, x: float, y: float) -> float:
+        """Distance from (x, y) to the polyline."""
+        p = np.asarray(self.points, np.float64)
+        if len(p) == 1:
+            return math.hypot(p[0, 0] - x, p[0, 1] - y)
+        a, d = p[:-1], p[1:] - p[:-1]
+        l2 = (d * d).sum(1)
+        t = np.clip(((x - a[:, 0]) * d[:, 0] + (y - a[:, 1]) * d[:, 1]) / np.maximum(l2, 1e-12), 0, 1)
+        cx, cy = a[:, 0] + t * d[:, 0], a[:, 1] + t * d[:, 1]
+        return float(np.sqrt(((cx - x) ** 2 + (cy - y) ** 2).min()))
+
+    def to_dict(self) -> dict:
+        return {"kind": "stroke", "points": [[x, y] for x, y in self.points],
+                "radius": self.radius, "rgb": list(self.rgb)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Stroke":
+        if not isinstance(d, dict):
+            raise ValueError(f"a hint must be an object, got {type(d).__name__}")
+        missing = [k for k in ("points", "radius", "rgb") if k not in d]
+        if missing:
+            raise ValueError(f"stroke is missing {', '.join(missing)}")
+        rgb = d["rgb"]
+        if not isinstance(rgb, (list, tuple)):
+            raise ValueError(f"hint rgb must be a list of three integers, got {rgb!r}")
+        pts = d["points"]
+        if not isinstance(pts, (list, tuple)):
+            raise ValueError(f"stroke points must be a list of [x, y] pairs, got {pts!r}")
+        return cls(points=tuple(tuple(p) if isinstance(p, (list, tuple)) else p for p in pts),
+                   radius=d["radius"], rgb=tuple(rgb))
+
+
+def parse_hint(d) -> Hint | Stroke:
+    """A hint of any kind from its dict (or the hint itself)."""
+    return Hint.from_dict(d)
+
+
+def disc(cx: float, cy: float, r: float, h: int, w: int):
+    """Pixels of an h x w grid covered by a circle (working-resolution coordinates).
+
+    Returns (row slice, column slice, boolean mask for that box), or None when the
+    circle lies entirely outside the grid.
+    """
+    return capsule(cx, cy, cx, cy, r, h, w)
+
+
+def capsule(x0: float, y0: float, x1: float, y1: float, r: float, h: int, w: int):
+    """Pixels covered by the segment (x0, y0)-(x1, y1) swept by a circle of radius r.
+
+    Same conventions as :func:`disc` (a zero-length segment is a disc): pixel centres
+    within r of the segment, plus the pixels that contain its two ends.
+    """
+    r = max(float(r), 0.5)
+    i0 = max(int(math.floor(min(y0, y1) - r)), 0)
+    i1 = min(int(math.ceil(max(y0, y1) + r)) + 1, h)
+    j0 = max(int(math.floor(min(x0, x1) - r)), 0)
+    j1 = min(int(math.ceil(max(x0, x1) + r)) + 1, w)
+    if i0 >= i1 or j0 >= j1:
+        return None
+    py = (np.arange(i0, i1, dtype=np.float32) + 0.5 - y0)[:, None]
+    px = (np.arange(j0, j1, dtype=np.float32) + 0.5 - x0)[None, :]
+    dx, dy = np.float32(x1 - x0), np.float32(y1 - y0)
+    l2 = dx * dx + dy * dy
+    if l2 > 0:
+        t = np.clip((px * dx + py * dy) / l2, 0, 1)
+        ex, ey = px - t * dx, py - t * dy
+        m = ex * ex + ey * ey <= r * r
+    else:
+        m = py * py + px * px <= r * r
+    for cx, cy in ((x0, y0), (x1, y1)):
+        ci, cj = int(math.floor(cy)), int(math.floor(cx))
+        if i0 <= ci < i1 and j0 <= cj < j1:
+            m[ci - i0, cj - j0] = True
+    if not m.any():
+        return None
+    return slice(i0, i1), slice(j0, j1), m
+
+
+def hint_shapes(hints, image_size: tuple[int, int], work_shape: tuple[int, int]):
+    """Hints (input-image pixels) -> shapes in working pixels, in painting order.
+
+    A circle becomes ``(cx, cy, r, a_norm, b_norm)``; a stroke becomes
+    ``(points (N, 2) array, r, a_norm, b_norm)``.
+    """
     h, w = work_shape
     H, W = image_size
     sx, sy = w / float(W), h / float(H)
     s = math.sqrt(sx * sy)
-    circles = []
+    shapes = []
     for hint in hints:
-        if isinstance(hint, dict):
-            hint = Hint.from_dict(hint)
+        hint = parse_hint(hint)
         a, b = normalize_ab(np.asarray(hint.ab, np.float32))
-        circles.append((hint.x * sx, hint.y * sy, hint.radius * s, float(a), float(b)))
-    return circles
+        if isinstance(hint, Stroke):
+            pts = np.asarray(hint.points, np.float64) * (sx, sy)
+            shapes.append((pts, hint.radius * s, float(a), float(b)))
+        else:
+            shapes.append((hint.x * sx, hint.y * sy, hint.radius * s, float(a), float(b)))
+    return shapes
 
 
-def paint_circles(circles, h: int, w: int) -> np.ndarray:
-    """Circles (cx, cy, r, a_norm, b_norm) in working pixels -> (3, h, w): a, b, mask.
+hint_circles = hint_shapes   # the former name (every shape was a circle)
+
+
+def paint_circles(shapes, h: int, w: int) -> np.ndarray:
+    """Shapes (see :func:`hint_shapes`) in working pixels -> (3, h, w): a, b, mask.
 
     The single rasteriser: every hint, painted by a user or simulated in
-    training, goes through here.
+    training, goes through here. Circles are ``(cx, cy, r, a_norm, b_norm)``.
     """
     out = np.zeros((3, h, w), np.float32)
-    for cx, cy, r, a, b in circles:
-        cover = disc(cx, cy, r, h, w)
-        if cover is None:
-            continue
-        rs, cs, m = cover
-        out[0, rs, cs][m] = a
-        out[1, rs, cs][m] = b
-        out[2, rs, cs][m] = 1.0
+    for shape in shapes:
+        if len(shape) == 5:
+            cx, cy, r, a, b = shape
+            covers = [disc(cx, cy, r, h, w)]
+        else:
+            pts, r, a, b = shape
+            pts = np.asarray(pts, np.float64).reshape(-1, 2)
+            ends = zip(pts[:-1], pts[1:]) if len(pts) > 1 else [(pts[0], pts[0])]
+            covers = [capsule(p[0], p[1], q[0], q[1], r, h, w) for p, q in ends]
+        for cover in covers:
+            if cover is None:
+                continue
+            rs, cs, m = cover
+            out[0, rs, cs][m] = a
+            out[1, rs, cs][m] = b
+            out[2, rs, cs][m] = 1.0
     return out
 
 
@@ -129,10 +320,10 @@ def rasterize_hints(hints, image_size: tuple[int, int], l_norm: np.ndarray) -> n
     ``image_size`` is (height, width) of the image the hint coordinates refer to;
     ``l_norm`` is the normalised luminance at working resolution, whose shape sets
     the output size. Chroma channels hold the hint's normalised (a, b) inside the
-    circles and zero elsewhere.
+    circles and strokes and zero elsewhere.
     """
     h, w = l_norm.shape
     out = np.empty((4, h, w), np.float32)
     out[0] = l_norm
-    out[1:] = paint_circles(hint_circles(hints, image_size, (h, w)), h, w)
+    out[1:] = paint_circles(hint_shapes(hints, image_size, (h, w)), h, w)
     return out

@@ -1,10 +1,13 @@
 """The editing session file (``*.colorize.json``, docs/DESIGN.md section 3.2).
 
-    {"format": "colorizer-session", "version": 1, "image": "photo.jpg",
+    {"format": "colorizer-session", "version": 2, "image": "photo.jpg",
      "image_sha256": "...", "model": "default",
-     "hints": [{"x": 120.5, "y": 80.0, "radius": 12.0, "rgb": [200, 30, 30]}]}
+     "hints": [{"x": 120.5, "y": 80.0, "radius": 12.0, "rgb": [200, 30, 30]},
+               {"kind": "stroke", "points": [[10, 20], [40, 22]], "radius": 6.0,
+                "rgb": [30, 90, 200]}]}
 
-Coordinates are original-image pixels. Unknown keys are ignored; anything
+Version 2 added stroke hints (``"kind": "stroke"``); version 1 files (circles only)
+still load, and are written back as version 2. Coordinates are original-image pixels. Unknown keys are ignored; anything
 malformed raises :class:`SessionError` naming the problem. Writes are atomic.
 """
 from __future__ import annotations
@@ -16,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import write_failure_reason, write_text_atomic
-from .hints import Hint
+from .hints import Hint, Stroke, parse_hint
 
 FORMAT = "colorizer-session"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 SUFFIX = ".colorize.json"
 MAX_BYTES = 50_000_000
 MAX_HINTS = 100_000
@@ -32,7 +36,7 @@ class SessionError(ValueError):
 @dataclass
 class Session:
     image: str
-    hints: list[Hint] = field(default_factory=list)
+    hints: list[Hint | Stroke] = field(default_factory=list)
     image_sha256: str | None = None
     model: str = "default"
 
@@ -58,8 +62,9 @@ def parse_session(data) -> Session:
     if data.get("format") != FORMAT:
         raise SessionError(f"not a colorizer session (format is {data.get('format')!r})")
     v = data.get("version")
-    if v != VERSION:
-        raise SessionError(f"unsupported session version {v!r} (this program reads version {VERSION})")
+    if isinstance(v, bool) or v not in READABLE_VERSIONS:
+        raise SessionError(f"unsupported session version {v!r} (this program reads versions "
+                           f"{', '.join(map(str, READABLE_VERSIONS))})")
     image = data.get("image")
     if not isinstance(image, str) or not image.strip():
         raise SessionError("the session names no image")
@@ -77,7 +82,9 @@ def parse_session(data) -> Session:
     hints = []
     for i, h in enumerate(raw, 1):
         try:
-            hints.append(Hint.from_dict(h))
+            if v == 1 and isinstance(h, dict) and "kind" in h:
+                raise ValueError("version 1 sessions hold circles only")
+            hints.append(parse_hint(h))
         except (ValueError, TypeError) as e:
             raise SessionError(f"hint {i}: {e}") from None
     return Session(image=image, hints=hints, image_sha256=sha, model=model)
@@ -105,13 +112,14 @@ def load_session(path: str | os.PathLike) -> Session:
     return parse_session(data)
 
 
-def check_hints_fit(hints: list[Hint], size: tuple[int, int]) -> None:
-    """Refuse hints whose centre lies outside an image of size (height, width)."""
+def check_hints_fit(hints: list[Hint | Stroke], size: tuple[int, int]) -> None:
+    """Refuse hints with a centre (or a stroke point) outside an image of size (height, width)."""
     h, w = size
     for i, hint in enumerate(hints, 1):
-        if not (0 <= hint.x <= w and 0 <= hint.y <= h):
-            raise SessionError(f"hint {i} at ({hint.x:g}, {hint.y:g}) lies outside the "
-                               f"{w}x{h} image")
+        for x, y in hint.points:
+            if not (0 <= x <= w and 0 <= y <= h):
+                raise SessionError(f"hint {i} at ({x:g}, {y:g}) lies outside the "
+                                   f"{w}x{h} image")
 
 
 def save_session(path: str | os.PathLike, session: Session) -> None:

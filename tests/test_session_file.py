@@ -30,7 +30,7 @@ def test_unknown_keys_are_ignored():
 
 @pytest.mark.parametrize("change, words", [
     ({"format": "other"}, "not a colorizer session"),
-    ({"version": 2}, "unsupported session version"),
+    ({"version": 99}, "unsupported session version"),
     ({"image": ""}, "no image"),
     ({"hints": "nope"}, "hints must be a list"),
     ({"hints": [{"x": 1, "y": 1, "radius": -2, "rgb": [1, 2, 3]}]}, "hint 1: hint radius must be positive"),
