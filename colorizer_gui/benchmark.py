@@ -57,6 +57,7 @@ def main(argv=None) -> int:
     from net.color import merge_l_ab
     from net.colorizer import assets_dir
 
+    from .inference import display_lightness
     from .main_window import MainWindow
     from .qt_binding import binding_problem
 
@@ -110,7 +111,7 @@ def main(argv=None) -> int:
             return
         t0 = now()
         if i % 3 == 2 and w.doc.hints:
-            w.undo.undo()
+            w.doc.history.undo()
         else:
             wd, h = size()
             w.tool.set_color(tuple(int(v) for v in rng.integers(0, 256, 3)))
@@ -137,17 +138,18 @@ def main(argv=None) -> int:
         edit_timer.start(max(1, round(args.interval_ms)))
 
     def wait_final():
-        if w.worker.pending() or w._shown_gen != w.worker.generation:
+        if not w.controller.idle():
             QTimer.singleShot(20, wait_final)
             return
         gaps = np.diff(beats) if len(beats) > 1 else np.array([float("nan")])
         expected = w.session.preview(w.doc.hints)
-        if w.last_result is not None and w.last_result.shape != expected.shape:  # the sharp follow-up
-            expected = merge_l_ab(w.worker._display_l, w.session.predict_ab(w.doc.hints))
-        final_ok = w.last_result is not None and bool(np.array_equal(w.last_result, expected))
+        last = w.controller.last_result
+        if last is not None and last.rgb.shape != expected.shape:  # the sharp follow-up
+            expected = merge_l_ab(display_lightness(w.doc.photo.l_full), w.session.predict_ab(w.doc.hints))
+        final_ok = last is not None and bool(np.array_equal(last.rgb, expected))
         out.update(gaps=gaps, rss1=_rss_mb(), final_ok=final_ok, hints=len(w.doc.hints))
-        w.undo.clear()
         w.doc.set_hints([])
+        w.doc.history.clear()
         QTimer.singleShot(500, click)
 
     def click():
@@ -158,12 +160,13 @@ def main(argv=None) -> int:
         w.tool.set_color(tuple(int(v) for v in rng.integers(0, 256, 3)))
         state["t_click"] = now()
         w.tool.add_hint(float(rng.uniform(0, wd)), float(rng.uniform(0, h)))
-        state["gen"] = w.worker.generation
+        state["gen"] = w.controller.worker.generation
         paints.clear()
         QTimer.singleShot(1, wait_click)
 
     def wait_click():
-        if w._shown_gen >= state["gen"] and paints and paints[-1] > state["t_click"]:
+        last = w.controller.last_result
+        if last is not None and last.generation >= state["gen"] and paints and paints[-1] > state["t_click"]:
             clicks_ms.append(paints[-1] - state["t_click"])
             QTimer.singleShot(300, click)
         else:
@@ -183,7 +186,7 @@ def main(argv=None) -> int:
               f"final picture equals the final hints' preview: {out['final_ok']}")
         print(f"click to screen ({len(clicks_ms)} single hints): p50 {_pct(clicks_ms, .5):.1f} ms, "
               f"p95 {_pct(clicks_ms, .95):.1f} ms, max {max(clicks_ms):.1f} ms")
-        w._saved_rev = w.doc.revision
+        w.doc.history.set_clean()
         w.close()
         app.exit(0)
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QTransform
+from PySide6.QtGui import (QColor, QFont, QImage, QPainter, QPainterPath, QPainterPathStroker,
+                           QPen, QPixmap, QTransform)
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 
-from net.hints import Hint
+from net.hints import Hint, Stroke
 
 
 def qimage_from_rgb(rgb: np.ndarray) -> QImage:
@@ -45,10 +46,13 @@ class ImageView(QGraphicsView):
         self.setBackgroundBrush(QColor(48, 48, 48))
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.image_size = (0, 0)        # (h, w) of the original photo
-        self.hints: list[Hint] = []
+        self.hints: list[Hint | Stroke] = []
         self.selected: int | None = None
         self.show_hints = True
         self.brush_radius: float | None = None
+        self.erasing = False
+        self.placeholder = ""           # centred text over an empty view, or a tip
+        self.badges: list[str] = []     # state shown in the top-left corner ("Original", ...)
         self._cursor_pos: QPointF | None = None
         self._panning = False
         self._space = False
@@ -100,7 +104,11 @@ class ImageView(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
+    def zoom_percent(self) -> int:
+        return round(100 * self.zoom())
+
     def copy_view_from(self, other: "ImageView") -> None:
+        self._fit_mode = other._fit_mode     # a fitted view zoomed in must not re-fit here
         self.setTransform(other.transform())
         self.horizontalScrollBar().setValue(other.horizontalScrollBar().value())
         self.verticalScrollBar().setValue(other.verticalScrollBar().value())
@@ -176,6 +184,81 @@ class ImageView(QGraphicsView):
         super().leaveEvent(e)
 
     # -- overlay --------------------------------------------------------------------------
+    def set_overlay(self, placeholder: str | None = None, badges: list[str] | None = None) -> None:
+        if placeholder is not None:
+            self.placeholder = placeholder
+        if badges is not None:
+            self.badges = list(badges)
+        self.viewport().update()
+
+    def paintEvent(self, e):
+        super().paintEvent(e)
+        p = QPainter(self.viewport())
+        f = QFont(p.font())
+        f.setPointSizeF(max(f.pointSizeF(), 9) * 1.15)
+        p.setFont(f)
+        r = self.viewport().rect()
+        if self.placeholder:
+            box = p.fontMetrics().boundingRect(r.adjusted(20, 0, -20, 0),
+                                               Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                                               self.placeholder).adjusted(-12, -8, 12, 8)
+            if self.image_size[0]:
+                box.moveBottom(r.bottom() - 14)
+                box.moveLeft(max(8, (r.width() - box.width()) // 2))
+            p.fillRect(box, QColor(0, 0, 0, 150))
+            p.setPen(QColor(235, 235, 235))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
+        if not self.image_size[0]:
+            return
+        texts = list(self.badges)
+        x = 8
+        for t in texts:
+            w = p.fontMetrics().horizontalAdvance(t) + 14
+            p.fillRect(x, 8, w, 24, QColor(0, 0, 0, 160))
+            p.setPen(QColor(255, 220, 90))
+            p.drawText(x, 8, w, 24, Qt.AlignmentFlag.AlignCenter, t)
+            x += w + 6
+        z = f"{self.zoom_percent()} %"
+        w = p.fontMetrics().horizontalAdvance(z) + 12
+        p.fillRect(r.right() - w - 8, r.bottom() - 30, w, 22, QColor(0, 0, 0, 130))
+        p.setPen(QColor(230, 230, 230))
+        p.drawText(r.right() - w - 8, r.bottom() - 30, w, 22, Qt.AlignmentFlag.AlignCenter, z)
+
+    def _draw_hint(self, painter: QPainter, h, selected: bool, px: float):
+        if isinstance(h, Stroke):
+            path = QPainterPath(QPointF(*h.points[0]))
+            for x, y in h.points[1:]:
+                path.lineTo(x, y)
+            if len(h.points) == 1:
+                path.lineTo(h.points[0][0] + 1e-3, h.points[0][1])
+            r = max(h.radius, 3 * px)
+            for color, width in ((QColor(0, 0, 0), 2 * r + 6 * px), (QColor(255, 255, 255), 2 * r + 3 * px),
+                                 (QColor(*h.rgb), 2 * r)):
+                pen = QPen(color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                           Qt.PenJoinStyle.RoundJoin)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(path)
+            if selected:
+                stroker = QPainterPathStroker()
+                stroker.setWidth(2 * r + 10 * px)
+                stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
+                stroker.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+                painter.setPen(QPen(QColor(255, 210, 0), 2 * px, Qt.PenStyle.DashLine))
+                painter.drawPath(stroker.createStroke(path).simplified())
+            return
+        r = max(h.radius, 3 * px)
+        c = QPointF(h.x, h.y)
+        painter.setBrush(QColor(*h.rgb))
+        painter.setPen(QPen(QColor(255, 255, 255), 3 * px))
+        painter.drawEllipse(c, r, r)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(0, 0, 0), 1.2 * px))
+        painter.drawEllipse(c, r + 1.5 * px, r + 1.5 * px)
+        if selected:
+            painter.setPen(QPen(QColor(255, 210, 0), 2 * px, Qt.PenStyle.DashLine))
+            painter.drawEllipse(c, r + 5 * px, r + 5 * px)
+
     def drawForeground(self, painter: QPainter, rect):
         if not self.image_size[0]:
             return
@@ -183,21 +266,11 @@ class ImageView(QGraphicsView):
         px = 1.0 / max(self.zoom(), 1e-6)   # one screen pixel in scene units
         if self.show_hints:
             for i, h in enumerate(self.hints):
-                r = max(h.radius, 3 * px)
-                c = QPointF(h.x, h.y)
-                painter.setBrush(QColor(*h.rgb))
-                painter.setPen(QPen(QColor(255, 255, 255), 3 * px))
-                painter.drawEllipse(c, r, r)
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.setPen(QPen(QColor(0, 0, 0), 1.2 * px))
-                painter.drawEllipse(c, r + 1.5 * px, r + 1.5 * px)
-                if i == self.selected:
-                    pen = QPen(QColor(255, 210, 0), 2 * px, Qt.PenStyle.DashLine)
-                    painter.setPen(pen)
-                    painter.drawEllipse(c, r + 5 * px, r + 5 * px)
+                self._draw_hint(painter, h, i == self.selected, px)
         if self.brush_radius and self._cursor_pos is not None:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(QColor(255, 255, 255, 200), 1.5 * px))
+            painter.setPen(QPen(QColor(255, 90, 90, 230) if self.erasing else QColor(255, 255, 255, 200),
+                                1.5 * px))
             painter.drawEllipse(self._cursor_pos, self.brush_radius, self.brush_radius)
             painter.setPen(QPen(QColor(0, 0, 0, 200), 1 * px, Qt.PenStyle.DotLine))
             painter.drawEllipse(self._cursor_pos, self.brush_radius + 1.5 * px,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
-from PySide6.QtWidgets import (QColorDialog, QHBoxLayout, QLabel, QSizePolicy, QToolButton,
+from PySide6.QtWidgets import (QColorDialog, QGridLayout, QLabel, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
 
 from net.color import AB_SCALE, lab_to_rgb, rgb_to_lab
@@ -29,6 +29,22 @@ def gamut_image(l: float, res: int = GAMUT_RES) -> tuple[np.ndarray, np.ndarray]
 def rgb_for(l: float, a: float, b: float) -> tuple[int, int, int]:
     px = lab_to_rgb(np.array([[[l, a, b]]], np.float32))[0, 0]
     return tuple(int(c) for c in px)
+
+
+def gamut_shift(l: float, rgb) -> float:
+    """How far (in ab units) the chroma of ``rgb`` moves when it is placed at lightness ``l``.
+
+    The app keeps the photo's lightness and lowers the chroma to stay in sRGB; a large
+    shift means the chosen colour cannot exist there (e.g. a saturated blue on a
+    nearly white wall) and will come out grayer than chosen.
+    """
+    a, b = rgb_to_lab(np.array([[rgb]], np.uint8))[0, 0, 1:]
+    back = rgb_to_lab(np.array([[rgb_for(float(np.clip(l, 0, 100)), float(a), float(b))]],
+                               np.uint8))[0, 0]
+    return float(np.hypot(back[1] - a, back[2] - b))
+
+
+GAMUT_WARN_AB = 12.0
 
 
 class ColorSwatch(QToolButton):
@@ -136,30 +152,37 @@ class AbPicker(QWidget):
 
 
 class ColorRow(QWidget):
-    """A titled row of clickable colour chips (recent colours, suggestions)."""
+    """A titled grid of clickable colour chips (recent colours, suggestions).
+
+    The grid has a fixed number of columns, so a fuller row wraps instead of widening
+    the panel (and shrinking the photo views under the cursor).
+    """
 
     colorPicked = Signal(tuple)
+    COLUMNS = 8
+    CHIP = 22
 
     def __init__(self, title: str, tooltip: str, parent=None):
         super().__init__(parent)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(QLabel(title))
-        self._row = QHBoxLayout()
-        self._row.setSpacing(3)
-        lay.addLayout(self._row)
+        self._grid = QGridLayout()
+        self._grid.setSpacing(3)
+        self._grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(self._grid)
         self.setToolTip(tooltip)
         self.colors: list[tuple] = []
         self._chips: list[QToolButton] = []    # reused: a colour change restyles, never re-creates
-        self._row.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
     def _chip(self, k: int) -> QToolButton:
         while len(self._chips) <= k:
             b = QToolButton(self)
-            b.setFixedSize(22, 22)
+            b.setFixedSize(self.CHIP, self.CHIP)
             i = len(self._chips)
             b.clicked.connect(lambda _=False, i=i: self.colorPicked.emit(self.colors[i]))
-            self._row.insertWidget(i, b)
+            self._grid.addWidget(b, i // self.COLUMNS, i % self.COLUMNS)
             self._chips.append(b)
         return self._chips[k]
 
@@ -174,3 +197,22 @@ class ColorRow(QWidget):
         for b in self._chips[len(colors):]:
             b.setVisible(False)
         self.colors = colors
+
+
+class RecentColors:
+    """Recently used colours, newest first; a colour already in the row keeps its place.
+
+    (Moving a re-used colour to the front would shuffle the chips under the mouse.)
+    """
+
+    def __init__(self, colors=(), limit: int = 12):
+        self.limit = limit
+        self.colors = [tuple(c) for c in colors][:limit]
+
+    def use(self, rgb) -> bool:
+        """Remember ``rgb``; True when the row changed."""
+        rgb = tuple(int(c) for c in rgb)
+        if rgb in self.colors:
+            return False
+        self.colors = [rgb] + self.colors[:self.limit - 1]
+        return True

@@ -1,25 +1,112 @@
-"""Undo commands for every hint edit. A drag is one undo step (``mergeWith``)."""
+"""Undo commands for every hint edit, and the undo history (Qt-free).
+
+A gesture (one drag, one run of radius steps) is one undo step: commands that
+carry the same ``gesture`` merge into the command on top of the history, as
+QUndoStack's ``mergeWith`` does. A command does not merge into the saved
+state, so "saved" stays exact.
+"""
 from __future__ import annotations
 
-from PySide6.QtGui import QUndoCommand
+from typing import TYPE_CHECKING, Callable
 
-from net.hints import Hint
-
-from .document import Document
-
-ADD_ID, EDIT_ID = 1, 2
+if TYPE_CHECKING:
+    from .document import AnyHint, Document
 
 
-class AddHintsCommand(QUndoCommand):
-    """Append hints; successive additions of the same stroke merge into one step."""
+class Command:
+    text = "Edit"
+    gesture: int | None = None
 
-    def __init__(self, doc: Document, hints: list[Hint], stroke: int):
-        super().__init__("Add hint" if len(hints) == 1 else "Paint hints")
-        self.doc, self.hints, self.stroke = doc, list(hints), stroke
+    def redo(self) -> None:
+        raise NotImplementedError
+
+    def undo(self) -> None:
+        raise NotImplementedError
+
+    def merge(self, newer: "Command") -> bool:
+        """Absorb ``newer`` (already applied) into this command; False if they stay separate."""
+        return False
+
+
+class History:
+    def __init__(self, on_change: Callable[[], None] | None = None):
+        self._done: list[Command] = []
+        self._undone: list[Command] = []
+        self._clean: int | None = 0         # len(_done) at the saved state; None: unreachable
+        self._on_change = on_change
+
+    def _notify(self):
+        if self._on_change is not None:
+            self._on_change()
+
+    def push(self, cmd: Command) -> None:
+        cmd.redo()
+        if self._clean is not None and self._clean > len(self._done):
+            self._clean = None              # the saved state was in the discarded redo branch
+        self._undone.clear()
+        top = self._done[-1] if self._done else None
+        if (top is not None and cmd.gesture is not None and top.gesture == cmd.gesture
+                and self._clean != len(self._done) and top.merge(cmd)):
+            self._notify()
+            return
+        self._done.append(cmd)
+        self._notify()
+
+    def undo(self) -> None:
+        if self._done:
+            cmd = self._done.pop()
+            cmd.undo()
+            self._undone.append(cmd)
+            self._notify()
+
+    def redo(self) -> None:
+        if self._undone:
+            cmd = self._undone.pop()
+            cmd.redo()
+            self._done.append(cmd)
+            self._notify()
+
+    def can_undo(self) -> bool:
+        return bool(self._done)
+
+    def can_redo(self) -> bool:
+        return bool(self._undone)
+
+    def undo_text(self) -> str:
+        return self._done[-1].text if self._done else ""
+
+    def redo_text(self) -> str:
+        return self._undone[-1].text if self._undone else ""
+
+    def count(self) -> int:
+        return len(self._done) + len(self._undone)
+
+    def clear(self) -> None:
+        self._done.clear()
+        self._undone.clear()
+        self._clean = 0
+        self._notify()
+
+    def set_clean(self) -> None:
+        self._clean = len(self._done)
+        self._notify()
+
+    def set_unreachable_clean(self) -> None:
+        """No state in this history is saved (e.g. hints restored from an autosave)."""
+        self._clean = None
+        self._notify()
+
+    def is_clean(self) -> bool:
+        return self._clean == len(self._done)
+
+
+class AddHints(Command):
+    """Append hints. A stroke grows by merging ``EditHint`` commands of its gesture."""
+
+    def __init__(self, doc: "Document", hints: list["AnyHint"], gesture: int | None = None):
+        self.doc, self.hints, self.gesture = doc, list(hints), gesture
         self.index = len(doc.hints)
-
-    def id(self):
-        return ADD_ID
+        self.text = "Add hint" if len(self.hints) == 1 else "Add hints"
 
     def redo(self):
         self.doc.insert_hints(self.index, self.hints)
@@ -27,24 +114,22 @@ class AddHintsCommand(QUndoCommand):
     def undo(self):
         self.doc.remove_hints(self.index, len(self.hints))
 
-    def mergeWith(self, other):
-        if not isinstance(other, AddHintsCommand) or other.stroke != self.stroke:
-            return False
-        self.hints += other.hints
-        self.setText("Paint hints")
-        return True
+    def merge(self, newer):
+        if isinstance(newer, EditHint) and len(self.hints) == 1 and newer.index == self.index:
+            self.hints = [newer.new]
+            if newer.new.kind == "stroke":
+                self.text = "Paint stroke"
+            return True
+        return False
 
 
-class EditHintCommand(QUndoCommand):
-    """Move, resize or recolour one hint; the edits of one drag merge into one step."""
+class EditHint(Command):
+    """Move, resize, recolour or extend one hint; the edits of one gesture merge."""
 
-    def __init__(self, doc: Document, index: int, new: Hint, gesture: int, text="Edit hint"):
-        super().__init__(text)
-        self.doc, self.index, self.new, self.gesture = doc, index, new, gesture
+    def __init__(self, doc: "Document", index: int, new: "AnyHint", gesture: int | None = None,
+                 text: str = "Edit hint"):
+        self.doc, self.index, self.new, self.gesture, self.text = doc, index, new, gesture, text
         self.old = doc.hints[index]
-
-    def id(self):
-        return EDIT_ID
 
     def redo(self):
         self.doc.replace_hint(self.index, self.new)
@@ -52,33 +137,46 @@ class EditHintCommand(QUndoCommand):
     def undo(self):
         self.doc.replace_hint(self.index, self.old)
 
-    def mergeWith(self, other):
-        if (not isinstance(other, EditHintCommand) or other.gesture != self.gesture
-                or other.index != self.index):
+    def merge(self, newer):
+        if isinstance(newer, EditHint) and newer.index == self.index:
+            self.new = newer.new
+            return True
+        return False
+
+
+class RemoveHints(Command):
+    """Delete hints by index (Delete key, the eraser); one eraser drag is one step."""
+
+    def __init__(self, doc: "Document", indices, gesture: int | None = None,
+                 text: str = "Delete hint"):
+        self.doc, self.gesture, self.text = doc, gesture, text
+        self.removed = sorted((i, doc.hints[i]) for i in set(indices))
+
+    def redo(self):
+        for i, _ in reversed(self.removed):
+            self.doc.remove_hints(i, 1)
+
+    def undo(self):
+        for i, h in self.removed:
+            self.doc.insert_hints(i, [h])
+
+    def merge(self, newer):
+        if not isinstance(newer, RemoveHints):
             return False
-        self.new = other.new
+        # newer's indices refer to the list after this command: map them back to the original
+        orig = [i for i in range(len(self.doc.hints) + len(self.removed) + len(newer.removed))]
+        for i, _ in reversed(self.removed):
+            del orig[i]
+        extra = [(orig[i], h) for i, h in newer.removed]
+        self.removed = sorted(self.removed + extra)
         return True
 
 
-class RemoveHintCommand(QUndoCommand):
-    def __init__(self, doc: Document, index: int):
-        super().__init__("Delete hint")
-        self.doc, self.index = doc, index
-        self.hint = doc.hints[index]
+class SetHints(Command):
+    """Replace all hints at once (clear all)."""
 
-    def redo(self):
-        self.doc.remove_hints(self.index, 1)
-
-    def undo(self):
-        self.doc.insert_hints(self.index, [self.hint])
-
-
-class SetHintsCommand(QUndoCommand):
-    """Replace all hints at once (clear all, apply a session's hints)."""
-
-    def __init__(self, doc: Document, hints: list[Hint], text="Clear hints"):
-        super().__init__(text)
-        self.doc, self.new, self.old = doc, list(hints), list(doc.hints)
+    def __init__(self, doc: "Document", hints: list["AnyHint"], text: str = "Clear hints"):
+        self.doc, self.new, self.old, self.text = doc, list(hints), list(doc.hints), text
 
     def redo(self):
         self.doc.set_hints(self.new)

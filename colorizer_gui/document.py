@@ -1,30 +1,47 @@
-"""The Qt-free document model: one photo and its list of hints.
+"""The Qt-free document: one photo, where it came from, its hints, and whether they are saved.
 
-Views and the inference worker observe it through listeners; every edit goes
-through the undo commands in :mod:`colorizer_gui.commands`, which call the
-mutators here. ``revision`` increases on every change (autosave uses it).
+Every edit goes through an undo command (:mod:`colorizer_gui.commands`) pushed on
+``doc.history``; the commands call the mutators here. Observers (views, the
+controller) subscribe to changes: ``"image"`` when a photo replaces the previous
+one, ``"hints"`` on every hint edit, ``"saved"`` when the saved state changes.
+``revision`` increases on every change (autosave uses it).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from net.hints import Hint
+from net.hints import Hint, Stroke
+
+from .commands import History
+
+AnyHint = Hint | Stroke
 
 
-@dataclass
+@dataclass(frozen=True)
+class Photo:
+    """A decoded photo and what was computed from it once, off the UI thread."""
+
+    rgb: np.ndarray                  # HxWx3 uint8 as loaded (colour or gray)
+    path: Path
+    has_color: bool
+    l_full: np.ndarray               # HxW float32 lightness, [0, 100]
+    sha256: str | None               # of the file, for sessions (None if unreadable)
+
+
 class Document:
-    rgb: np.ndarray | None = None           # the photo as loaded (colour or gray), HxWx3 uint8
-    path: Path | None = None
-    has_color: bool = False
-    hints: list[Hint] = field(default_factory=list)
-    revision: int = 0
-    _listeners: list[Callable[[str], None]] = field(default_factory=list, repr=False)
+    def __init__(self):
+        self.photo: Photo | None = None
+        self.session_path: Path | None = None
+        self.hints: list[AnyHint] = []
+        self.revision = 0
+        self.history = History(on_change=self._history_changed)
+        self._listeners: list[Callable[[str], None]] = []
 
-    # -- observation ----------------------------------------------------------
+    # -- observation ----------------------------------------------------------------
     def subscribe(self, fn: Callable[[str], None]) -> None:
         self._listeners.append(fn)
 
@@ -33,49 +50,100 @@ class Document:
         for fn in list(self._listeners):
             fn(kind)
 
-    # -- queries --------------------------------------------------------------
+    def _history_changed(self) -> None:
+        for fn in list(self._listeners):
+            fn("history")
+
+    # -- queries ------------------------------------------------------------------------
+    @property
+    def rgb(self) -> np.ndarray | None:
+        return None if self.photo is None else self.photo.rgb
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.photo is None else self.photo.path
+
+    @property
+    def has_color(self) -> bool:
+        return self.photo is not None and self.photo.has_color
+
+    @property
+    def photo_sha256(self) -> str | None:
+        return None if self.photo is None else self.photo.sha256
+
     @property
     def size(self) -> tuple[int, int]:
-        """(height, width), or (0, 0) with no image."""
-        return (0, 0) if self.rgb is None else tuple(self.rgb.shape[:2])
+        """(height, width), or (0, 0) with no photo."""
+        return (0, 0) if self.photo is None else tuple(self.photo.rgb.shape[:2])
+
+    @property
+    def dirty(self) -> bool:
+        """The hints differ from what was last saved (or opened)."""
+        return not self.history.is_clean()
+
+    @property
+    def has_unsaved_hints(self) -> bool:
+        """Replacing this document would lose work: unsaved edits and some hints to lose."""
+        return self.dirty and bool(self.hints)
 
     def contains(self, x: float, y: float) -> bool:
         h, w = self.size
         return 0 <= x < w and 0 <= y < h
 
     def hint_at(self, x: float, y: float, slack: float = 0.0) -> int | None:
-        """Index of the topmost hint whose circle contains (x, y), or None."""
+        """Index of the topmost hint (circle or stroke) under (x, y), or None."""
         for i in range(len(self.hints) - 1, -1, -1):
             h = self.hints[i]
-            if (h.x - x) ** 2 + (h.y - y) ** 2 <= (h.radius + slack) ** 2:
+            if h.distance(x, y) <= h.radius + slack:
                 return i
         return None
 
-    def original_rgb_at(self, x: float, y: float) -> tuple[int, int, int] | None:
-        if self.rgb is None or not self.has_color or not self.contains(x, y):
-            return None
-        return tuple(int(c) for c in self.rgb[int(y), int(x)])
+    def hints_touching(self, x: float, y: float, radius: float) -> list[int]:
+        """Indices of every hint that a brush of ``radius`` at (x, y) touches."""
+        return [i for i, h in enumerate(self.hints) if h.distance(x, y) <= h.radius + radius]
 
-    # -- mutators (called by undo commands) ----------------------------------------
-    def set_image(self, rgb: np.ndarray, path: Path | None, has_color: bool) -> None:
-        self.rgb, self.path, self.has_color = rgb, path, has_color
-        self.hints = []
+    def lightness_at(self, x: float, y: float) -> float | None:
+        if self.photo is None or not self.contains(x, y):
+            return None
+        return float(self.photo.l_full[int(y), int(x)])
+
+    def original_rgb_at(self, x: float, y: float) -> tuple[int, int, int] | None:
+        if self.photo is None or not self.has_color or not self.contains(x, y):
+            return None
+        return tuple(int(c) for c in self.photo.rgb[int(y), int(x)])
+
+    # -- replacing the photo (not undoable) ---------------------------------------------------
+    def load(self, photo: Photo, hints: list[AnyHint] = (), session_path: Path | None = None,
+             unsaved: bool = False) -> None:
+        """A new photo with these hints; the history starts empty. The state counts as saved
+        unless ``unsaved`` (hints recovered from an autosave, which nothing else holds)."""
+        self.photo = photo
+        self.session_path = session_path
+        self.hints = list(hints)
+        self.history.clear()
+        if unsaved:
+            self.history.set_unreachable_clean()
         self._changed("image")
 
-    def set_hints(self, hints: list[Hint]) -> None:
+    def mark_saved(self, session_path: Path) -> None:
+        self.session_path = session_path
+        self.history.set_clean()
+
+    # -- mutators (called by undo commands) ---------------------------------------------------
+    def set_hints(self, hints: list[AnyHint]) -> None:
         self.hints = list(hints)
         self._changed("hints")
 
-    def insert_hints(self, index: int, hints: list[Hint]) -> None:
+    def insert_hints(self, index: int, hints: list[AnyHint]) -> None:
         self.hints[index:index] = hints
         self._changed("hints")
 
-    def remove_hints(self, index: int, count: int) -> list[Hint]:
+    def remove_hints(self, index: int, count: int) -> list[AnyHint]:
         removed = self.hints[index:index + count]
         del self.hints[index:index + count]
         self._changed("hints")
         return removed
 
-    def replace_hint(self, index: int, hint: Hint) -> None:
+    def replace_hint(self, index: int, hint: AnyHint) -> None:
         self.hints[index] = hint
         self._changed("hints")

@@ -1,9 +1,13 @@
 """Turns mouse gestures on the photo into undoable hint edits.
 
-* click on empty photo: add a hint with the current colour and radius;
-* drag on empty photo: paint a stroke of hints (spaced by ~0.75 radius), one undo step;
-* click on a hint: select it; drag it: move it (one undo step);
+* click on empty photo: add a circle hint with the current colour and radius;
+* drag on empty photo: paint one stroke (a polyline hint), one undo step;
+* click on a hint: select it; drag it: move it, strokes as a whole (one undo step);
+* eraser mode: click or drag removes every hint the brush touches (one undo step);
 * Alt+click: eyedropper (handled by the window; the tool only reports it).
+
+The radius is in image pixels; it is kept relative to the photo (a fraction of its
+long side), so it means the same on a thumbnail and on a 12 MP photo.
 """
 from __future__ import annotations
 
@@ -11,52 +15,77 @@ import itertools
 import math
 
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QUndoStack
 
-from net.hints import Hint
+from net.hints import Hint, Stroke
 
-from .commands import AddHintsCommand, EditHintCommand, RemoveHintCommand, SetHintsCommand
+from .commands import AddHints, EditHint, RemoveHints, SetHints
 from .document import Document
 
-MIN_RADIUS, MAX_RADIUS = 1.0, 500.0
+MIN_RADIUS = 1.0
+DEFAULT_FRACTION = 0.02          # radius as a share of the photo's long side
+
+
+def max_radius_for(long_side: int) -> float:
+    """Largest radius offered: a quarter of the long side (1000 px on a 12 MP photo), at least 50."""
+    return max(50.0, long_side / 4)
 
 
 class HintTool(QObject):
     selectionChanged = Signal(object)     # index or None
     radiusChanged = Signal(float)
     colorChanged = Signal(tuple)
+    modeChanged = Signal(str)             # "paint" | "erase"
     eyedropper = Signal(QPointF, object)  # image point, the view's object name
 
-    def __init__(self, doc: Document, undo: QUndoStack, parent=None):
+    def __init__(self, doc: Document, parent=None):
         super().__init__(parent)
-        self.doc, self.undo = doc, undo
+        self.doc = doc
         self.color: tuple[int, int, int] = (200, 40, 40)
         self.radius = 8.0
+        self.fraction = DEFAULT_FRACTION
+        self.max_radius = 500.0
+        self.mode = "paint"
         self.selected: int | None = None
-        self._gesture = None          # ("stroke", id, last point) | ("move", id, index, offset)
+        self._gesture = None
         self._ids = itertools.count(1)
         self._resize_gesture = next(self._ids)   # radius steps on one selection merge
         doc.subscribe(self._on_doc_changed)
 
-    # -- state ------------------------------------------------------------------
+    @property
+    def history(self):
+        return self.doc.history
+
+    # -- state -----------------------------------------------------------------------
     def set_color(self, rgb) -> None:
         rgb = tuple(int(c) for c in rgb)
         self.color = rgb
         self.colorChanged.emit(rgb)
         if self.selected is not None:
-            self._edit_selected(lambda h: Hint(h.x, h.y, h.radius, rgb), "Recolour hint")
+            self._edit_selected(lambda h: h.with_rgb(rgb), "Recolour hint")
 
     def set_radius(self, r: float) -> None:
-        r = float(min(MAX_RADIUS, max(MIN_RADIUS, r)))
+        r = float(min(self.max_radius, max(MIN_RADIUS, r)))
         if r == self.radius:
             return
         self.radius = r
+        h, w = self.doc.size
+        if h:
+            self.fraction = r / max(h, w)
         self.radiusChanged.emit(r)
         if self.selected is not None:
-            self._edit_selected(lambda h: Hint(h.x, h.y, r, h.rgb), "Resize hint", merge=True)
+            self._edit_selected(lambda hint: hint.with_radius(r), "Resize hint", merge=True)
 
     def step_radius(self, direction: int) -> None:
         self.set_radius(self.radius * (1.15 if direction > 0 else 1 / 1.15))
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in ("paint", "erase"):
+            raise ValueError(f"unknown tool mode {mode!r}")
+        if mode != self.mode:
+            self.mode = mode
+            if mode == "erase":
+                self.select(None)
+            self.modeChanged.emit(mode)
 
     def select(self, index: int | None) -> None:
         if index is not None and not (0 <= index < len(self.doc.hints)):
@@ -71,7 +100,16 @@ class HintTool(QObject):
         self.selectionChanged.emit(index)
 
     def _on_doc_changed(self, kind: str) -> None:
-        if self.selected is not None and self.selected >= len(self.doc.hints):
+        if kind == "image":
+            h, w = self.doc.size
+            self.max_radius = max_radius_for(max(h, w))
+            self.selected = None
+            self.selectionChanged.emit(None)
+            r = min(self.max_radius, max(MIN_RADIUS, self.fraction * max(h, w)))
+            if r != self.radius:
+                self.radius = r
+                self.radiusChanged.emit(r)
+        elif self.selected is not None and self.selected >= len(self.doc.hints):
             self.selected = None
             self.selectionChanged.emit(None)
 
@@ -80,25 +118,33 @@ class HintTool(QObject):
         new = make(self.doc.hints[i])
         if new != self.doc.hints[i]:
             gesture = self._resize_gesture if merge else next(self._ids)
-            self.undo.push(EditHintCommand(self.doc, i, new, gesture, text))
+            self.history.push(EditHint(self.doc, i, new, gesture, text))
 
-    # -- commands -------------------------------------------------------------------
+    # -- commands ------------------------------------------------------------------------
     def delete_selected(self) -> None:
         if self.selected is not None:
             i = self.selected
             self.select(None)
-            self.undo.push(RemoveHintCommand(self.doc, i))
+            self.history.push(RemoveHints(self.doc, [i]))
 
     def clear(self) -> None:
         if self.doc.hints:
             self.select(None)
-            self.undo.push(SetHintsCommand(self.doc, [], "Clear all hints"))
+            self.history.push(SetHints(self.doc, [], "Clear all hints"))
 
-    def add_hint(self, x: float, y: float, stroke: int | None = None) -> None:
-        hint = Hint(x, y, self.radius, self.color)
-        self.undo.push(AddHintsCommand(self.doc, [hint], stroke if stroke is not None else next(self._ids)))
+    def add_hint(self, x: float, y: float) -> None:
+        self.history.push(AddHints(self.doc, [Hint(x, y, self.radius, self.color)], next(self._ids)))
 
-    # -- gestures (image coordinates) --------------------------------------------------
+    def erase_at(self, x: float, y: float, gesture: int | None = None) -> int:
+        """Remove the hints the brush touches at (x, y); returns how many."""
+        hit = self.doc.hints_touching(x, y, self.radius)
+        if hit:
+            self.select(None)
+            self.history.push(RemoveHints(self.doc, hit, gesture if gesture is not None
+                                          else next(self._ids), "Erase hints"))
+        return len(hit)
+
+    # -- gestures (image coordinates) --------------------------------------------------------
     def press(self, p: QPointF, button, modifiers, view_name: str = "") -> None:
         if self.doc.rgb is None or button != Qt.MouseButton.LeftButton:
             return
@@ -106,47 +152,53 @@ class HintTool(QObject):
             self.eyedropper.emit(p, view_name)
             return
         x, y = p.x(), p.y()
+        if self.mode == "erase":
+            g = next(self._ids)
+            self.erase_at(x, y, g)
+            self._gesture = ("erase", g)
+            return
         idx = self.doc.hint_at(x, y)
         if idx is not None:
             self.select(idx)
-            h = self.doc.hints[idx]
-            self._gesture = ("move", next(self._ids), idx, (h.x - x, h.y - y))
+            self._gesture = ("move", next(self._ids), idx, (x, y), self.doc.hints[idx])
             return
         if not self.doc.contains(x, y):
             return
         if self.selected is not None:
             self.select(None)
-        stroke = next(self._ids)
-        self.add_hint(x, y, stroke)
-        self._gesture = ("stroke", stroke, (x, y))
+        g = next(self._ids)
+        self.history.push(AddHints(self.doc, [Hint(x, y, self.radius, self.color)], g))
+        self._gesture = ("stroke", g, len(self.doc.hints) - 1, (x, y))
 
     def drag(self, p: QPointF) -> None:
         g = self._gesture
         if g is None:
             return
-        x, y = p.x(), p.y()
         h_img, w_img = self.doc.size
-        x, y = min(max(x, 0.0), w_img - 1e-3), min(max(y, 0.0), h_img - 1e-3)
-        if g[0] == "stroke":
-            lx, ly = g[2]
-            step = max(1.0, 0.75 * self.radius)
-            d = math.hypot(x - lx, y - ly)
-            if d < step:
+        x, y = min(max(p.x(), 0.0), w_img - 1e-3), min(max(p.y(), 0.0), h_img - 1e-3)
+        if g[0] == "erase":
+            self.erase_at(x, y, g[1])
+        elif g[0] == "stroke":
+            _, gid, idx, (lx, ly) = g
+            if idx >= len(self.doc.hints) or math.hypot(x - lx, y - ly) < max(1.0, 0.3 * self.radius):
                 return
-            n = int(d // step)
-            pts = [(lx + (x - lx) * k * step / d, ly + (y - ly) * k * step / d) for k in range(1, n + 1)]
-            self.undo.push(AddHintsCommand(self.doc, [Hint(px, py, self.radius, self.color)
-                                                      for px, py in pts], g[1]))
-            self._gesture = ("stroke", g[1], pts[-1])
+            cur = self.doc.hints[idx]
+            new = cur.extended(x, y) if isinstance(cur, Stroke) else \
+                Stroke(((cur.x, cur.y), (x, y)), cur.radius, cur.rgb)
+            self.history.push(EditHint(self.doc, idx, new, gid, "Paint stroke"))
+            self._gesture = ("stroke", gid, idx, (x, y))
         else:
-            _, gid, idx, (ox, oy) = g
+            _, gid, idx, (x0, y0), orig = g
             if idx >= len(self.doc.hints):
                 self._gesture = None
                 return
-            h = self.doc.hints[idx]
-            new = Hint(x + ox, y + oy, h.radius, h.rgb)
-            if new != h:
-                self.undo.push(EditHintCommand(self.doc, idx, new, gid, "Move hint"))
+            xs, ys = [q[0] for q in orig.points], [q[1] for q in orig.points]
+            # keep every point on the photo (a session refuses hints outside it)
+            dx = min(max(x - x0, -min(xs)), w_img - max(xs))
+            dy = min(max(y - y0, -min(ys)), h_img - max(ys))
+            new = orig.translated(dx, dy)
+            if new != self.doc.hints[idx]:
+                self.history.push(EditHint(self.doc, idx, new, gid, "Move hint"))
 
     def release(self, p: QPointF) -> None:
         self._gesture = None

@@ -1,10 +1,11 @@
-"""The inference worker: a background thread that owns all network work.
+"""The inference worker: a background thread that owns all network and file work.
 
-The UI thread only posts requests and receives results through Qt signals
-(queued to the UI thread). For colorization the newest request wins: requests
-that were overtaken are skipped, and results whose generation is no longer the
-newest are dropped. Opening a photo, switching models and full-resolution
-renders are jobs too, so the UI never waits for the network.
+The UI thread posts jobs and colorization requests; results come back to the UI
+thread through queued Qt signals. Every job carries its own context: a job is a
+function plus the callbacks for its result or its failure, and a colorization
+request names the session (photo + model) it was made for, so a result can never
+be applied to another photo or model. For colorization the newest request wins:
+overtaken requests are skipped and results that are no longer the newest are dropped.
 """
 from __future__ import annotations
 
@@ -23,66 +24,89 @@ from net.color import merge_l_ab
 DISPLAY_MAX_SIDE = 2048
 
 
+def display_lightness(l_full: np.ndarray) -> np.ndarray:
+    """The lightness at display size (long side at most DISPLAY_MAX_SIDE)."""
+    h, w = l_full.shape
+    s = min(1.0, DISPLAY_MAX_SIDE / max(h, w))
+    if s >= 1:
+        return l_full
+    return cv2.resize(l_full, (max(1, round(w * s)), max(1, round(h * s))),
+                      interpolation=cv2.INTER_AREA)
+
+
 @dataclass
-class _Job:
-    kind: str                # "colorize" | "call"
+class Job:
+    run: Callable[[], Any]
+    on_done: Callable[[Any], None]
+    on_failed: Callable[[str], None]
+
+
+@dataclass
+class _Request:
     generation: int
-    payload: Any = None
-    tag: str = ""
+    session: Any
+    display_l: np.ndarray
+    hints: list
+
+
+@dataclass(frozen=True)
+class Result:
+    """A colorization: the session and generation it was requested for, the picture, the time."""
+
+    session: Any
+    generation: int
+    rgb: np.ndarray
+    ms: float
+    kind: str                     # "preview" (working size) | "display" (display size)
 
 
 class InferenceWorker(QObject):
-    # generation, uint8 RGB (working-size preview, or display-size image), milliseconds, kind
-    resultReady = Signal(int, object, float, str)
-    # tag, result object  (for "call" jobs: open, load model, export render, ...)
-    callDone = Signal(str, object)
-    # tag, one-sentence message
-    callFailed = Signal(str, str)
+    resultReady = Signal(object)          # Result
+    requestFailed = Signal(str)
+    _jobDone = Signal(object, object)     # Job, result
+    _jobFailed = Signal(object, str)      # Job, one-sentence message
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._cond = threading.Condition()
-        self._latest: _Job | None = None        # newest colorize request, replaces older ones
-        self._calls: list[_Job] = []            # other jobs, run in order
+        self._latest: _Request | None = None
+        self._jobs: list[Job] = []
         self._generation = 0
-        self._session = None
-        self._display_l: np.ndarray | None = None
+        self._display_l: dict[int, np.ndarray] = {}
         self._stop = False
-        self.busy = False
+        self._busy = False
+        self._jobDone.connect(lambda job, result: job.on_done(result))
+        self._jobFailed.connect(lambda job, msg: job.on_failed(msg))
         self._thread = threading.Thread(target=self._loop, name="inference", daemon=True)
         self._thread.start()
 
-    # -- called from the UI thread ----------------------------------------------
+    # -- called from the UI thread ----------------------------------------------------
     @property
     def generation(self) -> int:
         return self._generation
 
-    def set_session(self, session) -> None:
-        with self._cond:
-            self._session = session
-            self._display_l = None
-            self._generation += 1
-            self._latest = None
-            if session is not None:
-                h, w = session.size
-                s = min(1.0, DISPLAY_MAX_SIDE / max(h, w))
-                self._display_l = (session.l_full if s >= 1 else cv2.resize(
-                    session.l_full, (max(1, round(w * s)), max(1, round(h * s))),
-                    interpolation=cv2.INTER_AREA))
-
-    def request(self, hints) -> int:
-        """Ask for a colorization of the current session with these hints; returns its generation."""
+    def request(self, session, hints) -> int:
+        """Ask for a colorization of ``session`` with these hints; returns its generation."""
         with self._cond:
             self._generation += 1
-            self._latest = _Job("colorize", self._generation, list(hints))
+            dl = self._display_l.get(id(session))
+            if dl is None:
+                dl = display_lightness(session.l_full)
+                self._display_l = {id(session): dl}     # only the newest session's is kept
+            self._latest = _Request(self._generation, session, dl, list(hints))
             self._cond.notify()
             return self._generation
 
-    def call(self, tag: str, fn: Callable[[], Any]) -> None:
-        """Run fn() on the worker; emits callDone(tag, result) or callFailed(tag, message)."""
+    def submit(self, run: Callable[[], Any], on_done: Callable[[Any], None],
+               on_failed: Callable[[str], None]) -> None:
+        """Run ``run()`` on the worker; then ``on_done(result)`` or ``on_failed(message)`` on the UI thread."""
         with self._cond:
-            self._calls.append(_Job("call", self._generation, fn, tag))
+            self._jobs.append(Job(run, on_done, on_failed))
             self._cond.notify()
+
+    def pending(self) -> bool:
+        with self._cond:
+            return self._latest is not None or bool(self._jobs) or self._busy
 
     def shutdown(self, timeout: float = 5.0) -> None:
         with self._cond:
@@ -90,67 +114,62 @@ class InferenceWorker(QObject):
             self._cond.notify()
         self._thread.join(timeout)
 
-    def pending(self) -> bool:
-        with self._cond:
-            return self._latest is not None or bool(self._calls) or self.busy
-
-    # -- worker thread -----------------------------------------------------------------
+    # -- worker thread ----------------------------------------------------------------------
     def _loop(self):
         while True:
             with self._cond:
-                while not self._stop and self._latest is None and not self._calls:
+                while not self._stop and self._latest is None and not self._jobs:
                     self._cond.wait()
                 if self._stop:
                     return
-                if self._calls:
-                    job = self._calls.pop(0)
+                if self._jobs:
+                    job, req = self._jobs.pop(0), None
                 else:
-                    job, self._latest = self._latest, None
-                session, display_l = self._session, self._display_l
-                self.busy = True
+                    job, req, self._latest = None, self._latest, None
+                self._busy = True
             try:
-                if job.kind == "call":
-                    self._run_call(job)
-                elif session is not None:
-                    self._run_colorize(job, session, display_l)
+                if job is not None:
+                    self._run_job(job)
+                else:
+                    self._colorize(req)
             finally:
                 with self._cond:
-                    self.busy = False
+                    self._busy = False
 
-    def _is_current(self, job: _Job) -> bool:
+    def _is_current(self, req: _Request) -> bool:
         with self._cond:
-            return job.generation == self._generation
+            return req.generation == self._generation
 
-    def _run_call(self, job: _Job):
+    def _run_job(self, job: Job):
         try:
-            result = job.payload()
+            result = job.run()
         except Exception as e:  # noqa: BLE001 - reported to the user as a sentence
             msg = str(e) or type(e).__name__
             if not isinstance(e, (ValueError, OSError, MemoryError)):
                 msg = f"{type(e).__name__}: {msg}"
                 traceback.print_exc()
-            self.callFailed.emit(job.tag, msg)
+            self._jobFailed.emit(job, msg)
             return
-        self.callDone.emit(job.tag, result)
+        self._jobDone.emit(job, result)
 
-    def _run_colorize(self, job: _Job, session, display_l):
-        if not self._is_current(job):
+    def _colorize(self, req: _Request):
+        if not self._is_current(req):
             return
         t0 = time.perf_counter()
         try:
-            preview = session.preview(job.payload)
+            preview = req.session.preview(req.hints)
         except Exception as e:  # noqa: BLE001
             traceback.print_exc()
-            self.callFailed.emit("colorize", f"colorization failed: {e}")
+            self.requestFailed.emit(f"colorization failed: {e}")
             return
         ms = (time.perf_counter() - t0) * 1000
-        if not self._is_current(job):
+        if not self._is_current(req):
             return  # a newer request exists: this result is stale
-        self.resultReady.emit(job.generation, preview, ms, "preview")
+        self.resultReady.emit(Result(req.session, req.generation, preview, ms, "preview"))
         # If nothing newer is waiting, follow up with a sharp display-resolution image.
         with self._cond:
-            idle = self._latest is None and not self._calls
-        if idle and display_l is not None and display_l.shape != preview.shape[:2]:
-            sharp = merge_l_ab(display_l, session.predict_ab(job.payload))
-            if self._is_current(job):
-                self.resultReady.emit(job.generation, sharp, ms, "display")
+            idle = self._latest is None and not self._jobs
+        if idle and req.display_l.shape != preview.shape[:2]:
+            sharp = merge_l_ab(req.display_l, req.session.predict_ab(req.hints))
+            if self._is_current(req):
+                self.resultReady.emit(Result(req.session, req.generation, sharp, ms, "display"))

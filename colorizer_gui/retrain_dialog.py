@@ -1,7 +1,9 @@
 """Tools > Retrain HNet on a folder: runs ``colorizer-train hnet`` in a separate process.
 
-The training process writes its log CSV; the dialog follows it with a progress
-bar and loads the new weights when the process finishes.
+The dialog is not modal: the editor stays usable during the run. It follows the
+trainer's output and log CSV (what it is doing, elapsed time, progress) and, when
+the process finishes, hands the new weights to the window, which loads them. Runs
+live in the app's data folder; the Model menu lists them as "Retrained: <run>".
 """
 from __future__ import annotations
 
@@ -10,15 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QProcess, QTimer, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
-
-def runs_dir() -> Path:
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".hint-colorizer") / "runs"
+from . import app_settings
 
 
 def last_step(csv_path: Path) -> tuple[int, str]:
@@ -43,6 +42,9 @@ class RetrainDialog(QDialog):
     def __init__(self, init_weights: str | None, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Retrain HNet on a folder of photos")
+        self.setModal(False)
+        self._t0 = 0.0
+        self._activity = ""
         self.init_weights = init_weights
         self.proc: QProcess | None = None
         lay = QVBoxLayout(self)
@@ -79,6 +81,8 @@ class RetrainDialog(QDialog):
         self.start_btn.clicked.connect(self.start)
         self.stop_btn.clicked.connect(self.stop)
         self.close_btn.clicked.connect(self.close)
+        self.close_btn.setToolTip("Close this window; a running training continues and its "
+                                  "model is loaded when it ends")
         lay.addWidget(self.buttons)
         self.timer = QTimer(self, interval=1000, timeout=self.poll)
         self.resize(560, 420)
@@ -101,15 +105,20 @@ class RetrainDialog(QDialog):
         if not Path(self.folder.text()).is_dir():
             self.status.setText("That folder does not exist.")
             return
-        self.out = runs_dir() / time.strftime("hnet-%Y%m%d-%H%M%S")
+        self.out = app_settings.runs_dir() / time.strftime("hnet-%Y%m%d-%H%M%S")
         self.proc = QProcess(self)
         self.proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         self.proc.readyReadStandardOutput.connect(self.read_output)
-        self.proc.finished.connect(self.finished)
+        # (QDialog has its own ``finished`` signal: the handler must not be called that)
+        self.proc.finished.connect(self.on_process_finished)
+        self.proc.errorOccurred.connect(self.on_process_error)
         self.proc.start(sys.executable, self.command(self.out))
         self.start_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
-        self.status.setText("Reading photos…")
+        self.progress.setRange(0, 0)          # busy until the first step is logged
+        self._t0 = time.monotonic()
+        self._activity = "Starting the trainer"
+        self.poll()
         self.timer.start()
 
     def read_output(self):
@@ -117,34 +126,51 @@ class RetrainDialog(QDialog):
         for line in text.splitlines():
             if line.strip():
                 self.log.appendPlainText(line)
+                self._activity = line.strip()[:120]
+        self.poll()
 
     def poll(self):
+        if self.proc is None or self.proc.state() == QProcess.ProcessState.NotRunning:
+            return
         step, loss = last_step(self.out / "log.csv")
         total = self.steps.value()
-        self.progress.setValue(int(100 * step / total))
+        elapsed = int(time.monotonic() - self._t0)
         if step:
-            self.status.setText(f"Step {step} of {total}, loss {loss}")
+            self.progress.setRange(0, 100)
+            self.progress.setValue(int(100 * step / total))
+            self.status.setText(f"Step {step} of {total}, loss {loss} · {elapsed} s")
+        else:
+            self.status.setText(f"{self._activity or 'Reading photos'}… {elapsed} s")
 
     def stop(self):
         if self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning:
             self.proc.terminate()   # the trainer checkpoints on SIGTERM
 
-    def finished(self, code, _status):
+    def on_process_error(self, error):
+        if error == QProcess.ProcessError.FailedToStart:
+            self.on_process_finished(-1, None)
+            self.status.setText(f"The trainer could not be started: {self.proc.errorString()}")
+
+    def on_process_finished(self, code, _status):
         self.timer.stop()
-        self.poll()
         self.start_btn.setEnabled(True)
         self.stop_btn.setEnabled(False)
+        self.progress.setRange(0, 100)
         model = self.out / "model.safetensors"
         if code == 0 and model.is_file():
             self.progress.setValue(100)
-            self.status.setText(f"Done: {model}. Loaded into the app.")
+            self.status.setText(f"Done in {int(time.monotonic() - self._t0)} s. Loaded into the "
+                                f"app; the Model menu lists it as \"Retrained: {self.out.name}\".")
             self.modelReady.emit(str(model))
         else:
             last = self.log.toPlainText().strip().splitlines()[-1:] or ["(no output)"]
             self.status.setText(f"Training stopped: {last[0]}")
 
-    def closeEvent(self, e):
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning
+
+    def shutdown(self):
+        """The app quits: stop a running trainer (it checkpoints on SIGTERM)."""
         self.stop()
         if self.proc is not None:
             self.proc.waitForFinished(5000)
-        super().closeEvent(e)

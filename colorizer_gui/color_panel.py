@@ -1,0 +1,136 @@
+"""The colour panel (right dock): tool mode, colour, radius, ab picker, recent and suggested
+colours, a gamut warning, and the list of hints.
+
+It has a fixed width: nothing that appears in it later (suggestions, warnings) can
+widen it and shrink the photo views under the cursor.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QHBoxLayout, QLabel, QSizePolicy,
+                               QSlider, QToolButton, QVBoxLayout, QWidget)
+
+from .color_widgets import (GAMUT_WARN_AB, AbPicker, ColorRow, ColorSwatch, RecentColors,
+                            gamut_shift)
+from .hint_list import HintList
+
+PANEL_WIDTH = 270
+SLIDER_STEPS = 1000
+
+
+class ColorPanel(QWidget):
+    colorPicked = Signal(tuple)
+    radiusPicked = Signal(float)
+    modePicked = Signal(str)
+
+    def __init__(self, recent=(), parent=None):
+        super().__init__(parent)
+        self.setFixedWidth(PANEL_WIDTH)
+        lay = QVBoxLayout(self)
+        modes = QHBoxLayout()
+        self.paint_btn = QToolButton(text="Paint")
+        self.erase_btn = QToolButton(text="Eraser")
+        self.paint_btn.setToolTip("Paint hints: click for a circle, drag for a stroke (P)")
+        self.erase_btn.setToolTip("Erase: removes every hint under the brush (E)")
+        self._modes = QButtonGroup(self)
+        for b, mode in ((self.paint_btn, "paint"), (self.erase_btn, "erase")):
+            b.setCheckable(True)
+            self._modes.addButton(b)
+            b.clicked.connect(lambda _=False, m=mode: self.modePicked.emit(m))
+            modes.addWidget(b)
+        self.paint_btn.setChecked(True)
+        modes.addStretch(1)
+        lay.addLayout(modes)
+        form = QFormLayout()
+        self.swatch = ColorSwatch()
+        form.addRow("Colour", self.swatch)
+        self.radius_slider = QSlider(Qt.Orientation.Horizontal)
+        self.radius_slider.setRange(0, SLIDER_STEPS)
+        self.radius_slider.setToolTip("Hint radius ([ and ], or Ctrl+wheel); it scales with the "
+                                      "photo, so it means the same on any photo size")
+        self.radius_label = QLabel()
+        form.addRow("Radius", self.radius_slider)
+        form.addRow("", self.radius_label)
+        lay.addLayout(form)
+        self.gamut_label = QLabel()
+        self.gamut_label.setWordWrap(True)
+        self.gamut_label.setStyleSheet("color: #e0a030;")
+        self.gamut_label.setFixedHeight(3 * self.fontMetrics().height() + 4)   # space kept: no jumps
+        self.gamut_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        lay.addWidget(self.gamut_label)
+        self.ab_picker = AbPicker()
+        self.ab_picker.setMinimumSize(160, 160)
+        lay.addWidget(self.ab_picker, 1)
+        self.recent = RecentColors(recent)
+        self.recent_row = ColorRow("Recent colours", "Colours you used recently")
+        self.suggest_row = ColorRow("Suggested here", "The model's current colour at the selected "
+                                    "point, the photo's own colour, and common colours at this lightness")
+        lay.addWidget(self.recent_row)
+        lay.addWidget(self.suggest_row)
+        self.hint_label = QLabel("No hints")
+        lay.addWidget(self.hint_label)
+        self.hint_list = HintList()
+        lay.addWidget(self.hint_list, 1)
+        self.recent_row.set_colors(self.recent.colors)
+        self.rgb = (200, 40, 40)
+        self.lightness: float | None = None
+        self._r_min, self._r_max = 1.0, 500.0
+        for w in (self.swatch, self.ab_picker, self.recent_row, self.suggest_row):
+            w.colorPicked.connect(self.colorPicked)
+        self.radius_slider.valueChanged.connect(
+            lambda v: self.radiusPicked.emit(self._radius_of(v)))
+
+    # -- radius (logarithmic slider between the photo's limits) ----------------------------
+    def _radius_of(self, v: int) -> float:
+        t = v / SLIDER_STEPS
+        return math.exp(math.log(self._r_min) + t * (math.log(self._r_max) - math.log(self._r_min)))
+
+    def _slider_of(self, r: float) -> int:
+        t = (math.log(max(r, self._r_min)) - math.log(self._r_min)) / (
+            math.log(self._r_max) - math.log(self._r_min))
+        return int(round(min(1.0, max(0.0, t)) * SLIDER_STEPS))
+
+    def set_radius(self, r: float, r_min: float, r_max: float, photo_side: int) -> None:
+        self._r_min, self._r_max = r_min, r_max
+        self.radius_slider.blockSignals(True)
+        self.radius_slider.setValue(self._slider_of(r))
+        self.radius_slider.blockSignals(False)
+        rel = f" ({100 * r / photo_side:.1f} % of the photo)" if photo_side else ""
+        self.radius_label.setText(f"{r:.1f} px{rel}")
+
+    # -- colour -----------------------------------------------------------------------------
+    def set_color(self, rgb) -> None:
+        self.rgb = tuple(rgb)
+        self.swatch.set_rgb(rgb)
+        self.ab_picker.set_marker_rgb(rgb)
+        self._check_gamut()
+
+    def set_mode(self, mode: str) -> None:
+        (self.erase_btn if mode == "erase" else self.paint_btn).setChecked(True)
+
+    def set_lightness(self, l: float | None) -> None:
+        """Lightness where the colour would land (under the cursor or the selected hint)."""
+        self.lightness = l
+        if l is not None:
+            self.ab_picker.set_lightness(l)
+        self._check_gamut()
+
+    def _check_gamut(self) -> None:
+        l = self.lightness
+        if l is not None and gamut_shift(l, self.rgb) > GAMUT_WARN_AB:
+            self.gamut_label.setText(f"This colour cannot exist at the lightness here (L {l:.0f}): "
+                                     "it will come out grayer. Pick from the square below.")
+        else:
+            self.gamut_label.setText("")
+
+    def remember(self, rgb) -> bool:
+        """Add a used colour to the recent row; True when the row changed."""
+        if self.recent.use(rgb):
+            self.recent_row.set_colors(self.recent.colors)
+            return True
+        return False
+
+    def set_hint_count(self, n: int) -> None:
+        self.hint_label.setText(f"{n} hint{'s' if n != 1 else ''}" if n else "No hints")

@@ -1,0 +1,344 @@
+"""The editor controller: open, save, autosave, export and model switching.
+
+Everything slow runs as a worker job that carries its own context (which photo,
+which model, which session file) and hands its result to a typed callback; a
+callback whose context is no longer current does nothing. The controller keeps
+the invariant that the colorization session belongs to the document's photo and
+the current model, re-opening it whenever a job leaves them apart.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from net import Colorizer, load_image
+from net.atomic import file_sha256
+from net.color import rgb_to_l
+from net.formats import WRITE_FORMATS, read_filter
+from net.hints import Hint
+from net.image_io import save_image
+from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, load_session,
+                              save_session)
+
+from .app_settings import add_recent_file, autosave_path
+from .document import Document, Photo
+from .inference import InferenceWorker, Result
+from .prompts import CANCEL, SAVE, Prompts
+
+AUTOSAVE_MS = 3000
+
+
+def _load_photo(path: Path, colorizer: Colorizer | None):
+    """Worker side of opening: decode, hash the file once, lightness, and the model's session."""
+    img = load_image(path)
+    try:
+        sha = file_sha256(path)
+    except OSError:
+        sha = None
+    session = colorizer.open(img.rgb) if colorizer is not None else None
+    l_full = session.l_full if session is not None else rgb_to_l(img.rgb)  # never convert twice
+    return Photo(img.rgb, img.path, img.has_color, l_full, sha), session
+
+
+class EditorController(QObject):
+    photoOpened = Signal()                 # the document holds a new photo
+    modelChanged = Signal()                # a model was loaded (or failed to)
+    resultShown = Signal(object)           # Result now on screen
+    message = Signal(str, int)             # status-bar text, milliseconds (0: until replaced)
+    startupReady = Signal()                # the first model load ended (either way)
+
+    def __init__(self, settings, prompts: Prompts, device: str = "auto", parent=None):
+        super().__init__(parent)
+        self.settings, self.prompts, self.device = settings, prompts, device
+        self.doc = Document()
+        self.worker = InferenceWorker(self)
+        self.worker.resultReady.connect(self._on_result)
+        self.worker.requestFailed.connect(lambda m: self.prompts.error("Colorization failed", m))
+        self.colorizer: Colorizer | None = None
+        self.session = None                  # ColorizeSession of (self._session_photo, self.colorizer)
+        self._session_photo: Photo | None = None
+        self._opening = 0                    # token of the newest open; older ones are dropped
+        self._reopening = False
+        self._loading_model = False
+        self._shown_gen = -1
+        self._request_t: dict[int, float] = {}
+        self.last_result: Result | None = None
+        self.last_latency_ms: float | None = None
+        self._autosaved_rev = -1
+        self._autosave = QTimer(self, interval=AUTOSAVE_MS, timeout=self.autosave)
+        self._autosave.start()
+        self.doc.subscribe(self._on_doc_changed)
+
+    # ------------------------------------------------------------------ state
+    def idle(self) -> bool:
+        """No job is waiting or running and the newest request's result is on screen."""
+        return (not self.worker.pending() and not self._loading_model and not self._reopening
+                and self._shown_gen == self.worker.generation)
+
+    def _on_doc_changed(self, kind: str):
+        if kind in ("hints", "image"):
+            self.request()
+
+    def request(self):
+        if self.session is None or self._session_photo is not self.doc.photo:
+            return
+        gen = self.worker.request(self.session, self.doc.hints)
+        self._request_t[gen] = time.perf_counter()
+        if len(self._request_t) > 256:
+            for k in sorted(self._request_t)[:-64]:
+                del self._request_t[k]
+
+    def _on_result(self, r: Result):
+        if r.session is not self.session or r.generation != self.worker.generation:
+            return  # stale, or made for another photo or model
+        self._shown_gen = r.generation
+        self.last_result = r
+        t0 = self._request_t.pop(r.generation, None) if r.kind == "display" else \
+            self._request_t.get(r.generation)
+        if t0 is not None and r.kind == "preview":
+            self.last_latency_ms = (time.perf_counter() - t0) * 1000
+        self.resultShown.emit(r)
+
+    def _set_session(self, session, photo: Photo | None):
+        self.session, self._session_photo = session, photo
+        self.last_result = None
+        self._shown_gen = self.worker.generation
+        self.request()
+
+    def _ensure_session(self):
+        """Re-open the colorization session when the photo or the model moved on without it."""
+        photo, colorizer = self.doc.photo, self.colorizer
+        if photo is None or colorizer is None or self._reopening:
+            return
+        if self.session is not None and self._session_photo is photo \
+                and self.session.colorizer is colorizer:
+            return
+        self._reopening = True
+
+        def done(session):
+            self._reopening = False
+            if photo is self.doc.photo and colorizer is self.colorizer:
+                self._set_session(session, photo)
+            else:
+                self._ensure_session()
+
+        def failed(msg):
+            self._reopening = False
+            self.prompts.error("The photo could not be prepared for the model", msg)
+
+        self.worker.submit(lambda: colorizer.open(photo.rgb), done, failed)
+
+    # ------------------------------------------------------------------ replacing the document
+    def confirm_replace(self, action: str) -> bool:
+        """Ask before unsaved hints would be replaced; True when it is fine to go on."""
+        if not self.doc.has_unsaved_hints:
+            return True
+        answer = self.prompts.save_changes(action)
+        if answer == CANCEL:
+            return False
+        if answer == SAVE:
+            return self.save()
+        autosave_path().unlink(missing_ok=True)     # the user discarded this work
+        return True
+
+    def open_path(self, path, hints: list[Hint] | None = None, session_path: Path | None = None,
+                  expected_sha: str | None = None, ask: bool = True, unsaved: bool = False) -> bool:
+        """Open a photo (or a session file); False when the user cancelled."""
+        path = Path(path)
+        if path.name.endswith(SUFFIX):
+            return self.open_session(path, ask=ask)
+        if ask and not self.confirm_replace(f"opening {path.name}"):
+            return False
+        self._opening += 1
+        token, colorizer = self._opening, self.colorizer
+
+        def done(result):
+            if token != self._opening:
+                return                      # a newer open replaced this one
+            photo, session = result
+            self._finish_open(photo, session, colorizer, hints or [], session_path, expected_sha,
+                              unsaved)
+
+        def failed(msg):
+            if token == self._opening:
+                self.prompts.error("The photo could not be opened", msg)
+                self.message.emit("", 0)
+
+        self.message.emit(f"Opening {path.name}…", 0)
+        self.worker.submit(lambda: _load_photo(path, colorizer), done, failed)
+        return True
+
+    def _finish_open(self, photo: Photo, session, colorizer, hints, session_path, expected_sha,
+                     unsaved: bool):
+        h, w = photo.rgb.shape[:2]
+        try:
+            check_hints_fit(hints, (h, w))
+        except SessionError as e:
+            self.prompts.error("The session's hints do not fit this photo", str(e))
+            hints = []
+        self.doc.load(photo, hints, session_path, unsaved=unsaved and bool(hints))
+        add_recent_file(self.settings, photo.path)
+        self.settings.setValue("lastDir", str(photo.path.parent))
+        self._set_session(session if colorizer is self.colorizer else None, photo)
+        self._ensure_session()
+        note = " (colour photo shown in gray; Alt+click samples its colours)" if photo.has_color else ""
+        if expected_sha and photo.sha256 and expected_sha != photo.sha256:
+            note = f". Note: {photo.path.name} changed since the session was saved"
+        self.photoOpened.emit()
+        self.message.emit(f"Opened {photo.path.name}: {w}x{h}{note}", 8000)
+
+    def open_session(self, path: Path, remember: bool = True, ask: bool = True) -> bool:
+        try:
+            s = load_session(path)
+        except SessionError as e:
+            self.prompts.error("The session could not be opened", str(e))
+            return False
+        if ask and not self.confirm_replace(f"opening {Path(path).name}"):
+            return False
+        img = s.image_path(path)
+        if not img.is_file():
+            if not self.prompts.yes_no("Photo not found", f"The session's photo {img.name} was not "
+                                       f"found at {img.parent}. Locate it?"):
+                return False
+            found = self.prompts.open_file(f"Locate {img.name}", str(Path(path).parent),
+                                           f"{read_filter()};;All files (*)")
+            if not found:
+                return False
+            img = Path(found)
+        return self.open_path(img, hints=s.hints, session_path=Path(path) if remember else None,
+                              expected_sha=s.image_sha256, ask=False, unsaved=not remember)
+
+    # ------------------------------------------------------------------ model
+    def load_model(self, model: str | None, initial: bool = False):
+        device, photo = self.device, self.doc.photo
+        self._loading_model = True
+
+        def run():
+            c = Colorizer.load(model, device=device)
+            return c, (c.open(photo.rgb) if photo is not None else None)
+
+        def done(result):
+            self._loading_model = False
+            colorizer, session = result
+            self.colorizer = colorizer
+            self.settings.setValue("model", str(colorizer.path))
+            if photo is not None and photo is self.doc.photo:
+                self._set_session(session, photo)
+            else:
+                self.session = None
+                self._ensure_session()
+            self.modelChanged.emit()
+            if initial:
+                self.startupReady.emit()
+
+        def failed(msg):
+            self._loading_model = False
+            self.prompts.error("The model could not be loaded", msg + (
+                "" if self.colorizer is None else "\nThe previous model stays in use."))
+            self.modelChanged.emit()
+            if initial and self.settings.value("model", None):
+                # A remembered model that no longer loads: fall back to the bundled default.
+                self.settings.remove("model")
+                self.load_model(None, initial=True)
+            elif initial:
+                self.startupReady.emit()
+
+        self.message.emit("Loading model…", 0)
+        self.worker.submit(run, done, failed)
+
+    def set_device(self, name: str):
+        self.device = name
+        self.load_model(str(self.colorizer.path) if self.colorizer else None)
+
+    # ------------------------------------------------------------------ sessions
+    def current_session(self) -> Session:
+        model = self.colorizer.name if self.colorizer else "default"
+        return Session(image=str(self.doc.path.resolve()), hints=list(self.doc.hints),
+                       image_sha256=self.doc.photo_sha256, model=model)
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            self.prompts.error("Nothing to save", "Open a photo first.")
+            return False
+        if self.doc.session_path is None:
+            return self.save_as()
+        return self.write_session(self.doc.session_path)
+
+    def save_as(self) -> bool:
+        if self.doc.path is None:
+            self.prompts.error("Nothing to save", "Open a photo first.")
+            return False
+        start = str(self.doc.path.with_name(self.doc.path.stem + SUFFIX))
+        path = self.prompts.save_file("Save session", start, f"Colorizer sessions (*{SUFFIX})")
+        if not path:
+            return False
+        if not path.endswith(SUFFIX):
+            path = str(Path(path).with_suffix("")) + SUFFIX
+        return self.write_session(Path(path))
+
+    def write_session(self, path: Path) -> bool:
+        try:
+            save_session(path, self.current_session())
+        except SessionError as e:
+            self.prompts.error("The session was not saved", str(e))
+            return False
+        self.doc.mark_saved(path)
+        autosave_path().unlink(missing_ok=True)      # nothing unsaved left to recover
+        self.message.emit(f"Saved {path.name}", 5000)
+        return True
+
+    def autosave(self) -> None:
+        """Write unsaved hints to the autosave file (only unsaved work; never an empty photo)."""
+        if self.doc.path is None or not self.doc.dirty or self.doc.revision == self._autosaved_rev:
+            return
+        try:
+            save_session(autosave_path(), self.current_session())
+            self._autosaved_rev = self.doc.revision
+        except SessionError as e:
+            self.message.emit(f"Autosave failed: {e}", 8000)
+
+    def stop(self) -> None:
+        """The window closes after the user saved or discarded: no recovery needed."""
+        self._autosave.stop()
+        autosave_path().unlink(missing_ok=True)
+        self.worker.shutdown()
+
+    # ------------------------------------------------------------------ export
+    def export_to(self, path: Path, quality: int | None = None, confirm: bool = True) -> bool:
+        """Render at full resolution and write ``path``; False when nothing was started."""
+        if self.doc.photo is None or self.session is None:
+            self.prompts.error("Nothing to export", "Open a photo and load a model first.")
+            return False
+        path = Path(path)
+        if path.suffix.lower() not in WRITE_FORMATS:
+            path = path.with_suffix(".png")
+        if path.resolve() == self.doc.path.resolve():
+            if not confirm or not self.prompts.confirm_overwrite_original(path.name):
+                return False
+        if quality is None:
+            quality = 95
+            if path.suffix.lower() in (".jpg", ".jpeg"):
+                q = self.prompts.jpeg_quality(int(self.settings.value("jpegQuality", 95)))
+                if q is None:
+                    return False
+                quality = q
+                self.settings.setValue("jpegQuality", q)
+        self.settings.setValue("exportDir", str(path.parent))
+        session, hints = self.session, list(self.doc.hints)
+        self.message.emit(f"Exporting {path.name}…", 0)
+        self.worker.submit(lambda: save_image(path, session.render(hints), quality=quality),
+                           lambda result: self.message.emit(f"Exported {result}", 8000),
+                           lambda msg: self.prompts.error("The image was not exported", msg))
+        return True
+
+    def result_rgb_at(self, x: float, y: float):
+        """The colour now shown in the result at an image point, or None."""
+        if self.last_result is None:
+            return None
+        h, w = self.doc.size
+        img = self.last_result.rgb
+        rh, rw = img.shape[:2]
+        return tuple(int(c) for c in img[min(rh - 1, int(y * rh / h)), min(rw - 1, int(x * rw / w))])
+

@@ -1,0 +1,134 @@
+"""The menu bar: every action with its shortcut, the recent files and the Model menu."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from net.colorizer import models_dir
+from net.device import pick_device
+
+from .app_settings import recent_files, retrained_models
+
+K = QKeySequence.StandardKey
+
+
+class Menus:
+    def __init__(self, win: QMainWindow):
+        self.win = win
+        ctl, tool, views = win.controller, win.tool, win.views
+        history = ctl.doc.history
+        mb = win.menuBar()
+        f = mb.addMenu("&File")
+        self.act(f, "&Open photo…", win.choose_image, K.Open)
+        self.recent_menu = f.addMenu("Open &recent")
+        f.addSeparator()
+        self.act(f, "Open &session…", win.choose_session, "Ctrl+Shift+O")
+        self.act(f, "&Save session", ctl.save, K.Save)
+        self.act(f, "Save session &as…", ctl.save_as, "Ctrl+Shift+S")
+        f.addSeparator()
+        self.export_action = self.act(f, "&Export colorized image…", win.choose_export, "Ctrl+E",
+                                      "Save the colorized photo at full resolution")
+        f.addSeparator()
+        self.act(f, "&Quit", win.close, K.Quit)
+        e = mb.addMenu("&Edit")
+        self.undo_action = self.act(e, "&Undo", history.undo, K.Undo)
+        self.redo_action = self.act(e, "&Redo", history.redo, K.Redo)
+        self.redo_action.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Y")])
+        e.addSeparator()
+        self.act(e, "&Delete selected hint", tool.delete_selected, K.Delete)
+        self.act(e, "&Clear all hints", tool.clear, "Ctrl+Shift+Backspace")
+        self.act(e, "Choose &colour…", win.panel.swatch.choose, "C")
+        self.act(e, "Smaller radius", lambda: tool.step_radius(-1), "[")
+        self.act(e, "Larger radius", lambda: tool.step_radius(+1), "]")
+        e.addSeparator()
+        self.paint_action = self.act(e, "&Paint", lambda: tool.set_mode("paint"), "P",
+                                     "Click adds a circle hint, drag paints a stroke")
+        self.erase_action = self.act(e, "&Eraser", lambda: tool.set_mode("erase"), "E",
+                                     "Removes every hint under the brush")
+        v = mb.addMenu("&View")
+        self.act(v, "&Fit to window", views.fit, "F")
+        self.act(v, "&Actual size (100%)", views.actual_size, "1")
+        self.act(v, "Zoom &in", lambda: views.zoom_by(1.25), K.ZoomIn)
+        self.act(v, "Zoom &out", lambda: views.zoom_by(0.8), K.ZoomOut)
+        v.addSeparator()
+        self.side_action = self.act(v, "&Side by side", views.set_side_by_side, "S", checkable=True)
+        self.side_action.setChecked(True)
+        self.before_action = self.act(v, "Show &before (original)", views.set_before, "B",
+                                      "Show the original photo in place of the result",
+                                      checkable=True)
+        self.hints_action = self.act(v, "Show &hints", views.set_hints_visible, "H", checkable=True)
+        self.hints_action.setChecked(True)
+        self.model_menu = mb.addMenu("&Model")
+        t = mb.addMenu("&Tools")
+        self.act(t, "&Retrain HNet on a folder…", win.retrain)
+        h = mb.addMenu("&Help")
+        self.act(h, "&How to use", win.show_help, K.HelpContents)
+        history_changed = self.update_undo
+        ctl.doc.subscribe(lambda kind: history_changed() if kind in ("history", "image") else None)
+        self.update_undo()
+        self.update_recent()
+        self.rebuild_model_menu()
+
+    def act(self, menu: QMenu, text, slot, shortcut=None, tip=None, checkable=False) -> QAction:
+        a = QAction(text, self.win)
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+        if tip:
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+        a.setCheckable(checkable)
+        a.triggered.connect(slot)
+        menu.addAction(a)
+        return a
+
+    def update_undo(self) -> None:
+        h = self.win.controller.doc.history
+        self.undo_action.setEnabled(h.can_undo())
+        self.redo_action.setEnabled(h.can_redo())
+        self.undo_action.setText(f"&Undo {h.undo_text()}".strip())
+        self.redo_action.setText(f"&Redo {h.redo_text()}".strip())
+
+    def update_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = recent_files(self.win.settings)
+        for p in recent:
+            self.act(self.recent_menu, p, lambda _=False, p=p: self.win.controller.open_path(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def rebuild_model_menu(self) -> None:
+        ctl, m = self.win.controller, self.model_menu
+        m.clear()
+        group = QActionGroup(self.win)
+        current = ctl.colorizer.path if ctl.colorizer is not None else None
+
+        def add(text: str, path: Path):
+            a = self.act(m, text, lambda _=False, p=path: ctl.load_model(str(p)), checkable=True)
+            a.setChecked(current is not None and Path(current) == path)
+            a.setToolTip(str(path))
+            group.addAction(a)
+
+        for p in sorted(models_dir().glob("*.safetensors")):
+            add(f"Bundled: {p.stem}", p)
+        mine = retrained_models()
+        if mine:
+            m.addSection("Your retrained models")
+            for p in mine:
+                add(f"Retrained: {p.parent.name}", p)
+        if current is not None and not any(a.isChecked() for a in group.actions()):
+            add(f"File: {Path(current).name}", Path(current))
+        m.addSeparator()
+        self.act(m, "Load &weights file…", self.win.choose_weights)
+        dev = m.addMenu("&Device")
+        dgroup = QActionGroup(self.win)
+        for name in ("auto", "cpu", "cuda", "mps"):
+            try:
+                pick_device(name)
+                ok = True
+            except ValueError:
+                ok = False
+            a = self.act(dev, name, lambda _=False, n=name: ctl.set_device(n), checkable=True)
+            a.setEnabled(ok)
+            a.setChecked(ctl.device == name)
+            dgroup.addAction(a)

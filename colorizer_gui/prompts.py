@@ -1,0 +1,45 @@
+"""Every question the editor asks the user, in one place (tests replace these methods)."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+class Prompts:
+    def __init__(self, parent: QWidget | None = None):
+        self.parent = parent
+
+    def save_changes(self, action: str) -> str:
+        """SAVE, DISCARD or CANCEL before ``action`` (e.g. "opening photo.jpg") replaces unsaved hints."""
+        B = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self.parent, "Save the session?",
+            f"Your hints are not saved. Save the session before {action}?",
+            B.Save | B.Discard | B.Cancel, B.Save)
+        return {B.Save: SAVE, B.Discard: DISCARD}.get(answer, CANCEL)
+
+    def yes_no(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self.parent, title, text) == QMessageBox.StandardButton.Yes
+
+    def confirm_overwrite_original(self, name: str) -> bool:
+        B = QMessageBox.StandardButton
+        return QMessageBox.warning(
+            self.parent, "Overwrite the original?",
+            f"{name} is the original photo. Replace it with the colorized image?",
+            B.Yes | B.No, B.No) == B.Yes
+
+    def error(self, title: str, message: str) -> None:
+        QMessageBox.warning(self.parent, title, message)
+
+    def open_file(self, title: str, start: str, file_filter: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, start, file_filter)
+        return path or None
+
+    def save_file(self, title: str, start: str, file_filter: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, title, start, file_filter)
+        return path or None
+
+    def jpeg_quality(self, default: int) -> int | None:
+        q, ok = QInputDialog.getInt(self.parent, "JPEG quality", "Quality (1-100):", default, 1, 100)
+        return q if ok else None

@@ -1,0 +1,246 @@
+"""Issue 12: the defects users found in the editor, each reproduced through the window."""
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QToolButton
+
+from net.session_file import Session, load_session, save_session
+
+from colorizer_gui.main_window import autosave_path
+
+from .test_gui import WAIT, click, expected_picture, photo, send, wait_idle, win  # noqa: F401
+
+
+def other_photo(tmp_path, gray_photo, size=(240, 160), name="other.png") -> Path:
+    p = tmp_path / name
+    Image.fromarray(gray_photo).resize(size).save(p)
+    return p
+
+
+# 1 ------------------------------------------------------------------------------------------
+def test_opening_another_photo_asks_before_replacing_unsaved_hints(qtbot, win, tmp_path,
+                                                                    gray_photo, monkeypatch):
+    click(win.gray_view, (100, 100))
+    wait_idle(qtbot, win)
+    win.controller.autosave()
+    assert len(load_session(autosave_path()).hints) == 1
+    other = other_photo(tmp_path, gray_photo)
+    session = tmp_path / "other.colorize.json"
+    save_session(session, Session(image="other.png"))
+    asked = []
+
+    def answer(choice):
+        monkeypatch.setattr(QMessageBox, "question",
+                            lambda *a, **k: asked.append(a[2]) or choice)
+
+    answer(QMessageBox.StandardButton.Cancel)
+    for open_it in (lambda: win.controller.open_path(other), lambda: win.controller.open_session(session)):
+        open_it()
+        assert not win.controller.worker.pending()                  # cancelled before anything was queued
+    assert len(asked) == 2 and all("not saved" in q for q in asked)
+    assert win.doc.path.name == "photo.png" and len(win.doc.hints) == 1
+    win.controller.autosave()
+    assert len(load_session(autosave_path()).hints) == 1  # the unsaved work is still recoverable
+
+    answer(QMessageBox.StandardButton.Discard)
+    win.controller.open_path(other)
+    qtbot.waitUntil(lambda: win.doc.path == other, timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert win.doc.hints == [] and len(asked) == 3
+    # A photo without unsaved hints is replaced without a question.
+    win.controller.open_path(tmp_path / "photo.png")
+    qtbot.waitUntil(lambda: win.doc.path.name == "photo.png", timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert len(asked) == 3
+
+
+# 2 ------------------------------------------------------------------------------------------
+FAKE_TRAINER = """
+import csv, pathlib, shutil, sys, time
+out = pathlib.Path(sys.argv[sys.argv.index("--out") + 1])
+out.mkdir(parents=True, exist_ok=True)
+print("Reading photos", flush=True)
+with open(out / "log.csv", "w", newline="") as f:
+    w = csv.writer(f); w.writerow(["step", "train_loss"]); w.writerow([10, "0.5"])
+time.sleep(0.3)
+shutil.copy(sys.argv[1], out / "model.safetensors")
+shutil.copy(sys.argv[2], out / "model.json")
+print("done", flush=True)
+"""
+
+
+def test_retrain_dialog_reports_the_finished_run_and_hands_over_its_model(qtbot, tmp_path,
+                                                                          local_weights, monkeypatch):
+    from colorizer_gui import app_settings, retrain_dialog
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    sidecar = local_weights.with_suffix(".json")
+    monkeypatch.setattr(dlg, "command", lambda out: ["-c", FAKE_TRAINER, str(local_weights),
+                                                     str(sidecar), "--out", str(out)])
+    dlg.folder.setText(str(tmp_path))
+    with qtbot.waitSignal(dlg.modelReady, timeout=WAIT) as got:
+        dlg.start()
+    assert got.args == [str(dlg.out / "model.safetensors")]
+    assert not dlg.stop_btn.isEnabled() and dlg.progress.value() == 100
+
+
+def test_retrain_runs_alongside_the_window_and_hands_over_its_model(qtbot, win, tmp_path,
+                                                                    local_weights, monkeypatch):
+    from colorizer_gui import app_settings, retrain_dialog
+    runs = tmp_path / "runs"
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: runs)
+    modal = []
+    monkeypatch.setattr(QDialog, "exec", lambda self: modal.append(self) or 0)
+    win.retrain()
+    assert not modal, "the retrain dialog must not block the window"
+    dlg = win.findChild(retrain_dialog.RetrainDialog)
+    assert dlg is not None and dlg.isVisible() and not dlg.isModal()
+    sidecar = local_weights.with_suffix(".json")
+    monkeypatch.setattr(dlg, "command", lambda out: ["-c", FAKE_TRAINER, str(local_weights),
+                                                     str(sidecar), "--out", str(out)])
+    dlg.folder.setText(str(tmp_path))
+    dlg.start()
+    model = dlg.out / "model.safetensors"
+    qtbot.waitUntil(lambda: win.colorizer is not None and win.colorizer.path == model,
+                    timeout=WAIT)
+    assert "Loaded" in dlg.status.text()
+    wait_idle(qtbot, win)
+    names = [a.text() for a in win.menus.model_menu.actions()]
+    assert any(dlg.out.name in n for n in names), names
+
+
+# 3 ------------------------------------------------------------------------------------------
+def wheel(view, dy):
+    pos = QPointF(view.viewport().width() / 2, view.viewport().height() / 2)
+    ev = QWheelEvent(pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())), QPoint(0, 0),
+                     QPoint(0, dy), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                     Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), ev)
+    QApplication.processEvents()
+
+
+def test_wheel_zoom_in_from_the_fitted_view(qtbot, win):
+    for _ in range(2):
+        win.views.fit()
+        QApplication.processEvents()
+        z0 = win.gray_view.zoom()
+        wheel(win.gray_view, 120)
+        assert win.gray_view.zoom() > 1.2 * z0
+        assert abs(win.result_view.zoom() - win.gray_view.zoom()) < 1e-9
+    wheel(win.gray_view, -120)
+    wheel(win.gray_view, -120)
+    assert abs(win.result_view.zoom() - win.gray_view.zoom()) < 1e-9
+
+
+# 4 ------------------------------------------------------------------------------------------
+def test_colour_suggestions_do_not_resize_the_views(qtbot, win):
+    QApplication.processEvents()
+    widths = (win.gray_view.width(), win.result_view.width())
+    for i in range(12):
+        win.pick_color((20 * i, 250 - 20 * i, 90))
+    colours = [(25 * i, 120, 250 - 25 * i) for i in range(10)]
+    win.panel.suggest_row.set_colors(colours, [f"c{i}" for i in range(10)])   # the row at its fullest
+    QApplication.processEvents()
+    assert sum(c.isVisible() for c in win.panel.suggest_row.findChildren(QToolButton)) == 10
+    assert (win.gray_view.width(), win.result_view.width()) == widths
+
+
+# 5 ------------------------------------------------------------------------------------------
+def test_a_drag_stroke_is_one_hint_that_can_be_selected_moved_and_deleted(qtbot, win):
+    v = win.gray_view
+    win.tool.set_radius(8)
+    send(v, QEvent.Type.MouseButtonPress, (40, 100))
+    for x in range(45, 205, 5):
+        send(v, QEvent.Type.MouseMove, (x, 100))
+    send(v, QEvent.Type.MouseButtonRelease, (200, 100), buttons=Qt.MouseButton.NoButton)
+    assert len(win.doc.hints) == 1
+    stroke = win.doc.hints[0]
+    assert len(stroke.points) >= 2 and stroke.radius == 8
+    assert win.panel.hint_label.text() == "1 hint"
+    # grab it in the middle, drag it down by 30 px: the whole stroke moves
+    send(v, QEvent.Type.MouseButtonPress, (120, 101))
+    send(v, QEvent.Type.MouseMove, (120, 131))
+    send(v, QEvent.Type.MouseButtonRelease, (120, 131), buttons=Qt.MouseButton.NoButton)
+    moved = win.doc.hints[0]
+    assert len(win.doc.hints) == 1
+    assert np.allclose(np.array(moved.points) - np.array(stroke.points), [0, 30], atol=1.01)
+    win.tool.delete_selected()
+    assert win.doc.hints == []
+    wait_idle(qtbot, win)
+
+
+# 6 ------------------------------------------------------------------------------------------
+def test_the_photo_hash_is_computed_once_and_off_the_ui_thread(qtbot, win, tmp_path, monkeypatch):
+    import sys
+
+    import net.atomic
+    calls = []
+    real = net.atomic.file_sha256
+
+    def spy(path):
+        calls.append((Path(path).name, threading.current_thread() is threading.main_thread()))
+        return real(path)
+
+    for mod in [net.atomic] + [m for n, m in sys.modules.items() if n.startswith(("colorizer_gui",
+                                                                               "net."))]:
+        if getattr(mod, "file_sha256", None) is real:
+            monkeypatch.setattr(mod, "file_sha256", spy)
+    session = tmp_path / "s.colorize.json"
+    click(win.gray_view, (100, 100))
+    for _ in range(3):
+        click(win.gray_view, (50 + 40 * _, 60))
+        win.controller.autosave()
+    assert win.controller.write_session(session)
+    wait_idle(qtbot, win)
+    assert not [c for c in calls if c[1]], f"hashed on the UI thread: {calls}"
+    assert load_session(session).image_sha256 == real(tmp_path / "photo.png")
+    calls.clear()
+    win.controller.open_session(session)
+    qtbot.waitUntil(lambda: len(win.doc.hints) == 4 and win.doc.history.count() == 0, timeout=WAIT)
+    wait_idle(qtbot, win)
+    win.controller.autosave()
+    assert len(calls) <= 1 and not [c for c in calls if c[1]], calls
+
+
+# 7 ------------------------------------------------------------------------------------------
+def test_a_session_opened_right_after_a_photo_keeps_its_hints_on_its_photo(qtbot, win, tmp_path,
+                                                                          gray_photo):
+    a = other_photo(tmp_path, gray_photo, (180, 120), "a.png")
+    b = other_photo(tmp_path, gray_photo, (200, 140), "b.png")
+    hints = _hints()
+    session = tmp_path / "b.colorize.json"
+    save_session(session, Session(image="b.png", hints=hints))
+    win.controller.open_path(a)
+    win.controller.open_session(session)
+    qtbot.waitUntil(lambda: win.doc.path == b, timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert win.doc.hints == hints
+    assert win.session.size == (140, 200)
+
+
+def _hints():
+    from net.hints import Hint
+    return [Hint(20, 30, 5, (200, 20, 20)), Hint(120, 90, 9, (20, 20, 200))]
+
+
+def test_switching_the_model_while_a_photo_opens_leaves_the_worker_on_that_photo(
+        qtbot, win, tmp_path, gray_photo, local_weights):
+    a = other_photo(tmp_path, gray_photo, (180, 120), "a.png")
+    copy = tmp_path / "copy.safetensors"
+    shutil.copy(local_weights, copy)
+    shutil.copy(local_weights.with_suffix(".json"), copy.with_suffix(".json"))
+    win.controller.open_path(a)
+    win.controller.load_model(str(copy))
+    qtbot.waitUntil(lambda: win.doc.path == a and win.colorizer.path == copy, timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert win.session.size == (120, 180)
+    assert win.session.colorizer is win.colorizer
+    click(win.gray_view, (90, 60))
+    wait_idle(qtbot, win)
+    assert np.array_equal(win.controller.last_result.rgb, expected_picture(win))
