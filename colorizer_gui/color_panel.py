@@ -84,6 +84,8 @@ class ColorPanel(QWidget):
 
     # -- radius (logarithmic slider between the photo's limits) ----------------------------
     def _radius_of(self, v: int) -> float:
+        if v <= 0 or v >= SLIDER_STEPS:
+            return self._r_min if v <= 0 else self._r_max      # the ends exactly
         t = v / SLIDER_STEPS
         return math.exp(math.log(self._r_min) + t * (math.log(self._r_max) - math.log(self._r_min)))
 

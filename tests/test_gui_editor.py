@@ -1,0 +1,118 @@
+"""What users of editors expect (issue 12): guidance, on-screen state, eraser, hint list,
+gamut warning, radius relative to the photo."""
+from PIL import Image
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from colorizer_gui.hint_tool import max_radius_for
+from colorizer_gui.main_window import MainWindow
+from colorizer_gui.view_pair import EMPTY_TEXT, FIRST_HINT_TEXT
+
+from .test_gui import WAIT, click, photo, send, wait_idle, win  # noqa: F401 (fixtures)
+
+
+def test_an_empty_window_says_how_to_start(qtbot, local_weights, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
+    qtbot.addWidget(w)
+    w.resize(900, 600)
+    w.show()
+    qtbot.waitUntil(lambda: w.colorizer is not None, timeout=WAIT)
+    assert w.gray_view.placeholder == EMPTY_TEXT
+    with_text = w.gray_view.viewport().grab().toImage()
+    w.gray_view.set_overlay(placeholder="")
+    without = w.gray_view.viewport().grab().toImage()
+    assert with_text != without                  # the text is really painted
+    w.views.set_side_by_side(False)
+    assert w.result_view.placeholder == EMPTY_TEXT   # on whichever view is visible
+    w.close()
+
+
+def test_a_first_time_user_is_told_to_click_and_the_tip_goes_with_the_first_hint(qtbot, win):
+    assert win.gray_view.placeholder == FIRST_HINT_TEXT
+    click(win.gray_view, (100, 100))
+    assert win.gray_view.placeholder == ""
+    win.doc.history.undo()
+    assert win.gray_view.placeholder == FIRST_HINT_TEXT
+    wait_idle(qtbot, win)
+
+
+def test_the_views_show_original_hidden_hints_and_zoom(qtbot, win):
+    m = win.menus
+    m.before_action.trigger()
+    assert "Original" in win.result_view.badges
+    m.before_action.trigger()
+    assert "Original" not in win.result_view.badges
+    m.hints_action.trigger()
+    assert "hints hidden" in win.gray_view.badges and not win.gray_view.show_hints
+    m.hints_action.trigger()
+    assert win.gray_view.badges == []
+    win.views.actual_size()
+    assert win.gray_view.zoom_percent() == 100 == win.result_view.zoom_percent()
+    win.views.zoom_by(2.0)
+    assert win.gray_view.zoom_percent() == 200
+
+
+def test_the_eraser_removes_what_the_brush_touches_in_one_step(qtbot, win):
+    for x in (50, 150, 250):
+        click(win.gray_view, (x, 100))
+    assert len(win.doc.hints) == 3
+    win.menus.erase_action.trigger()
+    assert win.tool.mode == "erase" and win.panel.erase_btn.isChecked()
+    v = win.gray_view
+    send(v, QEvent.Type.MouseButtonPress, (40, 100))
+    for x in range(45, 165, 10):
+        send(v, QEvent.Type.MouseMove, (x, 100))
+    send(v, QEvent.Type.MouseButtonRelease, (160, 100), buttons=Qt.MouseButton.NoButton)
+    assert [round(h.x) for h in win.doc.hints] == [250]
+    win.doc.history.undo()
+    assert len(win.doc.hints) == 3
+    win.menus.paint_action.trigger()
+    click(win.gray_view, (100, 40))
+    assert len(win.doc.hints) == 4
+    wait_idle(qtbot, win)
+
+
+def test_the_hint_list_selects_recolours_and_deletes(qtbot, win):
+    click(win.gray_view, (50, 50))
+    win.tool.select(None)
+    click(win.gray_view, (200, 150))
+    lst = win.panel.hint_list
+    assert lst.list.count() == 2 and "circle at" in lst.list.item(1).text()
+    lst.list.setCurrentRow(0)
+    assert win.tool.selected == 0
+    win.pick_color((30, 200, 40))
+    assert win.doc.hints[0].rgb == (30, 200, 40) and win.doc.hints[1].rgb != (30, 200, 40)
+    qtbot.mouseClick(lst.delete_btn, Qt.MouseButton.LeftButton)
+    assert len(win.doc.hints) == 1 and lst.list.count() == 1
+    wait_idle(qtbot, win)
+
+
+def test_a_colour_that_cannot_exist_at_the_lightness_here_is_flagged(win):
+    panel = win.panel
+    panel.set_lightness(96)
+    win.pick_color((0, 0, 255))                   # saturated blue on a nearly white area
+    assert "cannot exist" in panel.gamut_label.text()
+    win.pick_color((235, 240, 250))               # a pale blue exists there
+    assert panel.gamut_label.text() == ""
+    panel.set_lightness(30)
+    win.pick_color((0, 0, 255))
+    assert panel.gamut_label.text() == ""
+
+
+def test_the_radius_is_relative_to_the_photo_and_reaches_large_photo_sizes(qtbot, win, tmp_path,
+                                                                           gray_photo):
+    win.tool.set_radius(15)                       # 5 % of the 300 px photo
+    big = tmp_path / "big.png"
+    Image.fromarray(gray_photo).resize((1200, 800)).save(big)
+    win.controller.open_path(big)
+    qtbot.waitUntil(lambda: win.doc.path == big, timeout=WAIT)
+    assert abs(win.tool.radius - 60) < 1e-6      # still 5 % of the long side
+    assert "5.0 % of the photo" in win.panel.radius_label.text()
+    assert max_radius_for(4000) == 1000          # a 12 MP photo (4000x3000) can get 1000 px hints
+    win.panel.radius_slider.setValue(win.panel.radius_slider.maximum())
+    assert win.tool.radius == win.tool.max_radius == max_radius_for(1200)
+    win.panel.radius_slider.setValue(0)
+    assert win.tool.radius == 1.0
+    QApplication.processEvents()
+    wait_idle(qtbot, win)
