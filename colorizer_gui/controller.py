@@ -55,14 +55,14 @@ class EditorController(QObject):
         self.doc = Document()
         self.worker = InferenceWorker(self)
         self.worker.resultReady.connect(self._on_result)
-        self.worker.requestFailed.connect(lambda m: self.prompts.error("Colorization failed", m))
+        self.worker.requestFailed.connect(self._on_request_failed)
         self.colorizer: Colorizer | None = None
         self.session = None                  # ColorizeSession of (self._session_photo, self.colorizer)
         self._session_photo: Photo | None = None
         self._opening = 0                    # token of the newest open; older ones are dropped
         self._reopening = False
         self._loading_model = False
-        self._shown_gen = -1
+        self._shown_gen = self.worker.generation       # newest request answered (or failed)
         self._request_t: dict[int, float] = {}
         self.last_result: Result | None = None
         self.last_latency_ms: float | None = None
@@ -100,6 +100,10 @@ class EditorController(QObject):
         if t0 is not None and r.kind == "preview":
             self.last_latency_ms = (time.perf_counter() - t0) * 1000
         self.resultShown.emit(r)
+
+    def _on_request_failed(self, generation: int, message: str):
+        self._shown_gen = max(self._shown_gen, generation)
+        self.prompts.error("Colorization failed", message)
 
     def _set_session(self, session, photo: Photo | None):
         self.session, self._session_photo = session, photo

@@ -62,7 +62,7 @@ class Result:
 
 class InferenceWorker(QObject):
     resultReady = Signal(object)          # Result
-    requestFailed = Signal(str)
+    requestFailed = Signal(int, str)      # generation, one-sentence message
     _jobDone = Signal(object, object)     # Job, result
     _jobFailed = Signal(object, str)      # Job, one-sentence message
 
@@ -160,7 +160,7 @@ class InferenceWorker(QObject):
             preview = req.session.preview(req.hints)
         except Exception as e:  # noqa: BLE001
             traceback.print_exc()
-            self.requestFailed.emit(f"colorization failed: {e}")
+            self.requestFailed.emit(req.generation, f"colorization failed: {e}")
             return
         ms = (time.perf_counter() - t0) * 1000
         if not self._is_current(req):

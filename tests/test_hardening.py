@@ -88,12 +88,12 @@ def test_bad_inputs_through_the_gui(qtbot, corpus, local_weights, monkeypatch):
     w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
     qtbot.addWidget(w)
     messages = []
-    monkeypatch.setattr(w, "error", lambda title, msg: messages.append(msg))
+    monkeypatch.setattr(w.prompts, "error", lambda title, msg: messages.append(msg))
     qtbot.waitUntil(lambda: w.colorizer is not None, timeout=60_000)
     for name, (path, expect) in corpus.items():
         before = len(messages)
-        w.open_path(path)
-        qtbot.waitUntil(lambda: not w.worker.pending(), timeout=60_000)
+        w.controller.open_path(path)
+        qtbot.waitUntil(w.controller.idle, timeout=60_000)
         qtbot.wait(20)
         if expect == "ok":
             assert len(messages) == before and w.doc.path == path, (name, messages[before:])
@@ -101,7 +101,7 @@ def test_bad_inputs_through_the_gui(qtbot, corpus, local_weights, monkeypatch):
             assert len(messages) == before + 1 and expect in messages[-1], name
     w.tool.add_hint(0.2, 0.2)                           # still usable
     assert len(w.doc.hints) == 1
-    w._saved_rev = w.doc.revision
+    w.doc.history.set_clean()
     w.close()
 
 
@@ -229,7 +229,7 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
     w.resize(1000, 600)
     w.show()                                            # repaints are part of the UI thread's work
     qtbot.waitUntil(lambda: w.colorizer is not None, timeout=60_000)
-    w.open_path(p)
+    w.controller.open_path(p)
     qtbot.waitUntil(lambda: w.session is not None, timeout=60_000)
     rng = np.random.default_rng(0)
     times = []
@@ -238,7 +238,7 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
     for i in range(1000):
         t0 = time.perf_counter()
         if i % 3 == 2 and w.doc.hints:
-            w.undo.undo()
+            w.doc.history.undo()
         else:
             w.tool.set_color(tuple(int(v) for v in rng.integers(0, 256, 3)))
             w.tool.add_hint(float(rng.uniform(0, 256)), float(rng.uniform(0, 256)))
@@ -251,7 +251,7 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
 
     def done():
         QApplication.processEvents()
-        return not w.worker.pending() and w._shown_gen == w.worker.generation
+        return w.controller.idle()
     qtbot.waitUntil(done, timeout=120_000)
     times.sort()
     # Timing is printed, not asserted (noisy machines); `python3 -m colorizer_gui.benchmark`
@@ -262,8 +262,8 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
     assert mem1 - mem0 < 50e6                           # no unbounded growth
     monkeypatch.setattr(ColorizeSession, "predict_ab", original)
     expected = w.session.preview(w.doc.hints)           # the final result matches the final hints
-    assert np.array_equal(w.last_result, expected)
-    w._saved_rev = w.doc.revision
+    assert np.array_equal(w.controller.last_result.rgb, expected)
+    w.doc.history.set_clean()
     w.close()
 
 
