@@ -244,3 +244,29 @@ def test_switching_the_model_while_a_photo_opens_leaves_the_worker_on_that_photo
     click(win.gray_view, (90, 60))
     wait_idle(qtbot, win)
     assert np.array_equal(win.controller.last_result.rgb, expected_picture(win))
+
+
+SLOW_START = """
+import sys, time
+print("Reading photos: 12 found", flush=True)
+time.sleep(30)
+"""
+
+
+def test_retrain_dialog_shows_what_the_trainer_is_doing_before_the_first_step(qtbot, tmp_path,
+                                                                              local_weights,
+                                                                              monkeypatch):
+    from colorizer_gui import app_settings, retrain_dialog
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    monkeypatch.setattr(dlg, "command", lambda out: ["-c", SLOW_START, "--out", str(out)])
+    dlg.folder.setText(str(tmp_path))
+    dlg.start()
+    assert dlg.progress.maximum() == 0                    # busy indicator, not a frozen 0 %
+    qtbot.waitUntil(lambda: "Reading photos: 12 found" in dlg.status.text(), timeout=WAIT)
+    assert dlg.status.text().rstrip().endswith(" s")      # with the elapsed time
+    assert dlg.running()
+    dlg.shutdown()
+    qtbot.waitUntil(lambda: not dlg.running(), timeout=WAIT)
+    assert "stopped" in dlg.status.text()
