@@ -22,47 +22,15 @@ import torch
 
 from .device import autocast_for, pick_device  # noqa: F401 (re-exported)
 from .ab_bins import top_colours
+from .assets import (DEFAULT_MODEL, assets_dir, models_dir,  # noqa: F401 (re-exported)
+                     resolve_model_path)
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
 from .models import fold_batchnorm
 from .propagation import Propagator
-from .weights import WeightsError, load_model
+from .weights import WeightsError, load_model  # noqa: F401 (WeightsError re-exported)
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
-DEFAULT_MODEL = "default"
 MULTIPLE = 16
-
-
-def assets_dir() -> Path:
-    """Shipped weights and samples; COLORIZER_ASSETS overrides the location."""
-    return Path(os.environ.get("COLORIZER_ASSETS") or ASSETS_DIR)
-
-
-def models_dir() -> Path:
-    return assets_dir() / "models"
-
-
-def resolve_model_path(name_or_path: str | os.PathLike | None) -> Path:
-    """``None``/"default"/"seed"/"local" name a bundled model; anything else is a path.
-
-    "default" is whichever bundled model ``models/DEFAULT`` names (the one that
-    measured best); there is no default until trained weights are shipped.
-    """
-    p = str(name_or_path or DEFAULT_MODEL)
-    if os.sep in p or "/" in p or p.endswith(".safetensors"):
-        return Path(p)
-    if p == DEFAULT_MODEL:
-        pointer = models_dir() / "DEFAULT"
-        try:
-            p = pointer.read_text(encoding="utf-8").strip()
-        except OSError:
-            raise WeightsError(f"no default model is installed ({pointer} is missing); "
-                               "train one with colorizer-train or pass a weights file") from None
-    path = models_dir() / f"{p}.safetensors"
-    if not path.is_file():
-        raise WeightsError(f"no bundled model named {p!r} in {models_dir()} "
-                           "(train one with colorizer-train, or pass a weights file)")
-    return path
 
 
 def working_shape(h: int, w: int, working_size: int) -> tuple[int, int]:
