@@ -6,10 +6,12 @@ set -euo pipefail
 SHARED=${SHARED:-../shared}
 RUNS=${RUNS:-$HOME/colorizer-runs}
 VGG=$SHARED/pretrained/vgg16_features_conv1_1-conv4_3.safetensors
+VGG13=$SHARED/pretrained/vgg16_features_conv1_1-conv5_3.safetensors
 DATA="$SHARED/data/photos-train:1 $SHARED/data/scenes-train:1"
 VAL="$SHARED/data/photos-val"
 LOCAL_STEPS=${LOCAL_STEPS:-6000}
 LOCAL_176_STEPS=${LOCAL_176_STEPS:-8250}   # total steps after continuing with 176 px crops
+LOCAL_V2_STEPS=${LOCAL_V2_STEPS:-4000}
 RTNET_STEPS=${RTNET_STEPS:-1200}
 HNET_STEPS=${HNET_STEPS:-600}
 COMMON="--size 128 --batch 16 --workers 1 --threads 2 --val-every 250 --ckpt-every 100 --no-progress"
@@ -31,12 +33,18 @@ if [ ! -f "$RUNS/local-176/checkpoint.pt" ]; then
 fi
 stage local "$RUNS/local-176" --data $DATA --val $VAL --vgg "$VGG" --steps "$LOCAL_176_STEPS" \
   ${COMMON/--size 128/--size 176}
+# local v2 (the default since issue 10): Levin propagation, VGG conv4/conv5 + global fusion, ab
+# classifier; warm-started from the v1 model above (its decoder and HNet carry over, the new parts
+# start as no-ops). The v1 model is the one that shipped before (git show d42cbc5:assets/models/).
+stage local "$RUNS/local-v2" --data $DATA --val $VAL --vgg "$VGG13" \
+  --warm-start "$RUNS/local-176/model.safetensors" --steps "$LOCAL_V2_STEPS" --lr 5e-4 \
+  ${COMMON/--size 128/--size 176}
 stage rtnet "$RUNS/seed-rtnet" --data $DATA --val $VAL --vgg "$VGG" --steps "$RTNET_STEPS" $COMMON
 stage hnet "$RUNS/seed-hnet" --data $DATA --val $VAL --init "$RUNS/seed-rtnet/model.safetensors" \
   --steps "$HNET_STEPS" --lr 3e-4 $COMMON
 mkdir -p assets/models
-cp "$RUNS/local-176/model.safetensors" assets/models/local.safetensors
-cp "$RUNS/local-176/model.json" assets/models/local.json
+cp "$RUNS/local-v2/model.safetensors" assets/models/local.safetensors
+cp "$RUNS/local-v2/model.json" assets/models/local.json
 cp "$RUNS/seed-hnet/model.safetensors" assets/models/seed.safetensors
 cp "$RUNS/seed-hnet/model.json" assets/models/seed.json
 echo "all stages done; models copied to assets/models (run scripts/evaluate_shipped.sh next)"
