@@ -337,6 +337,12 @@ class EditorController(QObject):
                            lambda msg: self.prompts.error("The image was not exported", msg))
         return True
 
+    def likely_colours_at(self, x: float, y: float, count: int = 3) -> list:
+        """The model's likely automatic colours at an image point (empty without a classifier)."""
+        if self.session is None or self._session_photo is not self.doc.photo:
+            return []
+        return self.session.likely_colours_at(x, y, count)
+
     def result_rgb_at(self, x: float, y: float):
         """The colour now shown in the result at an image point, or None."""
         if self.last_result is None:

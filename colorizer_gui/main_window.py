@@ -189,7 +189,8 @@ class MainWindow(QMainWindow):
         if l is None:
             return
         colors, labels = suggestions(l, self.controller.result_rgb_at(x, y),
-                                     self.doc.original_rgb_at(x, y))
+                                     self.doc.original_rgb_at(x, y),
+                                     self.controller.likely_colours_at(x, y))
         self.panel.suggest_row.set_colors(colors, labels)
 
     def eyedrop(self, p: QPointF, view_name: str):

@@ -18,8 +18,12 @@ COMMON_COLORS = {
 _COMMON_AB = {k: rgb_to_lab(np.array([[v]], np.uint8))[0, 0, 1:] for k, v in COMMON_COLORS.items()}
 
 
-def suggestions(l: float, predicted_rgb=None, original_rgb=None) -> tuple[list, list]:
-    """(colours, labels) for lightness l; each colour keeps its chroma at that lightness."""
+def suggestions(l: float, predicted_rgb=None, original_rgb=None, likely=()) -> tuple[list, list]:
+    """(colours, labels) for lightness l; each colour keeps its chroma at that lightness.
+
+    ``likely``: [(a, b, probability)] the model's classifier finds likely at that point
+    (:meth:`net.ColorizeSession.likely_colours_at`), offered right after the prediction.
+    """
     colors, labels = [], []
 
     def add(rgb, label):
@@ -30,6 +34,8 @@ def suggestions(l: float, predicted_rgb=None, original_rgb=None) -> tuple[list, 
 
     if predicted_rgb is not None:
         add(predicted_rgb, "model's prediction")
+    for a, b, prob in likely:
+        add(rgb_for(l, float(a), float(b)), f"likely here ({prob:.0%})")
     if original_rgb is not None:
         add(original_rgb, "photo's own colour")
     for name, (a, b) in _COMMON_AB.items():

@@ -72,3 +72,11 @@ def test_session_offers_the_classifier_colours_at_a_point(local_weights):
     assert len(top) == 4 and all(-128 < a < 128 and -128 < b < 128 for a, b, _ in top)
     probs = [p for _, _, p in top]
     assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0 + 1e-6
+
+
+def test_suggestions_offer_the_likely_colours_after_the_prediction():
+    from colorizer_gui.suggestions import suggestions
+    colors, labels = suggestions(60.0, (120, 120, 120), None, [(40.0, 30.0, 0.5), (-30.0, 40.0, 0.2)])
+    assert labels[:3] == ["model's prediction", "likely here (50%)", "likely here (20%)"]
+    lab = rgb_to_lab(np.array([[colors[1]]], np.uint8))[0, 0]
+    assert lab[1] > 25 and lab[2] > 15 and abs(lab[0] - 60) < 3        # that chroma at that lightness
