@@ -66,7 +66,8 @@ def test_system_round_trips_through_the_weights_format(system_run, gray_photo):
     with torch.no_grad():
         a, b = trained(l), loaded(l)
     assert a.shape == (1, 2, 192, 256)
-    assert float((a - b).abs().max()) < 2e-2          # float16 weights file
+    assert float((a - b).abs().max()) < 4e-2          # float16 + int8 (large convolutions) file
+    assert float((a - b).abs().mean()) < 4e-3
     c = Colorizer.load(weights, device="cpu", working_size=64)
     assert c.uses_hints is False and c.variant == name
     rgb = skimage_photos()["chelsea"]
