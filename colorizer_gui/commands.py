@@ -53,17 +53,16 @@ class History:
         self._notify()
 
     def undo(self) -> None:
-        if self._done:
-            cmd = self._done.pop()
-            cmd.undo()
-            self._undone.append(cmd)
-            self._notify()
+        self._move(self._done, self._undone, "undo")
 
     def redo(self) -> None:
-        if self._undone:
-            cmd = self._undone.pop()
-            cmd.redo()
-            self._done.append(cmd)
+        self._move(self._undone, self._done, "redo")
+
+    def _move(self, source: list, target: list, action: str) -> None:
+        if source:
+            cmd = source.pop()
+            getattr(cmd, action)()
+            target.append(cmd)
             self._notify()
 
     def can_undo(self) -> bool:

@@ -109,17 +109,6 @@ class AutomaticModel(nn.Module):
     def colorize_from_gray(self, gray, hint_input=None):
         return gray[0]
 
-    def _vgg_features(self, l_norm):
-        with torch.no_grad() if not self.vgg.convs[0].weight.requires_grad else _null():
-            return self.vgg(l_norm)
-
-
-class _null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
 
 
 class Encoder(nn.Module):
@@ -180,7 +169,7 @@ class KoalaNet(AutomaticModel):
 
     def predict(self, l_norm):
         x = self.encoder(l_norm)
-        f5 = self._vgg_features(l_norm)[4]
+        f5 = self.vgg(l_norm)[4]
         g = self.embed(f5.float().mean((2, 3))).to(x.dtype)
         g = g[:, :, None, None].expand(-1, -1, *x.shape[-2:])
         return self.decoder(self.fusion(torch.cat([x, g], 1))), None
@@ -201,7 +190,7 @@ class ZhangNet(AutomaticModel):
         self.set_vgg_trainable(False)
 
     def predict(self, l_norm):
-        f = self._vgg_features(l_norm)
+        f = self.vgg(l_norm)
         x3 = self.p3(f[2])
         x = torch.cat([x3, _up(self.p4(f[3]), x3), _up(self.p5(f[4]), x3)], 1)
         logits, ab4 = self.classifier(self.body(x))
@@ -225,7 +214,7 @@ class VGGUNet(AutomaticModel):
         self.set_vgg_trainable(False)
 
     def predict(self, l_norm):
-        f1, f2, f3, f4, f5 = self._vgg_features(l_norm)
+        f1, f2, f3, f4, f5 = self.vgg(l_norm)
         x = self.d5(f5)
         x = self.d4(torch.cat([_up(x, f4), f4], 1))
         x = self.d3(torch.cat([_up(x, f3), f3], 1))

@@ -46,6 +46,12 @@ class VGGGray(nn.Module):
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
 
     def forward(self, l_norm):
+        # A frozen VGG (the usual case) keeps no activations for backward: they are most of
+        # a training step's memory.
+        with torch.set_grad_enabled(torch.is_grad_enabled() and self.convs[0].weight.requires_grad):
+            return self._features(l_norm)
+
+    def _features(self, l_norm):
         x = (gray_rgb_from_l(l_norm).expand(-1, 3, -1, -1) - self.mean) / self.std
         c = self.convs
         x = F.relu(c[1](F.relu(c[0](x))))

@@ -99,30 +99,6 @@ class Hint:
         return cls(x=d["x"], y=d["y"], radius=d["radius"], rgb=tuple(rgb))
 
 
-def disc(cx: float, cy: float, r: float, h: int, w: int):
-    """Pixels of an h x w grid covered by a circle (working-resolution coordinates).
-
-    Returns (row slice, column slice, boolean mask for that box), or None when the
-    circle lies entirely outside the grid.
-    """
-    r = max(float(r), 0.5)
-    i0, i1 = max(int(math.floor(cy - r)), 0), min(int(math.ceil(cy + r)) + 1, h)
-    j0, j1 = max(int(math.floor(cx - r)), 0), min(int(math.ceil(cx + r)) + 1, w)
-    if i0 >= i1 or j0 >= j1:
-        return None
-    yy = (np.arange(i0, i1, dtype=np.float32) + 0.5 - cy)[:, None]
-    xx = (np.arange(j0, j1, dtype=np.float32) + 0.5 - cx)[None, :]
-    m = yy * yy + xx * xx <= r * r
-    ci, cj = int(math.floor(cy)), int(math.floor(cx))
-    if i0 <= ci < i1 and j0 <= cj < j1:
-        m[ci - i0, cj - j0] = True
-    if not m.any():
-        return None
-    return slice(i0, i1), slice(j0, j1), m
-
-
-
-
 MAX_STROKE_POINTS = 10_000
 
 

@@ -163,8 +163,7 @@ class RTNet(nn.Module):
 
         Returns (g1, g2, g3, g4) skips, plus (logits, automatic ab at H/8) with a classifier.
         """
-        with torch.no_grad() if not self.vgg.convs[0].weight.requires_grad else _nullctx():
-            feats = self.vgg(l_norm)
+        feats = self.vgg(l_norm)
         f1, f2, f3 = feats[:3]
         g4 = self.down4(f3)
         if self.fusion is not None:
@@ -211,14 +210,6 @@ class RTNet(nn.Module):
         # network starts from the classical propagation and learns where to trust it.
         gate = torch.sigmoid(y[:, 2:3])
         return gate * hint_maps[:, 3:5].float() + (1 - gate) * free
-
-
-class _nullctx:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
 
 
 class ColorizationModel(nn.Module):

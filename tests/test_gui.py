@@ -31,17 +31,23 @@ def win(qtbot, local_weights, photo, monkeypatch):
     # Dialogs would block an offscreen test: answer them.
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.No)
-    w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
-    qtbot.addWidget(w)
-    w.resize(1000, 600)
-    w.show()
-    qtbot.waitUntil(lambda: w.colorizer is not None, timeout=WAIT)
+    w = new_window(qtbot, local_weights)
     w.controller.open_path(photo)
     qtbot.waitUntil(lambda: w.doc.rgb is not None and w.session is not None, timeout=WAIT)
     wait_idle(qtbot, w)
     yield w
     w.doc.history.set_clean()     # nothing to ask about when the window closes
     w.close()
+
+
+def new_window(qtbot, weights, size=(1000, 600)):
+    """A shown main window on these weights, once its model has loaded."""
+    w = MainWindow(model=str(weights), device="cpu", ask_restore=False)
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitUntil(lambda: w.colorizer is not None, timeout=WAIT)
+    return w
 
 
 def wait_idle(qtbot, w):
@@ -57,6 +63,15 @@ def send(view, kind, img_xy, buttons=Qt.MouseButton.LeftButton, mods=Qt.Keyboard
     button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
     ev = QMouseEvent(kind, pos, view.viewport().mapToGlobal(pos), button, buttons, mods)
     QApplication.sendEvent(view.viewport(), ev)
+
+
+def drag(view, start, end_x, step=5):
+    """Press at start, move right in steps to end_x on the same row, release there."""
+    x, y = start
+    send(view, QEvent.Type.MouseButtonPress, (x, y))
+    for xi in range(x + step, end_x, step):
+        send(view, QEvent.Type.MouseMove, (xi, y))
+    send(view, QEvent.Type.MouseButtonRelease, (end_x, y), buttons=Qt.MouseButton.NoButton)
 
 
 def click(view, xy, mods=Qt.KeyboardModifier.NoModifier):
@@ -122,10 +137,7 @@ def test_undo_redo(qtbot, win):
 def test_a_drag_is_one_stroke_and_one_undo_step(qtbot, win):
     v = win.gray_view
     win.tool.set_radius(6)
-    send(v, QEvent.Type.MouseButtonPress, (30, 100))
-    for x in range(35, 200, 5):
-        send(v, QEvent.Type.MouseMove, (x, 100))
-    send(v, QEvent.Type.MouseButtonRelease, (200, 100), buttons=Qt.MouseButton.NoButton)
+    drag(v, (30, 100), 200)
     assert len(win.doc.hints) == 1 and win.doc.hints[0].kind == "stroke"
     assert len(win.doc.hints[0].points) > 10
     assert win.doc.history.count() == 1

@@ -13,7 +13,8 @@ from net.session_file import Session, load_session, save_session
 
 from colorizer_gui.main_window import autosave_path
 
-from .test_gui import WAIT, click, expected_picture, photo, send, wait_idle, win  # noqa: F401
+from .test_gui import (WAIT, click, drag, expected_picture, photo, send, wait_idle,  # noqa: F401
+                       win)
 
 
 def other_photo(tmp_path, gray_photo, size=(240, 160), name="other.png") -> Path:
@@ -155,10 +156,7 @@ def test_colour_suggestions_do_not_resize_the_views(qtbot, win):
 def test_a_drag_stroke_is_one_hint_that_can_be_selected_moved_and_deleted(qtbot, win):
     v = win.gray_view
     win.tool.set_radius(8)
-    send(v, QEvent.Type.MouseButtonPress, (40, 100))
-    for x in range(45, 205, 5):
-        send(v, QEvent.Type.MouseMove, (x, 100))
-    send(v, QEvent.Type.MouseButtonRelease, (200, 100), buttons=Qt.MouseButton.NoButton)
+    drag(v, (40, 100), 200)
     assert len(win.doc.hints) == 1
     stroke = win.doc.hints[0]
     assert len(stroke.points) >= 2 and stroke.radius == 8

@@ -5,19 +5,15 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from colorizer_gui.hint_tool import max_radius_for
-from colorizer_gui.main_window import MainWindow
 from colorizer_gui.view_pair import EMPTY_TEXT, FIRST_HINT_TEXT
 
-from .test_gui import WAIT, click, photo, send, wait_idle, win  # noqa: F401 (fixtures)
+from .test_gui import (WAIT, click, new_window, photo, send, wait_idle,  # noqa: F401
+                       win)
 
 
 def test_an_empty_window_says_how_to_start(qtbot, local_weights, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
-    w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
-    qtbot.addWidget(w)
-    w.resize(900, 600)
-    w.show()
-    qtbot.waitUntil(lambda: w.colorizer is not None, timeout=WAIT)
+    w = new_window(qtbot, local_weights, (900, 600))
     assert w.gray_view.placeholder == EMPTY_TEXT
     with_text = w.gray_view.viewport().grab().toImage()
     w.gray_view.set_overlay(placeholder="")
