@@ -23,6 +23,9 @@ from .view_pair import FIRST_HINT_TEXT, ViewPair
 __all__ = ["APP_NAME", "MainWindow", "autosave_path"]
 
 APP_NAME = "Hint Colorizer"
+DEFAULT_SIZE = (1400, 820)     # first start
+USABLE_SIZE = (720, 460)       # a saved window smaller than this is not restored
+MINIMUM_SIZE = (560, 380)      # below this the views are too small to paint in
 IMAGE_FILTER = read_filter()
 
 
@@ -51,6 +54,7 @@ class MainWindow(QMainWindow):
         self._startup_path = None
         self.ask_restore = ask_restore
         self._connect()
+        self.setMinimumSize(*MINIMUM_SIZE)
         self._restore_settings()
         self.controller.load_model(model or self.settings.value("model", None) or None, initial=True)
 
@@ -99,10 +103,15 @@ class MainWindow(QMainWindow):
     def _restore_settings(self):
         s = self.settings
         geo = s.value("geometry")
-        if geo is not None:
-            self.restoreGeometry(geo)
-        else:
-            self.resize(1400, 820)
+        restored = geo is not None and self.restoreGeometry(geo)
+        if not restored or self.width() < USABLE_SIZE[0] or self.height() < USABLE_SIZE[1]:
+            # no saved size, or one too small to paint in (a window shrunk by a tiling window
+            # manager, or saved on a smaller screen): start at a comfortable size that fits
+            screen = self.screen().availableGeometry() if self.screen() else None
+            w, h = DEFAULT_SIZE
+            if screen is not None and screen.width() > 0:
+                w, h = min(w, screen.width()), min(h, screen.height())
+            self.resize(max(w, self.minimumWidth()), max(h, self.minimumHeight()))
         state = s.value("windowState")
         if state is not None:
             self.restoreState(state)

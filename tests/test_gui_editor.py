@@ -112,3 +112,32 @@ def test_the_radius_is_relative_to_the_photo_and_reaches_large_photo_sizes(qtbot
     assert win.tool.radius == 1.0
     QApplication.processEvents()
     wait_idle(qtbot, win)
+
+
+def _saved_geometry(size):
+    from PySide6.QtWidgets import QMainWindow
+    other = QMainWindow()
+    other.resize(*size)
+    other.show()
+    geo = other.saveGeometry()
+    other.close()
+    return geo
+
+
+def test_a_window_saved_too_small_to_paint_in_opens_at_a_usable_size(qtbot, local_weights):
+    from colorizer_gui.app_settings import settings
+    from colorizer_gui.main_window import USABLE_SIZE, MainWindow
+    s = settings()
+    try:
+        s.setValue("geometry", _saved_geometry((420, 610)))
+        w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
+        qtbot.addWidget(w)
+        assert w.width() >= USABLE_SIZE[0] and w.height() >= USABLE_SIZE[1]
+        w.close()
+        s.setValue("geometry", _saved_geometry((760, 520)))   # a usable size is kept
+        w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
+        qtbot.addWidget(w)
+        assert (w.width(), w.height()) == (760, 520)
+        w.close()
+    finally:
+        s.remove("geometry")
