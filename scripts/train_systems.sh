@@ -8,15 +8,15 @@
 #   MINUTES=30 scripts/train_systems.sh            # the comparison (about 3.5 hours on 2 cores)
 #   SYSTEMS="autoencoder zhang" MINUTES=5 scripts/train_systems.sh
 #
-# Each run ends at MINUTES of training (--time-limit) or at STEPS, whichever comes first; STEPS
-# also sets the learning-rate schedule, so pick it near what the budget reaches (the default
-# is about 30 minutes of the slowest system at 128 px on this machine's 2 cores).
+# Each run's learning-rate schedule (and pix2pix's switch from MSE to the GAN phase at a third)
+# follows its time budget (--time-limit), so every system gets a complete schedule in the same
+# wall time; STEPS only caps a run that would be faster than the budget.
 set -euo pipefail
 SHARED=${SHARED:-../shared}
 RUNS=${RUNS:-$HOME/colorizer-runs/systems}
 OUT=${OUT:-docs/results/systems}
 MINUTES=${MINUTES:-30}
-STEPS=${STEPS:-2000}
+STEPS=${STEPS:-1000000}
 SIZE=${SIZE:-128}
 THREADS=${THREADS:-2}
 LIMIT=${LIMIT:-0}              # photos per training folder (0: all)
@@ -65,7 +65,5 @@ for spec in "photos-val:$PHOTOS_VAL_LIMIT" "scenes-val:$SCENES_VAL_LIMIT"; do
   colorizer-eval sweep "$SHARED/data/$folder" --weights "${named[@]}" --levels 0 --no-levin \
     --metrics --limit "${spec##*:}" --out "$OUT" --no-progress | tee "$OUT/sweep-$folder.md"
 done
-for w in "${named[@]}"; do
-  colorizer-eval figure "$SHARED/data/photos-val" --weights "$w" --limit 4 --out "$OUT"
-done
+colorizer-eval figure "$SHARED/data/photos-val" --weights "${named[@]}" --limit 4 --levels 0 --out "$OUT"
 echo "results in $OUT"

@@ -127,3 +127,21 @@ def test_sweep_metrics_and_an_automatic_system(photo_dir, local_weights, tmp_pat
     assert col["ground truth"][0] > 5 and gray["ground truth"][0] == 0.0
     table = format_table(res)
     assert "Colourfulness" in table and "nearly gray" in table
+
+
+def test_figures_show_one_model_at_several_hint_counts_and_several_models_side_by_side(
+        photo_dir, local_weights, seed_weights, tmp_path):
+    from PIL import Image
+
+    from training.evaluate import main
+    assert main(["figure", str(photo_dir), "--weights", str(local_weights), "--limit", "2",
+                 "--out", str(tmp_path), "--device", "cpu"]) == 0
+    one = np.asarray(Image.open(tmp_path / f"figure-{local_weights.stem}.png"))
+    assert one.shape[1] == 5 * 260                   # input, 0/5/20 hints, ground truth
+    assert main(["figure", str(photo_dir), "--weights", str(local_weights), str(seed_weights),
+                 "--limit", "2", "--levels", "5", "--out", str(tmp_path), "--device", "cpu"]) == 0
+    both = np.asarray(Image.open(tmp_path / "figure-systems-5.png"))
+    assert both.shape == (28 + 2 * 260, 4 * 260, 3)  # input, two models, ground truth; 2 photos
+    a, b = both[28:288, 262:518], both[28:288, 522:778]
+    assert np.abs(a.astype(int) - b).mean() > 1        # each column is its own model's result
+    assert main(["figure", str(photo_dir), "--out", str(tmp_path)]) == 2   # no model: a message

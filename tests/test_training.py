@@ -218,3 +218,18 @@ def test_time_limit_ends_the_run_and_exports(photo_dir, tmp_path):
     assert 1 <= steps < 100000
     import torch
     assert torch.load(out / "checkpoint.pt", weights_only=True)["step"] == steps
+
+
+def test_the_schedule_ends_with_the_time_budget_when_that_comes_first():
+    from types import SimpleNamespace
+
+    from training.run import Run
+    run = SimpleNamespace(args=SimpleNamespace(steps=1_000_000), base_lr=1.0, time_fraction=0.0)
+    run.progress = lambda step: Run.progress(run, step)
+    lr = lambda step, used: (setattr(run, "time_fraction", used), Run.lr_at(run, step))[1]  # noqa: E731
+    assert lr(0, 0.0) == lr(0, 0.0) < 0.01                 # warm-up by steps, as without a budget
+    assert lr(10, 0.05) == 0.5                             # half-way through a tenth of the budget
+    assert 0.5 < lr(500, 0.5) < 0.55                       # cosine by time: half the budget, half lr
+    assert lr(600, 0.999) < 0.051                          # the budget's end is the schedule's end
+    assert lr(500_000, 0.0) == lr(500_000, 0.1) > 0.5      # steps ahead of time: steps decide
+    assert run.progress(500_000) == 0.5 and run.progress(10) == 0.1

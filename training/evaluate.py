@@ -2,6 +2,7 @@
 
     colorizer-eval sweep FOLDER --weights A.safetensors [B ...] [--out DIR]
     colorizer-eval coverage FOLDER --weights A.safetensors [--out DIR]
+    colorizer-eval figure FOLDER --weights A.safetensors [B ...] --out DIR [--levels N]
 
 Every table has a "no colour" row (the gray photo) and the classical baseline of
 Levin et al. 2004 with the same hints beside the networks. With ``--metrics`` the networks'
@@ -212,34 +213,6 @@ def coverage(folder, weights, **kw) -> dict:
                     lambda p, c, rng: coverage_circles(p.ab_norm, rng, c), "coverage", **kw)
 
 
-def figure(folder: str, weights: str, png: Path, count: int = 4, levels=(0, 5, 20),
-           device="auto") -> Path:
-    """A grid: per photo, the gray input, the result at each hint count (hints drawn), the truth."""
-    photos = load_photos(folder, count)
-    net = NetworkMethod(weights, pick_device(device))
-    rows = []
-    for i, p in enumerate(photos):
-        gray = p.rgb_from_ab_norm(np.zeros_like(p.ab_norm))
-        cells = [gray]
-        for li, n in enumerate(levels):
-            circles = protocol_hints(p.ab_norm, n, np.random.default_rng([SEED, i, li]))
-            out = p.rgb_from_ab_norm(net.predict([p], [circles])[0]).copy()
-            for cx, cy, r, a, b in circles:      # mark each hint: white ring around its colour
-                cv2.circle(out, (int(cx), int(cy)), int(r) + 2, (255, 255, 255), 1)
-            cells.append(out)
-        cells.append(p.rgb)
-        rows.append(np.concatenate([np.pad(c, ((2, 2), (2, 2), (0, 0)), constant_values=255)
-                                    for c in cells], axis=1))
-    grid = np.concatenate(rows, axis=0)
-    header = np.full((28, grid.shape[1], 3), 255, np.uint8)
-    labels = ["input"] + [f"{n} hints" for n in levels] + ["ground truth"]
-    for k, text in enumerate(labels):
-        cv2.putText(header, text, (k * 260 + 8, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 1,
-                    cv2.LINE_AA)
-    from net.image_io import save_image
-    return save_image(png, np.concatenate([header, grid], axis=0))
-
-
 def format_table(result: dict) -> str:
     level_name = "hints" if "hints" in result else "coverage"
     levels = result[level_name]
@@ -322,12 +295,19 @@ def main(argv=None) -> int:
                    help="also measure colourfulness and the share of nearly gray results")
     a = p.parse_args(argv)
     if a.experiment == "figure":
-        if len(a.weights) != 1 or not a.out:
-            print("colorizer-eval: error: figure needs one --weights and --out", file=sys.stderr)
+        from .figures import hints_figure, systems_figure
+        if not a.weights or not a.out:
+            print("colorizer-eval: error: figure needs --weights and --out", file=sys.stderr)
             return 2
         try:
-            path = figure(a.folder, a.weights[0], Path(a.out) / f"figure-{Path(a.weights[0]).stem}.png",
-                          count=a.limit or 4, device=a.device)
+            if len(a.weights) == 1:     # one model at several hint counts
+                path = hints_figure(a.folder, a.weights[0],
+                                    Path(a.out) / f"figure-{Path(a.weights[0]).stem}.png",
+                                    count=a.limit or 4, device=a.device)
+            else:                       # several models side by side at one hint count
+                hints = int(a.levels[0]) if a.levels else 0
+                path = systems_figure(a.folder, a.weights, Path(a.out) / f"figure-systems-{hints}.png",
+                                      count=a.limit or 4, hints=hints, device=a.device)
         except (DataError, WeightsError, ValueError) as e:
             print(f"colorizer-eval: error: {e}", file=sys.stderr)
             return 2

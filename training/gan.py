@@ -34,11 +34,23 @@ class Pix2PixStage(AutoStage):
         a = self.args
         return a.pretrain_steps if a.pretrain_steps is not None else a.steps // 3
 
+    def in_pretraining(self, run, step) -> bool:
+        """MSE pre-training: --pretrain-steps, or the first third of the run (steps or time)."""
+        if self.args.pretrain_steps is not None:
+            return step < self.args.pretrain_steps
+        if self.gan_from is not None:
+            return step < self.gan_from
+        if run.progress(step) < 1 / 3:
+            return True
+        self.gan_from = step
+        return False
+
     def loss_label(self):
         return f"mse then l1x{LAMBDA_L1:g}+patchgan"
 
     def setup_extra(self, run, resume_state):
         self.disc = PatchDiscriminator().to(run.device)
+        self.gan_from = resume_state.get("gan_from") if resume_state is not None else None
         self.disc_opt = torch.optim.Adam(self.disc.parameters(), lr=run.base_lr, betas=self.betas)
         if resume_state is not None:
             if "disc" not in resume_state or "disc_optimizer" not in resume_state:
@@ -57,17 +69,19 @@ class Pix2PixStage(AutoStage):
         self.disc.train()
 
     def extra_state(self):
-        return {"disc": self.disc.state_dict(), "disc_optimizer": self.disc_opt.state_dict()}
+        return {"disc": self.disc.state_dict(), "disc_optimizer": self.disc_opt.state_dict(),
+                "gan_from": self.gan_from}
 
     def set_lr(self, lr):
         for g in self.disc_opt.param_groups:
             g["lr"] = lr
 
     def history_fields(self):
-        return {"pretrain_steps": self.pretrain_steps(), "lambda_l1": LAMBDA_L1}
+        return {"pretrain_steps": self.gan_from if self.gan_from is not None else self.pretrain_steps(),
+                "lambda_l1": LAMBDA_L1}
 
     def train_step(self, run, l, ab, h7, step):
-        if step < self.pretrain_steps():
+        if self.in_pretraining(run, step):
             return super().train_step(run, l, ab, h7, step)
         with autocast_for(run.device, run.precision):
             fake = run.ddp(l, h7).float()

@@ -125,12 +125,15 @@ def train(args, on_finish=None) -> Path:
     budget = args.time_limit * 60 if args.time_limit > 0 else math.inf
 
     def in_budget():
-        over = wall_before + time.time() - t_start >= budget
-        if run.world > 1 and budget < math.inf:    # every rank stops at the same step
-            flag = torch.tensor([1.0 if over else 0.0], device=run.device)
-            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-            over = bool(flag.item())
-        return not over
+        if budget == math.inf:
+            return True
+        used = (wall_before + time.time() - t_start) / budget
+        if run.world > 1:       # every rank follows the same schedule and stops at the same step
+            frac = torch.tensor([used], dtype=torch.float64, device=run.device)
+            dist.all_reduce(frac, op=dist.ReduceOp.MAX)
+            used = float(frac.item())
+        run.time_fraction = used      # the schedule ends with the budget if that comes first
+        return used < 1.0
 
     try:
         it = iter(loader)

@@ -94,6 +94,7 @@ class Run:
         self.model = model
         params = [p for p in model.parameters() if p.requires_grad]
         self.base_lr = a.lr if a.lr is not None else stage.default_lr
+        self.time_fraction = 0.0       # share of --time-limit used (set by the loop)
         self.opt = torch.optim.Adam(params, lr=self.base_lr, betas=stage.betas)
         self.ddp = model
         if self.world > 1:
@@ -105,13 +106,23 @@ class Run:
     def set_train_mode(self):
         self.stage.set_train_mode(self.model)
 
+    def progress(self, step: int) -> float:
+        """How far the run is, 0..1: by steps, or by the --time-limit budget when that is ahead."""
+        return max(step / max(1, self.args.steps), self.time_fraction)
+
     def lr_at(self, step: int) -> float:
+        """Linear warm-up (200 steps or a tenth of the run), then cosine down to 5%."""
         total = max(1, self.args.steps)
         warm = min(200, total // 10)
-        if step < warm:
+        if self.time_fraction > step / total:          # the time budget ends the run first
+            if step < warm and self.time_fraction < 0.1:
+                return self.base_lr * max((step + 1) / warm, self.time_fraction / 0.1)
+            t = self.time_fraction
+        elif step < warm:
             return self.base_lr * (step + 1) / warm
-        t = (step - warm) / max(1, total - warm)
-        return self.base_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, t))))
+        else:
+            t = (step - warm) / max(1, total - warm)
+        return self.base_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, max(0.0, t)))))
 
     # ------------------------------------------------------------------ step
     def to_dev(self, t):
