@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QHBoxLayout, QLabel, Q
 
 from .color_widgets import (GAMUT_WARN_AB, AbPicker, ColorRow, ColorSwatch, RecentColors,
                             gamut_shift)
+from .app_settings import MAX_RECENT_COLORS
 from .hint_list import HintList
+from .suggestions import MAX_SUGGESTIONS
 
 PANEL_WIDTH = 270
 SLIDER_STEPS = 1000
@@ -64,9 +66,10 @@ class ColorPanel(QWidget):
         self.ab_picker.setMinimumSize(160, 160)
         lay.addWidget(self.ab_picker, 1)
         self.recent = RecentColors(recent)
-        self.recent_row = ColorRow("Recent colours", "Colours you used recently")
+        self.recent_row = ColorRow("Recent colours", "Colours you used recently", MAX_RECENT_COLORS)
         self.suggest_row = ColorRow("Suggested here", "The model's current colour at the selected "
-                                    "point, the photo's own colour, and common colours at this lightness")
+                                    "point, the photo's own colour, and common colours at this lightness",
+                                    MAX_SUGGESTIONS)
         lay.addWidget(self.recent_row)
         lay.addWidget(self.suggest_row)
         self.hint_label = QLabel("No hints")

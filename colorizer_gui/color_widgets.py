@@ -155,20 +155,26 @@ class ColorRow(QWidget):
     """A titled grid of clickable colour chips (recent colours, suggestions).
 
     The grid has a fixed number of columns, so a fuller row wraps instead of widening
-    the panel (and shrinking the photo views under the cursor).
+    the panel (and shrinking the photo views under the cursor), and the rows for
+    ``capacity`` chips are reserved from the start, so the colours arriving never push the
+    colour plane around under the cursor.
     """
 
     colorPicked = Signal(tuple)
     COLUMNS = 8
     CHIP = 22
 
-    def __init__(self, title: str, tooltip: str, parent=None):
+    def __init__(self, title: str, tooltip: str, capacity: int, parent=None):
         super().__init__(parent)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(QLabel(title))
+        label = QLabel(title)
+        lay.addWidget(label)
         self._grid = QGridLayout()
         self._grid.setSpacing(3)
+        rows = max(1, -(-capacity // self.COLUMNS))
+        self.capacity = capacity
+        self.setFixedHeight(label.sizeHint().height() + lay.spacing() + rows * (self.CHIP + 3))
         self._grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         lay.addLayout(self._grid)
         self.setToolTip(tooltip)
@@ -187,7 +193,7 @@ class ColorRow(QWidget):
         return self._chips[k]
 
     def set_colors(self, colors, labels=None) -> None:
-        colors = [tuple(int(v) for v in c) for c in colors]
+        colors = [tuple(int(v) for v in c) for c in colors][:self.capacity]
         for k, c in enumerate(colors):
             b = self._chip(k)
             if k >= len(self.colors) or self.colors[k] != c:

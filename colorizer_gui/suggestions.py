@@ -18,6 +18,9 @@ COMMON_COLORS = {
 _COMMON_AB = {k: rgb_to_lab(np.array([[v]], np.uint8))[0, 0, 1:] for k, v in COMMON_COLORS.items()}
 
 
+MAX_SUGGESTIONS = 10
+
+
 def suggestions(l: float, predicted_rgb=None, original_rgb=None, likely=()) -> tuple[list, list]:
     """(colours, labels) for lightness l; each colour keeps its chroma at that lightness.
 
@@ -43,4 +46,4 @@ def suggestions(l: float, predicted_rgb=None, original_rgb=None, likely=()) -> t
         back = rgb_to_lab(np.array([[rgb]], np.uint8))[0, 0]
         if abs(back[1] - a) < 6 and abs(back[2] - b) < 6:   # keep only in-gamut ones
             add(rgb, name)
-    return colors[:10], labels[:10]
+    return colors[:MAX_SUGGESTIONS], labels[:MAX_SUGGESTIONS]

@@ -141,8 +141,10 @@ def test_wheel_zoom_in_from_the_fitted_view(qtbot, win):
 
 # 4 ------------------------------------------------------------------------------------------
 def test_colour_suggestions_do_not_resize_the_views(qtbot, win):
+    win.resize(1000, 820)        # tall enough that the colour plane is above its minimum size
     QApplication.processEvents()
     widths = (win.gray_view.width(), win.result_view.width())
+    plane = win.panel.ab_picker.geometry()
     for i in range(12):
         win.pick_color((20 * i, 250 - 20 * i, 90))
     colours = [(25 * i, 120, 250 - 25 * i) for i in range(10)]
@@ -150,6 +152,7 @@ def test_colour_suggestions_do_not_resize_the_views(qtbot, win):
     QApplication.processEvents()
     assert sum(c.isVisible() for c in win.panel.suggest_row.findChildren(QToolButton)) == 10
     assert (win.gray_view.width(), win.result_view.width()) == widths
+    assert win.panel.ab_picker.geometry() == plane     # nor move the colour plane under the cursor
 
 
 # 5 ------------------------------------------------------------------------------------------
