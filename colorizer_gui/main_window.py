@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.views.set_photo(photo.rgb, photo.l_full, photo.has_color)
         self.setWindowTitle(f"{photo.path.name} — {APP_NAME}")
         self.menus.update_recent()
+        self.panel.suggest_row.set_colors([])     # suggestions belonged to the previous photo
         self.on_doc_changed("hints")
 
     def on_model_changed(self):

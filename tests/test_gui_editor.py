@@ -141,3 +141,17 @@ def test_a_window_saved_too_small_to_paint_in_opens_at_a_usable_size(qtbot, loca
         w.close()
     finally:
         s.remove("geometry")
+
+
+def test_suggested_colours_belong_to_the_open_photo(qtbot, win, tmp_path, gray_photo):
+    click(win.gray_view, (100, 100))             # a hint selects its point: suggestions appear
+    wait_idle(qtbot, win)
+    win.update_suggestions(100, 100)
+    assert win.panel.suggest_row.colors
+    win.doc.history.set_clean()
+    other = tmp_path / "other.png"
+    Image.fromarray(gray_photo[::2, ::2]).save(other)
+    win.controller.open_path(other)
+    qtbot.waitUntil(lambda: win.doc.path == other, timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert win.panel.suggest_row.colors == []   # nothing left over from the previous photo
