@@ -123,16 +123,22 @@ class ColorizeSession:
         self.open_ms = (time.perf_counter() - t0) * 1000
 
     # -- core -----------------------------------------------------------------
-    def hint_tensor(self, hints) -> np.ndarray:
-        """The 7-channel network input for these hints (padded working resolution)."""
+    def painted(self, hints) -> np.ndarray:
+        """The hints rasterised at working resolution: (a, b, mask) over the content area."""
         hints = [h if isinstance(h, Hint) else Hint.from_dict(h) for h in hints]
         h, w = self.work_shape
+        return rasterize_hints(hints, self.size, self.l_norm_padded[:h, :w])[1:]
+
+    def hint_tensor(self, hints) -> np.ndarray:
+        """The 7-channel network input for these hints (padded working resolution)."""
+        return self._hint_input(self.painted(hints))
+
+    def _hint_input(self, painted: np.ndarray) -> np.ndarray:
+        h, w = self.work_shape
         ph, pw = self.l_norm_padded.shape
-        # Hints are rasterised on the content area; padding gets none.
-        t4 = rasterize_hints(hints, self.size, self.l_norm_padded[:h, :w])
-        full = np.zeros((4, ph, pw), np.float32)
+        full = np.zeros((4, ph, pw), np.float32)          # padding gets no hints
         full[0] = self.l_norm_padded
-        full[1:, :h, :w] = t4[1:]
+        full[1:, :h, :w] = painted
         return self._propagator.hint_input(full)
 
     def predict_ab(self, hints) -> np.ndarray:
@@ -143,16 +149,31 @@ class ColorizeSession:
         with c._lock:
             if key == self._last_key and self._last_ab is not None:
                 return self._last_ab
-            t0 = time.perf_counter()
-            x = c._tensor(self.hint_tensor(hints)) if c.uses_hints else None
-            with torch.inference_mode(), autocast_for(c.device, c.precision):
-                ab = c.model.colorize_from_gray(self._gray, x)
-            h, w = self.work_shape
-            ab = ab[0, :, :h, :w].float().cpu().numpy().transpose(1, 2, 0) * AB_SCALE
-            ab = np.ascontiguousarray(ab, dtype=np.float32)
-            self.last_inference_ms = (time.perf_counter() - t0) * 1000
+            ab = self._predict(self.painted(hints) if c.uses_hints else None)
             self._last_key, self._last_ab = key, ab
             return ab
+
+    def predict_ab_painted(self, painted: np.ndarray | None) -> np.ndarray:
+        """:meth:`predict_ab` for hints already rasterised at working resolution.
+
+        ``painted``: (a, b, mask) float32 over the content area, a and b normalised as in
+        :mod:`net.color` (what :meth:`painted` returns). The evaluation's simulated hints carry
+        exact mean colours this way; everything after rasterisation is the users' path.
+        """
+        with self.colorizer._lock:
+            return self._predict(painted if self.colorizer.uses_hints else None)
+
+    def _predict(self, painted: np.ndarray | None) -> np.ndarray:
+        c = self.colorizer
+        t0 = time.perf_counter()
+        x = c._tensor(self._hint_input(painted)) if painted is not None else None
+        with torch.inference_mode(), autocast_for(c.device, c.precision):
+            ab = c.model.colorize_from_gray(self._gray, x)
+        h, w = self.work_shape
+        ab = ab[0, :, :h, :w].float().cpu().numpy().transpose(1, 2, 0) * AB_SCALE
+        ab = np.ascontiguousarray(ab, dtype=np.float32)
+        self.last_inference_ms = (time.perf_counter() - t0) * 1000
+        return ab
 
     def preview(self, hints=()) -> np.ndarray:
         """uint8 RGB at working resolution (long side = working size)."""

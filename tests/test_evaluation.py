@@ -145,3 +145,20 @@ def test_figures_show_one_model_at_several_hint_counts_and_several_models_side_b
     a, b = both[28:288, 262:518], both[28:288, 522:778]
     assert np.abs(a.astype(int) - b).mean() > 1        # each column is its own model's result
     assert main(["figure", str(photo_dir), "--out", str(tmp_path)]) == 2   # no model: a message
+
+
+def test_the_evaluation_runs_what_users_run(photo_dir, local_weights):
+    """colorizer-eval's result for a photo is Colorizer.colorize's, pixel for pixel."""
+    from net import Colorizer
+    from net.hints import Hint, hint_shapes
+    from training.data import list_images
+    from training.evaluate import NetworkMethod, Photo
+    photo = Photo(list_images(str(photo_dir))[0])
+    hints = [Hint(40.5, 60.0, 6, (200, 40, 30)), Hint(180.0, 150.5, 9, (30, 90, 200)),
+             Hint(120.0, 220.0, 3, (40, 160, 60))]
+    circles = hint_shapes(hints, photo.rgb.shape[:2], photo.rgb.shape[:2])
+    assert len(circles) == 3
+    evaluated = photo.rgb_from_ab_norm(NetworkMethod(str(local_weights), "cpu").predict([photo], [circles])[0])
+    users = Colorizer.load(local_weights, device="cpu").colorize(photo.rgb, hints)
+    assert np.array_equal(evaluated, users)
+    assert not np.array_equal(users, Colorizer.load(local_weights, device="cpu").colorize(photo.rgb))

@@ -21,14 +21,14 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import torch
 
 from net.atomic import write_text_atomic
 from net.color import AB_SCALE, L_CENTER, L_SCALE, merge_l_ab, normalize_ab, normalize_l, rgb_to_lab
-from net.device import autocast_for, pick_device
+from net.colorizer import Colorizer
+from net.device import pick_device
 from net.image_io import ImageError, load_image
-from net.propagation import hint_input
-from net.weights import WeightsError, load_model, read_sidecar, sidecar_path
+from net.hints import paint_circles
+from net.weights import WeightsError, read_sidecar, sidecar_path
 
 from .data import DataError, list_images
 from .hint_sampling import PROTOCOL_SIZE, coverage_circles, hint4_from_circles, protocol_hints
@@ -64,32 +64,28 @@ class Photo:
 
 
 class NetworkMethod:
-    def __init__(self, path: str, device: torch.device, precision: str = "auto"):
-        self.model, self.meta = load_model(path, device=device)
-        self.device, self.precision, self.path = device, precision, path
-        self.name = Path(path).stem
-        if device.type == "cpu":
-            self.model = self.model.to(memory_format=torch.channels_last)
+    """A model evaluated through the users' inference path (:class:`net.Colorizer`).
 
-    @torch.inference_mode()
+    The simulated hints carry exact mean colours, so they enter after rasterisation
+    (:meth:`net.ColorizeSession.predict_ab_painted`); everything from there on, the
+    propagation, the network and its precision, is what the app and the CLI run.
+    """
+
+    def __init__(self, path: str, device, precision: str = "auto"):
+        self.colorizer = Colorizer.load(path, device=device, working_size=PROTOCOL_SIZE,
+                                        precision=precision)
+        self.path = path
+        self.name = Path(path).stem
+
+    def predict_levels(self, photo: Photo, circles_per_level: list[list]) -> list[np.ndarray]:
+        """Normalised ab (2, H, W) for each list of circles; the photo is encoded once."""
+        s = self.colorizer.open(photo.rgb)
+        h, w = s.work_shape
+        return [s.predict_ab_painted(paint_circles(c, h, w)).transpose(2, 0, 1) / AB_SCALE
+                for c in circles_per_level]
+
     def predict(self, photos: list[Photo], circles: list[list]) -> list[np.ndarray]:
-        outs = []
-        hints = getattr(self.model, "uses_hints", True)
-        for i in range(0, len(photos), 8):
-            ls, hs = [], []
-            for p, c in zip(photos[i:i + 8], circles[i:i + 8]):
-                ls.append(p.l_norm[None])
-                if hints:
-                    hs.append(hint_input(hint4_from_circles(p.l_norm, c), self.model.cfg.propagation))
-            l = torch.from_numpy(np.stack(ls)).to(self.device)
-            h = torch.from_numpy(np.stack(hs)).to(self.device) if hints else None
-            if self.device.type == "cpu":
-                l = l.contiguous(memory_format=torch.channels_last)
-                h = h.contiguous(memory_format=torch.channels_last) if hints else None
-            with autocast_for(self.device, self.precision):
-                ab = self.model(l, h).float().cpu().numpy()
-            outs += list(ab)
-        return outs
+        return [self.predict_levels(p, [c])[0] for p, c in zip(photos, circles)]
 
 
 class LevinMethod:
@@ -161,24 +157,31 @@ def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: 
                                 ) if metrics else None
     colour = {"ground truth": [], "no colour": [], **{n.name: [] for n in nets}}
     gray_share = {k: [] for k in colour}
+    circles_at = [[make_circles(p, level, np.random.default_rng([SEED, i, li]))
+                   for i, p in enumerate(photos)] for li, level in enumerate(levels)]
+    preds = {}                   # (model, level) -> normalised ab per photo
+    for net in nets:
+        t0 = time.perf_counter()
+        per_photo = []
+        for i, p in enumerate(photos):
+            per_photo.append(net.predict_levels(p, [c[i] for c in circles_at]))
+            if bar:
+                bar.update(len(levels))
+        times[net.name] += time.perf_counter() - t0
+        for li in range(len(levels)):
+            preds[net.name, li] = [abs_[li] for abs_ in per_photo]
     for li, level in enumerate(levels):
-        circles = [make_circles(p, level, np.random.default_rng([SEED, i, li]))
-                   for i, p in enumerate(photos)]
+        circles = circles_at[li]
         rows["no colour"].append(gray)
         if metrics:
             for name, (m, g) in (("ground truth", truth), ("no colour", no_colour)):
                 colour[name].append(m); gray_share[name].append(g)
         for net in nets:
-            t0 = time.perf_counter()
-            preds = net.predict(photos, circles)
-            times[net.name] += time.perf_counter() - t0
-            outs = [p.rgb_from_ab_norm(ab) for p, ab in zip(photos, preds)]
+            outs = [p.rgb_from_ab_norm(ab) for p, ab in zip(photos, preds[net.name, li])]
             rows[net.name].append(float(np.mean([psnr(o, p.rgb) for p, o in zip(photos, outs)])))
             if metrics:
                 m, g = colour_measures(outs)
                 colour[net.name].append(m); gray_share[net.name].append(g)
-            if bar:
-                bar.update(len(photos))
         if lev:
             vals = []
             for i, (p, c) in enumerate(zip(photos, circles)):
