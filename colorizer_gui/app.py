@@ -5,15 +5,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from net.colorizer import assets_dir
+from net.assets import add_model_argument, sample_photo
+from net.device import add_device_argument
 
 
 def run_app(argv=None) -> int:
     p = argparse.ArgumentParser(prog="colorizer", description="Colorize a black-and-white photo "
                                 "from a few colour hints. 'colorizer colorize --help' for batch use.")
     p.add_argument("image", nargs="?", help="photo or .colorize.json session (default: a sample photo)")
-    p.add_argument("--model", help="weights file or bundled model name")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
+    add_model_argument(p, "--model")
+    add_device_argument(p)
     p.add_argument("--no-restore", action="store_true", help="do not offer to restore autosaved work")
     args = p.parse_args(argv)
 
@@ -37,7 +38,7 @@ def run_app(argv=None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("hint-colorizer")
     win = MainWindow(model=args.model, device=args.device, ask_restore=not args.no_restore)
-    sample = assets_dir() / "samples" / "astronaut-gray.jpg"
+    sample = sample_photo()
     start = Path(args.image) if args.image else (sample if sample.is_file() else None)
     win.set_startup_path(start)
     win.show()

@@ -20,6 +20,9 @@ import os
 import sys
 from pathlib import Path
 
+from net.assets import add_model_argument
+from net.device import add_device_argument
+
 
 def _rss_mb() -> float:
     try:
@@ -41,8 +44,8 @@ def main(argv=None) -> int:
     p.add_argument("--edits", type=int, default=1000)
     p.add_argument("--interval-ms", type=float, default=10.0, help="time between edits (default 10)")
     p.add_argument("--clicks", type=int, default=30)
-    p.add_argument("--model", help="weights (default: the bundled default model)")
-    p.add_argument("--device", default="cpu")
+    add_model_argument(p, "--model")
+    add_device_argument(p, default="cpu")
     p.add_argument("--image", help="photo (default: the bundled sample)")
     p.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     args = p.parse_args(argv)
@@ -55,7 +58,7 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from net.color import merge_l_ab
-    from net.colorizer import assets_dir
+    from net.assets import sample_photo
 
     from .inference import display_lightness
     from .main_window import MainWindow
@@ -71,7 +74,7 @@ def main(argv=None) -> int:
     w = MainWindow(model=args.model, device=args.device, ask_restore=False)
     w.resize(1400, 850)
     w.show()
-    image = Path(args.image) if args.image else assets_dir() / "samples" / "astronaut-gray.jpg"
+    image = Path(args.image) if args.image else sample_photo()
     w.set_startup_path(image)
 
     clock = QElapsedTimer()

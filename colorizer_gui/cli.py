@@ -13,6 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from net.assets import add_model_argument
+from net.device import add_device_argument
+
 
 def colorize_parser() -> argparse.ArgumentParser:
     from net.formats import WRITE_NAMES
@@ -24,8 +27,8 @@ def colorize_parser() -> argparse.ArgumentParser:
     g = p.add_mutually_exclusive_group()
     g.add_argument("-o", "--out", help="output file (one input only)")
     g.add_argument("--out-dir", help="output folder (default: next to each input)")
-    p.add_argument("--weights", help="weights file or bundled model name (default: the default model)")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    add_model_argument(p)
+    add_device_argument(p)
     p.add_argument("--working-size", type=int, default=256)
     p.add_argument("--suffix", default="_colorized", help="added to output names (default _colorized)")
     p.add_argument("--format", default="png", choices=WRITE_NAMES, help="output type")

@@ -26,6 +26,8 @@ APP_NAME = "Hint Colorizer"
 DEFAULT_SIZE = (1400, 820)     # first start
 USABLE_SIZE = (720, 460)       # a saved window smaller than this is not restored
 MINIMUM_SIZE = (560, 380)      # below this the views are too small to paint in
+AUTOMATIC_TEXT = ("{name} is an automatic model: it colorizes from the gray photo alone and "
+                  "ignores hints (choose local or seed in the Model menu to paint)")
 IMAGE_FILTER = read_filter()
 
 
@@ -137,8 +139,12 @@ class MainWindow(QMainWindow):
         self.menus.rebuild_model_menu()
         c = self.controller.colorizer
         self.status_model.setText("no model loaded" if c is None else
-                                  f"model: {c.name} ({c.variant}) · device: {c.device.type}")
+                                  f"model: {c.name} ({c.variant}{'' if c.uses_hints else ', automatic'})"
+                                  f" · device: {c.device.type}")
         self.statusBar().clearMessage()
+        if c is not None and not c.uses_hints:
+            self.statusBar().showMessage(AUTOMATIC_TEXT.format(name=c.name), 15000)
+        self.views.set_automatic(c is not None and not c.uses_hints)
 
     def on_result(self, r):
         self.views.set_result(r.rgb)

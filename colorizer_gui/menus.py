@@ -6,8 +6,8 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from net.colorizer import models_dir
-from net.device import pick_device
+from net.assets import model_entries
+from net.device import DEVICES, device_available
 
 from .app_settings import recent_files, retrained_models
 
@@ -109,26 +109,22 @@ class Menus:
             a.setToolTip(str(path))
             group.addAction(a)
 
-        for p in sorted(models_dir().glob("*.safetensors")):
-            add(f"Bundled: {p.stem}", p)
-        mine = retrained_models()
+        for e in model_entries():
+            add(f"Bundled: {e.label}", e.path)
+        mine = model_entries(retrained_models())
         if mine:
             m.addSection("Your retrained models")
-            for p in mine:
-                add(f"Retrained: {p.parent.name}", p)
+            for e in mine:
+                add(f"Retrained: {e.path.parent.name}" + ("" if e.uses_hints else " (automatic: ignores hints)"),
+                    e.path)
         if current is not None and not any(a.isChecked() for a in group.actions()):
             add(f"File: {Path(current).name}", Path(current))
         m.addSeparator()
         self.act(m, "Load &weights file…", self.win.choose_weights)
         dev = m.addMenu("&Device")
         dgroup = QActionGroup(self.win)
-        for name in ("auto", "cpu", "cuda", "mps"):
-            try:
-                pick_device(name)
-                ok = True
-            except ValueError:
-                ok = False
+        for name in DEVICES:
             a = self.act(dev, name, lambda _=False, n=name: ctl.set_device(n), checkable=True)
-            a.setEnabled(ok)
+            a.setEnabled(device_available(name))
             a.setChecked(ctl.device == name)
             dgroup.addAction(a)

@@ -32,6 +32,7 @@ class ViewPair(QSplitter):
         self.views = (self.gray_view, self.result_view)
         self.side_by_side = True
         self.before = False
+        self.automatic = False         # the model ignores hints
         self.hints_visible = True
         self.image_size = (0, 0)
         self._gray: np.ndarray | None = None
@@ -100,6 +101,11 @@ class ViewPair(QSplitter):
         self.hints_visible = on
         self._apply()
 
+    def set_automatic(self, on: bool) -> None:
+        """Badge the result when the model ignores hints (the automatic systems)."""
+        self.automatic = on
+        self._apply()
+
     def _apply(self) -> None:
         self.gray_view.setVisible(self.side_by_side)
         self.gray_view.show_hints = self.hints_visible
@@ -107,6 +113,8 @@ class ViewPair(QSplitter):
         hidden = [] if self.hints_visible else ["hints hidden"]
         self.gray_view.set_overlay(badges=hidden)
         self.result_view.set_overlay(badges=(["Original"] if self.before else [])
+                                     + (["automatic model: hints ignored"]
+                                        if self.automatic else [])
                                      + ([] if self.side_by_side else hidden))
         if not self.image_size[0]:
             for v in self.views:

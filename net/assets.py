@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from .weights import WeightsError
+from .weights import WeightsError, read_sidecar
 
 ASSETS_PACKAGE = "colorizer_assets"     # pyproject.toml maps it onto the repository's assets/
 REPO_ASSETS = Path(__file__).resolve().parent.parent / "assets"   # a checkout that is not installed
@@ -54,6 +55,51 @@ def sample_photo() -> Path:
 def bundled_models() -> list[str]:
     """Names of the bundled models (``local``, ``seed``, …), sorted."""
     return sorted(p.stem for p in models_dir().glob("*.safetensors"))
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """A weights file as menus and messages present it (read from its sidecar, not loaded)."""
+
+    name: str
+    path: Path
+    variant: str
+    uses_hints: bool
+
+    @property
+    def label(self) -> str:
+        return self.name if self.uses_hints else f"{self.name} (automatic: ignores hints)"
+
+
+def describe_model(path: str | os.PathLike, name: str | None = None) -> ModelEntry:
+    """What a weights file is, from its sidecar; raises WeightsError for an unreadable one."""
+    from .auto_models import AUTO_SYSTEMS
+    config = read_sidecar(path).get("config")
+    variant = str(config.get("variant", "seed")) if isinstance(config, dict) else "seed"
+    return ModelEntry(name or Path(path).stem, Path(path), variant, variant not in AUTO_SYSTEMS)
+
+
+def model_entries(paths=None) -> list[ModelEntry]:
+    """The bundled models (or these weights files) whose sidecars read, in order.
+
+    The one registry the app's Model menu, the command lines' ``--weights`` help and the
+    benchmarks use; a file without a readable sidecar is left out.
+    """
+    out = []
+    for p in (sorted(models_dir().glob("*.safetensors")) if paths is None else paths):
+        try:
+            out.append(describe_model(p))
+        except WeightsError:
+            continue
+    return out
+
+
+def add_model_argument(parser, flag: str = "--weights") -> None:
+    """The one option naming a model: a bundled model's name or a weights file."""
+    names = ", ".join(bundled_models()) or "none installed"
+    parser.add_argument(flag, default=None,
+                        help=f"a weights file (.safetensors) or a bundled model ({names}); "
+                             "default: the bundled default model")
 
 
 def resolve_model_path(name_or_path: str | os.PathLike | None) -> Path:

@@ -18,6 +18,9 @@ import cv2
 import numpy as np
 import torch
 
+from .assets import add_model_argument
+from .device import add_device_argument
+
 
 def percentiles(xs):
     xs = sorted(xs)
@@ -31,8 +34,8 @@ def main(argv=None) -> int:
     from . import Colorizer, Hint
 
     p = argparse.ArgumentParser(prog="python -m net.benchmark", description=__doc__.split("\n\n")[0])
-    p.add_argument("--weights", default=None)
-    p.add_argument("--device", default="auto")
+    add_model_argument(p)
+    add_device_argument(p)
     p.add_argument("--precision", default="auto", choices=("auto", "fp32"))
     p.add_argument("--working-size", type=int, default=256)
     p.add_argument("--repeat", type=int, default=30)

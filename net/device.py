@@ -2,8 +2,37 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 import torch
+
+
+DEVICES = ("auto", "cpu", "cuda", "mps")     # what the app's menu and every --device offer
+
+
+def device_available(name: str) -> bool:
+    """Whether :func:`pick_device` accepts this device on this machine."""
+    try:
+        pick_device(name)
+    except ValueError:
+        return False
+    return True
+
+
+def device_name(text: str) -> str:
+    """argparse type of ``--device``: one of :data:`DEVICES`, or cuda:N."""
+    import argparse
+    name = text.strip().lower()
+    if name in DEVICES or re.fullmatch(r"cuda:\d+", name):
+        return name
+    raise argparse.ArgumentTypeError(f"unknown device {text!r}; use {', '.join(DEVICES)} or cuda:N")
+
+
+def add_device_argument(parser, default: str = "auto") -> None:
+    """The one ``--device`` option of every command line (cuda:N picks a CUDA device)."""
+    parser.add_argument("--device", default=default, type=device_name,
+                        help=f"{', '.join(DEVICES)} or cuda:N (default: {default}; auto picks "
+                             "CUDA, then Apple MPS, then the CPU)")
 
 
 def pick_device(device: str | torch.device = "auto") -> torch.device:
@@ -22,7 +51,7 @@ def pick_device(device: str | torch.device = "auto") -> torch.device:
     try:
         return torch.device(d)
     except RuntimeError:
-        raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or mps") from None
+        raise ValueError(f"unknown device {device!r}; use {', '.join(DEVICES)}") from None
 
 
 def autocast_for(device: torch.device, precision: str):

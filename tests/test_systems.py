@@ -112,3 +112,38 @@ def test_unknown_system_config_is_one_clear_error(tmp_path):
     with pytest.raises(ValueError, match="unknown model variant"):
         model_from_config({"variant": "nope"})
     assert isinstance(WeightsError("x"), ValueError)
+
+
+def test_the_model_registry_says_which_models_ignore_hints(trained, local_weights, tmp_path):
+    from net.assets import describe_model, model_entries
+    auto = describe_model(trained("autoencoder"))
+    assert (auto.variant, auto.uses_hints) == ("autoencoder", False)
+    assert "ignores hints" in auto.label
+    local = describe_model(local_weights)
+    assert local.uses_hints and local.label == local_weights.stem
+    broken = tmp_path / "broken.safetensors"
+    broken.write_bytes(b"x")                                # no sidecar: left out, no crash
+    assert [e.path for e in model_entries([trained("autoencoder"), broken, local_weights])] == \
+        [trained("autoencoder"), local_weights]
+
+
+def test_the_app_tells_that_an_automatic_model_ignores_hints(qtbot, trained, local_weights):
+    from .test_gui import new_window
+    w = new_window(qtbot, trained("zhang"))
+    assert "automatic" in w.status_model.text()
+    assert "ignores hints" in w.statusBar().currentMessage()
+    assert "automatic model: hints ignored" in w.result_view.badges
+    w.controller.load_model(str(local_weights))
+    qtbot.waitUntil(lambda: w.colorizer is not None and w.colorizer.uses_hints, timeout=60_000)
+    assert "automatic" not in w.status_model.text()
+    assert "automatic model: hints ignored" not in w.result_view.badges
+    w.close()
+
+
+@pytest.mark.parametrize("command", [["colorizer", "colorize", "x.png"], ["colorizer-train", "local"],
+                                     ["colorizer-eval", "sweep", "folder"]])
+def test_every_command_line_refuses_an_unknown_device_by_name(command):
+    import subprocess
+    r = subprocess.run(command + ["--device", "gpu0"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "unknown device 'gpu0'" in r.stderr
+    assert "auto, cpu, cuda, mps" in r.stderr

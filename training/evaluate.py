@@ -25,7 +25,7 @@ import numpy as np
 from net.atomic import write_text_atomic
 from net.color import AB_SCALE, L_CENTER, L_SCALE, merge_l_ab, normalize_ab, normalize_l, rgb_to_lab
 from net.colorizer import Colorizer
-from net.device import pick_device
+from net.device import add_device_argument, pick_device
 from net.image_io import ImageError, load_image
 from net.hints import paint_circles
 from net.weights import WeightsError, read_sidecar, sidecar_path
@@ -288,7 +288,7 @@ def main(argv=None) -> int:
     p.add_argument("--limit", type=int, default=0, help="use N photos spread evenly over the folder")
     p.add_argument("--no-levin", action="store_true", help="skip the (slow) Levin baseline")
     p.add_argument("--levin-cache", help="JSON file caching Levin results between runs")
-    p.add_argument("--device", default="auto")
+    add_device_argument(p)
     p.add_argument("--precision", choices=("auto", "fp32"), default="auto")
     p.add_argument("--record", metavar="KEY", help="store each model's scores in its sidecar under KEY")
     p.add_argument("--no-progress", action="store_true")

@@ -22,6 +22,7 @@ import argparse
 import logging
 import sys
 
+from net.device import add_device_argument
 from net.propagation import METHODS as PROPAGATION_METHODS
 from net.weights import WeightsError
 
@@ -53,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, default=128, help="training crop size (multiple of 16)")
     p.add_argument("--lr", type=float, default=None, help="default 1e-3 (hnet: 1e-4 as the paper)")
     p.add_argument("--loss", choices=sorted(LOSSES), default="blurred_mse")
-    p.add_argument("--device", default="auto")
+    add_device_argument(p)
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
     p.add_argument("--workers", type=int, default=1, help="data loading processes")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: default)")
