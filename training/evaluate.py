@@ -1,4 +1,4 @@
-"""``colorizer-eval``: PSNR versus hints (DESIGN.md section 4) and error versus coverage.
+"""``colorizer-eval``: PSNR versus hints (docs/DESIGN.md section 4) and error versus coverage.
 
     colorizer-eval sweep FOLDER --weights A.safetensors [B ...] [--out DIR]
     colorizer-eval coverage FOLDER --weights A.safetensors [--out DIR]

@@ -89,7 +89,7 @@ def coverage_circles(ab: np.ndarray, rng: np.random.Generator, coverage: float,
 
 
 def protocol_hints(ab: np.ndarray, n: int, rng: np.random.Generator) -> list[tuple]:
-    """DESIGN.md section 4: n 6x6 patches, corners ~ N(centre, (256-6+1)/4), clipped."""
+    """docs/DESIGN.md section 4: n 6x6 patches, corners ~ N(centre, (256-6+1)/4), clipped."""
     return point_hints(ab, rng, n, patch=PROTOCOL_PATCH, gaussian=True)
 
 
