@@ -115,8 +115,7 @@ class Menus:
         if mine:
             m.addSection("Your retrained models")
             for e in mine:
-                add(f"Retrained: {e.path.parent.name}" + ("" if e.uses_hints else " (automatic: ignores hints)"),
-                    e.path)
+                add(f"Retrained: {e.label}", e.path)
         if current is not None and not any(a.isChecked() for a in group.actions()):
             add(f"File: {Path(current).name}", Path(current))
         m.addSeparator()

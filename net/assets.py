@@ -57,6 +57,13 @@ def bundled_models() -> list[str]:
     return sorted(p.stem for p in models_dir().glob("*.safetensors"))
 
 
+def model_name(path: str | os.PathLike) -> str:
+    """How a weights file is named to users: its file name, or for a training run's export
+    (``RUN/model.safetensors``) the run's folder."""
+    p = Path(path)
+    return p.parent.name if p.stem == "model" and p.parent.name else p.stem
+
+
 @dataclass(frozen=True)
 class ModelEntry:
     """A weights file as menus and messages present it (read from its sidecar, not loaded)."""
@@ -76,7 +83,7 @@ def describe_model(path: str | os.PathLike, name: str | None = None) -> ModelEnt
     from .auto_models import AUTO_SYSTEMS
     config = read_sidecar(path).get("config")
     variant = str(config.get("variant", "seed")) if isinstance(config, dict) else "seed"
-    return ModelEntry(name or Path(path).stem, Path(path), variant, variant not in AUTO_SYSTEMS)
+    return ModelEntry(name or model_name(path), Path(path), variant, variant not in AUTO_SYSTEMS)
 
 
 def model_entries(paths=None) -> list[ModelEntry]:

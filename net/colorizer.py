@@ -22,7 +22,7 @@ import torch
 
 from .device import autocast_for, pick_device  # noqa: F401 (re-exported)
 from .ab_bins import top_colours
-from .assets import (DEFAULT_MODEL, assets_dir, models_dir,  # noqa: F401 (re-exported)
+from .assets import (DEFAULT_MODEL, assets_dir, model_name, models_dir,  # noqa: F401 (re-exported)
                      resolve_model_path)
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
@@ -69,7 +69,7 @@ class Colorizer:
 
     @property
     def name(self) -> str:
-        return self.path.stem if self.path else self.variant
+        return model_name(self.path) if self.path else self.variant
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, device: str = "auto",

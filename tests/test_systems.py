@@ -120,7 +120,14 @@ def test_the_model_registry_says_which_models_ignore_hints(trained, local_weight
     assert (auto.variant, auto.uses_hints) == ("autoencoder", False)
     assert "ignores hints" in auto.label
     local = describe_model(local_weights)
-    assert local.uses_hints and local.label == local_weights.stem
+    assert local.uses_hints and local.label == local_weights.parent.name   # a run: its folder
+    run = tmp_path / "hnet-20261122-1200"                  # a training run's export is named by its run
+    run.mkdir()
+    for suffix in (".safetensors", ".json"):
+        (run / f"model{suffix}").write_bytes(local_weights.with_suffix(suffix).read_bytes())
+    assert describe_model(run / "model.safetensors").label == run.name
+    from net import Colorizer
+    assert Colorizer.load(run / "model.safetensors", device="cpu").name == run.name
     broken = tmp_path / "broken.safetensors"
     broken.write_bytes(b"x")                                # no sidecar: left out, no crash
     assert [e.path for e in model_entries([trained("autoencoder"), broken, local_weights])] == \
