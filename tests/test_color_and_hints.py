@@ -17,6 +17,20 @@ def test_lab_matches_scikit_image():
     assert np.abs(ours - ref).max() < 0.5
 
 
+def test_the_lightness_of_a_gray_photo_is_the_general_conversion_to_the_last_bit():
+    gray = np.repeat(data.camera()[:, :, None], 3, axis=2)            # R = G = B
+    assert np.array_equal(rgb_to_l(gray), rgb_to_lab(gray)[:, :, 0])
+    ramp = np.repeat(np.arange(256, dtype=np.uint8)[None, :, None], 3, axis=2)
+    assert np.array_equal(rgb_to_l(ramp), rgb_to_lab(ramp)[:, :, 0])
+    almost = gray.copy()
+    almost[200, 301, 2] ^= 1                    # one channel of one pixel off the sparse sample
+    assert almost[200, 301, 2] != almost[200, 301, 1]
+    assert np.array_equal(rgb_to_l(almost), rgb_to_lab(almost)[:, :, 0])
+    colour = data.coffee()
+    assert np.array_equal(rgb_to_l(colour), rgb_to_lab(colour)[:, :, 0])
+    assert rgb_to_l(data.camera()).shape == data.camera().shape      # a 2-D array is gray too
+
+
 def test_merge_keeps_luminance_of_input():
     rgb = data.coffee()
     l = rgb_to_l(rgb)
