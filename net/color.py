@@ -102,18 +102,32 @@ def _fit_gamut(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
     return lab_to_rgb(final[:, None, :])[:, 0, :]
 
 
+MERGE_BAND_PIXELS = 2_000_000   # merge_l_ab works in bands of rows of about this many pixels
+
+
 def merge_l_ab(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
     """Full-resolution L (HxW) + chroma (HxWx2, any size: resized here) -> uint8 RGB.
 
     Colours outside the sRGB gamut at their lightness get less chroma rather than
     a clipped RGB value, so the output's L equals the input's (up to 8-bit rounding).
+    The conversion runs in bands of rows, so its working memory stays small however
+    large the photo (a 50 MP render needs the output, L and the upsampled chroma).
     """
     h, w = l.shape
     if ab.shape[:2] != (h, w):
         ab = cv2.resize(ab.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     ab = ab.astype(np.float32, copy=False)
-    lab = cv2.merge([np.ascontiguousarray(l, dtype=np.float32),
-                     np.ascontiguousarray(ab[:, :, 0]), np.ascontiguousarray(ab[:, :, 1])])
+    l = l.astype(np.float32, copy=False)
+    out = np.empty((h, w, 3), np.uint8)
+    band = max(1, MERGE_BAND_PIXELS // max(1, w))
+    for r0 in range(0, h, band):
+        out[r0:r0 + band] = _merge_band(l[r0:r0 + band], ab[r0:r0 + band])
+    return out
+
+
+def _merge_band(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
+    lab = cv2.merge([np.ascontiguousarray(l), np.ascontiguousarray(ab[:, :, 0]),
+                     np.ascontiguousarray(ab[:, :, 1])])
     rgb = lab_to_rgb(lab)
     l_out = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)[:, :, 0].astype(np.float32) * (100.0 / 255.0)
     bad = np.abs(l_out - l) > L_TOLERANCE + 0.4     # 8-bit Lab L quantisation: 100/255

@@ -88,3 +88,12 @@ def test_propagation_spreads_within_a_region_and_stops_at_an_edge():
     assert x.shape == (7, 64, 64)
     assert x[4][:, :28].mean() > 0.4 and x[4][:, 36:].mean() < -0.4
     assert x[6][t[3] > 0].min() > 0.5
+
+
+def test_merging_in_bands_of_rows_gives_the_same_picture(monkeypatch):
+    import net.color as color
+    l = rgb_to_l(data.coffee())
+    ab = (np.random.default_rng(0).normal(size=(40, 60, 2)) * 70).astype(np.float32)  # many out of gamut
+    whole = merge_l_ab(l, ab)
+    monkeypatch.setattr(color, "MERGE_BAND_PIXELS", 7 * l.shape[1] + 3)    # bands of 7 rows
+    assert np.array_equal(merge_l_ab(l, ab), whole)
