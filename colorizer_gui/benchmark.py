@@ -57,7 +57,6 @@ def main(argv=None) -> int:
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from net.color import merge_l_ab
     from net.assets import sample_photo
 
     from .inference import display_lightness
@@ -148,7 +147,7 @@ def main(argv=None) -> int:
         expected = w.session.preview(w.doc.hints)
         last = w.controller.last_result
         if last is not None and last.rgb.shape != expected.shape:  # the sharp follow-up
-            expected = merge_l_ab(display_lightness(w.doc.photo.l_full), w.session.predict_ab(w.doc.hints))
+            expected = w.session.render_on(display_lightness(w.doc.photo.l_full), w.doc.hints)
         final_ok = last is not None and bool(np.array_equal(last.rgb, expected))
         out.update(gaps=gaps, rss1=_rss_mb(), final_ok=final_ok, hints=len(w.doc.hints))
         w.doc.set_hints([])

@@ -19,7 +19,6 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from net.color import merge_l_ab
 
 DISPLAY_MAX_SIDE = 2048
 
@@ -170,6 +169,6 @@ class InferenceWorker(QObject):
         with self._cond:
             idle = self._latest is None and not self._jobs
         if idle and req.display_l.shape != preview.shape[:2]:
-            sharp = merge_l_ab(req.display_l, req.session.predict_ab(req.hints))
+            sharp = req.session.render_on(req.display_l, req.hints)
             if self._is_current(req):
                 self.resultReady.emit(Result(req.session, req.generation, sharp, ms, "display"))

@@ -105,23 +105,32 @@ def _fit_gamut(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
 MERGE_BAND_PIXELS = 2_000_000   # merge_l_ab works in bands of rows of about this many pixels
 
 
-def merge_l_ab(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
+def merge_l_ab(l: np.ndarray, ab: np.ndarray, guide: np.ndarray | None = None) -> np.ndarray:
     """Full-resolution L (HxW) + chroma (HxWx2, any size: resized here) -> uint8 RGB.
 
     Colours outside the sRGB gamut at their lightness get less chroma rather than
     a clipped RGB value, so the output's L equals the input's (up to 8-bit rounding).
-    The conversion runs in bands of rows, so its working memory stays small however
-    large the photo (a 50 MP render needs the output, L and the upsampled chroma).
+    Smaller chroma is upsampled bilinearly, or, given ``guide`` (the L the chroma was
+    predicted on, same size as ``ab``), edge-aware along the full-resolution L
+    (:mod:`net.upsample`). The conversion runs in bands of rows, so its working memory stays
+    small however large the photo.
     """
+    from .upsample import apply_rows, linear_model
     h, w = l.shape
-    if ab.shape[:2] != (h, w):
-        ab = cv2.resize(ab.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    ab = ab.astype(np.float32, copy=False)
     l = l.astype(np.float32, copy=False)
+    coef = None
+    if ab.shape[:2] != (h, w):
+        if guide is not None:
+            coef = linear_model(guide, ab)
+        else:
+            ab = cv2.resize(ab.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    ab = ab.astype(np.float32, copy=False)
     out = np.empty((h, w, 3), np.uint8)
     band = max(1, MERGE_BAND_PIXELS // max(1, w))
     for r0 in range(0, h, band):
-        out[r0:r0 + band] = _merge_band(l[r0:r0 + band], ab[r0:r0 + band])
+        rows = l[r0:r0 + band]
+        ab_rows = ab[r0:r0 + band] if coef is None else apply_rows(coef, rows, r0, (h, w))
+        out[r0:r0 + band] = _merge_band(rows, ab_rows)
     return out
 
 

@@ -181,7 +181,15 @@ class ColorizeSession:
 
     def render(self, hints=()) -> np.ndarray:
         """uint8 RGB at the input's full resolution; its luminance is the input's."""
-        return merge_l_ab(self.l_full, self.predict_ab(hints))
+        return self.render_on(self.l_full, hints)
+
+    def render_on(self, l: np.ndarray, hints=()) -> np.ndarray:
+        """uint8 RGB with lightness ``l`` (the photo's L at any size, e.g. the screen's).
+
+        The chroma is upsampled along ``l``'s edges (:mod:`net.upsample`), so colours stop at
+        the photo's edges at every size.
+        """
+        return merge_l_ab(l, self.predict_ab(hints), guide=self.l_work)
 
     def likely_colours_at(self, x: float, y: float, count: int = 3) -> list[tuple[float, float, float]]:
         """The automatic colours the model finds likely at an input-image point, most likely first.

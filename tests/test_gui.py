@@ -9,7 +9,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from net import load_image
-from net.color import merge_l_ab, rgb_to_l
+from net.color import rgb_to_l
 from net.session_file import load_session
 
 from colorizer_gui.inference import Result
@@ -91,10 +91,9 @@ def shown_rgb(view, x, y):
 def expected_picture(win):
     """The colorization of the document's current hints, at the size it is shown."""
     ctl = win.controller
-    ab = ctl.session.predict_ab(win.doc.hints)
     if ctl.last_result.kind == "preview":
         return ctl.session.preview(win.doc.hints)
-    return merge_l_ab(win.doc.photo.l_full, ab)
+    return ctl.session.render_on(win.doc.photo.l_full, win.doc.hints)
 
 
 def test_opening_an_image(win, photo):
