@@ -10,6 +10,9 @@ with the bundled model, inside the normal Qt event loop, and prints what it meas
    memory before and after, and whether the final picture equals the final hints' preview.
 2. **Click to screen.** ``--clicks`` single hints, each after the previous result is on screen:
    the time from the click to the end of the first repaint of the result view showing it.
+3. **Export.** A ``--export-mp`` megapixel gray photo (the sample, enlarged) is opened through
+   the controller with three hints, and exported as PNG: the time from the export command to
+   the file being written (``--export-mp 0`` skips it).
 
 Nothing here is pass/fail; the tests assert behaviour, this prints numbers.
 """
@@ -48,6 +51,8 @@ def main(argv=None) -> int:
     add_device_argument(p, default="cpu")
     p.add_argument("--image", help="photo (default: the bundled sample)")
     p.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
+    p.add_argument("--export-mp", type=float, default=12.0,
+                   help="megapixels of the photo whose export is timed (0: no export)")
     args = p.parse_args(argv)
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -156,7 +161,7 @@ def main(argv=None) -> int:
 
     def click():
         if len(clicks_ms) >= args.clicks:
-            report()
+            export_start()
             return
         wd, h = size()
         w.tool.set_color(tuple(int(v) for v in rng.integers(0, 256, 3)))
@@ -174,6 +179,50 @@ def main(argv=None) -> int:
         else:
             QTimer.singleShot(1, wait_click)
 
+    def export_start():
+        if args.export_mp <= 0:
+            report()
+            return
+        import tempfile
+
+        import cv2
+        from PIL import Image
+        tmp = Path(tempfile.mkdtemp(prefix="colorizer-bench-"))
+        wd = int((args.export_mp * 1e6 * 4 / 3) ** 0.5)
+        big = cv2.resize(w.doc.photo.rgb, (wd, int(wd * 3 / 4)), interpolation=cv2.INTER_CUBIC)
+        Image.fromarray(cv2.cvtColor(big, cv2.COLOR_RGB2GRAY)).save(tmp / "big.png")
+        state.update(tmp=tmp, big=tmp / "big.png")
+        w.doc.history.set_clean()
+        w.controller.open_path(tmp / "big.png")
+        QTimer.singleShot(50, export_when_open)
+
+    def export_when_open():
+        if w.doc.path != state["big"] or w.session is None or not w.controller.idle():
+            QTimer.singleShot(20, export_when_open)
+            return
+        wd, h = size()
+        for k, rgb in enumerate(((200, 40, 30), (30, 90, 200), (40, 160, 60))):
+            w.tool.set_color(rgb)
+            w.tool.add_hint(wd * (0.25 + 0.25 * k), h * 0.5)
+        QTimer.singleShot(0, export_go)
+
+    def export_go():
+        if not w.controller.idle():
+            QTimer.singleShot(20, export_go)
+            return
+        state["t_export"] = now()
+        w.controller.export_to(state["tmp"] / "out.png", quality=95, confirm=False)
+        QTimer.singleShot(1, export_wait)
+
+    def export_wait():
+        if not w.controller.idle():
+            QTimer.singleShot(1, export_wait)
+            return
+        out["export_ms"] = now() - state["t_export"]
+        out["export_size"] = f"{w.doc.size[1]}x{w.doc.size[0]}"
+        out["export_ok"] = (state["tmp"] / "out.png").is_file()
+        report()
+
     def report():
         gaps = out["gaps"]
         print(f"model {w.colorizer.name} ({w.colorizer.variant}), device {w.colorizer.device.type}, "
@@ -188,8 +237,14 @@ def main(argv=None) -> int:
               f"final picture equals the final hints' preview: {out['final_ok']}")
         print(f"click to screen ({len(clicks_ms)} single hints): p50 {_pct(clicks_ms, .5):.1f} ms, "
               f"p95 {_pct(clicks_ms, .95):.1f} ms, max {max(clicks_ms):.1f} ms")
+        if "export_ms" in out:
+            print(f"export {out['export_size']} PNG, command to file written: {out['export_ms']:.0f} ms"
+                  f"{'' if out['export_ok'] else ' (NO FILE WRITTEN)'}")
         w.doc.history.set_clean()
         w.close()
+        if "tmp" in state:
+            import shutil
+            shutil.rmtree(state["tmp"], ignore_errors=True)
         app.exit(0)
 
     QTimer.singleShot(0, start)

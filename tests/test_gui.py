@@ -318,9 +318,10 @@ def test_responsiveness_benchmark_runs_and_ends_on_the_final_hints():
     import subprocess
     import sys
     r = subprocess.run([sys.executable, "-m", "colorizer_gui.benchmark", "--edits", "40",
-                        "--clicks", "3", "--interval-ms", "5"],
+                        "--clicks", "3", "--interval-ms", "5", "--export-mp", "1"],
                        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True,
                        timeout=600)
     assert r.returncode == 0, r.stderr
     assert "UI thread blocked (heartbeat gap)" in r.stdout and "click to screen (3 single hints)" in r.stdout
     assert "final picture equals the final hints' preview: True" in r.stdout
+    assert "export 1154x865 PNG, command to file written:" in r.stdout and "NO FILE" not in r.stdout
