@@ -233,3 +233,18 @@ def test_the_schedule_ends_with_the_time_budget_when_that_comes_first():
     assert lr(600, 0.999) < 0.051                          # the budget's end is the schedule's end
     assert lr(500_000, 0.0) == lr(500_000, 0.1) > 0.5      # steps ahead of time: steps decide
     assert run.progress(500_000) == 0.5 and run.progress(10) == 0.1
+
+
+def test_the_weights_at_the_lowest_validation_loss_are_kept(photo_dir, tmp_path):
+    import csv
+    import json
+    out = tmp_path / "best"
+    train_tiny("autoencoder", out, photo_dir, None, steps=40)
+    rows = [r for r in csv.DictReader(open(out / "log.csv")) if r["val_loss"]]
+    assert len(rows) == 4                                        # validated at 10, 20, 30, 40
+    best = min(rows, key=lambda r: float(r["val_loss"]))
+    meta = json.loads((out / "best.json").read_text())["training_history"][-1]
+    assert meta["steps"] == int(best["step"])
+    assert meta["best_val_loss"] == pytest.approx(float(best["val_loss"]), abs=1e-6)   # log: 6 decimals
+    from net import Colorizer
+    assert Colorizer.load(out / "best.safetensors", device="cpu").variant == "autoencoder"

@@ -19,6 +19,8 @@ from .hint_sampling import HintSamplingConfig
 from .logs import plot_curves, start_log
 from .run import CKPT_NAME, Run
 
+BEST_NAME = "best.safetensors"    # the weights at the lowest validation loss so far
+
 log = logging.getLogger("colorizer.train")
 
 
@@ -101,6 +103,14 @@ def train(args, on_finish=None) -> Path:
     if run.is_main:
         start_log(csv_path, step if resume_state is not None else 0)
 
+    def export(path: Path, at_step: int, best: float) -> None:
+        """Weights + sidecar with the whole training history up to ``at_step``."""
+        history = list(run.init_meta.get("training_history", []))
+        history.append(history_entry(run, at_step, best, wall_before + time.time() - t_start))
+        meta = {"training_history": history,
+                "cnn1_trained": bool(run.init_meta.get("cnn1_trained")) or run.stage.trains_cnn1}
+        save_model(run.model, path, meta)
+
     def checkpoint():
         if run.is_main:
             save_checkpoint(ckpt_path, run.checkpoint_state(step, best_val,
@@ -154,7 +164,9 @@ def train(args, on_finish=None) -> Path:
                 vl = ""
                 if do_val:
                     last_val = run.validate(val)
-                    best_val = min(best_val, last_val)
+                    if last_val < best_val:
+                        best_val = last_val
+                        export(out / BEST_NAME, step, best_val)
                     vl = f"{last_val:.6f}"
                 with open(csv_path, "a") as f:
                     f.write(f"{step},{window_loss / window_n:.6f},{vl},{ips:.2f},"
@@ -184,12 +196,7 @@ def train(args, on_finish=None) -> Path:
     result = out / "model.safetensors" if not args.export else Path(args.export)
     if run.is_main:
         plot_curves(csv_path, out / "loss.png", title)
-        wall = wall_before + time.time() - t_start
-        history = list(run.init_meta.get("training_history", []))
-        history.append(history_entry(run, step, best_val, wall))
-        meta = {"training_history": history,
-                "cnn1_trained": bool(run.init_meta.get("cnn1_trained")) or run.stage.trains_cnn1}
-        save_model(run.model, result, meta)
+        export(result, step, best_val)
         log.info("wrote %s", result)
     if on_finish is not None:
         on_finish(run)
