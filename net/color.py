@@ -138,10 +138,17 @@ def _merge_band(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
     lab = cv2.merge([np.ascontiguousarray(l), np.ascontiguousarray(ab[:, :, 0]),
                      np.ascontiguousarray(ab[:, :, 1])])
     rgb = lab_to_rgb(lab)
-    l_out = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)[:, :, 0].astype(np.float32) * (100.0 / 255.0)
-    bad = np.abs(l_out - l) > L_TOLERANCE + 0.4     # 8-bit Lab L quantisation: 100/255
-    if bad.any():
-        rgb[bad] = _fit_gamut(lab[bad])
+    # Only a colour outside the gamut can move L by more than the tolerance (8-bit rounding
+    # moves it by at most ~0.15), and OpenCV clamps such a colour to 0 or 255 in some channel.
+    # Those pixels are checked with the exact float L (OpenCV's 8-bit L is off by up to 0.63,
+    # too coarse to decide).
+    suspect = cv2.inRange(rgb, (1, 1, 1), (254, 254, 254)) == 0
+    if suspect.any():
+        rows, cols = np.nonzero(suspect)
+        exact = rgb_to_lab(rgb[rows, cols][:, None, :])[:, 0, 0]
+        bad = np.abs(exact - l[rows, cols]) > L_TOLERANCE
+        if bad.any():
+            rgb[rows[bad], cols[bad]] = _fit_gamut(lab[rows[bad], cols[bad]])
     return rgb
 
 

@@ -5,7 +5,7 @@ import pytest
 from skimage import color as skcolor
 from skimage import data
 
-from net.color import AB_SCALE, merge_l_ab, rgb_color_to_ab, rgb_to_l, rgb_to_lab
+from net.color import AB_SCALE, L_TOLERANCE, merge_l_ab, rgb_color_to_ab, rgb_to_l, rgb_to_lab
 from net.hints import Hint, paint_circles, rasterize_hints
 from net.propagation import hint_input
 
@@ -39,6 +39,18 @@ def test_merge_keeps_luminance_of_input():
     diff = np.abs(rgb_to_l(out) - l)
     assert out.shape == rgb.shape and out.dtype == np.uint8
     assert diff.mean() < 0.5 and np.percentile(diff, 99) < 1.5
+
+
+def test_every_pixel_keeps_its_lightness_even_with_out_of_gamut_chroma():
+    # CI once found a 1x1 photo whose strongly red pixel came out 1.1 L units darker: the
+    # gamut check used OpenCV's 8-bit L, too coarse to see it. Every pixel, every lightness,
+    # chroma far outside the gamut in all directions.
+    rng = np.random.default_rng(3)
+    l = rng.uniform(0, 100, (256, 256)).astype(np.float32)
+    ab = rng.uniform(-128, 127, (256, 256, 2)).astype(np.float32)
+    ab[:128] *= 0.2                             # half the pixels in or near the gamut
+    out = merge_l_ab(l, ab)
+    assert np.abs(rgb_to_l(out) - l).max() <= L_TOLERANCE + 1e-3
 
 
 def test_hint_lands_in_the_right_place_with_the_right_colour():
