@@ -158,6 +158,10 @@ class RTNet(nn.Module):
             with torch.no_grad():
                 self.out.bias[2] = 2.0   # the gate starts open (~0.88): trust the propagation first
 
+    def decoder_modules(self) -> list[nn.Module]:
+        """The parts after the gray branch: palette input, decoder levels, output (and gate)."""
+        return [self.palette_in, self.dec4, self.dec3, self.dec2, self.dec1, self.out]
+
     def encode_gray(self, l_norm):
         """Everything that depends only on the gray image: computed once per photo.
 

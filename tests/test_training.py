@@ -248,3 +248,42 @@ def test_the_weights_at_the_lowest_validation_loss_are_kept(photo_dir, tmp_path)
     assert meta["best_val_loss"] == pytest.approx(float(best["val_loss"]), abs=1e-6)   # log: 6 decimals
     from net import Colorizer
     assert Colorizer.load(out / "best.safetensors", device="cpu").variant == "autoencoder"
+
+
+def test_retraining_adapts_the_decoder_only_when_asked(local_weights, seed_weights, photo_dir,
+                                                       tmp_path):
+    """`--train hnet` changes HNet alone; `--train hnet,decoder` also the local decoder, never
+    the gray branch; a resume with other parts, a seed model with the decoder, or an unknown
+    part is refused with one line."""
+    import torch
+    from net.weights import load_model
+    before, _ = load_model(local_weights)
+    before = {k: v.detach().clone() for k, v in before.state_dict().items()}
+
+    def changed(weights):
+        after, meta = load_model(weights)
+        diff = {k for k, v in after.state_dict().items()
+                if v.dtype.is_floating_point and not torch.equal(v, before[k])}
+        return {k.split(".")[0] if k.startswith("hnet") else ".".join(k.split(".")[:2])
+                for k in diff}, meta
+
+    only, _ = changed(train_tiny("hnet", tmp_path / "h", photo_dir, None, steps=6,
+                                 extra=["--init", str(local_weights)]))
+    assert only == {"hnet"}
+    both, meta = changed(train_tiny("hnet", tmp_path / "hd", photo_dir, None, steps=6,
+                                    extra=["--init", str(local_weights), "--train", "hnet,decoder"]))
+    assert "hnet" in both and {"rtnet.dec1", "rtnet.out", "rtnet.palette_in"} <= both
+    assert not any(p.startswith(("rtnet.vgg", "rtnet.proj", "rtnet.down4", "rtnet.fusion",
+                                 "rtnet.classifier")) for p in both), both
+    assert meta["training_history"][-1]["trained"] == "hnet,decoder"
+
+    base = ["hnet", "--data", str(photo_dir), "--steps", "4", "--batch", "8", "--size", "64",
+            "--workers", "0", "--val-count", "8", "--no-progress"]
+    (tmp_path / "hd" / "model.safetensors").unlink()
+    r = run_cli(base + ["--out", str(tmp_path / "hd"), "--steps", "8", "--resume"])
+    assert "same --train" in one_line_error(r)
+    r = run_cli(base + ["--out", str(tmp_path / "s"), "--init", str(seed_weights),
+                        "--train", "hnet,decoder"])
+    assert "needs a local model" in one_line_error(r)
+    r = run_cli(base + ["--out", str(tmp_path / "x"), "--init", str(local_weights), "--train", "vgg"])
+    assert "--train 'vgg'" in one_line_error(r)

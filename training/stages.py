@@ -150,11 +150,19 @@ class HNetStage(Stage):
             raise WeightsError(f"{path}: the hnet stage needs a seed or local model, "
                                f"this is {model.cfg.variant!r} (it has no HNet)")
 
+    def __init__(self, args):
+        super().__init__(args)
+        self.parts = parse_parts(getattr(args, "train", None) or "hnet")
+
+    def trained_modules(self, model) -> list:
+        mods = [model.hnet]
+        if "decoder" in self.parts:
+            mods += model.rtnet.decoder_modules()
+        return mods
+
     def configure(self, model, init_meta, resume_state):
         for p in model.parameters():
             p.requires_grad_(False)
-        for p in model.hnet.parameters():
-            p.requires_grad_(True)
         if resume_state is None:
             self.distil = model.cfg.variant == "seed" and bool(init_meta.get("cnn1_trained"))
         elif "distil" not in resume_state:
@@ -162,10 +170,27 @@ class HNetStage(Stage):
                                   "start a new run with --init instead of --resume")
         else:
             self.distil = bool(resume_state["distil"])
+        if resume_state is not None and resume_state.get("trained", "hnet") != ",".join(self.parts):
+            raise CheckpointError(f"the checkpoint trained --train {resume_state.get('trained', 'hnet')}; "
+                                  f"resume it with the same --train")
+        if self.distil and "decoder" in self.parts:
+            raise WeightsError("--train decoder needs a local model: a seed model's HNet is "
+                               "distilled to its palettes, which the decoder does not see")
+        for m in self.trained_modules(model):
+            for p in m.parameters():
+                p.requires_grad_(True)
 
     def set_train_mode(self, model):
+        # The decoder, when it trains, keeps its BatchNorm statistics (eval mode): a user's
+        # few photos adapt its weights, not the normalisation the whole model relies on.
         model.eval()
         model.hnet.train()
+
+    def extra_state(self) -> dict:
+        return {"trained": ",".join(self.parts)}
+
+    def history_fields(self):
+        return {**super().history_fields(), "trained": ",".join(self.parts)}
 
     def loss_label(self):
         return "palette_mse" if self.distil else self.args.loss
@@ -179,6 +204,18 @@ class HNetStage(Stage):
             pred = fwd(l, h7)
         colour = self.colour_loss(pred, ab)
         return colour, colour
+
+
+TRAINABLE_PARTS = ("hnet", "decoder")
+
+
+def parse_parts(text: str) -> tuple[str, ...]:
+    """--train's comma-separated parts -> a checked tuple that always includes HNet."""
+    parts = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in parts if p not in TRAINABLE_PARTS]
+    if unknown or "hnet" not in parts:
+        raise ValueError(f"--train {text!r}: expected hnet or hnet,decoder")
+    return tuple(p for p in TRAINABLE_PARTS if p in parts)
 
 
 class LocalStage(Stage):
