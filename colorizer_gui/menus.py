@@ -62,7 +62,7 @@ class Menus:
         self.hints_action.setChecked(True)
         self.model_menu = mb.addMenu("&Model")
         t = mb.addMenu("&Tools")
-        self.act(t, "&Retrain HNet on a folder…", win.retrain)
+        self.act(t, "&Retrain on a folder of photos…", win.retrain)
         h = mb.addMenu("&Help")
         self.act(h, "&How to use", win.show_help, K.HelpContents)
         history_changed = self.update_undo

@@ -1,4 +1,4 @@
-"""Tools > Retrain HNet on a folder: runs ``colorizer-train hnet`` in a separate process.
+"""Tools > Retrain on a folder: runs ``colorizer-train hnet`` (and the decoder) in a separate process.
 
 The dialog is not modal: the editor stays usable during the run. It follows the
 trainer's output and log CSV (what it is doing, elapsed time, progress) and, when
@@ -13,11 +13,24 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QProcess, QTimer, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from net.assets import model_name
+from net.weights import WeightsError, read_sidecar
 
 from . import app_settings
+
+
+def is_local_model(path: str | None) -> bool:
+    """Whether the weights are a local model (whose decoder can adapt too)."""
+    if not path:
+        return False
+    try:
+        return read_sidecar(path).get("variant") == "local"
+    except WeightsError:
+        return False
 
 
 def last_step(csv_path: Path) -> tuple[int, str]:
@@ -41,7 +54,7 @@ class RetrainDialog(QDialog):
 
     def __init__(self, init_weights: str | None, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Retrain HNet on a folder of photos")
+        self.setWindowTitle("Retrain on a folder of photos")
         self.setModal(False)
         self._t0 = 0.0
         self._activity = ""
@@ -62,7 +75,17 @@ class RetrainDialog(QDialog):
         self.steps.setRange(10, 1_000_000)
         self.steps.setValue(1000)
         form.addRow("Steps", self.steps)
-        form.addRow("Start from", QLabel(Path(init_weights).name if init_weights else "(no model loaded)"))
+        form.addRow("Start from", QLabel(model_name(init_weights) if init_weights else "(no model loaded)"))
+        self.decoder = QCheckBox("Also adapt the colour decoder (stronger)")
+        local = is_local_model(init_weights)
+        self.decoder.setEnabled(local)
+        self.decoder.setChecked(local)
+        self.decoder.setToolTip(
+            "Trains the palette network and the local model's decoder on your photos "
+            "(measured on scene photos: +0.05-0.4 dB, against +0.02-0.07 dB for the palette "
+            "network alone). Only a local model has a decoder that sees your hints."
+            if local else "Only a local model has a decoder to adapt.")
+        form.addRow("", self.decoder)
         lay.addLayout(form)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -96,7 +119,8 @@ class RetrainDialog(QDialog):
         return ["-m", "training.train", "hnet", "--data", self.folder.text(), "--init",
                 str(self.init_weights), "--out", str(out), "--steps", str(self.steps.value()),
                 "--no-progress", "--val-every", str(max(10, self.steps.value() // 10)),
-                "--ckpt-every", "50"]
+                "--ckpt-every", "50",
+                "--train", "hnet,decoder" if self.decoder.isChecked() else "hnet"]
 
     def start(self):
         if not self.init_weights:

@@ -271,3 +271,21 @@ def test_retrain_dialog_shows_what_the_trainer_is_doing_before_the_first_step(qt
     dlg.shutdown()
     qtbot.waitUntil(lambda: not dlg.running(), timeout=WAIT)
     assert "stopped" in dlg.status.text()
+
+
+def test_retraining_adapts_the_decoder_of_a_local_model_unless_unticked(qtbot, local_weights,
+                                                                        seed_weights, tmp_path):
+    from colorizer_gui import retrain_dialog
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    assert dlg.decoder.isEnabled() and dlg.decoder.isChecked()
+    cmd = dlg.command(tmp_path / "run")
+    assert cmd[cmd.index("--train") + 1] == "hnet,decoder"
+    dlg.decoder.setChecked(False)
+    cmd = dlg.command(tmp_path / "run")
+    assert cmd[cmd.index("--train") + 1] == "hnet"
+    seed = retrain_dialog.RetrainDialog(str(seed_weights))      # no decoder that sees hints
+    qtbot.addWidget(seed)
+    assert not seed.decoder.isEnabled() and not seed.decoder.isChecked()
+    cmd = seed.command(tmp_path / "run")
+    assert cmd[cmd.index("--train") + 1] == "hnet"
