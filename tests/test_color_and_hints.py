@@ -28,6 +28,8 @@ def test_the_lightness_of_a_gray_photo_is_the_general_conversion_to_the_last_bit
     assert np.array_equal(rgb_to_l(almost), rgb_to_lab(almost)[:, :, 0])
     colour = data.coffee()
     assert np.array_equal(rgb_to_l(colour), rgb_to_lab(colour)[:, :, 0])
+    big = np.tile(colour, (3, 2, 1))[:1111]          # several bands, the last one partial
+    assert np.array_equal(rgb_to_l(big), rgb_to_lab(big)[:, :, 0])
     assert rgb_to_l(data.camera()).shape == data.camera().shape      # a 2-D array is gray too
 
 
