@@ -287,3 +287,5 @@ def test_retraining_adapts_the_decoder_only_when_asked(local_weights, seed_weigh
     assert "needs a local model" in one_line_error(r)
     r = run_cli(base + ["--out", str(tmp_path / "x"), "--init", str(local_weights), "--train", "vgg"])
     assert "--train 'vgg'" in one_line_error(r)
+    r = run_cli(["local"] + base[1:] + ["--out", str(tmp_path / "y"), "--train", "hnet,decoder"])
+    assert r.returncode == 2 and "the local stage trains its own parts" in r.stderr

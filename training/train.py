@@ -93,7 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.train != "hnet" and args.stage != "hnet":
+        parser.error(f"--train chooses what the hnet stage adapts; the {args.stage} stage trains "
+                     f"its own parts")
     try:
         train(args)
     except KeyboardInterrupt:
