@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the shipped models with the evaluation protocol (docs/DESIGN.md) and writes docs/results/:
 # sweep tables + plots (photos-val, scenes-val), the coverage experiment, and a figure. The previous
-# default (local v1, taken from git history) is measured beside them. Scores are also recorded in each
+# default (local v2, taken from git history) is measured beside them. Scores are also recorded in each
 # shipped model's JSON sidecar. Levin results are cached in CACHE (keyed on photo and hints).
 set -euo pipefail
 SHARED=${SHARED:-../shared}
@@ -9,13 +9,13 @@ CACHE=${CACHE:-$HOME/colorizer-runs/eval}
 OUT=docs/results
 M=assets/models
 mkdir -p "$OUT" "$CACHE"
-PREV="$CACHE/local-v1.safetensors"          # the default before issue 10, from git history
+PREV="$CACHE/local-v2.safetensors"          # the previous default, from git history
 if [ ! -f "$PREV" ]; then
-  git show d42cbc5:assets/models/local.safetensors > "$PREV.tmp" && mv "$PREV.tmp" "$PREV"
-  git show d42cbc5:assets/models/local.json > "$CACHE/local-v1.json"
+  git show 8a18f81:assets/models/local.safetensors > "$PREV.tmp" && mv "$PREV.tmp" "$PREV"
+  git show 8a18f81:assets/models/local.json > "$CACHE/local-v2.json"
 fi
 NETS="$M/local.safetensors $PREV $M/seed.safetensors"
-# --record stores each model's scores in its sidecar (the copy of v1 in CACHE gets them too)
+# --record stores each model's scores in its sidecar (the copy of v2 in CACHE gets them too)
 colorizer-eval sweep "$SHARED/data/photos-val" --weights $NETS \
   --levin-cache "$CACHE/levin-photos-val.json" --out "$OUT" --record photos-val --no-progress
 colorizer-eval sweep "$SHARED/data/scenes-val" --limit 120 --weights $NETS \
