@@ -51,8 +51,16 @@ def apply_rows(coef: np.ndarray, l_rows: np.ndarray, r0: int, full_shape: tuple[
     n = l_rows.shape[0]
     xs = ((np.arange(w_full, dtype=np.float32) + 0.5) * (w_low / w_full) - 0.5)
     ys = ((np.arange(r0, r0 + n, dtype=np.float32) + 0.5) * (h_low / h_full) - 0.5)
-    map_x = np.broadcast_to(xs[None, :], (n, w_full)).astype(np.float32)
-    map_y = np.broadcast_to(ys[:, None], (n, w_full)).astype(np.float32)
-    c = cv2.remap(coef, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    i = (l_rows.astype(np.float32) / 100.0)[:, :, None]
-    return c[:, :, :2] * i + c[:, :, 2:]
+    map_x = np.empty((n, w_full), np.float32)
+    map_x[:] = xs[None, :]
+    map_y = np.empty((n, w_full), np.float32)
+    map_y[:] = ys[:, None]
+    # slope and offset planes apart (contiguous two-channel images remap ~2x faster than a
+    # strided four-channel one), then ab = A * L/100 + B in place
+    a = cv2.remap(np.ascontiguousarray(coef[:, :, :2]), map_x, map_y, cv2.INTER_LINEAR,
+                  borderMode=cv2.BORDER_REPLICATE)
+    b = cv2.remap(np.ascontiguousarray(coef[:, :, 2:]), map_x, map_y, cv2.INTER_LINEAR,
+                  borderMode=cv2.BORDER_REPLICATE)
+    a *= (l_rows.astype(np.float32) / 100.0)[:, :, None]
+    a += b
+    return a
