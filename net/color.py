@@ -6,6 +6,8 @@ Full-resolution conversions go through OpenCV's float32 path (exact, and about
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import cv2
 import numpy as np
 
@@ -112,7 +114,9 @@ def _fit_gamut(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
     return lab_to_rgb(final[:, None, :])[:, 0, :]
 
 
-MERGE_BAND_PIXELS = 2_000_000   # merge_l_ab works in bands of rows of about this many pixels
+MERGE_BAND_PIXELS = 1_000_000   # merge_l_ab works in bands of rows of about this many pixels
+MERGE_WORKERS = 2               # bands converted at once (each holds ~40 bytes per pixel)...
+MERGE_PARALLEL_PIXELS = 4_000_000   # ...in photos at least this large (exports, full renders)
 
 
 def merge_l_ab(l: np.ndarray, ab: np.ndarray, guide: np.ndarray | None = None) -> np.ndarray:
@@ -137,10 +141,19 @@ def merge_l_ab(l: np.ndarray, ab: np.ndarray, guide: np.ndarray | None = None) -
     ab = ab.astype(np.float32, copy=False)
     out = np.empty((h, w, 3), np.uint8)
     band = max(1, MERGE_BAND_PIXELS // max(1, w))
-    for r0 in range(0, h, band):
+
+    def merge(r0: int) -> None:
         rows = l[r0:r0 + band]
         ab_rows = ab[r0:r0 + band] if coef is None else apply_rows(coef, rows, r0, (h, w))
         out[r0:r0 + band] = _merge_band(rows, ab_rows)
+
+    starts = range(0, h, band)
+    if h * w < MERGE_PARALLEL_PIXELS:      # screen-sized: leave the other core to the UI
+        for r0 in starts:
+            merge(r0)
+    else:   # bands are independent; NumPy and OpenCV release the GIL, so two run at once
+        with ThreadPoolExecutor(max_workers=MERGE_WORKERS) as pool:
+            list(pool.map(merge, starts))
     return out
 
 

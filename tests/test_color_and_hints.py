@@ -108,6 +108,10 @@ def test_merging_in_bands_of_rows_gives_the_same_picture(monkeypatch):
     import net.color as color
     l = rgb_to_l(data.coffee())
     ab = (np.random.default_rng(0).normal(size=(40, 60, 2)) * 70).astype(np.float32)  # many out of gamut
-    whole = merge_l_ab(l, ab)
+    guide = np.ascontiguousarray(l[::10, ::10])                               # the ab's size
+    whole, guided = merge_l_ab(l, ab), merge_l_ab(l, ab, guide=guide)
     monkeypatch.setattr(color, "MERGE_BAND_PIXELS", 7 * l.shape[1] + 3)    # bands of 7 rows
     assert np.array_equal(merge_l_ab(l, ab), whole)
+    monkeypatch.setattr(color, "MERGE_PARALLEL_PIXELS", 0)                   # two bands at once
+    assert np.array_equal(merge_l_ab(l, ab), whole)
+    assert np.array_equal(merge_l_ab(l, ab, guide=guide), guided)
