@@ -17,18 +17,16 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from net.assets import model_name
-from net.weights import WeightsError, read_sidecar
+from net.assets import describe_model, model_name
+from net.weights import WeightsError
 
 from . import app_settings
 
 
 def is_local_model(path: str | None) -> bool:
     """Whether the weights are a local model (whose decoder can adapt too)."""
-    if not path:
-        return False
     try:
-        return read_sidecar(path).get("variant") == "local"
+        return bool(path) and describe_model(path).variant == "local"
     except WeightsError:
         return False
 

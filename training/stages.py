@@ -153,6 +153,7 @@ class HNetStage(Stage):
     def __init__(self, args):
         super().__init__(args)
         self.parts = parse_parts(getattr(args, "train", None) or "hnet")
+        self.parts_label = ",".join(self.parts)          # as --train spells it
 
     def trained_modules(self, model) -> list:
         mods = [model.hnet]
@@ -170,7 +171,7 @@ class HNetStage(Stage):
                                   "start a new run with --init instead of --resume")
         else:
             self.distil = bool(resume_state["distil"])
-        if resume_state is not None and resume_state.get("trained", "hnet") != ",".join(self.parts):
+        if resume_state is not None and resume_state.get("trained", "hnet") != self.parts_label:
             raise CheckpointError(f"the checkpoint trained --train {resume_state.get('trained', 'hnet')}; "
                                   f"resume it with the same --train")
         if self.distil and "decoder" in self.parts:
@@ -187,10 +188,10 @@ class HNetStage(Stage):
         model.hnet.train()
 
     def extra_state(self) -> dict:
-        return {"trained": ",".join(self.parts)}
+        return {"trained": self.parts_label}
 
     def history_fields(self):
-        return {**super().history_fields(), "trained": ",".join(self.parts)}
+        return {**super().history_fields(), "trained": self.parts_label}
 
     def loss_label(self):
         return "palette_mse" if self.distil else self.args.loss
