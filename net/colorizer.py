@@ -166,11 +166,15 @@ class ColorizeSession:
     def _predict(self, painted: np.ndarray | None) -> np.ndarray:
         c = self.colorizer
         t0 = time.perf_counter()
-        x = c._tensor(self._hint_input(painted)) if painted is not None else None
+        hint7 = self._hint_input(painted) if painted is not None else None
+        x = c._tensor(hint7) if hint7 is not None else None
         with torch.inference_mode(), autocast_for(c.device, c.precision):
             ab = c.model.colorize_from_gray(self._gray, x)
+        ab = ab[0].float().cpu().numpy()
+        if hint7 is not None and getattr(c.model.cfg, "hint_correction", False):
+            ab = self._propagator.correct(ab, hint7[:4])
         h, w = self.work_shape
-        ab = ab[0, :, :h, :w].float().cpu().numpy().transpose(1, 2, 0) * AB_SCALE
+        ab = ab[:, :h, :w].transpose(1, 2, 0) * AB_SCALE
         ab = np.ascontiguousarray(ab, dtype=np.float32)
         self.last_inference_ms = (time.perf_counter() - t0) * 1000
         return ab

@@ -61,14 +61,17 @@ def coarse_indices(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
     return np.tile(idx.ravel(), len(OFFSETS)), np.concatenate(cols)
 
 
-def _sweep(u: torch.Tensor, wts: torch.Tensor, fixed: torch.Tensor, conf: torch.Tensor) -> torch.Tensor:
-    """One Jacobi sweep: u = conf * fixed + (1 - conf) * (weighted mean of the neighbours)."""
+def _sweep(u: torch.Tensor, wts: torch.Tensor, fixed: torch.Tensor, conf: torch.Tensor,
+           keep: float = 1.0) -> torch.Tensor:
+    """One Jacobi sweep: u = conf * fixed + (1 - conf) * keep * (weighted mean of the neighbours)."""
     h, w = u.shape[-2:]
     pad = F.pad(u[None], (1, 1, 1, 1), mode="replicate")[0]
     out = wts[0] * pad[:, 0:h, 0:w]
     for k, (di, dj) in enumerate(OFFSETS[1:], start=1):
-        out += wts[k] * pad[:, 1 + di:1 + di + h, 1 + dj:1 + dj + w]
-    return out + conf * (fixed - out)
+        out.addcmul_(wts[k], pad[:, 1 + di:1 + di + h, 1 + dj:1 + dj + w])
+    if keep != 1.0:
+        out.mul_(keep)
+    return out.addcmul_(conf, fixed - out)
 
 
 class LevinPyramid:
@@ -82,22 +85,41 @@ class LevinPyramid:
         self.wts = [torch.from_numpy(affinities(lv)) for lv in self.levels]
         self._rows, self._cols = coarse_indices(*self.levels[-1].shape)
         self._vals = self.wts[-1].numpy().reshape(-1).astype(np.float64)
+        self._lu_conf, self._lus = None, {}
 
-    def _coarse_solve(self, hab: np.ndarray, conf: np.ndarray) -> np.ndarray:
-        """Exact solve of u = conf * hab + (1 - conf) * W u on the coarsest level."""
+    def _factor(self, conf: np.ndarray, keep: float = 1.0):
+        """LU factors of the coarsest level's system. Those for the last hints are kept: the
+        residual correction (:meth:`net.propagation.Propagator.correct`) solves again with
+        the same hints."""
+        if self._lu_conf is None or not np.array_equal(conf, self._lu_conf):
+            self._lu_conf, self._lus = conf.copy(), {}
+        if keep in self._lus:
+            return self._lus[keep]
         ch, cw = conf.shape
         n = ch * cw
         c = conf.ravel().astype(np.float64)
-        keep = c[self._rows] < 1.0
-        vals = -(1.0 - c[self._rows[keep]]) * self._vals[keep]
+        free = c[self._rows] < 1.0
+        vals = -(1.0 - c[self._rows[free]]) * self._vals[free] * keep
         a = sp.csc_matrix((np.concatenate([np.ones(n), vals]),
-                           (np.concatenate([np.arange(n), self._rows[keep]]),
-                            np.concatenate([np.arange(n), self._cols[keep]]))), shape=(n, n))
-        rhs = c[:, None] * hab.reshape(2, -1).T
-        return spla.splu(a).solve(rhs).T.reshape(2, ch, cw).astype(np.float32)
+                           (np.concatenate([np.arange(n), self._rows[free]]),
+                            np.concatenate([np.arange(n), self._cols[free]]))), shape=(n, n))
+        self._lus[keep] = spla.splu(a)
+        return self._lus[keep]
 
-    def solve(self, hint_ab: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """hint_ab (2, h, w) valid where mask (h, w) > 0 -> (2, h, w) chroma of the whole photo."""
+    def _coarse_solve(self, hab: np.ndarray, conf: np.ndarray, keep: float = 1.0) -> np.ndarray:
+        """Exact solve of u = conf * hab + (1 - conf) * keep * W u on the coarsest level."""
+        rhs = conf.ravel().astype(np.float64)[:, None] * hab.reshape(2, -1).T
+        return self._factor(conf, keep).solve(rhs).T.reshape((2,) + conf.shape).astype(np.float32)
+
+    def solve(self, hint_ab: np.ndarray, mask: np.ndarray, sweeps: tuple = SWEEPS,
+              reach: float | None = None) -> np.ndarray:
+        """hint_ab (2, h, w) valid where mask (h, w) > 0 -> (2, h, w) chroma of the whole photo.
+
+        ``sweeps``: Jacobi sweeps at the finest level, the next, ... (the last repeats).
+        ``reach``: if given, the solution decays towards 0 away from the hints over about this
+        many finest-level pixels (a screened system: each unhinted pixel is its neighbours'
+        mean times 1 / (1 + 1 / reach^2)), so a lone hint does not reach the whole photo.
+        """
         mask = np.asarray(mask, np.float32)
         if not (mask > 0).any():
             return np.zeros((2,) + mask.shape, np.float32)
@@ -111,15 +133,16 @@ class LevinPyramid:
             # to the hinted share of its area (a soft constraint), so small hints survive.
             conf = np.clip(ms[lv], 0.0, 1.0) if lv else (mask > 0).astype(np.float32)
             hab = hs[lv] / np.maximum(ms[lv], 1e-6)
+            keep = 1.0 if reach is None else 1.0 / (1.0 + (2.0 ** lv / reach) ** 2)
             if u is None:
-                u = self._coarse_solve(hab, conf)
+                u = self._coarse_solve(hab, conf, keep)
                 continue
             h, w = self.levels[lv].shape
             u = np.stack([cv2.resize(c, (w, h), interpolation=cv2.INTER_LINEAR) for c in u])
-            sweeps = SWEEPS[lv] if lv < len(SWEEPS) else SWEEPS[-1]
+            n_sweeps = sweeps[lv] if lv < len(sweeps) else sweeps[-1]
             ut, ct, ft = torch.from_numpy(u), torch.from_numpy(conf)[None], torch.from_numpy(hab)
             with torch.inference_mode():
-                for _ in range(sweeps):
-                    ut = _sweep(ut, self.wts[lv], ft, ct)
+                for _ in range(n_sweeps):
+                    ut = _sweep(ut, self.wts[lv], ft, ct, keep)
             u = ut.numpy()
         return u

@@ -22,7 +22,9 @@ convolutional). Inputs are normalised as in :mod:`net.color`.
   smoother; see :mod:`net.propagation`) at its resolution, so a hint colours *its* region.
 * Output: normalised (a, b) through tanh, scaled to cover the Lab gamut. In the `local`
   variant a learned per-pixel gate blends this with the propagated hint colour, so the
-  network starts from the classical propagation and learns where to override it.
+  network starts from the classical propagation and learns where to override it. With
+  ``hint_correction`` the inference path then propagates the remaining residual at the
+  hints (:meth:`net.propagation.Propagator.correct`; outside this module, in numpy).
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ from .propagation import METHODS as PROPAGATION_METHODS
 VARIANTS = ("seed", "local")
 HINT_DECODER_CHANNELS = 6  # a, b, mask, propagated a, propagated b, confidence
 # What a sidecar written before these options existed means by leaving them out.
-LEGACY_CONFIG = {"propagation": "fgs", "semantic": False, "ab_classes": 0}
+LEGACY_CONFIG = {"propagation": "fgs", "semantic": False, "ab_classes": 0, "hint_correction": False}
 
 
 @dataclass
@@ -55,6 +57,9 @@ class ModelConfig:
     propagation: str = "levin"                  # hint propagation fed to the decoder (net.propagation)
     semantic: bool = True                       # VGG conv4/conv5 + global embedding fused at H/8
     ab_classes: int = NUM_BINS                  # classification head over the ab bins (0: none)
+    # After the network, propagate its residual at the hints (net.propagation.Propagator.correct)
+    # so the result passes through them. None: on for the local variant with Levin propagation.
+    hint_correction: bool | None = None
 
     def __post_init__(self):
         if self.variant not in VARIANTS:
@@ -68,6 +73,12 @@ class ModelConfig:
             raise ValueError("the colour classification head needs semantic features")
         self.semantic = bool(self.semantic)
         self.ab_classes = int(self.ab_classes)
+        can_correct = self.variant == "local" and self.propagation == "levin"
+        if self.hint_correction is None:
+            self.hint_correction = can_correct
+        elif self.hint_correction and not can_correct:
+            raise ValueError("hint_correction needs the local variant with Levin propagation")
+        self.hint_correction = bool(self.hint_correction)
         for f in ("gray_proj", "decoder", "palette_net"):
             v = tuple(int(x) for x in getattr(self, f))
             if len(v) != 4 or min(v) < 1:

@@ -39,10 +39,7 @@ def dot_contrast(ab, cx, cy, r) -> float:
 
 @pytest.mark.parametrize("left,right", [
     (100, 130),
-    pytest.param(90, 150, marks=pytest.mark.xfail(
-        strict=True, reason="known: local v3 colours the red side more strongly than v2 but leaves "
-                            "a purple fringe: 89 % of the 8 px next to the edge is nearer red "
-                            "than blue (v2: 96 %); see issue 10's note")),
+    (90, 150),
     (60, 200)])
 def test_each_hint_colours_its_own_side_of_an_edge(shipped, left, right):
     """A small red hint on the left, a large blue one near the edge on the right."""

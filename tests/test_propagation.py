@@ -65,3 +65,37 @@ def test_levin_propagation_reproduces_hints_exactly_where_they_are():
     ab = Propagator(h4[0], "levin").propagate(h4)[:2]
     m = h4[3] > 0
     np.testing.assert_allclose(ab[:, m], h4[1:3][:, m], atol=1e-5)
+
+
+def test_correction_passes_through_the_hints_and_stops_at_an_edge():
+    """Propagator.correct: a network output that ignores a hint is pulled to it on its own
+    side of an edge, smoothly (no dot), and hardly changed across the edge or without hints."""
+    img = np.full((128, 128, 3), 90, np.uint8)
+    img[:, 64:] = 150
+    lab, h4 = _hint4(img, [Hint(20, 64, 3, RED)])
+    prop = Propagator(h4[0], "levin")
+    net = np.zeros((2, 128, 128), np.float32)
+    net[1] = 0.2                                       # a yellowish guess everywhere
+    out = prop.correct(net, h4)
+    hinted = h4[3] > 0
+    assert np.abs(out[:, hinted] - h4[1:3, hinted]).max() < 1e-4        # exact at the hint
+    residual = np.linalg.norm(h4[1:3, hinted].mean(1) - net[:, 0, 0])
+    moved = np.linalg.norm(out - net, axis=0)
+    assert moved[:, :60].min() > 0.7 * residual          # its whole region follows the hint
+    ring = moved[56:72, 12:28][np.hypot(*np.mgrid[-8:8, -8:8] + 0.5) > 5]
+    assert ring.min() > 0.85 * residual                  # no dot: just outside it agrees
+    assert moved[:, 68:].max() < 0.1 * residual          # the other side of the edge keeps
+    assert prop.correct(net, np.zeros_like(h4)) is net   # no hints: unchanged
+
+
+def test_the_coarse_factorisation_is_reused_only_for_the_same_hints():
+    rgb = data.chelsea()[::3, ::3][:96, :128]
+    lab = rgb_to_lab(rgb)
+    l_norm = normalize_l(lab[:, :, 0])
+    first = rasterize_hints([Hint(30, 40, 3, RED)], rgb.shape[:2], l_norm)
+    second = rasterize_hints([Hint(90, 20, 3, BLUE), Hint(10, 80, 2, RED)], rgb.shape[:2], l_norm)
+    used = Propagator(l_norm, "levin")
+    used.propagate(first)
+    again = used.propagate(second)
+    fresh = Propagator(l_norm, "levin").propagate(second)
+    np.testing.assert_array_equal(again, fresh)

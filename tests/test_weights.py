@@ -73,6 +73,7 @@ def test_wrong_variant_in_sidecar_is_refused(local_weights, tmp_path):
     p = copy_model(local_weights, tmp_path)
     meta = json.loads(sidecar_path(p).read_text())
     meta["variant"] = meta["config"]["variant"] = "seed"
+    meta["config"].pop("hint_correction", None)         # a seed config without local options
     sidecar_path(p).write_text(json.dumps(meta))
     with pytest.raises(WeightsError, match="does not match"):
         load_model(p)
@@ -147,3 +148,13 @@ def test_vgg_import_accepts_torchvision_layouts(vgg_file, tmp_path):
     save_file(sd, str(tmp_path / "broken.safetensors"))
     with pytest.raises(WeightsError, match="features.12"):
         read_vgg16_features(tmp_path / "broken.safetensors")
+
+
+def test_hint_correction_is_on_for_local_levin_models_and_off_for_older_sidecars():
+    from net.models import ModelConfig
+    assert ModelConfig().hint_correction is True
+    assert ModelConfig(variant="seed", propagation="levin").hint_correction is False
+    assert ModelConfig(propagation="fgs").hint_correction is False
+    assert ModelConfig.from_dict({"variant": "local", "propagation": "levin"}).hint_correction is False
+    with pytest.raises(ValueError, match="hint_correction"):
+        ModelConfig(propagation="fgs", hint_correction=True)
