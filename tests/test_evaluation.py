@@ -162,3 +162,24 @@ def test_the_evaluation_runs_what_users_run(photo_dir, local_weights):
     users = Colorizer.load(local_weights, device="cpu").colorize(photo.rgb, hints)
     assert np.array_equal(evaluated, users)
     assert not np.array_equal(users, Colorizer.load(local_weights, device="cpu").colorize(photo.rgb))
+
+
+def test_the_correction_ablation_evaluates_the_networks_own_output(photo_dir, local_weights):
+    """--no-hint-correction: the same weights without the residual correction, named as such;
+    with it (what users run) the result passes through the hinted pixels."""
+    from net.hints import paint_circles
+    from training.data import list_images
+    from training.evaluate import NetworkMethod, Photo
+    photo = Photo(list_images(str(photo_dir))[0])
+    circles = [(60.0, 60.0, 3.0, 0.4, -0.3), (180.0, 200.0, 3.0, -0.3, 0.5)]
+    mask = paint_circles(circles, *photo.l.shape)[2] > 0
+    on = NetworkMethod(str(local_weights), "cpu")
+    off = NetworkMethod(str(local_weights), "cpu", hint_correction=False)
+    assert on.colorizer.model.cfg.hint_correction and off.name == "model (no correction)"
+    ab_on, ab_off = on.predict([photo], [circles])[0], off.predict([photo], [circles])[0]
+    want = paint_circles(circles, *photo.l.shape)[:2]
+    assert np.abs(ab_on[:, mask] - want[:, mask]).max() < 0.02
+    assert np.abs(ab_off[:, mask] - want[:, mask]).max() > 0.05   # the tiny network alone misses
+    res = sweep(str(photo_dir), [str(local_weights)], limit=2, levels=(5,), progress=False,
+                device="cpu", levin=False, hint_correction=False)
+    assert list(res["psnr"]) == ["no colour", "model (no correction)"]

@@ -71,11 +71,15 @@ class NetworkMethod:
     propagation, the network and its precision, is what the app and the CLI run.
     """
 
-    def __init__(self, path: str, device, precision: str = "auto"):
+    def __init__(self, path: str, device, precision: str = "auto", hint_correction: bool = True):
         self.colorizer = Colorizer.load(path, device=device, working_size=PROTOCOL_SIZE,
                                         precision=precision)
         self.path = path
         self.name = Path(path).stem
+        cfg = self.colorizer.model.cfg
+        if not hint_correction and getattr(cfg, "hint_correction", False):
+            cfg.hint_correction = False          # the ablation: the network's own output
+            self.name += " (no correction)"
 
     def predict_levels(self, photo: Photo, circles_per_level: list[list]) -> list[np.ndarray]:
         """Normalised ab (2, H, W) for each list of circles; the photo is encoded once."""
@@ -138,11 +142,11 @@ def _cache_key(photo: Photo, circles) -> str:
 
 def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: str,
              device="auto", precision="auto", limit=None, levin=True, levin_cache=None,
-             progress=True, metrics=False) -> dict:
+             progress=True, metrics=False, hint_correction=True) -> dict:
     """Generic driver: for each level, hints from make_circles(photo, level, rng), PSNR per method."""
     photos = load_photos(folder, limit)
     dev = pick_device(device)
-    nets = [NetworkMethod(w, dev, precision) for w in weights]
+    nets = [NetworkMethod(w, dev, precision, hint_correction) for w in weights]
     lev = LevinMethod(Path(levin_cache) if levin_cache else None) if levin else None
     rows = {"no colour": [], **({"levin": []} if lev else {}), **{n.name: [] for n in nets}}
     gray = float(np.mean([psnr(p.rgb_from_ab_norm(np.zeros_like(p.ab_norm)), p.rgb) for p in photos]))
@@ -296,7 +300,14 @@ def main(argv=None) -> int:
                    help="hint counts (sweep) or covered fractions (coverage) instead of the defaults")
     p.add_argument("--metrics", action="store_true",
                    help="also measure colourfulness and the share of nearly gray results")
+    p.add_argument("--no-hint-correction", action="store_true",
+                   help="ablation: the networks' output without the residual correction at the "
+                        "hints (net.propagation.Propagator.correct)")
     a = p.parse_args(argv)
+    if a.record and a.no_hint_correction:
+        print("colorizer-eval: error: --record stores what the model runs; it cannot be combined "
+              "with --no-hint-correction", file=sys.stderr)
+        return 2
     if a.experiment == "figure":
         from .figures import hints_figure, systems_figure
         if not a.weights or not a.out:
@@ -321,6 +332,7 @@ def main(argv=None) -> int:
         result = fn(a.folder, a.weights, device=a.device, precision=a.precision,
                     limit=a.limit or None, levin=not a.no_levin, levin_cache=a.levin_cache,
                     progress=not a.no_progress, metrics=a.metrics,
+                    hint_correction=not a.no_hint_correction,
                     **({"levels": tuple(int(v) if a.experiment == "sweep" else v for v in a.levels)}
                        if a.levels else {}))
     except (DataError, WeightsError, ValueError) as e:
