@@ -122,6 +122,12 @@ class ColorPanel(QWidget):
             self.ab_picker.set_lightness(l)
         self._check_gamut()
 
+    def reset_lightness(self, typical: float) -> None:
+        """A new photo: no lightness under the cursor yet; the picker shows a typical one of it."""
+        self.lightness = None
+        self.ab_picker.set_lightness(typical)
+        self._check_gamut()
+
     def _check_gamut(self) -> None:
         l = self.lightness
         if l is not None and gamut_shift(l, self.rgb) > GAMUT_WARN_AB:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
 
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{photo.path.name} — {APP_NAME}")
         self.menus.update_recent()
         self.panel.suggest_row.set_colors([])     # suggestions belonged to the previous photo
+        self.panel.reset_lightness(float(np.median(photo.l_full[::8, ::8])))  # and its lightness
         self.on_doc_changed("hints")
 
     def on_model_changed(self):

@@ -289,3 +289,18 @@ def test_retraining_adapts_the_decoder_of_a_local_model_unless_unticked(qtbot, l
     assert not seed.decoder.isEnabled() and not seed.decoder.isChecked()
     cmd = seed.command(tmp_path / "run")
     assert cmd[cmd.index("--train") + 1] == "hnet"
+
+
+def test_the_colour_square_forgets_the_previous_photos_lightness(qtbot, win, tmp_path, gray_photo):
+    """After opening another photo the ab square and the gamut warning no longer describe the
+    lightness last hovered on the previous photo (found in a walk through the app)."""
+    win.panel.set_lightness(95.0)                       # hovered a bright spot of photo 1
+    win.panel.set_color((20, 20, 160))                  # a dark blue: out of gamut at L 95
+    assert win.panel.gamut_label.text()
+    dark = np.clip(gray_photo.astype(int) // 4, 0, 255).astype(np.uint8)
+    other = other_photo(tmp_path, dark, name="dark.png")
+    win.controller.open_path(other)
+    qtbot.waitUntil(lambda: win.doc.path == other, timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert win.panel.lightness is None and not win.panel.gamut_label.text()
+    assert abs(win.panel.ab_picker.l - np.median(win.doc.photo.l_full)) < 3
