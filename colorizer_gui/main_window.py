@@ -255,10 +255,13 @@ class MainWindow(QMainWindow):
 
     def retrain(self):
         from .retrain_dialog import RetrainDialog
+        c = self.controller.colorizer
+        path = str(c.path) if c else None
         if self._retrain is None:
-            c = self.controller.colorizer
-            self._retrain = RetrainDialog(str(c.path) if c else None, self)
+            self._retrain = RetrainDialog(path, self)
             self._retrain.modelReady.connect(self.controller.load_model)
+        else:
+            self._retrain.set_init_weights(path)      # the model loaded now, unless a run is going
         self._retrain.show()
         self._retrain.raise_()
 

@@ -73,17 +73,11 @@ class RetrainDialog(QDialog):
         self.steps.setRange(10, 1_000_000)
         self.steps.setValue(1000)
         form.addRow("Steps", self.steps)
-        form.addRow("Start from", QLabel(model_name(init_weights) if init_weights else "(no model loaded)"))
+        self.start_from = QLabel()
+        form.addRow("Start from", self.start_from)
         self.decoder = QCheckBox("Also adapt the colour decoder (stronger)")
-        local = is_local_model(init_weights)
-        self.decoder.setEnabled(local)
-        self.decoder.setChecked(local)
-        self.decoder.setToolTip(
-            "Trains the palette network and the local model's decoder on your photos "
-            "(measured on scene photos: +0.05-0.4 dB, against +0.02-0.07 dB for the palette "
-            "network alone). Only a local model has a decoder that sees your hints."
-            if local else "Only a local model has a decoder to adapt.")
         form.addRow("", self.decoder)
+        self.set_init_weights(init_weights)
         lay.addLayout(form)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -107,6 +101,22 @@ class RetrainDialog(QDialog):
         lay.addWidget(self.buttons)
         self.timer = QTimer(self, interval=1000, timeout=self.poll)
         self.resize(560, 420)
+
+    def set_init_weights(self, path: str | None) -> None:
+        """The model a new run starts from: the one the window has loaded. A running training
+        keeps the model it started from."""
+        if self.running():
+            return
+        self.init_weights = path
+        self.start_from.setText(model_name(path) if path else "(no model loaded)")
+        local = is_local_model(path)
+        self.decoder.setEnabled(local)
+        self.decoder.setChecked(local)
+        self.decoder.setToolTip(
+            "Trains the palette network and the local model's decoder on your photos "
+            "(measured on scene photos: +0.05-0.4 dB, against +0.02-0.07 dB for the palette "
+            "network alone). Only a local model has a decoder that sees your hints."
+            if local else "Only a local model has a decoder to adapt.")
 
     def browse(self):
         d = QFileDialog.getExistingDirectory(self, "Folder of colour photos")
