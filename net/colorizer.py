@@ -131,7 +131,8 @@ class ColorizeSession:
 
     def hint_tensor(self, hints) -> np.ndarray:
         """The 7-channel network input for these hints (padded working resolution)."""
-        return self._hint_input(self.painted(hints))
+        with self.colorizer._lock:           # the propagation keeps per-photo state
+            return self._hint_input(self.painted(hints))
 
     def _hint_input(self, painted: np.ndarray) -> np.ndarray:
         h, w = self.work_shape

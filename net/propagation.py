@@ -35,10 +35,10 @@ METHODS = ("fgs", "levin")
 # photos of scenes-val PSNR was the same to 0.01 dB with (3, 6, 15, 40) as with (0, 0, 15, 40);
 # one sweep at the finest level and two at the next keep it from crossing edges at pixel scale.
 CORRECTION_SWEEPS = (1, 2, 15, 40)
-# How far the correction reaches, in long sides of the photo: the residual decays over about
-# twice the photo's size, so it fills a hint's region but a lone hint does not tint the far
-# side of a strong edge (8 % of its residual there at a 90|150 step, against 100 % with no
-# decay). On 40 photos of scenes-val, 1/5/20/100 hints: +0.08/+0.15/+0.39/+0.43 dB over the
+# How far the correction reaches, in long sides of the photo (the screening of
+# LevinPyramid.solve): it fills a hint's region (on a flat photo it fades to ~30 % of the
+# residual at the far corner) but a lone hint hardly tints the far side of a strong edge
+# (8 % of its residual there at a 90|150 step, against 100 % without screening). On 40 photos of scenes-val, 1/5/20/100 hints: +0.08/+0.15/+0.39/+0.43 dB over the
 # network alone; no decay +0.13/+0.24/+0.42/+0.43, one long side +0.03/+0.11/+0.36/+0.44.
 CORRECTION_REACH = 2.0
 FGS_LAMBDA = 2000.0
@@ -111,7 +111,8 @@ class Propagator:
             return ab
         residual = (hint4[1:3] - ab) * (m > 0)
         reach = CORRECTION_REACH * max(m.shape)
-        return ab + self._levin().solve(residual, m, CORRECTION_SWEEPS, reach)
+        out = ab + self._levin().solve(residual, m, CORRECTION_SWEEPS, reach)
+        return np.clip(out, -1.5, 1.5, out=out)          # the range propagate() keeps too
 
     def hint_input(self, hint4: np.ndarray) -> np.ndarray:
         """The full network hint input: (7, h, w) = L, a, b, mask, propagated a, b, confidence."""

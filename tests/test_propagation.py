@@ -99,3 +99,16 @@ def test_the_coarse_factorisation_is_reused_only_for_the_same_hints():
     again = used.propagate(second)
     fresh = Propagator(l_norm, "levin").propagate(second)
     np.testing.assert_array_equal(again, fresh)
+
+
+def test_the_correction_after_the_hint_input_uses_its_own_screened_factorisation():
+    """The LU cache holds the hint input's system and the correction's screened one apart: a
+    correction right after the propagation of the same hints is the one a fresh solver gives."""
+    img = np.full((128, 128, 3), 90, np.uint8)
+    img[:, 64:] = 150
+    lab, h4 = _hint4(img, [Hint(20, 64, 3, RED)])
+    net = np.zeros((2, 128, 128), np.float32)
+    used = Propagator(h4[0], "levin")
+    used.propagate(h4)
+    np.testing.assert_allclose(used.correct(net, h4), Propagator(h4[0], "levin").correct(net, h4),
+                               atol=1e-6)

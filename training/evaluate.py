@@ -301,8 +301,8 @@ def main(argv=None) -> int:
     p.add_argument("--metrics", action="store_true",
                    help="also measure colourfulness and the share of nearly gray results")
     p.add_argument("--no-hint-correction", action="store_true",
-                   help="ablation: the networks' output without the residual correction at the "
-                        "hints (net.propagation.Propagator.correct)")
+                   help="sweep and coverage: the networks' output without the residual correction "
+                        "at the hints (net.propagation.Propagator.correct), an ablation")
     a = p.parse_args(argv)
     if a.record and a.no_hint_correction:
         print("colorizer-eval: error: --record stores what the model runs; it cannot be combined "
