@@ -42,7 +42,9 @@ from .propagation import METHODS as PROPAGATION_METHODS
 VARIANTS = ("seed", "local")
 HINT_DECODER_CHANNELS = 6  # a, b, mask, propagated a, propagated b, confidence
 # What a sidecar written before these options existed means by leaving them out.
-LEGACY_CONFIG = {"propagation": "fgs", "semantic": False, "ab_classes": 0, "hint_correction": False}
+# (A missing hint_correction means "auto": on for local models with Levin propagation, which
+# is how every such model is run since the correction exists.)
+LEGACY_CONFIG = {"propagation": "fgs", "semantic": False, "ab_classes": 0}
 
 
 @dataclass

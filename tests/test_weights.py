@@ -150,11 +150,14 @@ def test_vgg_import_accepts_torchvision_layouts(vgg_file, tmp_path):
         read_vgg16_features(tmp_path / "broken.safetensors")
 
 
-def test_hint_correction_is_on_for_local_levin_models_and_off_for_older_sidecars():
+def test_hint_correction_is_on_for_local_levin_models_only():
     from net.models import ModelConfig
     assert ModelConfig().hint_correction is True
     assert ModelConfig(variant="seed", propagation="levin").hint_correction is False
     assert ModelConfig(propagation="fgs").hint_correction is False
-    assert ModelConfig.from_dict({"variant": "local", "propagation": "levin"}).hint_correction is False
+    # a sidecar from before the option: Levin models get it, the first (FGS) models do not
+    assert ModelConfig.from_dict({"variant": "local", "propagation": "levin"}).hint_correction is True
+    assert ModelConfig.from_dict({"variant": "local"}).hint_correction is False
+    assert ModelConfig.from_dict({"variant": "local", "hint_correction": False}).hint_correction is False
     with pytest.raises(ValueError, match="hint_correction"):
         ModelConfig(propagation="fgs", hint_correction=True)
