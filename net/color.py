@@ -97,8 +97,8 @@ def rgb_color_to_ab(rgb: tuple[int, int, int] | np.ndarray) -> tuple[float, floa
 L_TOLERANCE = 0.5    # max |L(out) - L(in)| accepted before chroma is reduced
 
 
-def _fit_gamut(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
-    """Lab pixels (N x 3) -> uint8 RGB with chroma reduced just enough to keep L (bisection)."""
+def _gamut_scale(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
+    """Lab pixels (N x 3) -> the chroma factor in [0, 1] that keeps each one's L (bisection)."""
     lo = np.zeros(len(lab_px), np.float32)
     hi = np.ones(len(lab_px), np.float32)
     for _ in range(steps):
@@ -109,9 +109,43 @@ def _fit_gamut(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
         ok = np.abs(rgb_to_lab(rgb)[:, 0, 0] - lab_px[:, 0]) <= L_TOLERANCE
         lo = np.where(ok, mid, lo)
         hi = np.where(ok, hi, mid)
+    return lo
+
+
+def _fit_gamut(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
+    """Lab pixels (N x 3) -> uint8 RGB with chroma reduced just enough to keep L."""
     final = lab_px.copy()
-    final[:, 1:] *= lo[:, None]
+    final[:, 1:] *= _gamut_scale(lab_px, steps)[:, None]
     return lab_to_rgb(final[:, None, :])[:, 0, :]
+
+
+def _lightness_lost(l: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cols) of the pixels whose uint8 ``rgb`` misses lightness ``l`` by more than
+    L_TOLERANCE. Only a colour outside the gamut can (8-bit rounding moves L by at most
+    ~0.15), and OpenCV clamps such a colour to 0 or 255 in some channel; those are checked
+    with the exact float L (OpenCV's 8-bit L is off by up to 0.63, too coarse to decide)."""
+    suspect = cv2.inRange(rgb, (1, 1, 1), (254, 254, 254)) == 0
+    if not suspect.any():
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    rows, cols = np.nonzero(suspect)
+    exact = rgb_to_lab(rgb[rows, cols][:, None, :])[:, 0, 0]
+    bad = np.abs(exact - l[rows, cols]) > L_TOLERANCE
+    return rows[bad], cols[bad]
+
+
+def fit_chroma(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
+    """Chroma ``ab`` (HxWx2) with less chroma wherever, at lightness ``l`` (HxW), it lies
+    outside sRGB: what :func:`merge_l_ab` shows at this size. Applied to the working-size
+    prediction, it leaves little for the full-size merge to fit (a render of saturated hints
+    spent most of its time there)."""
+    lab = cv2.merge([np.ascontiguousarray(l, np.float32), np.ascontiguousarray(ab[:, :, 0]),
+                     np.ascontiguousarray(ab[:, :, 1])])
+    rows, cols = _lightness_lost(lab[:, :, 0], lab_to_rgb(lab))
+    if len(rows) == 0:
+        return ab
+    ab = ab.copy()
+    ab[rows, cols] *= _gamut_scale(lab[rows, cols])[:, None]
+    return ab
 
 
 MERGE_BAND_PIXELS = 1_000_000   # merge_l_ab works in bands of rows of about this many pixels
@@ -161,17 +195,9 @@ def _merge_band(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
     lab = cv2.merge([np.ascontiguousarray(l), np.ascontiguousarray(ab[:, :, 0]),
                      np.ascontiguousarray(ab[:, :, 1])])
     rgb = lab_to_rgb(lab)
-    # Only a colour outside the gamut can move L by more than the tolerance (8-bit rounding
-    # moves it by at most ~0.15), and OpenCV clamps such a colour to 0 or 255 in some channel.
-    # Those pixels are checked with the exact float L (OpenCV's 8-bit L is off by up to 0.63,
-    # too coarse to decide).
-    suspect = cv2.inRange(rgb, (1, 1, 1), (254, 254, 254)) == 0
-    if suspect.any():
-        rows, cols = np.nonzero(suspect)
-        exact = rgb_to_lab(rgb[rows, cols][:, None, :])[:, 0, 0]
-        bad = np.abs(exact - l[rows, cols]) > L_TOLERANCE
-        if bad.any():
-            rgb[rows[bad], cols[bad]] = _fit_gamut(lab[rows[bad], cols[bad]])
+    rows, cols = _lightness_lost(l, rgb)
+    if len(rows):
+        rgb[rows, cols] = _fit_gamut(lab[rows, cols])
     return rgb
 
 

@@ -24,7 +24,7 @@ from .device import autocast_for, pick_device  # noqa: F401 (re-exported)
 from .ab_bins import top_colours
 from .assets import (DEFAULT_MODEL, assets_dir, model_name, models_dir,  # noqa: F401 (re-exported)
                      resolve_model_path)
-from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
+from .color import AB_SCALE, fit_chroma, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
 from .models import fold_batchnorm
 from .propagation import Propagator
@@ -176,7 +176,7 @@ class ColorizeSession:
             ab = self._propagator.correct(ab, hint7[:4])
         h, w = self.work_shape
         ab = ab[:, :h, :w].transpose(1, 2, 0) * AB_SCALE
-        ab = np.ascontiguousarray(ab, dtype=np.float32)
+        ab = fit_chroma(self.l_work, np.ascontiguousarray(ab, dtype=np.float32))
         self.last_inference_ms = (time.perf_counter() - t0) * 1000
         return ab
 

@@ -115,3 +115,21 @@ def test_merging_in_bands_of_rows_gives_the_same_picture(monkeypatch):
     monkeypatch.setattr(color, "MERGE_PARALLEL_PIXELS", 0)                   # two bands at once
     assert np.array_equal(merge_l_ab(l, ab), whole)
     assert np.array_equal(merge_l_ab(l, ab, guide=guide), guided)
+
+
+def test_fit_chroma_reduces_only_colours_outside_the_gamut_and_keeps_their_hue():
+    from net.color import fit_chroma
+    rng = np.random.default_rng(3)
+    l = rng.uniform(0, 100, (64, 64)).astype(np.float32)
+    ab = rng.uniform(-110, 110, (64, 64, 2)).astype(np.float32)
+    fitted = fit_chroma(l, ab)
+    out = merge_l_ab(l, fitted)
+    assert np.abs(rgb_to_lab(out)[:, :, 0] - l).max() <= 0.5 + 1e-3
+    kept = np.all(fitted == ab, axis=-1)
+    assert 0.05 < kept.mean() < 0.95                      # some colours fit, others did not
+    scale = np.linalg.norm(fitted, axis=-1) / np.linalg.norm(ab, axis=-1)
+    assert scale.max() <= 1.0 + 1e-6
+    cross = fitted[..., 0] * ab[..., 1] - fitted[..., 1] * ab[..., 0]
+    assert np.abs(cross).max() < 1e-2                     # same hue: only chroma shrinks
+    # what merge_l_ab shows at this size does not depend on whether the chroma was fitted first
+    assert np.abs(out.astype(int) - merge_l_ab(l, ab).astype(int)).max() <= 1
