@@ -119,7 +119,7 @@ class LevinPyramid:
         return self._factor(conf, keep).solve(rhs).T.reshape((2,) + conf.shape).astype(np.float32)
 
     def solve(self, hint_ab: np.ndarray, mask: np.ndarray, sweeps: tuple = SWEEPS,
-              reach: float | None = None) -> np.ndarray:
+              reach: float | None = None, hard: bool = False) -> np.ndarray:
         """hint_ab (2, h, w) valid where mask (h, w) > 0 -> (2, h, w) chroma of the whole photo.
 
         ``sweeps``: Jacobi sweeps at the finest level, the next, ... (the last repeats).
@@ -127,6 +127,8 @@ class LevinPyramid:
         mean times 1 / (1 + 1 / reach^2) (finest-level pixels), so the solution fades towards 0
         away from the hints (over about 0.6 reach on a flat image) and, above all, hardly
         crosses a strong edge that the hints do not reach on both sides.
+        ``hard``: on coarse levels too, a pixel with any hinted share is held to the mean of
+        its hinted part (instead of in proportion to that share).
         """
         mask = np.asarray(mask, np.float32)
         if not (mask > 0).any():
@@ -139,7 +141,12 @@ class LevinPyramid:
         for lv in range(coarsest, -1, -1):
             # On coarse levels a partly hinted pixel is held to its hint colour in proportion
             # to the hinted share of its area (a soft constraint), so small hints survive.
-            conf = np.clip(ms[lv], 0.0, 1.0) if lv else (mask > 0).astype(np.float32)
+            if lv == 0:
+                conf = (mask > 0).astype(np.float32)
+            elif hard:
+                conf = (ms[lv] > 1e-6).astype(np.float32)
+            else:
+                conf = np.clip(ms[lv], 0.0, 1.0)
             hab = hs[lv] / np.maximum(ms[lv], 1e-6)
             keep = 1.0 if reach is None else 1.0 / (1.0 + (2.0 ** lv / reach) ** 2)
             if u is None:
