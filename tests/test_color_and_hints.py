@@ -133,3 +133,23 @@ def test_fit_chroma_reduces_only_colours_outside_the_gamut_and_keeps_their_hue()
     assert np.abs(cross).max() < 1e-2                     # same hue: only chroma shrinks
     # what merge_l_ab shows at this size does not depend on whether the chroma was fitted first
     assert np.abs(out.astype(int) - merge_l_ab(l, ab).astype(int)).max() <= 1
+
+
+def test_the_tabulated_gamut_fit_keeps_lightness_and_nearly_all_the_chroma_it_can():
+    """Out-of-gamut colours get the chroma factor from the lightness x hue table (checked,
+    bisected where the table was not enough): L kept, and on average within a few percent of
+    the largest factor a bisection finds."""
+    from net import color as C
+    rng = np.random.default_rng(5)
+    lab = np.stack([rng.uniform(0, 100, 20000), rng.uniform(-110, 110, 20000),
+                    rng.uniform(-110, 110, 20000)], -1).astype(np.float32)
+    rows, _ = C._lightness_lost(lab[:, :1], C.lab_to_rgb(lab[:, None, :]))
+    bad = lab[rows]
+    assert len(bad) > 5000
+    scale = C._gamut_scale(bad)
+    trial = bad.copy()
+    trial[:, 1:] *= scale[:, None]
+    l_out = C.rgb_to_lab(C.lab_to_rgb(trial[:, None, :]))[:, 0, 0]
+    assert np.abs(l_out - bad[:, 0]).max() <= L_TOLERANCE
+    best = C._bisect_scale(bad, 10)
+    assert scale.mean() > 0.95 * best.mean()
