@@ -176,7 +176,7 @@ class ColorizeSession:
             ab = self._propagator.correct(ab, hint7[:4])
         h, w = self.work_shape
         ab = ab[:, :h, :w].transpose(1, 2, 0) * AB_SCALE
-        ab = fit_chroma(self.l_work, np.ascontiguousarray(ab, dtype=np.float32))
+        ab = np.ascontiguousarray(ab, dtype=np.float32)
         self.last_inference_ms = (time.perf_counter() - t0) * 1000
         return ab
 
@@ -194,7 +194,9 @@ class ColorizeSession:
         The chroma is upsampled along ``l``'s edges (:mod:`net.upsample`), so colours stop at
         the photo's edges at every size.
         """
-        return merge_l_ab(l, self.predict_ab(hints), guide=self.l_work)
+        # Chroma fitted into the gamut at working size first (what the preview shows): the
+        # full-size merge then has little left to fit (saturated hints pass through exactly).
+        return merge_l_ab(l, fit_chroma(self.l_work, self.predict_ab(hints)), guide=self.l_work)
 
     def likely_colours_at(self, x: float, y: float, count: int = 3) -> list[tuple[float, float, float]]:
         """The automatic colours the model finds likely at an input-image point, most likely first.
