@@ -114,7 +114,7 @@ def _bisect_scale(lab_px: np.ndarray, steps: int) -> np.ndarray:
     return lo
 
 
-# The largest chroma that keeps L, tabulated over lightness and hue once per process (~0.3 s),
+# The largest chroma that keeps L, tabulated over lightness and hue once per process (~0.15 s),
 # so fitting many pixels costs a lookup and one check instead of a bisection each (a 12 MP
 # render of saturated hints spent most of its time bisecting).
 LUT_L, LUT_HUE, LUT_MARGIN = 201, 360, 0.97
@@ -175,13 +175,18 @@ def _lightness_lost(l: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndar
     return rows[bad], cols[bad]
 
 
+def _lab_planes(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
+    """HxW lightness + HxWx2 chroma -> one float32 HxWx3 Lab image."""
+    return cv2.merge([np.ascontiguousarray(l, np.float32), np.ascontiguousarray(ab[:, :, 0], np.float32),
+                      np.ascontiguousarray(ab[:, :, 1], np.float32)])
+
+
 def fit_chroma(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
     """Chroma ``ab`` (HxWx2) with less chroma wherever, at lightness ``l`` (HxW), it lies
-    outside sRGB: what :func:`merge_l_ab` shows at this size. Applied to the working-size
-    prediction, it leaves little for the full-size merge to fit (a render of saturated hints
-    spent most of its time there)."""
-    lab = cv2.merge([np.ascontiguousarray(l, np.float32), np.ascontiguousarray(ab[:, :, 0]),
-                     np.ascontiguousarray(ab[:, :, 1])])
+    outside sRGB: what :func:`merge_l_ab` shows at this size. The guided merge applies it to the
+    working-size chroma before upsampling, which leaves little for the full-size conversion to
+    fit (a render of saturated hints spent most of its time there)."""
+    lab = _lab_planes(l, ab)
     rows, cols = _lightness_lost(lab[:, :, 0], lab_to_rgb(lab))
     if len(rows) == 0:
         return ab
@@ -211,6 +216,9 @@ def merge_l_ab(l: np.ndarray, ab: np.ndarray, guide: np.ndarray | None = None) -
     coef = None
     if ab.shape[:2] != (h, w):
         if guide is not None:
+            # Fitted into the gamut at its own size first (what a preview at that size shows):
+            # the full-size conversion then has little left to fit.
+            ab = fit_chroma(guide, ab)
             coef = linear_model(guide, ab)
         else:
             ab = cv2.resize(ab.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
@@ -234,8 +242,7 @@ def merge_l_ab(l: np.ndarray, ab: np.ndarray, guide: np.ndarray | None = None) -
 
 
 def _merge_band(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
-    lab = cv2.merge([np.ascontiguousarray(l), np.ascontiguousarray(ab[:, :, 0]),
-                     np.ascontiguousarray(ab[:, :, 1])])
+    lab = _lab_planes(l, ab)
     rgb = lab_to_rgb(lab)
     rows, cols = _lightness_lost(l, rgb)
     if len(rows):

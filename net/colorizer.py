@@ -24,7 +24,7 @@ from .device import autocast_for, pick_device  # noqa: F401 (re-exported)
 from .ab_bins import top_colours
 from .assets import (DEFAULT_MODEL, assets_dir, model_name, models_dir,  # noqa: F401 (re-exported)
                      resolve_model_path)
-from .color import AB_SCALE, fit_chroma, merge_l_ab, normalize_l, rgb_to_l
+from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
 from .models import fold_batchnorm
 from .propagation import Propagator
@@ -172,7 +172,7 @@ class ColorizeSession:
         with torch.inference_mode(), autocast_for(c.device, c.precision):
             ab = c.model.colorize_from_gray(self._gray, x)
         ab = ab[0].float().cpu().numpy()
-        if hint7 is not None and getattr(c.model.cfg, "hint_correction", False):
+        if hint7 is not None and c.model.cfg.hint_correction:
             ab = self._propagator.correct(ab, hint7[:4])
         h, w = self.work_shape
         ab = ab[:, :h, :w].transpose(1, 2, 0) * AB_SCALE
@@ -194,9 +194,7 @@ class ColorizeSession:
         The chroma is upsampled along ``l``'s edges (:mod:`net.upsample`), so colours stop at
         the photo's edges at every size.
         """
-        # Chroma fitted into the gamut at working size first (what the preview shows): the
-        # full-size merge then has little left to fit (saturated hints pass through exactly).
-        return merge_l_ab(l, fit_chroma(self.l_work, self.predict_ab(hints)), guide=self.l_work)
+        return merge_l_ab(l, self.predict_ab(hints), guide=self.l_work)
 
     def likely_colours_at(self, x: float, y: float, count: int = 3) -> list[tuple[float, float, float]]:
         """The automatic colours the model finds likely at an input-image point, most likely first.

@@ -41,11 +41,6 @@ CORRECTION_SWEEPS = (1, 2, 15, 40)
 # (8 % of its residual there at a 90|150 step, against 100 % without screening). On 40 photos of scenes-val, 1/5/20/100 hints: +0.08/+0.15/+0.39/+0.43 dB over the
 # network alone; no decay +0.13/+0.24/+0.42/+0.43, one long side +0.03/+0.11/+0.36/+0.44.
 CORRECTION_REACH = 2.0
-# On coarse levels a pixel with any hinted share holds the residual of its hinted part (not in
-# proportion to that share): with the screening, a small hint in a large region otherwise only
-# lifted its surroundings part of the way and stood out as a dot (6.3 ab units from its ring at
-# a 100|130 edge, 4.2 now; same PSNR on 40 photos of scenes-val within 0.04 dB).
-CORRECTION_HARD = True
 FGS_LAMBDA = 2000.0
 FGS_SIGMA_COLOR = 6.0
 _EPS = 1e-7
@@ -71,13 +66,8 @@ class Propagator:
         self.guide = _guide(self.l_norm)
         self._pyramid = None
         if method == "levin":
-            self._pyramid = self._levin()
-
-    def _levin(self) -> LevinPyramid:
-        if self._pyramid is None:
             y = np.clip((self.l_norm * L_SCALE + L_CENTER) / 100.0, 0.0, 1.0)
             self._pyramid = LevinPyramid(y)
-        return self._pyramid
 
     def propagate(self, hint4: np.ndarray) -> np.ndarray:
         """4-channel hint tensor (L, a, b, mask) -> (3, h, w): propagated a, b and confidence."""
@@ -111,12 +101,18 @@ class Propagator:
         to fade over :data:`CORRECTION_REACH` long sides: exact at hinted pixels, a smooth
         edge-aware change around them, zero change without hints.
         """
+        if self._pyramid is None:
+            raise ValueError("the residual correction needs Levin propagation")
         m = hint4[3]
         if not (m > 0).any():
             return ab
         residual = (hint4[1:3] - ab) * (m > 0)
         reach = CORRECTION_REACH * max(m.shape)
-        out = ab + self._levin().solve(residual, m, CORRECTION_SWEEPS, reach, hard=CORRECTION_HARD)
+        # hard: a coarse pixel with any hinted share holds the residual of its hinted part (not
+        # in proportion to that share); under the screening a small hint in a large region
+        # otherwise lifted its surroundings only part of the way and stood out as a dot (6.3 ab
+        # units from its ring at a 100|130 edge, 4.2 now; PSNR within 0.04 dB on 40 scenes-val).
+        out = ab + self._pyramid.solve(residual, m, CORRECTION_SWEEPS, reach, hard=True)
         return np.clip(out, -1.5, 1.5, out=out)          # the range propagate() keeps too
 
     def hint_input(self, hint4: np.ndarray) -> np.ndarray:
