@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self.menus.update_recent()
         self.panel.suggest_row.set_colors([])     # suggestions belonged to the previous photo
         self.panel.reset_lightness(float(np.median(photo.l_full[::8, ::8])))  # and its lightness
+        self.status_pos.setText("")               # as did the cursor position and L shown
         self.on_doc_changed("hints")
 
     def on_model_changed(self):

@@ -294,6 +294,8 @@ def test_retraining_adapts_the_decoder_of_a_local_model_unless_unticked(qtbot, l
 def test_the_colour_square_forgets_the_previous_photos_lightness(qtbot, win, tmp_path, gray_photo):
     """After opening another photo the ab square and the gamut warning no longer describe the
     lightness last hovered on the previous photo (found in a walk through the app)."""
+    win.on_hover(QPointF(100, 100))                     # the status bar shows x, y and L there
+    assert "L " in win.status_pos.text()
     win.panel.set_lightness(95.0)                       # hovered a bright spot of photo 1
     win.panel.set_color((20, 20, 160))                  # a dark blue: out of gamut at L 95
     assert win.panel.gamut_label.text()
@@ -303,6 +305,7 @@ def test_the_colour_square_forgets_the_previous_photos_lightness(qtbot, win, tmp
     qtbot.waitUntil(lambda: win.doc.path == other, timeout=WAIT)
     wait_idle(qtbot, win)
     assert win.panel.lightness is None and not win.panel.gamut_label.text()
+    assert win.status_pos.text() == ""
     assert abs(win.panel.ab_picker.l - np.median(win.doc.photo.l_full)) < 3
 
 
