@@ -289,3 +289,52 @@ def test_retraining_adapts_the_decoder_only_when_asked(local_weights, seed_weigh
     assert "--train 'vgg'" in one_line_error(r)
     r = run_cli(["local"] + base[1:] + ["--out", str(tmp_path / "y"), "--train", "hnet,decoder"])
     assert r.returncode == 2 and "the local stage trains its own parts" in r.stderr
+
+
+def test_the_correction_loss_sees_what_the_app_shows():
+    """--correction-loss: the loss sees the network's chroma after the app's residual correction
+    (Propagator.correct, sample by sample); hinted pixels, which the correction sets to the hint,
+    get no gradient, the others the loss's own; a sample without hints is left as it is."""
+    import torch
+    from net.propagation import Propagator
+    from training.data import make_sample
+    from training.hint_sampling import HintSamplingConfig
+    from training.losses import through_correction
+
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:48, 0:48]
+    rgb = np.stack([yy * 5, xx * 5, 255 - yy * 3], -1).astype(np.uint8)
+    l0, _, h0, _ = make_sample(rgb, rng, 48, HintSamplingConfig(), train=False, propagation="levin",
+                               circles=[(12.0, 12.0, 3.0, 0.5, -0.3), (36.0, 30.0, 2.0, -0.2, 0.4)])
+    l1, _, h1, _ = make_sample(rgb, rng, 48, HintSamplingConfig(), train=False, propagation="levin",
+                               circles=[])
+    l, h7 = torch.from_numpy(np.stack([l0, l1])), torch.from_numpy(np.stack([h0, h1]))
+    pred = torch.from_numpy(rng.uniform(-0.5, 0.5, (2, 2, 48, 48)).astype(np.float32))
+    pred.requires_grad_(True)
+    shown = through_correction(pred, l, h7)
+    want = Propagator(l0[0], "levin").correct(pred[0].detach().numpy(), h0[:4])
+    np.testing.assert_allclose(shown[0].detach().numpy(), want, atol=1e-6)
+    hinted = h0[3] > 0
+    np.testing.assert_allclose(shown[0].detach().numpy()[:, hinted], h0[1:3][:, hinted], atol=1e-5)
+    assert not np.allclose(want, pred[0].detach().numpy(), atol=1e-3)   # it did correct
+    assert torch.equal(shown[1], pred[1])                              # no hints: unchanged
+    shown.sum().backward()
+    g = pred.grad.numpy()
+    assert np.all(g[0][:, hinted] == 0) and np.all(g[0][:, ~hinted] == 1) and np.all(g[1] == 1)
+
+
+def test_a_correction_loss_run_is_recorded_and_resumed_only_the_same_way(local_weights, photo_dir,
+                                                                         seed_weights, tmp_path):
+    import json
+    w = train_tiny("hnet", tmp_path / "c", photo_dir, None, steps=4,
+                   extra=["--init", str(local_weights), "--train", "hnet,decoder", "--correction-loss"])
+    meta = json.loads(w.with_suffix(".json").read_text())
+    assert meta["training_history"][-1]["correction_loss"] is True
+    base = ["hnet", "--data", str(photo_dir), "--steps", "8", "--batch", "8", "--size", "64",
+            "--workers", "0", "--val-count", "8", "--no-progress", "--train", "hnet,decoder"]
+    w.unlink()
+    r = run_cli(base + ["--out", str(tmp_path / "c"), "--resume"])
+    assert "without --correction-loss" not in r.stderr and "with --correction-loss" in one_line_error(r)
+    r = run_cli(base[:-2] + ["--out", str(tmp_path / "s"), "--init", str(seed_weights),
+                             "--correction-loss"])
+    assert "--correction-loss needs a local model" in one_line_error(r)

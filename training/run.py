@@ -81,6 +81,7 @@ class Run:
         a, stage = self.args, self.stage
         model, self.init_meta = self._initial_model(resume_state)
         stage.configure(model, self.init_meta, resume_state)
+        stage.check_correction(model, resume_state)
         if resume_state is not None:
             try:
                 model.load_state_dict(resume_state["model"], strict=True)

@@ -27,7 +27,7 @@ from net.models import LEGACY_CONFIG, ColorizationModel, ModelConfig
 from net.weights import WeightsError
 
 from .checkpoint import CheckpointError
-from .losses import LOSSES
+from .losses import LOSSES, through_correction
 from .warm_start import colour_prior_weights
 
 
@@ -43,6 +43,7 @@ class Stage:
         self.args = args
         self.distil = False
         self.class_weights = None
+        self.correction_loss = bool(args.correction_loss)
 
     # -------------------------------------------------------------- the model
     def new_model(self):
@@ -71,10 +72,27 @@ class Stage:
     def colour_loss(self, pred, ab):
         return LOSSES[self.args.loss](pred.float(), ab)
 
+    def shown(self, pred, l, h7):
+        """The chroma the loss sees: the network's, or (--correction-loss) the app's result
+        after the residual correction at the hints."""
+        return through_correction(pred, l, h7) if self.correction_loss else pred
+
+    def check_correction(self, model, resume_state: dict | None) -> None:
+        """--correction-loss needs a model the app corrects, and a resume keeps the choice."""
+        if resume_state is not None:
+            before = bool(resume_state.get("args", {}).get("correction_loss", False))
+            if before != self.correction_loss:
+                raise CheckpointError("the checkpoint was trained " + ("with" if before else "without")
+                                      + " --correction-loss; resume it the same way")
+        if self.correction_loss and not model.cfg.hint_correction:
+            raise WeightsError(f"--correction-loss needs a local model with Levin propagation "
+                               f"(the ones the app corrects); this is {model.cfg.variant!r} with "
+                               f"{model.cfg.propagation!r} propagation")
+
     def loss(self, run, fwd, l, ab, h7):
         with autocast_for(run.device, run.precision):
             pred = fwd(l, h7)
-        colour = self.colour_loss(pred, ab)
+        colour = self.colour_loss(self.shown(pred, l, h7), ab)
         return colour, colour
 
     def train_step(self, run, l, ab, h7, step: int) -> float:
@@ -96,7 +114,8 @@ class Stage:
         pass
 
     def history_fields(self) -> dict:
-        return {"cls_weight": self.args.cls_weight if self.class_weights is not None else None}
+        return {"cls_weight": self.args.cls_weight if self.class_weights is not None else None,
+                "correction_loss": self.correction_loss}
 
 
 def check_finite(loss, step):
@@ -203,7 +222,7 @@ class HNetStage(Stage):
                 loss = F.mse_loss(pred_pal.float(), target.float())
                 return loss, loss
             pred = fwd(l, h7)
-        colour = self.colour_loss(pred, ab)
+        colour = self.colour_loss(self.shown(pred, l, h7), ab)
         return colour, colour
 
 
@@ -232,7 +251,7 @@ class LocalStage(Stage):
     def loss(self, run, fwd, l, ab, h7):
         with autocast_for(run.device, run.precision):
             pred, logits = fwd(l, h7, with_logits=True)
-        colour = self.colour_loss(pred, ab)
+        colour = self.colour_loss(self.shown(pred, l, h7), ab)
         if logits is None or self.class_weights is None:
             return colour, colour
         cls = rebalanced_cross_entropy(logits, ab, run.model.rtnet.classifier.centres,

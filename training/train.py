@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="new local model without VGG conv4/conv5 and the global fusion")
     p.add_argument("--no-classifier", action="store_true",
                    help="new local model without the ab classification head")
+    p.add_argument("--correction-loss", action="store_true",
+                   help="local and hnet stages: the loss sees the result after the app's residual "
+                        "correction at the hints (the network learns what the correction leaves)")
     p.add_argument("--cls-weight", type=float, default=0.01,
                    help="weight of the rebalanced classification loss (models with a classifier)")
     p.add_argument("--warm-start", metavar="WEIGHTS",
