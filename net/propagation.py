@@ -41,6 +41,8 @@ CORRECTION_SWEEPS = (1, 2, 15, 40)
 # (8 % of its residual there at a 90|150 step, against 100 % without screening). On 40 photos of scenes-val, 1/5/20/100 hints: +0.08/+0.15/+0.39/+0.43 dB over the
 # network alone; no decay +0.13/+0.24/+0.42/+0.43, one long side +0.03/+0.11/+0.36/+0.44.
 CORRECTION_REACH = 2.0
+# Coarse pixels with any hinted share hold the residual of their hinted part (see correct()).
+CORRECTION_HARD = True
 FGS_LAMBDA = 2000.0
 FGS_SIGMA_COLOR = 6.0
 _EPS = 1e-7
@@ -101,19 +103,30 @@ class Propagator:
         to fade over :data:`CORRECTION_REACH` long sides: exact at hinted pixels, a smooth
         edge-aware change around them, zero change without hints.
         """
-        if self._pyramid is None:
-            raise ValueError("the residual correction needs Levin propagation")
         m = hint4[3]
         if not (m > 0).any():
             return ab
-        residual = (hint4[1:3] - ab) * (m > 0)
-        reach = CORRECTION_REACH * max(m.shape)
+        out = ab + self._correction((hint4[1:3] - ab) * (m > 0), m)
+        return np.clip(out, -1.5, 1.5, out=out)          # the range propagate() keeps too
+
+    @property
+    def pyramid(self) -> LevinPyramid | None:
+        """The Levin solver of this photo (None for ``"fgs"``)."""
+        return self._pyramid
+
+    def correction_reach(self, shape) -> float:
+        """The screening of the correction's solve for a photo of this (h, w)."""
+        return CORRECTION_REACH * max(shape)
+
+    def _correction(self, residual: np.ndarray, m: np.ndarray) -> np.ndarray:
+        if self._pyramid is None:
+            raise ValueError("the residual correction needs Levin propagation")
+        reach = self.correction_reach(m.shape)
         # hard: a coarse pixel with any hinted share holds the residual of its hinted part (not
         # in proportion to that share); under the screening a small hint in a large region
         # otherwise lifted its surroundings only part of the way and stood out as a dot (6.3 ab
         # units from its ring at a 100|130 edge, 4.2 now; PSNR within 0.04 dB on 40 scenes-val).
-        out = ab + self._pyramid.solve(residual, m, CORRECTION_SWEEPS, reach, hard=True)
-        return np.clip(out, -1.5, 1.5, out=out)          # the range propagate() keeps too
+        return self._pyramid.solve(residual, m, CORRECTION_SWEEPS, reach, hard=CORRECTION_HARD)
 
     def hint_input(self, hint4: np.ndarray) -> np.ndarray:
         """The full network hint input: (7, h, w) = L, a, b, mask, propagated a, b, confidence."""

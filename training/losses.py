@@ -6,7 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from net.propagation import Propagator
+from net.propagation import CORRECTION_HARD, Propagator
 
 
 def gaussian_kernel(sigma: float, device=None) -> torch.Tensor:
@@ -40,25 +40,53 @@ LOSSES = {
 }
 
 
-def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor) -> torch.Tensor:
-    """``pred`` (B, 2, H, W) after the residual correction the app applies at the hints
-    (:meth:`net.propagation.Propagator.correct`), so a loss on it trains the network for what
-    users see: its error near a hint matters only as far as the correction leaves it.
 
-    The correction enters as a constant (no gradient through its solve), and hinted pixels,
-    which it sets to the hint whatever the network says, get no gradient at all.
+def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor) -> torch.Tensor:
+    """``pred`` (B, 2, H, W) after the residual correction the app applies at the hints: what
+    users see, so a loss on it trains the network for what the correction leaves to it.
+
+    The value is the app's own (:meth:`net.propagation.Propagator.correct`, sample by sample).
+    The correction is c = y + P(M(h - y)), linear in the network's output y, so its exact
+    gradient is (I - P M)^T: hinted pixels' colour moves the correction everywhere. The gradient
+    here takes P as the correction's coarsest level, where most of it is made: that level's
+    exact solve (the same matrix), differentiable, upsampled bilinearly. (Holding the correction
+    constant instead made training diverge: the network chased errors near the hints that the
+    correction then cancelled.)
     """
-    out = pred.float()
-    hinted = h7[:, 3:4] > 0
-    if not bool(hinted.any()):
-        return out
-    y = out.detach().cpu().numpy()
+    y = pred.float()
+    y_np = y.detach().cpu().numpy()
     hint4 = h7[:, :4].detach().float().cpu().numpy()
     lum = l[:, 0].detach().float().cpu().numpy()
-    corr = np.zeros(y.shape, np.float32)
+    out = []
     for i in range(y.shape[0]):
-        if hint4[i, 3].any():
-            yi = np.ascontiguousarray(y[i])
-            corr[i] = Propagator(np.ascontiguousarray(lum[i]), "levin").correct(yi, hint4[i]) - yi
-    shown = out + torch.from_numpy(corr).to(out.device)
-    return torch.where(hinted, shown.detach(), shown)
+        mask = np.ascontiguousarray(hint4[i, 3])
+        if not mask.any():
+            out.append(y[i])
+            continue
+        yi = np.ascontiguousarray(y_np[i])
+        prop = Propagator(np.ascontiguousarray(lum[i]), "levin")
+        exact = torch.from_numpy(prop.correct(yi, hint4[i]) - yi).to(y.device)
+        m = torch.from_numpy(mask).to(y.device)
+        residual = (h7[i, 1:3].float() - y[i]) * (m > 0)
+        approx = _coarse_correction(prop, residual, m)
+        out.append(y[i] + exact + (approx - approx.detach()))
+    return torch.stack(out)
+
+
+def _coarse_correction(prop: Propagator, residual: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
+    """The correction of ``residual`` (2, H, W) made on its coarsest level only, differentiably:
+    hinted area means, the level's exact screened solve, bilinear upsampling, the residual itself
+    at the hinted pixels."""
+    pyr = prop.pyramid
+    mask = m.detach().cpu().numpy()
+    conf, keep = pyr.coarse_constraints(mask, prop.correction_reach(mask.shape), CORRECTION_HARD)
+    rm, mm = (residual * m)[None], m[None, None]
+    for level in pyr.levels[1:]:
+        rm = F.interpolate(rm, size=level.shape, mode="area")
+        mm = F.interpolate(mm, size=level.shape, mode="area")
+    c = torch.from_numpy(conf.ravel()).to(residual)
+    hab = (rm / mm.clamp_min(1e-6))[0].reshape(2, -1)
+    a = torch.from_numpy(pyr.coarse_matrix(conf, keep).toarray()).to(residual)
+    u = torch.linalg.solve(a, (c[None] * hab).T).T.reshape((1, 2) + conf.shape)
+    up = F.interpolate(u, size=residual.shape[-2:], mode="bilinear", align_corners=False)[0]
+    return torch.where(m > 0, residual, up)

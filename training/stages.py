@@ -72,10 +72,13 @@ class Stage:
     def colour_loss(self, pred, ab):
         return LOSSES[self.args.loss](pred.float(), ab)
 
-    def shown(self, pred, l, h7):
-        """The chroma the loss sees: the network's, or (--correction-loss) the app's result
-        after the residual correction at the hints."""
-        return through_correction(pred, l, h7) if self.correction_loss else pred
+    def colour_losses(self, pred, ab, l, h7):
+        """(training, validation) colour loss; with --correction-loss both score the result
+        after the app's residual correction at the hints (training.losses.through_correction)."""
+        if self.correction_loss:
+            pred = through_correction(pred, l, h7)
+        colour = self.colour_loss(pred, ab)
+        return colour, colour
 
     def check_correction(self, model, resume_state: dict | None) -> None:
         """--correction-loss needs a model the app corrects, and a resume keeps the choice."""
@@ -92,8 +95,7 @@ class Stage:
     def loss(self, run, fwd, l, ab, h7):
         with autocast_for(run.device, run.precision):
             pred = fwd(l, h7)
-        colour = self.colour_loss(self.shown(pred, l, h7), ab)
-        return colour, colour
+        return self.colour_losses(pred, ab, l, h7)
 
     def train_step(self, run, l, ab, h7, step: int) -> float:
         loss, _ = self.loss(run, run.ddp, l, ab, h7)
@@ -222,8 +224,7 @@ class HNetStage(Stage):
                 loss = F.mse_loss(pred_pal.float(), target.float())
                 return loss, loss
             pred = fwd(l, h7)
-        colour = self.colour_loss(self.shown(pred, l, h7), ab)
-        return colour, colour
+        return self.colour_losses(pred, ab, l, h7)
 
 
 TRAINABLE_PARTS = ("hnet", "decoder")
@@ -251,12 +252,12 @@ class LocalStage(Stage):
     def loss(self, run, fwd, l, ab, h7):
         with autocast_for(run.device, run.precision):
             pred, logits = fwd(l, h7, with_logits=True)
-        colour = self.colour_loss(self.shown(pred, l, h7), ab)
+        colour, val = self.colour_losses(pred, ab, l, h7)
         if logits is None or self.class_weights is None:
-            return colour, colour
+            return colour, val
         cls = rebalanced_cross_entropy(logits, ab, run.model.rtnet.classifier.centres,
                                        self.class_weights)
-        return colour + self.args.cls_weight * cls, colour
+        return colour + self.args.cls_weight * cls, val
 
 
 class AutoStage(Stage):
