@@ -40,7 +40,6 @@ LOSSES = {
 }
 
 
-
 def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor) -> torch.Tensor:
     """``pred`` (B, 2, H, W) after the residual correction the app applies at the hints: what
     users see, so a loss on it trains the network for what the correction leaves to it.

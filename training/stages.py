@@ -72,13 +72,12 @@ class Stage:
     def colour_loss(self, pred, ab):
         return LOSSES[self.args.loss](pred.float(), ab)
 
-    def colour_losses(self, pred, ab, l, h7):
-        """(training, validation) colour loss; with --correction-loss both score the result
-        after the app's residual correction at the hints (training.losses.through_correction)."""
+    def shown_loss(self, pred, ab, l, h7):
+        """The colour loss of what users see: with --correction-loss the result after the app's
+        residual correction at the hints (training.losses.through_correction)."""
         if self.correction_loss:
             pred = through_correction(pred, l, h7)
-        colour = self.colour_loss(pred, ab)
-        return colour, colour
+        return self.colour_loss(pred, ab)
 
     def check_correction(self, model, resume_state: dict | None) -> None:
         """--correction-loss needs a model the app corrects, and a resume keeps the choice."""
@@ -95,7 +94,8 @@ class Stage:
     def loss(self, run, fwd, l, ab, h7):
         with autocast_for(run.device, run.precision):
             pred = fwd(l, h7)
-        return self.colour_losses(pred, ab, l, h7)
+        colour = self.shown_loss(pred, ab, l, h7)
+        return colour, colour
 
     def train_step(self, run, l, ab, h7, step: int) -> float:
         loss, _ = self.loss(run, run.ddp, l, ab, h7)
@@ -224,7 +224,8 @@ class HNetStage(Stage):
                 loss = F.mse_loss(pred_pal.float(), target.float())
                 return loss, loss
             pred = fwd(l, h7)
-        return self.colour_losses(pred, ab, l, h7)
+        colour = self.shown_loss(pred, ab, l, h7)
+        return colour, colour
 
 
 TRAINABLE_PARTS = ("hnet", "decoder")
@@ -252,12 +253,12 @@ class LocalStage(Stage):
     def loss(self, run, fwd, l, ab, h7):
         with autocast_for(run.device, run.precision):
             pred, logits = fwd(l, h7, with_logits=True)
-        colour, val = self.colour_losses(pred, ab, l, h7)
+        colour = self.shown_loss(pred, ab, l, h7)
         if logits is None or self.class_weights is None:
-            return colour, val
+            return colour, colour
         cls = rebalanced_cross_entropy(logits, ab, run.model.rtnet.classifier.centres,
                                        self.class_weights)
-        return colour + self.args.cls_weight * cls, val
+        return colour + self.args.cls_weight * cls, colour
 
 
 class AutoStage(Stage):
