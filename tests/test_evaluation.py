@@ -183,3 +183,22 @@ def test_the_correction_ablation_evaluates_the_networks_own_output(photo_dir, lo
     res = sweep(str(photo_dir), [str(local_weights)], limit=2, levels=(5,), progress=False,
                 device="cpu", levin=False, hint_correction=False)
     assert list(res["psnr"]) == ["no colour", "model (no correction)"]
+
+
+def test_two_runs_exporting_the_same_file_name_get_their_own_rows(photo_dir, local_weights, tmp_path):
+    """Every run exports RUN/model.safetensors: comparing two runs gave one row of twice the
+    length, and plotting it crashed."""
+    import shutil
+    from training.evaluate import method_names
+    other = tmp_path / "other-run" / "model.safetensors"
+    other.parent.mkdir()
+    shutil.copy(local_weights, other)
+    shutil.copy(local_weights.with_suffix(".json"), other.with_suffix(".json"))
+    res = sweep(str(photo_dir), [str(local_weights), str(other)], limit=2, levels=(0, 5),
+                progress=False, device="cpu", levin=False)
+    names = [n for n in res["psnr"] if n != "no colour"]
+    assert names == [f"{local_weights.parent.name}/model", "other-run/model"]
+    assert all(len(res["psnr"][n]) == 2 for n in names)
+    assert res["psnr"][names[0]] == res["psnr"][names[1]]          # the same weights
+    assert method_names(["a/m.safetensors", "a/m.safetensors", "b.safetensors"]) == [
+        "a/m (1)", "a/m (2)", "b"]

@@ -71,11 +71,12 @@ class NetworkMethod:
     propagation, the network and its precision, is what the app and the CLI run.
     """
 
-    def __init__(self, path: str, device, precision: str = "auto", hint_correction: bool = True):
+    def __init__(self, path: str, device, precision: str = "auto", hint_correction: bool = True,
+                 name: str | None = None):
         self.colorizer = Colorizer.load(path, device=device, working_size=PROTOCOL_SIZE,
                                         precision=precision)
         self.path = path
-        self.name = Path(path).stem
+        self.name = name or Path(path).stem
         cfg = self.colorizer.model.cfg
         if not hint_correction and getattr(cfg, "hint_correction", False):
             cfg.hint_correction = False          # the ablation: the network's own output
@@ -140,13 +141,24 @@ def _cache_key(photo: Photo, circles) -> str:
     return f"{photo.name}:{h}:{hints}"
 
 
+def method_names(weights: list[str]) -> list[str]:
+    """A distinct row name for each weights file: its stem, or folder/stem where stems repeat
+    (runs all export model.safetensors), numbered where even that repeats."""
+    stems = [Path(w).stem for w in weights]
+    names = [f"{Path(w).parent.name}/{st}" if stems.count(st) > 1 else st
+             for w, st in zip(weights, stems)]
+    return [f"{n} ({names[:i].count(n) + 1})" if names.count(n) > 1 else n
+            for i, n in enumerate(names)]
+
+
 def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: str,
              device="auto", precision="auto", limit=None, levin=True, levin_cache=None,
              progress=True, metrics=False, hint_correction=True) -> dict:
     """Generic driver: for each level, hints from make_circles(photo, level, rng), PSNR per method."""
     photos = load_photos(folder, limit)
     dev = pick_device(device)
-    nets = [NetworkMethod(w, dev, precision, hint_correction) for w in weights]
+    nets = [NetworkMethod(w, dev, precision, hint_correction, name)
+            for w, name in zip(weights, method_names(weights))]
     lev = LevinMethod(Path(levin_cache) if levin_cache else None) if levin else None
     rows = {"no colour": [], **({"levin": []} if lev else {}), **{n.name: [] for n in nets}}
     gray = float(np.mean([psnr(p.rgb_from_ab_norm(np.zeros_like(p.ab_norm)), p.rgb) for p in photos]))
@@ -267,12 +279,13 @@ def plot(result: dict, png: Path) -> None:
     plt.close(fig)
 
 
-def record_scores(weights: str, result: dict, key: str) -> None:
-    """Store a result in a model's JSON sidecar (atomic)."""
+def record_scores(weights: str, result: dict, key: str, name: str | None = None) -> None:
+    """Store a result (its row ``name``, by default the file's stem) in a model's JSON sidecar
+    (atomic)."""
     side = sidecar_path(weights)
     meta = read_sidecar(weights)
     level_name = "hints" if "hints" in result else "coverage"
-    name = Path(weights).stem
+    name = name or Path(weights).stem
     meta.setdefault("scores", {})[key] = {
         "folder": Path(result["folder"]).name, "photos": result["photos"],
         level_name: result[level_name], "psnr": result["psnr"][name],
@@ -346,8 +359,8 @@ def main(argv=None) -> int:
         plot(result, out / f"{stem}.png")
         print(f"wrote {out / (stem + '.json')} and {out / (stem + '.png')}")
     if a.record:
-        for w in a.weights:
-            record_scores(w, result, a.record)
+        for w, name in zip(a.weights, method_names(a.weights)):
+            record_scores(w, result, a.record, name)
     return 0
 
 
