@@ -61,7 +61,7 @@ def coarse_indices(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
     return np.tile(idx.ravel(), len(OFFSETS)), np.concatenate(cols)
 
 
-def _sweep(u: torch.Tensor, wts: torch.Tensor, fixed: torch.Tensor, conf: torch.Tensor,
+def jacobi_sweep(u: torch.Tensor, wts: torch.Tensor, fixed: torch.Tensor, conf: torch.Tensor,
            keep: float = 1.0) -> torch.Tensor:
     """One Jacobi sweep: u = conf * fixed + (1 - conf) * keep * (weighted mean of the neighbours)."""
     h, w = u.shape[-2:]
@@ -117,13 +117,13 @@ class LevinPyramid:
                               (np.concatenate([np.arange(n), self._rows[free]]),
                                np.concatenate([np.arange(n), self._cols[free]]))), shape=(n, n))
 
-    def coarse_constraints(self, mask: np.ndarray, reach: float | None = None,
-                           hard: bool = False) -> tuple[np.ndarray, float]:
-        """(conf, keep) of the coarsest level as :meth:`solve` sets them for these hints."""
-        ms = np.asarray(mask, np.float32)
+    def level_constraints(self, mask: np.ndarray, reach: float | None = None,
+                          hard: bool = False) -> list[tuple[np.ndarray, float]]:
+        """(conf, keep) of every level, finest first, as :meth:`solve` sets them for these hints."""
+        ms = [np.asarray(mask, np.float32)]
         for _ in self.levels[1:]:
-            ms = _half(ms)
-        return self._constraints(ms, mask, len(self.levels) - 1, reach, hard)
+            ms.append(_half(ms[-1]))
+        return [self._constraints(m, mask, lv, reach, hard) for lv, m in enumerate(ms)]
 
     @staticmethod
     def _constraints(ms: np.ndarray, mask: np.ndarray, lv: int, reach, hard) -> tuple[np.ndarray, float]:
@@ -176,6 +176,6 @@ class LevinPyramid:
             ut, ct, ft = torch.from_numpy(u), torch.from_numpy(conf)[None], torch.from_numpy(hab)
             with torch.inference_mode():
                 for _ in range(n_sweeps):
-                    ut = _sweep(ut, self.wts[lv], ft, ct, keep)
+                    ut = jacobi_sweep(ut, self.wts[lv], ft, ct, keep)
             u = ut.numpy()
         return u

@@ -294,8 +294,9 @@ def test_retraining_adapts_the_decoder_only_when_asked(local_weights, seed_weigh
 def test_the_correction_loss_sees_what_the_app_shows_and_its_gradient():
     """--correction-loss: the loss sees the network's chroma after the app's residual correction
     (Propagator.correct, sample by sample), and its gradient follows the correction: a smooth
-    change of the network's output changes the loss about as the real correction says (held
-    constant, the correction's share of that change would be missed entirely)."""
+    change of the network's output changes the loss as the real correction says (held constant,
+    the correction's share of that change would be missed entirely; through the coarsest level
+    alone it was 2-24 % off)."""
     import cv2
     import torch
     from net.propagation import Propagator
@@ -331,7 +332,7 @@ def test_the_correction_loss_sees_what_the_app_shows_and_its_gradient():
     moved = (prop.correct(y[0] + eps * v, h0[:4]) - prop.correct(y[0], h0[:4])) / eps
     true, held = float((g * moved).sum()), float((g * v).sum())
     ours = float((pred.grad[0].numpy() * v).sum())
-    assert abs(ours - true) < 0.3 * abs(true - held), (ours, true, held)
+    assert abs(ours - true) < 0.05 * abs(true - held), (ours, true, held)
     assert np.all(pred.grad[1].numpy() == 0)
 
 

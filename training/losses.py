@@ -6,7 +6,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from net.propagation import CORRECTION_HARD, Propagator
+from net.levin_propagation import jacobi_sweep
+from net.propagation import CORRECTION_HARD, CORRECTION_SWEEPS, Propagator
 
 
 def gaussian_kernel(sigma: float, device=None) -> torch.Tensor:
@@ -44,16 +45,16 @@ def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor) ->
     """``pred`` (B, 2, H, W) after the residual correction the app applies at the hints: what
     users see, so a loss on it trains the network for what the correction leaves to it.
 
-    The value is the app's own (:meth:`net.propagation.Propagator.correct`, sample by sample).
-    The correction is c = y + P(M(h - y)), linear in the network's output y, so its exact
-    gradient is (I - P M)^T: hinted pixels' colour moves the correction everywhere. The gradient
-    here takes P as the correction's coarsest level, where most of it is made: that level's
-    exact solve (the same matrix), differentiable, upsampled bilinearly. (Holding the correction
-    constant instead made training diverge: the network chased errors near the hints that the
-    correction then cancelled.)
+    The correction c = y + P(M(h - y)) is linear in the network's output y, and its gradient
+    (I - P M)^T says that a hinted pixel's colour moves the correction everywhere. So P is
+    :meth:`net.propagation.Propagator.correct`'s own solve written in torch
+    (:func:`_differentiable_correction`; equal to it, a test checks), sample by sample. Holding
+    the correction constant instead made training diverge (the network chased errors near the
+    hints that the correction then cancelled), and a gradient through the coarsest level alone
+    let hints stand out as dots (nothing told the network that a hint's pixels must agree with
+    their ring).
     """
     y = pred.float()
-    y_np = y.detach().cpu().numpy()
     hint4 = h7[:, :4].detach().float().cpu().numpy()
     lum = l[:, 0].detach().float().cpu().numpy()
     out = []
@@ -62,30 +63,39 @@ def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor) ->
         if not mask.any():
             out.append(y[i])
             continue
-        yi = np.ascontiguousarray(y_np[i])
         prop = Propagator(np.ascontiguousarray(lum[i]), "levin")
-        exact = torch.from_numpy(prop.correct(yi, hint4[i]) - yi).to(y.device)
         m = torch.from_numpy(mask).to(y.device)
         residual = (h7[i, 1:3].float() - y[i]) * (m > 0)
-        approx = _coarse_correction(prop, residual, m)
-        out.append(y[i] + exact + (approx - approx.detach()))
+        out.append((y[i] + _differentiable_correction(prop, residual, m)).clamp(-1.5, 1.5))
     return torch.stack(out)
 
 
-def _coarse_correction(prop: Propagator, residual: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
-    """The correction of ``residual`` (2, H, W) made on its coarsest level only, differentiably:
-    hinted area means, the level's exact screened solve, bilinear upsampling, the residual itself
-    at the hinted pixels."""
+def _differentiable_correction(prop: Propagator, residual: torch.Tensor,
+                               m: torch.Tensor) -> torch.Tensor:
+    """The correction of ``residual`` (2, H, W), differentiably: the coarse-to-fine solve of
+    :meth:`net.levin_propagation.LevinPyramid.solve` (same levels, constraints, screening and
+    sweeps) in torch: hinted area means per level, the coarsest level's exact solve, then the
+    Jacobi sweeps of every finer level."""
     pyr = prop.pyramid
     mask = m.detach().cpu().numpy()
-    conf, keep = pyr.coarse_constraints(mask, prop.correction_reach(mask.shape), CORRECTION_HARD)
-    rm, mm = (residual * m)[None], m[None, None]
+    constraints = pyr.level_constraints(mask, prop.correction_reach(mask.shape), CORRECTION_HARD)
+    hs, ms = [(residual * m)[None]], [m[None, None]]
     for level in pyr.levels[1:]:
-        rm = F.interpolate(rm, size=level.shape, mode="area")
-        mm = F.interpolate(mm, size=level.shape, mode="area")
+        hs.append(F.interpolate(hs[-1], size=level.shape, mode="area"))
+        ms.append(F.interpolate(ms[-1], size=level.shape, mode="area"))
+    habs = [(h / mm.clamp_min(1e-6))[0] for h, mm in zip(hs, ms)]
+    coarsest = len(pyr.levels) - 1
+    conf, keep = constraints[coarsest]
     c = torch.from_numpy(conf.ravel()).to(residual)
-    hab = (rm / mm.clamp_min(1e-6))[0].reshape(2, -1)
     a = torch.from_numpy(pyr.coarse_matrix(conf, keep).toarray()).to(residual)
-    u = torch.linalg.solve(a, (c[None] * hab).T).T.reshape((1, 2) + conf.shape)
-    up = F.interpolate(u, size=residual.shape[-2:], mode="bilinear", align_corners=False)[0]
-    return torch.where(m > 0, residual, up)
+    u = torch.linalg.solve(a, (c[None] * habs[coarsest].reshape(2, -1)).T).T
+    u = u.reshape((2,) + conf.shape)
+    for lv in range(coarsest - 1, -1, -1):
+        u = F.interpolate(u[None], size=pyr.levels[lv].shape, mode="bilinear",
+                          align_corners=False)[0]
+        conf, keep = constraints[lv]
+        ct = torch.from_numpy(conf)[None].to(residual)
+        wts = pyr.wts[lv].to(residual)
+        for _ in range(CORRECTION_SWEEPS[lv] if lv < len(CORRECTION_SWEEPS) else CORRECTION_SWEEPS[-1]):
+            u = jacobi_sweep(u, wts, habs[lv], ct, keep)
+    return u
