@@ -16,8 +16,8 @@ the smoothed mask, 0 where no hint reaches). Everything that depends only on the
 luminance is computed once per photo by :class:`Propagator`.
 
 After the network, :meth:`Propagator.correct` makes its result pass through every hint:
-the residual at the hinted pixels (hint minus output) is propagated by Levin's system and
-added. A hint's colour then blends into its region instead of standing out as a dot, and
+the residual at the hinted pixels (hint minus the network's colour around the hint, filled
+in under it by :mod:`net.hole_fill`) is propagated by Levin's system and added. A hint's colour then blends into its region instead of standing out as a dot, and
 dense hints pull the result the way Levin's solve does, while the network's colour (its
 texture, what lies beyond the reach of the hints) stays. Models choose it in their config
 (``ModelConfig.hint_correction``).
@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import torch
 
 from .color import L_CENTER, L_SCALE
+from .hole_fill import fill_from_surroundings
 from .levin_propagation import LevinPyramid
 
 METHODS = ("fgs", "levin")
@@ -99,15 +101,35 @@ class Propagator:
     def correct(self, ab: np.ndarray, hint4: np.ndarray) -> np.ndarray:
         """Chroma ``ab`` (2, h, w; normalised) made to pass through the hints of ``hint4``.
 
-        ``ab + P(mask * (hint - ab))``, P Levin's system with the same hints fixed, screened
-        to fade over :data:`CORRECTION_REACH` long sides: exact at hinted pixels, a smooth
-        edge-aware change around them, zero change without hints.
+        ``f + P(mask * (hint - f))``, f = ``ab`` with its colour under the hints taken from
+        their surroundings (:meth:`surroundings_under_hints`), P Levin's system with the same
+        hints fixed, screened to fade over :data:`CORRECTION_REACH` long sides: exact at hinted
+        pixels, a smooth edge-aware change around them, zero change without hints. Reading the
+        network's colour under the hints instead left a dot wherever the network painted a
+        hint's pixels apart from their ring (v3 on flat gray: 2.1 ab units from the ring for a
+        red hint, 1.0 now; photos-val +0.02 to +0.24 dB at 2-100 hints).
         """
         m = hint4[3]
         if not (m > 0).any():
             return ab
+        ab = self.surroundings_under_hints(ab, m)
         out = ab + self._correction((hint4[1:3] - ab) * (m > 0), m)
         return np.clip(out, -1.5, 1.5, out=out)          # the range propagate() keeps too
+
+    def surroundings_under_hints(self, ab, m):
+        """``ab`` with the network's colour under the hints (``m`` > 0) replaced by that of
+        their surroundings (:mod:`net.hole_fill`), so the correction lifts a hint's ring
+        exactly to its colour; numpy arrays or (differentiably) torch tensors."""
+        if self._pyramid is None:
+            raise ValueError("the residual correction needs Levin propagation")
+        shapes = [lv.shape for lv in self._pyramid.levels]
+        if isinstance(ab, torch.Tensor):
+            free = torch.as_tensor(np.asarray(m) <= 0, device=ab.device)
+            return fill_from_surroundings(ab, free, shapes)
+        with torch.inference_mode():
+            out = fill_from_surroundings(torch.from_numpy(np.ascontiguousarray(ab, np.float32)),
+                                         torch.from_numpy(np.asarray(m) <= 0), shapes)
+        return out.numpy()
 
     @property
     def pyramid(self) -> LevinPyramid | None:

@@ -112,3 +112,30 @@ def test_the_correction_after_the_hint_input_uses_its_own_screened_factorisation
     used.propagate(h4)
     np.testing.assert_allclose(used.correct(net, h4), Propagator(h4[0], "levin").correct(net, h4),
                                atol=1e-6)
+
+
+def test_a_network_that_paints_the_hint_itself_leaves_no_dot_after_the_correction():
+    """The network copied the hint's colour under it but left the ring gray: the correction
+    reads the network's colour from the hint's surroundings, so the ring is lifted to the hint
+    (reading it under the hint left a dot as strong as the hint itself)."""
+    img = np.full((128, 128, 3), 120, np.uint8)
+    lab, h4 = _hint4(img, [Hint(64, 64, 5, BLUE)])
+    hinted = h4[3] > 0
+    net = np.zeros((2, 128, 128), np.float32)
+    net[:, hinted] = h4[1:3, hinted]
+    out = Propagator(h4[0], "levin").correct(net, h4)
+    d = np.hypot(*(np.mgrid[0:128, 0:128] + 0.5 - 64))
+    inside, ring = out[:, d < 5].mean(1), out[:, (d > 7) & (d < 11)].mean(1)
+    strength = np.linalg.norm(h4[1:3, hinted].mean(1))
+    assert np.linalg.norm(inside - ring) < 0.1 * strength
+
+
+def test_the_networks_colour_under_a_hint_does_not_change_the_corrected_result():
+    rgb = data.chelsea()[::3, ::3][:96, :128]
+    lab, h4 = _hint4(rgb, [Hint(30, 40, 4, RED), Hint(90, 60, 3, BLUE)])
+    prop = Propagator(h4[0], "levin")
+    rng = np.random.default_rng(0)
+    net = rng.uniform(-0.3, 0.3, (2, 96, 128)).astype(np.float32)
+    other = net.copy()
+    other[:, h4[3] > 0] = rng.uniform(-1, 1, (2, int((h4[3] > 0).sum())))
+    np.testing.assert_allclose(prop.correct(net, h4), prop.correct(other, h4), atol=1e-5)

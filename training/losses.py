@@ -52,7 +52,8 @@ def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor) ->
     the correction constant instead made training diverge (the network chased errors near the
     hints that the correction then cancelled), and a gradient through the coarsest level alone
     let hints stand out as dots (nothing told the network that a hint's pixels must agree with
-    their ring).
+    their ring). Like the app, it reads the network's colour under the hints from their
+    surroundings, so what the network paints under a hint gets no gradient.
     """
     y = pred.float()
     hint4 = h7[:, :4].detach().float().cpu().numpy()
@@ -65,8 +66,9 @@ def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor) ->
             continue
         prop = Propagator(np.ascontiguousarray(lum[i]), "levin")
         m = torch.from_numpy(mask).to(y.device)
-        residual = (h7[i, 1:3].float() - y[i]) * (m > 0)
-        out.append((y[i] + _differentiable_correction(prop, residual, m)).clamp(-1.5, 1.5))
+        yi = prop.surroundings_under_hints(y[i], mask)
+        residual = (h7[i, 1:3].float() - yi) * (m > 0)
+        out.append((yi + _differentiable_correction(prop, residual, m)).clamp(-1.5, 1.5))
     return torch.stack(out)
 
 

@@ -1,0 +1,46 @@
+"""net/hole_fill.py: the network's colour under the hints, from their surroundings."""
+import torch
+
+from net.hole_fill import fill_from_surroundings
+
+SHAPES = [(64, 96), (32, 48), (16, 24), (8, 12)]
+
+
+def _hole(y0, x0, y1, x1):
+    free = torch.ones(64, 96)
+    free[y0:y1, x0:x1] = 0
+    return free
+
+
+def test_kept_pixels_stay_and_a_hole_in_a_flat_field_takes_its_value():
+    y = torch.full((2, 64, 96), 0.3)
+    y[1] = -0.2
+    y[:, 20:30, 40:50] = 5.0                           # what lies under the hole is ignored
+    out = fill_from_surroundings(y, _hole(20, 30, 40, 50), SHAPES)
+    assert torch.allclose(out[0], torch.full((64, 96), 0.3), atol=1e-5)
+    assert torch.allclose(out[1], torch.full((64, 96), -0.2), atol=1e-5)
+
+
+def test_a_hole_between_two_colours_takes_each_side_near_it():
+    y = torch.zeros(1, 64, 96)
+    y[:, :, 48:] = 1.0
+    out = fill_from_surroundings(y, _hole(24, 36, 40, 60), SHAPES)[0]
+    assert out[32, 37] < 0.3 and out[32, 58] > 0.7     # near each side, that side's value
+    assert 0.0 <= out.min() and out.max() <= 1.0        # never outside what surrounds it
+    assert torch.all(out[32, 37:59].diff() >= -1e-6)    # a smooth, monotone blend across
+
+
+def test_a_hole_larger_than_the_coarsest_pixels_is_filled_from_its_edges():
+    y = torch.zeros(1, 64, 96)
+    y[:, :, :8] = 1.0
+    out = fill_from_surroundings(y, _hole(0, 8, 64, 90), SHAPES)[0]
+    assert torch.isfinite(out).all()
+    assert out[32, 10] > out[32, 80]                    # nearer the bright side, brighter
+    assert out[:, 8:90].min() >= 0.0
+
+
+def test_the_filling_is_differentiable_and_ignores_the_hole():
+    y = torch.rand(2, 64, 96, requires_grad=True)
+    fill_from_surroundings(y, _hole(10, 10, 20, 30), SHAPES).sum().backward()
+    assert torch.all(y.grad[:, 10:20, 10:30] == 0)
+    assert y.grad[:, 30:, :].min() > 0
