@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from .ab_bins import NUM_BINS
 from .gray_branch import (VGG_CONV_INDICES, VGG_CONV_SHAPES, ColourClassifier,  # noqa: F401
                           SemanticFusion, VGGGray, conv_bn_relu)
-from .propagation import METHODS as PROPAGATION_METHODS
+from .propagation import LEVIN_METHODS, METHODS as PROPAGATION_METHODS
 
 VARIANTS = ("seed", "local")
 HINT_DECODER_CHANNELS = 6  # a, b, mask, propagated a, propagated b, confidence
@@ -75,7 +75,7 @@ class ModelConfig:
             raise ValueError("the colour classification head needs semantic features")
         self.semantic = bool(self.semantic)
         self.ab_classes = int(self.ab_classes)
-        can_correct = self.variant == "local" and self.propagation == "levin"
+        can_correct = self.variant == "local" and self.propagation in LEVIN_METHODS
         if self.hint_correction is None:
             self.hint_correction = can_correct
         elif self.hint_correction and not can_correct:

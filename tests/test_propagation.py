@@ -139,3 +139,20 @@ def test_the_networks_colour_under_a_hint_does_not_change_the_corrected_result()
     other = net.copy()
     other[:, h4[3] > 0] = rng.uniform(-1, 1, (2, int((h4[3] > 0).sum())))
     np.testing.assert_allclose(prop.correct(net, h4), prop.correct(other, h4), atol=1e-5)
+
+
+def test_screened_propagation_keeps_a_lone_hint_on_its_side_of_an_edge():
+    """"levin" fills the whole photo with a lone hint's colour, across every edge (the network
+    followed it there); "levin-screened" fills the hint's region and hardly crosses the edge."""
+    img = np.full((128, 128, 3), 90, np.uint8)
+    img[:, 64:] = 150
+    lab, h4 = _hint4(img, [Hint(20, 64, 3, RED)])
+    strength = np.linalg.norm(h4[1:3, h4[3] > 0].mean(1))
+    far = {}
+    for method in ("levin", "levin-screened"):
+        ab = Propagator(h4[0], method).propagate(h4)[:2]
+        near = np.linalg.norm(ab[:, :, :56], axis=0)
+        far[method] = np.linalg.norm(ab[:, :, 72:], axis=0).mean() / strength
+        assert near.min() > 0.6 * strength                 # its own side follows the hint
+    assert far["levin"] > 0.9
+    assert far["levin-screened"] < 0.1

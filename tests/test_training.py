@@ -351,3 +351,19 @@ def test_a_correction_loss_run_is_recorded_and_resumed_only_the_same_way(local_w
     r = run_cli(base[:-2] + ["--out", str(tmp_path / "s"), "--init", str(seed_weights),
                              "--correction-loss"])
     assert "--correction-loss needs a local model" in one_line_error(r)
+
+
+def test_an_hnet_run_can_switch_the_decoders_hint_propagation(local_weights, photo_dir, tmp_path):
+    """--propagation on an --init model: recorded in the exported config (which the app then
+    runs), and refused when the decoder does not train to see it."""
+    import json
+    w = train_tiny("hnet", tmp_path / "p", photo_dir, None, steps=2,
+                   extra=["--init", str(local_weights), "--train", "hnet,decoder",
+                          "--propagation", "levin-screened"])
+    assert json.loads(w.with_suffix(".json").read_text())["config"]["propagation"] == "levin-screened"
+    from net import Colorizer
+    assert Colorizer.load(w, device="cpu", working_size=64).model.cfg.propagation == "levin-screened"
+    r = run_cli(["hnet", "--data", str(photo_dir), "--steps", "2", "--batch", "8", "--size", "64",
+                 "--workers", "0", "--no-progress", "--out", str(tmp_path / "q"),
+                 "--init", str(local_weights), "--propagation", "levin-screened"])
+    assert "--train hnet,decoder" in one_line_error(r)

@@ -24,6 +24,7 @@ from net.ab_bins import NUM_BINS, rebalanced_cross_entropy
 from net.auto_models import AutoConfig, build_auto_model
 from net.device import autocast_for
 from net.models import LEGACY_CONFIG, ColorizationModel, ModelConfig
+from net.propagation import LEVIN_METHODS
 from net.weights import WeightsError
 
 from .checkpoint import CheckpointError
@@ -131,7 +132,7 @@ def palette_model_config(args, variant: str) -> ModelConfig:
         base = ModelConfig(variant=variant, **LEGACY_CONFIG)
     else:
         semantic = not args.no_semantic
-        base = ModelConfig(variant=variant, propagation=args.propagation, semantic=semantic,
+        base = ModelConfig(variant=variant, propagation=args.propagation or "levin", semantic=semantic,
                            ab_classes=0 if (args.no_classifier or not semantic) else NUM_BINS)
     if args.width != 1.0:
         base.decoder = tuple(max(8, int(round(c * args.width))) for c in base.decoder)
@@ -198,9 +199,24 @@ class HNetStage(Stage):
         if self.distil and "decoder" in self.parts:
             raise WeightsError("--train decoder needs a local model: a seed model's HNet is "
                                "distilled to its palettes, which the decoder does not see")
+        if resume_state is None:
+            self.switch_propagation(model)
         for m in self.trained_modules(model):
             for p in m.parameters():
                 p.requires_grad_(True)
+
+    def switch_propagation(self, model) -> None:
+        """--propagation on an --init model: its decoder learns the new hint input."""
+        new = getattr(self.args, "propagation", None)
+        if new is None or new == model.cfg.propagation:
+            return
+        if not model.cfg.local or "decoder" not in self.parts:
+            raise WeightsError(f"--propagation {new} changes what the decoder sees: it needs a "
+                               f"local model and --train hnet,decoder")
+        if model.cfg.hint_correction and new not in LEVIN_METHODS:
+            raise WeightsError(f"--propagation {new}: this model's residual correction needs "
+                               f"Levin propagation ({', '.join(LEVIN_METHODS)})")
+        model.cfg.propagation = new
 
     def set_train_mode(self, model):
         # The decoder, when it trains, keeps its BatchNorm statistics (eval mode): a user's

@@ -70,8 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export", help="final weights path (default OUT/model.safetensors)")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--width", type=float, default=1.0, help="decoder width multiplier")
-    p.add_argument("--propagation", choices=PROPAGATION_METHODS, default="levin",
-                   help="hint propagation fed to a new local model's decoder")
+    p.add_argument("--propagation", choices=PROPAGATION_METHODS, default=None,
+                   help="hint propagation fed to the decoder: of a new local model (default "
+                        "levin), or switched on an --init model (hnet stage, --train hnet,decoder)")
     p.add_argument("--no-semantic", action="store_true",
                    help="new local model without VGG conv4/conv5 and the global fusion")
     p.add_argument("--no-classifier", action="store_true",
