@@ -156,3 +156,28 @@ def test_screened_propagation_keeps_a_lone_hint_on_its_side_of_an_edge():
         assert near.min() > 0.6 * strength                 # its own side follows the hint
     assert far["levin"] > 0.9
     assert far["levin-screened"] < 0.1
+
+
+def test_a_colour_change_alone_factorises_nothing(monkeypatch):
+    """Each preview solves two coarse systems (the hint input's and the correction's); both
+    stay cached, so picking another colour for the same hints reuses them."""
+    import net.levin_propagation as lp
+    rgb = data.chelsea()[::3, ::3][:96, :128]
+    l_norm = normalize_l(rgb_to_lab(rgb)[:, :, 0])
+    spots = [(30, 40, 3), (90, 20, 4)]
+    first = rasterize_hints([Hint(x, y, r, RED) for x, y, r in spots], rgb.shape[:2], l_norm)
+    recoloured = rasterize_hints([Hint(x, y, r, BLUE) for x, y, r in spots], rgb.shape[:2], l_norm)
+    net = np.zeros((2, 96, 128), np.float32)
+    prop = Propagator(l_norm, "levin")
+    prop.propagate(first)
+    prop.correct(net, first)
+    built = []
+    original = lp.LevinPyramid.coarse_matrix
+    monkeypatch.setattr(lp.LevinPyramid, "coarse_matrix",
+                        lambda self, *a, **k: built.append(1) or original(self, *a, **k))
+    again = prop.propagate(recoloured)
+    out = prop.correct(net, recoloured)
+    assert not built
+    fresh = Propagator(l_norm, "levin")
+    np.testing.assert_allclose(again, fresh.propagate(recoloured), atol=1e-6)
+    np.testing.assert_allclose(out, fresh.correct(net, recoloured), atol=1e-6)
