@@ -1,4 +1,4 @@
-"""The network's colour under the hints, taken from their surroundings (pull-push hole filling).
+"""The network's colour under the hints, taken from their surroundings (edge-aware pull-push).
 
 The residual correction (:meth:`net.propagation.Propagator.correct`) moves the network's
 result by what each hint asks for. If it reads the network's colour *under* a hint, a network
@@ -15,31 +15,49 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .levin_propagation import jacobi_sweep
+
 _EPS = 1e-6
+# Jacobi sweeps of Levin's equations per pyramid level (finest first) after each push: they
+# pull a hole's colour from its own side of an edge. Without them a hint 2 px from a 90|150
+# edge, on a network already right there, was filled up to 12 ab units off (the far side's
+# colour mixed in by the area means) and the correction then moved that side by up to 8.
+FILL_SWEEPS = (4, 4, 4, 4)
 
 
-def fill_from_surroundings(y: torch.Tensor, free: torch.Tensor, shapes) -> torch.Tensor:
+def fill_from_surroundings(y: torch.Tensor, free: torch.Tensor, wts) -> torch.Tensor:
     """``y`` (C, H, W) with its values where ``free`` (H, W; 1 = keep, 0 = hole) is 0 replaced
-    by those of the nearest kept pixels, smoothly.
+    by those of the nearest kept pixels on the same side of the luminance's edges, smoothly.
 
-    Pull: area means of ``y * free`` and of ``free`` down the pyramid ``shapes`` ((H, W)
-    finest first, e.g. the Levin pyramid's levels). Push: from the coarsest level up, each
-    pixel keeps its own kept share and takes the rest from the coarser level, bilinearly.
-    Holes that cover whole pixels of the coarsest level grow in from their 3x3 neighbours.
-    Kept pixels are returned unchanged; without any kept pixel ``y`` is returned as it is.
+    ``wts``: the Levin affinities of each pyramid level, finest first ((8, h, w) tensors,
+    :attr:`net.levin_propagation.LevinPyramid.wts`). Pull: area means of ``y * free`` and of
+    ``free`` down the pyramid. Push: from the coarsest level up, each pixel keeps its own kept
+    share and takes the rest from the coarser level (bilinearly), then a few Jacobi sweeps of
+    Levin's equations hold the kept share and let the rest follow its neighbours along edges.
+    Holes that cover whole pixels of the coarsest level grow in from their 3x3 neighbours first.
+    With ``free`` 0/1, kept pixels are returned unchanged; without any kept pixel, or without
+    any hole, ``y`` is returned as it is.
     """
     free = free.to(y.dtype)
     if not bool((free > 0).any()) or bool((free > 0).all()):
         return y
+    shapes = [tuple(w.shape[-2:]) for w in wts]
     ys, ws = [(y * free)[None]], [free[None, None]]
-    for shape in list(shapes)[1:]:
-        ys.append(F.interpolate(ys[-1], size=tuple(shape), mode="area"))
-        ws.append(F.interpolate(ws[-1], size=tuple(shape), mode="area"))
-    v = ys[-1] / ws[-1].clamp_min(_EPS)
-    v = _grow_into_holes(v, ws[-1] > _EPS)
-    for yl, wl in zip(reversed(ys[:-1]), reversed(ws[:-1])):
-        up = F.interpolate(v, size=yl.shape[-2:], mode="bilinear", align_corners=False)
-        v = yl + (1.0 - wl) * up
+    for shape in shapes[1:]:
+        ys.append(F.interpolate(ys[-1], size=shape, mode="area"))
+        ws.append(F.interpolate(ws[-1], size=shape, mode="area"))
+    v = None
+    for lv in range(len(shapes) - 1, -1, -1):
+        yl, wl = ys[lv], ws[lv]
+        mean = yl / wl.clamp_min(_EPS)
+        if v is None:
+            v = _grow_into_holes(mean, wl > _EPS)
+        else:
+            up = F.interpolate(v, size=shapes[lv], mode="bilinear", align_corners=False)
+            v = yl + (1.0 - wl) * up
+        w = wts[lv].to(y)
+        for _ in range(FILL_SWEEPS[min(lv, len(FILL_SWEEPS) - 1)]):
+            v = jacobi_sweep(v[0], w, mean[0], wl[0], 1.0)[None]
     return v[0]
 
 
@@ -51,6 +69,8 @@ def _grow_into_holes(v: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         num = F.avg_pool2d(v * vf, 3, stride=1, padding=1)
         den = F.avg_pool2d(vf, 3, stride=1, padding=1)
         new = (~valid) & (den > _EPS)
+        if not bool(new.any()):                 # nothing valid at all: leave it as it is
+            break
         v = torch.where(new, num / den.clamp_min(_EPS), v)
         valid = valid | new
     return v

@@ -89,13 +89,14 @@ class LevinPyramid:
         self._lus: dict = {}
 
     def _factor(self, conf: np.ndarray, keep: float = 1.0):
-        """LU factors of the coarsest level's system. The last :data:`LU_CACHE` systems are
-        kept (each preview solves two: the hint input's and the residual correction's, with
-        other constraints), so a change of colour only, which leaves the mask as it was,
-        factorises nothing."""
+        """LU factors of the coarsest level's system. The :data:`LU_CACHE` most recently used
+        systems are kept (each preview solves two, with other constraints: the hint input's
+        and the residual correction's), so a change of colour only, which leaves the mask as
+        it was, factorises nothing."""
         key = (float(keep), conf.shape, conf.tobytes())
-        lu = self._lus.get(key)
+        lu = self._lus.pop(key, None)
         if lu is not None:
+            self._lus[key] = lu                          # now the most recently used
             return lu
         a = self.coarse_matrix(conf, keep)
         # The matrix is diagonally dominant with a symmetric pattern: minimum degree on A + A^T
@@ -103,7 +104,7 @@ class LevinPyramid:
         # to 1e-9).
         lu = spla.splu(a, permc_spec="MMD_AT_PLUS_A", options={"SymmetricMode": True})
         if len(self._lus) >= LU_CACHE:
-            del self._lus[next(iter(self._lus))]          # the oldest
+            del self._lus[next(iter(self._lus))]          # the least recently used
         self._lus[key] = lu
         return lu
 

@@ -18,8 +18,9 @@ convolutional). Inputs are normalised as in :mod:`net.color`.
 * Reconstruction: four stages (H/8, H/4, H/2, H), each concatenating the
   matching gray projection (U-Net-like skip). In the `local` variant every stage
   also receives the hint channels (a, b, mask) and their edge-aware propagation
-  (``propagation``: Levin's system solved coarse to fine, or the older fast global
-  smoother; see :mod:`net.propagation`) at its resolution, so a hint colours *its* region.
+  (``propagation``: Levin's system solved coarse to fine, plain or screened so a lone hint
+  stays on its side of strong edges, or the older fast global smoother; see
+  :mod:`net.propagation`) at its resolution, so a hint colours *its* region.
 * Output: normalised (a, b) through tanh, scaled to cover the Lab gamut. In the `local`
   variant a learned per-pixel gate blends this with the propagated hint colour, so the
   network starts from the classical propagation and learns where to override it. With

@@ -1,6 +1,6 @@
 """Edge-aware propagation of sparse hints: the network's extra input channels.
 
-Two methods, named in each model's config (``ModelConfig.propagation``):
+Three methods, named in each model's config (``ModelConfig.propagation``):
 
 * ``"fgs"`` (the first shipped models): normalised convolution,
   S(hint_ab * mask) / S(mask), with S OpenCV's fast global smoother guided by L.
@@ -15,15 +15,16 @@ Two methods, named in each model's config (``ModelConfig.propagation``):
   sides (as the residual correction is): a lone hint fills its region and hardly crosses a
   strong edge that no hint reaches on the other side.
 
-Both give the same 3 channels: propagated a, b and a confidence (log-scaled mass of
+All give the same 3 channels: propagated a, b and a confidence (log-scaled mass of
 the smoothed mask, 0 where no hint reaches). Everything that depends only on the
 luminance is computed once per photo by :class:`Propagator`.
 
 After the network, :meth:`Propagator.correct` makes its result pass through every hint:
 the residual at the hinted pixels (hint minus the network's colour around the hint, filled
-in under it by :mod:`net.hole_fill`) is propagated by Levin's system and added. A hint's colour then blends into its region instead of standing out as a dot, and
-dense hints pull the result the way Levin's solve does, while the network's colour (its
-texture, what lies beyond the reach of the hints) stays. Models choose it in their config
+in under it by :mod:`net.hole_fill`) is propagated by Levin's system and added. A hint's
+colour then blends into its region instead of standing out as a dot, and dense hints pull
+the result the way Levin's solve does, while the network's colour (its texture, what lies
+beyond the reach of the hints) stays. Models choose it in their config
 (``ModelConfig.hint_correction``).
 """
 from __future__ import annotations
@@ -49,8 +50,9 @@ CORRECTION_SWEEPS = (1, 2, 15, 40)
 # How far the correction reaches, in long sides of the photo (the screening of
 # LevinPyramid.solve): it fills a hint's region (on a flat photo it fades to ~30 % of the
 # residual at the far corner) but a lone hint hardly tints the far side of a strong edge
-# (8 % of its residual there at a 90|150 step, against 100 % without screening). On 40 photos of scenes-val, 1/5/20/100 hints: +0.08/+0.15/+0.39/+0.43 dB over the
-# network alone; no decay +0.13/+0.24/+0.42/+0.43, one long side +0.03/+0.11/+0.36/+0.44.
+# (8 % of its residual there at a 90|150 step, against 100 % without screening). On 40 photos
+# of scenes-val, 1/5/20/100 hints: +0.08/+0.15/+0.39/+0.43 dB over the network alone; no
+# decay +0.13/+0.24/+0.42/+0.43, one long side +0.03/+0.11/+0.36/+0.44.
 CORRECTION_REACH = 2.0
 # Coarse pixels with any hinted share hold the residual of their hinted part (see correct()).
 CORRECTION_HARD = True
@@ -128,17 +130,17 @@ class Propagator:
 
     def surroundings_under_hints(self, ab, m):
         """``ab`` with the network's colour under the hints (``m`` > 0) replaced by that of
-        their surroundings (:mod:`net.hole_fill`), so the correction lifts a hint's ring
-        exactly to its colour; numpy arrays or (differentiably) torch tensors."""
+        their surroundings on the same side of edges (:mod:`net.hole_fill`), so the correction
+        lifts a hint's ring exactly to its colour; numpy arrays or (differentiably) torch
+        tensors."""
         if self._pyramid is None:
             raise ValueError("the residual correction needs Levin propagation")
-        shapes = [lv.shape for lv in self._pyramid.levels]
         if isinstance(ab, torch.Tensor):
             free = torch.as_tensor(np.asarray(m) <= 0, device=ab.device)
-            return fill_from_surroundings(ab, free, shapes)
+            return fill_from_surroundings(ab, free, self._pyramid.wts)
         with torch.inference_mode():
             out = fill_from_surroundings(torch.from_numpy(np.ascontiguousarray(ab, np.float32)),
-                                         torch.from_numpy(np.asarray(m) <= 0), shapes)
+                                         torch.from_numpy(np.asarray(m) <= 0), self._pyramid.wts)
         return out.numpy()
 
     @property

@@ -4,7 +4,7 @@ import pytest
 from skimage import data
 
 from net import Hint
-from net.color import normalize_ab, normalize_l, rgb_to_lab
+from net.color import AB_SCALE, normalize_ab, normalize_l, rgb_to_lab
 from net.hints import rasterize_hints
 from net.propagation import Propagator, hint_input
 from training.levin import levin_colorize
@@ -181,3 +181,21 @@ def test_a_colour_change_alone_factorises_nothing(monkeypatch):
     fresh = Propagator(l_norm, "levin")
     np.testing.assert_allclose(again, fresh.propagate(recoloured), atol=1e-6)
     np.testing.assert_allclose(out, fresh.correct(net, recoloured), atol=1e-6)
+
+
+def test_a_hint_next_to_an_edge_leaves_a_network_that_is_already_right_as_it_is():
+    """The hint agrees with the network on its side of a 90|150 edge (at column 66, off the
+    pyramid's 2x2 grid): the colour read around the hint comes from its own side, so the
+    correction hardly moves either side (area means alone moved the hint's side by 6.5 ab units
+    and the far side by 1)."""
+    img = np.full((128, 128, 3), 90, np.uint8)
+    img[:, 66:] = 150
+    lab, h4 = _hint4(img, [Hint(60, 64, 4, RED)])
+    red = h4[1:3, h4[3] > 0].mean(1)
+    net = np.zeros((2, 128, 128), np.float32)
+    net[:, :, :66] = red[:, None, None]
+    net[:, :, 66:] = normalize_ab(np.array(Hint(0, 0, 1, BLUE).ab, np.float32))[:, None, None]
+    h4[1:3, h4[3] > 0] = red[:, None]                    # exactly the network's colour there
+    moved = np.linalg.norm(Propagator(h4[0], "levin").correct(net, h4) - net, axis=0) * AB_SCALE
+    assert moved[:, :66].max() < 1.5 and moved[:, :66].mean() < 0.3
+    assert moved[:, 66:].mean() < 0.3

@@ -360,10 +360,20 @@ def test_an_hnet_run_can_switch_the_decoders_hint_propagation(local_weights, pho
     w = train_tiny("hnet", tmp_path / "p", photo_dir, None, steps=2,
                    extra=["--init", str(local_weights), "--train", "hnet,decoder",
                           "--propagation", "levin-screened"])
-    assert json.loads(w.with_suffix(".json").read_text())["config"]["propagation"] == "levin-screened"
+    meta = json.loads(w.with_suffix(".json").read_text())
+    assert meta["config"]["propagation"] == "levin-screened"
+    assert meta["training_history"][-1]["propagation_switched_from"] == "levin"
     from net import Colorizer
     assert Colorizer.load(w, device="cpu", working_size=64).model.cfg.propagation == "levin-screened"
-    r = run_cli(["hnet", "--data", str(photo_dir), "--steps", "2", "--batch", "8", "--size", "64",
-                 "--workers", "0", "--no-progress", "--out", str(tmp_path / "q"),
-                 "--init", str(local_weights), "--propagation", "levin-screened"])
+    base = ["hnet", "--data", str(photo_dir), "--steps", "4", "--batch", "8", "--size", "64",
+            "--workers", "0", "--no-progress"]
+    r = run_cli(base + ["--out", str(tmp_path / "q"), "--init", str(local_weights),
+                        "--propagation", "levin-screened"])
     assert "--train hnet,decoder" in one_line_error(r)
+    w.unlink()                                          # resume the switched run: it keeps it
+    r = run_cli(base + ["--out", str(tmp_path / "p"), "--resume", "--train", "hnet,decoder",
+                        "--propagation", "levin"])
+    assert "resume it without --propagation levin" in one_line_error(r)
+    r = run_cli(base + ["--out", str(tmp_path / "p"), "--resume", "--train", "hnet,decoder"])
+    assert r.returncode == 0, r.stderr
+    assert json.loads(w.with_suffix(".json").read_text())["config"]["propagation"] == "levin-screened"

@@ -45,15 +45,16 @@ def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor) ->
     """``pred`` (B, 2, H, W) after the residual correction the app applies at the hints: what
     users see, so a loss on it trains the network for what the correction leaves to it.
 
-    The correction c = y + P(M(h - y)) is linear in the network's output y, and its gradient
-    (I - P M)^T says that a hinted pixel's colour moves the correction everywhere. So P is
+    The correction c = Fy + P(M(h - Fy)) is linear in the network's output y (F: the colour
+    around the hints filled in under them, :mod:`net.hole_fill`), and its gradient says that
+    the colour around a hint moves the correction everywhere. So P is
     :meth:`net.propagation.Propagator.correct`'s own solve written in torch
     (:func:`_differentiable_correction`; equal to it, a test checks), sample by sample. Holding
     the correction constant instead made training diverge (the network chased errors near the
     hints that the correction then cancelled), and a gradient through the coarsest level alone
     let hints stand out as dots (nothing told the network that a hint's pixels must agree with
     their ring). Like the app, it reads the network's colour under the hints from their
-    surroundings, so what the network paints under a hint gets no gradient.
+    surroundings (F), so what the network paints under a hint gets no gradient.
     """
     y = pred.float()
     hint4 = h7[:, :4].detach().float().cpu().numpy()

@@ -82,6 +82,7 @@ class Run:
         model, self.init_meta = self._initial_model(resume_state)
         stage.configure(model, self.init_meta, resume_state)
         stage.check_correction(model, resume_state)
+        self._check_propagation(model, resume_state)
         if resume_state is not None:
             try:
                 model.load_state_dict(resume_state["model"], strict=True)
@@ -103,6 +104,19 @@ class Run:
                 model, find_unused_parameters=True,
                 device_ids=[self.device.index] if self.device.type == "cuda" else None)
         stage.setup_extra(self, resume_state)
+
+    def _check_propagation(self, model, resume_state) -> None:
+        """--propagation is a new local model's choice, or an hnet run's switch; anything else
+        that would silently ignore it is refused."""
+        asked = getattr(self.args, "propagation", None)
+        if asked is None or asked == model.cfg.propagation:
+            return
+        if resume_state is not None:
+            raise CheckpointError(f"the checkpoint's model has {model.cfg.propagation} "
+                                  f"propagation; resume it without --propagation {asked}")
+        raise WeightsError(f"--propagation {asked} does not apply here: it chooses a new local "
+                           f"model's propagation, or switches an --init model in the hnet stage "
+                           f"(this {model.cfg.variant} model has {model.cfg.propagation})")
 
     def set_train_mode(self):
         self.stage.set_train_mode(self.model)

@@ -201,6 +201,8 @@ class HNetStage(Stage):
                                "distilled to its palettes, which the decoder does not see")
         if resume_state is None:
             self.switch_propagation(model)
+        else:
+            self.switched_from = resume_state.get("propagation_switched_from")
         for m in self.trained_modules(model):
             for p in m.parameters():
                 p.requires_grad_(True)
@@ -216,7 +218,13 @@ class HNetStage(Stage):
         if model.cfg.hint_correction and new not in LEVIN_METHODS:
             raise WeightsError(f"--propagation {new}: this model's residual correction needs "
                                f"Levin propagation ({', '.join(LEVIN_METHODS)})")
-        model.cfg.propagation = new
+        # The config is rebuilt (and checked) as a whole; a model that gains Levin propagation
+        # gains the correction the app applies to such models.
+        d = model.cfg.to_dict()
+        keep = d["hint_correction"] if d["propagation"] in LEVIN_METHODS else None
+        model.cfg = ModelConfig.from_dict({**d, "propagation": new, "hint_correction": keep})
+        model.rtnet.cfg = model.cfg
+        self.switched_from = d["propagation"]
 
     def set_train_mode(self, model):
         # The decoder, when it trains, keeps its BatchNorm statistics (eval mode): a user's
@@ -225,10 +233,13 @@ class HNetStage(Stage):
         model.hnet.train()
 
     def extra_state(self) -> dict:
-        return {"trained": self.parts_label}
+        return {"trained": self.parts_label,
+                "propagation_switched_from": getattr(self, "switched_from", None)}
 
     def history_fields(self):
-        return {**super().history_fields(), "trained": self.parts_label}
+        switched = ({"propagation_switched_from": self.switched_from}
+                    if getattr(self, "switched_from", None) else {})
+        return {**super().history_fields(), "trained": self.parts_label, **switched}
 
     def loss_label(self):
         return "palette_mse" if self.distil else self.args.loss
