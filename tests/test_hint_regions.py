@@ -13,6 +13,11 @@ from net import Colorizer, Hint
 from net.color import rgb_to_lab
 
 RED, BLUE = (200, 40, 40), (40, 60, 200)
+# ab units between a hint's inside and a ring just outside it. The correction reads the
+# network's colour around each hint (net/hole_fill.py): the default leaves 2.2 at the small
+# hint by a 100|130 edge and 1.0 / 0.4 / 0.0 on flat gray; reading it under the hints left
+# 5.1 there, and a model trained through that correction 6.5 on flat gray (blue).
+DOT_LIMIT = 3.5
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +60,13 @@ def test_each_hint_colours_its_own_side_of_an_edge(shipped, left, right):
 def test_a_small_hint_blends_into_its_region(shipped, left, right):
     hints = [Hint(40, 128, 3, RED), Hint(165, 128, 25, BLUE)]
     ab = rgb_to_lab(shipped.colorize(two_regions(left, right), hints))[:, :, 1:]
-    assert dot_contrast(ab, 40, 128, 3) < 6.0
+    assert dot_contrast(ab, 40, 128, 3) < DOT_LIMIT
 
 
 @pytest.mark.parametrize("rgb", [RED, (40, 160, 60), BLUE])
 def test_one_hint_in_a_flat_region_has_no_edge_of_its_own(shipped, rgb):
     img = np.full((256, 256, 3), 128, np.uint8)
     ab = rgb_to_lab(shipped.colorize(img, [Hint(128, 128, 10, rgb)]))[:, :, 1:]
-    assert dot_contrast(ab, 128, 128, 10) < 6.0
+    assert dot_contrast(ab, 128, 128, 10) < DOT_LIMIT
     hint_ab = np.array(Hint(0, 0, 1, rgb).ab)
     assert np.linalg.norm(ab[100:156, 100:156].mean((0, 1)) - hint_ab) < 20   # and it is the hint's colour
