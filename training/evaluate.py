@@ -31,6 +31,7 @@ from net.hints import paint_circles
 from net.weights import WeightsError, read_sidecar, sidecar_path
 
 from .data import DataError, list_images
+from .logs import cli_logging
 from .hint_sampling import PROTOCOL_SIZE, coverage_circles, hint4_from_circles, protocol_hints
 from .levin import levin_colorize
 from .metrics import colour_measures
@@ -294,7 +295,7 @@ def record_scores(weights: str, result: dict, key: str, name: str | None = None)
 
 
 def main(argv=None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    cli_logging()
     p = argparse.ArgumentParser(prog="colorizer-eval", description=__doc__.split("\n\n")[0])
     p.add_argument("--version", action="version",
                    version="%(prog)s " + __import__("net.version", fromlist=["_"]).__version__)

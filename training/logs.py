@@ -1,10 +1,20 @@
-"""The training log (CSV, truncated to the checkpoint on resume) and its loss-curve plot."""
+"""The training log (CSV, truncated to the checkpoint on resume), its loss-curve plot, and
+what the command lines log."""
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 
 LOG_HEADER = "step,train_loss,val_loss,images_per_s,lr,wall_seconds\n"
+
+
+def cli_logging() -> None:
+    """The command lines' messages (the ``colorizer.*`` loggers) at INFO on stderr; other
+    libraries' only from WARNING (matplotlib's "generated new fontManager" reached the app's
+    retrain log)."""
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("colorizer").setLevel(logging.INFO)
 
 
 def start_log(csv_path: Path, step: int) -> None:

@@ -28,6 +28,7 @@ from net.weights import WeightsError
 
 from .checkpoint import CheckpointError
 from .data import DataError
+from .logs import cli_logging
 from .losses import LOSSES
 from .loop import load_sources, train  # noqa: F401 (re-exported)
 from .run import CKPT_NAME, Run  # noqa: F401 (re-exported)
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    cli_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.train != "hnet" and args.stage != "hnet":
