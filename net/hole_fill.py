@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .levin_propagation import jacobi_sweep
+from .levin_propagation import area_pyramid, jacobi_sweep, sweeps_at
 
 _EPS = 1e-6
 # Jacobi sweeps of Levin's equations per pyramid level (finest first) after each push: they
@@ -45,10 +45,7 @@ def fill_from_surroundings(y: torch.Tensor, free: torch.Tensor, wts) -> torch.Te
     if not bool((free > 0).any()) or bool((free > 0).all()):
         return y
     shapes = [tuple(w.shape[-2:]) for w in wts]
-    ys, ws = [(y * free)[None]], [free[None, None]]
-    for shape in shapes[1:]:
-        ys.append(F.interpolate(ys[-1], size=shape, mode="area"))
-        ws.append(F.interpolate(ws[-1], size=shape, mode="area"))
+    ys, ws = area_pyramid((y * free)[None], shapes), area_pyramid(free[None, None], shapes)
     v = None
     for lv in range(len(shapes) - 1, -1, -1):
         yl, wl = ys[lv], ws[lv]
@@ -59,7 +56,7 @@ def fill_from_surroundings(y: torch.Tensor, free: torch.Tensor, wts) -> torch.Te
             up = F.interpolate(v, size=shapes[lv], mode="bilinear", align_corners=False)
             v = yl + (1.0 - wl) * up
         w = wts[lv].to(y)
-        for _ in range(FILL_SWEEPS[min(lv, len(FILL_SWEEPS) - 1)]):
+        for _ in range(sweeps_at(FILL_SWEEPS, lv)):
             v = jacobi_sweep(v[0], w, mean[0], wl[0], 1.0)[None]
     return v[0]
 

@@ -62,6 +62,21 @@ def coarse_indices(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
     return np.tile(idx.ravel(), len(OFFSETS)), np.concatenate(cols)
 
 
+def sweeps_at(sweeps: tuple, lv: int) -> int:
+    """Jacobi sweeps at pyramid level ``lv`` from a per-level tuple, finest first (the last
+    entry repeats for coarser levels)."""
+    return sweeps[min(lv, len(sweeps) - 1)]
+
+
+def area_pyramid(t: torch.Tensor, shapes) -> list[torch.Tensor]:
+    """``t`` (N, C, H, W) and its area means at each further (h, w) of ``shapes`` (finest
+    first, the first being t's own): the torch twin of the pyramid's halving."""
+    out = [t]
+    for shape in list(shapes)[1:]:
+        out.append(F.interpolate(out[-1], size=tuple(shape), mode="area"))
+    return out
+
+
 def jacobi_sweep(u: torch.Tensor, wts: torch.Tensor, fixed: torch.Tensor, conf: torch.Tensor,
            keep: float = 1.0) -> torch.Tensor:
     """One Jacobi sweep: u = conf * fixed + (1 - conf) * keep * (weighted mean of the neighbours)."""
@@ -174,7 +189,7 @@ class LevinPyramid:
                 continue
             h, w = self.levels[lv].shape
             u = np.stack([cv2.resize(c, (w, h), interpolation=cv2.INTER_LINEAR) for c in u])
-            n_sweeps = sweeps[lv] if lv < len(sweeps) else sweeps[-1]
+            n_sweeps = sweeps_at(sweeps, lv)
             ut, ct, ft = torch.from_numpy(u), torch.from_numpy(conf)[None], torch.from_numpy(hab)
             with torch.inference_mode():
                 for _ in range(n_sweeps):

@@ -153,8 +153,7 @@ class Propagator:
         return CORRECTION_REACH * max(shape)
 
     def _correction(self, residual: np.ndarray, m: np.ndarray) -> np.ndarray:
-        if self._pyramid is None:
-            raise ValueError("the residual correction needs Levin propagation")
+        # (without a Levin pyramid, surroundings_under_hints has refused already)
         reach = self.correction_reach(m.shape)
         # hard: a coarse pixel with any hinted share holds the residual of its hinted part (not
         # in proportion to that share); under the screening a small hint in a large region

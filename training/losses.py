@@ -6,7 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from net.levin_propagation import jacobi_sweep
+from net.levin_propagation import area_pyramid, jacobi_sweep, sweeps_at
 from net.propagation import CORRECTION_HARD, CORRECTION_SWEEPS, Propagator
 
 
@@ -82,10 +82,8 @@ def _differentiable_correction(prop: Propagator, residual: torch.Tensor,
     pyr = prop.pyramid
     mask = m.detach().cpu().numpy()
     constraints = pyr.level_constraints(mask, prop.correction_reach(mask.shape), CORRECTION_HARD)
-    hs, ms = [(residual * m)[None]], [m[None, None]]
-    for level in pyr.levels[1:]:
-        hs.append(F.interpolate(hs[-1], size=level.shape, mode="area"))
-        ms.append(F.interpolate(ms[-1], size=level.shape, mode="area"))
+    shapes = [level.shape for level in pyr.levels]
+    hs, ms = area_pyramid((residual * m)[None], shapes), area_pyramid(m[None, None], shapes)
     habs = [(h / mm.clamp_min(1e-6))[0] for h, mm in zip(hs, ms)]
     coarsest = len(pyr.levels) - 1
     conf, keep = constraints[coarsest]
@@ -99,6 +97,6 @@ def _differentiable_correction(prop: Propagator, residual: torch.Tensor,
         conf, keep = constraints[lv]
         ct = torch.from_numpy(conf)[None].to(residual)
         wts = pyr.wts[lv].to(residual)
-        for _ in range(CORRECTION_SWEEPS[lv] if lv < len(CORRECTION_SWEEPS) else CORRECTION_SWEEPS[-1]):
+        for _ in range(sweeps_at(CORRECTION_SWEEPS, lv)):
             u = jacobi_sweep(u, wts, habs[lv], ct, keep)
     return u

@@ -176,6 +176,7 @@ class HNetStage(Stage):
         super().__init__(args)
         self.parts = parse_parts(getattr(args, "train", None) or "hnet")
         self.parts_label = ",".join(self.parts)          # as --train spells it
+        self.switched_from = None      # the --init model's propagation, if --propagation switched it
 
     def trained_modules(self, model) -> list:
         mods = [model.hnet]
@@ -233,12 +234,10 @@ class HNetStage(Stage):
         model.hnet.train()
 
     def extra_state(self) -> dict:
-        return {"trained": self.parts_label,
-                "propagation_switched_from": getattr(self, "switched_from", None)}
+        return {"trained": self.parts_label, "propagation_switched_from": self.switched_from}
 
     def history_fields(self):
-        switched = ({"propagation_switched_from": self.switched_from}
-                    if getattr(self, "switched_from", None) else {})
+        switched = {"propagation_switched_from": self.switched_from} if self.switched_from else {}
         return {**super().history_fields(), "trained": self.parts_label, **switched}
 
     def loss_label(self):
