@@ -14,7 +14,7 @@ from net.color import rgb_to_lab
 
 RED, BLUE = (200, 40, 40), (40, 60, 200)
 # ab units between a hint's inside and a ring just outside it. The correction reads the
-# network's colour around each hint (net/hole_fill.py): the default leaves 2.2 at the small
+# network's colour around each hint (net/hole_fill.py): the default leaves 2.0 at the small
 # hint by a 100|130 edge and 1.0 / 0.4 / 0.0 on flat gray; reading it under the hints left
 # 5.1 there, and a model trained through that correction 6.5 on flat gray (blue).
 DOT_LIMIT = 3.5
