@@ -176,6 +176,13 @@ class RTNet(nn.Module):
         """The parts after the gray branch: palette input, decoder levels, output (and gate)."""
         return [self.palette_in, self.dec4, self.dec3, self.dec2, self.dec1, self.out]
 
+    def gray_modules(self) -> list[nn.Module]:
+        """The gray branch's own layers on top of the pretrained VGG16: the skip projections,
+        the bottleneck, the semantic fusion and the ab classifier (what ``encode_gray`` runs
+        once per photo, VGG16 itself excluded)."""
+        mods = [self.proj1, self.proj2, self.proj3, self.down4, self.fusion, self.classifier]
+        return [m for m in mods if m is not None]
+
     def encode_gray(self, l_norm):
         """Everything that depends only on the gray image: computed once per photo.
 

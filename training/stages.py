@@ -182,6 +182,8 @@ class HNetStage(Stage):
         mods = [model.hnet]
         if "decoder" in self.parts:
             mods += model.rtnet.decoder_modules()
+        if "gray" in self.parts:
+            mods += model.rtnet.gray_modules()
         return mods
 
     def configure(self, model, init_meta, resume_state):
@@ -200,6 +202,9 @@ class HNetStage(Stage):
         if self.distil and "decoder" in self.parts:
             raise WeightsError("--train decoder needs a local model: a seed model's HNet is "
                                "distilled to its palettes, which the decoder does not see")
+        if "gray" in self.parts and not model.cfg.local:
+            raise WeightsError("--train hnet,decoder,gray needs a local model (the gray branch "
+                               "it adapts feeds the local decoder)")
         if resume_state is None:
             self.switch_propagation(model)
         else:
@@ -243,26 +248,39 @@ class HNetStage(Stage):
     def loss_label(self):
         return "palette_mse" if self.distil else self.args.loss
 
+    def prepare(self, run, train_sets, shares):
+        # An adapted classifier keeps its own loss, so its distribution (the app's "suggested
+        # here" colours) stays a distribution over colours, not just features for the decoder.
+        if "gray" in self.parts and run.model.rtnet.classifier is not None:
+            self.class_weights = torch.from_numpy(colour_prior_weights(train_sets, shares)).to(run.device)
+
     def loss(self, run, fwd, l, ab, h7):
         with autocast_for(run.device, run.precision):
             if self.distil:
                 pred_pal, target = fwd(l, h7, lab_norm=torch.cat([l, ab], 1), mode="distil")
                 loss = F.mse_loss(pred_pal.float(), target.float())
                 return loss, loss
-            pred = fwd(l, h7)
+            if self.class_weights is None:
+                pred = fwd(l, h7)
+            else:
+                pred, logits = fwd(l, h7, with_logits=True)
         colour = self.shown_loss(pred, ab, l, h7)
-        return colour, colour
+        if self.class_weights is None:
+            return colour, colour
+        cls = rebalanced_cross_entropy(logits, ab, run.model.rtnet.classifier.centres,
+                                       self.class_weights)
+        return colour + self.args.cls_weight * cls, colour
 
 
-TRAINABLE_PARTS = ("hnet", "decoder")
+TRAINABLE_PARTS = ("hnet", "decoder", "gray")
 
 
 def parse_parts(text: str) -> tuple[str, ...]:
     """--train's comma-separated parts -> a checked tuple that always includes HNet."""
     parts = tuple(p.strip() for p in text.split(",") if p.strip())
     unknown = [p for p in parts if p not in TRAINABLE_PARTS]
-    if unknown or "hnet" not in parts:
-        raise ValueError(f"--train {text!r}: expected hnet or hnet,decoder")
+    if unknown or "hnet" not in parts or ("gray" in parts and "decoder" not in parts):
+        raise ValueError(f"--train {text!r}: expected hnet, hnet,decoder or hnet,decoder,gray")
     return tuple(p for p in TRAINABLE_PARTS if p in parts)
 
 

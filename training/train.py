@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=None, help="default 1e-3 (hnet: 1e-4 as the paper)")
     p.add_argument("--train", default="hnet", metavar="PARTS",
                    help="hnet stage: what adapts to your photos, 'hnet' (the palette network) or "
-                        "'hnet,decoder' (also the local model's decoder; stronger)")
+                        "'hnet,decoder' (also the local model's decoder; stronger) or "
+                        "'hnet,decoder,gray' (also the gray branch's own layers above VGG16)")
     p.add_argument("--loss", choices=sorted(LOSSES), default="blurred_mse")
     add_device_argument(p)
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")

@@ -1,0 +1,106 @@
+"""Retraining a shipped model (the hnet stage): which parts adapt, and what a run records."""
+import json
+
+from .conftest import train_tiny
+from .test_training import one_line_error, run_cli
+
+
+def _changed_parts(before_weights):
+    """A function: weights -> (the modules whose floating state differs from before_weights', meta)."""
+    import torch
+    from net.weights import load_model
+    before, _ = load_model(before_weights)
+    before = {k: v.detach().clone() for k, v in before.state_dict().items()}
+
+    def changed(weights):
+        after, meta = load_model(weights)
+        diff = {k for k, v in after.state_dict().items()
+                if v.dtype.is_floating_point and not torch.equal(v, before[k])}
+        return {k.split(".")[0] if k.startswith("hnet") else ".".join(k.split(".")[:2])
+                for k in diff}, meta
+    return changed
+
+
+def test_retraining_adapts_the_decoder_only_when_asked(local_weights, seed_weights, photo_dir,
+                                                       tmp_path):
+    """`--train hnet` changes HNet alone; `--train hnet,decoder` also the local decoder, never
+    the gray branch; a resume with other parts, a seed model with the decoder, or an unknown
+    part is refused with one line."""
+    changed = _changed_parts(local_weights)
+
+    only, _ = changed(train_tiny("hnet", tmp_path / "h", photo_dir, None, steps=6,
+                                 extra=["--init", str(local_weights)]))
+    assert only == {"hnet"}
+    both, meta = changed(train_tiny("hnet", tmp_path / "hd", photo_dir, None, steps=6,
+                                    extra=["--init", str(local_weights), "--train", "hnet,decoder"]))
+    assert "hnet" in both and {"rtnet.dec1", "rtnet.out", "rtnet.palette_in"} <= both
+    assert not any(p.startswith(("rtnet.vgg", "rtnet.proj", "rtnet.down4", "rtnet.fusion",
+                                 "rtnet.classifier")) for p in both), both
+    assert meta["training_history"][-1]["trained"] == "hnet,decoder"
+
+    base = ["hnet", "--data", str(photo_dir), "--steps", "4", "--batch", "8", "--size", "64",
+            "--workers", "0", "--val-count", "8", "--no-progress"]
+    (tmp_path / "hd" / "model.safetensors").unlink()
+    r = run_cli(base + ["--out", str(tmp_path / "hd"), "--steps", "8", "--resume"])
+    assert "same --train" in one_line_error(r)
+    r = run_cli(base + ["--out", str(tmp_path / "s"), "--init", str(seed_weights),
+                        "--train", "hnet,decoder"])
+    assert "needs a local model" in one_line_error(r)
+    r = run_cli(base + ["--out", str(tmp_path / "x"), "--init", str(local_weights), "--train", "vgg"])
+    assert "--train 'vgg'" in one_line_error(r)
+    r = run_cli(["local"] + base[1:] + ["--out", str(tmp_path / "y"), "--train", "hnet,decoder"])
+    assert r.returncode == 2 and "the local stage trains its own parts" in r.stderr
+
+
+def test_retraining_can_adapt_the_gray_branch_but_never_vgg(local_weights, photo_dir, tmp_path):
+    """`--train hnet,decoder,gray` also adapts the gray branch's own layers (projections,
+    bottleneck, fusion, classifier, which keeps its own loss), never VGG16 nor RTNet's
+    BatchNorm statistics; the gray branch without the decoder is refused."""
+    changed = _changed_parts(local_weights)
+    parts, meta = changed(train_tiny("hnet", tmp_path / "g", photo_dir, None, steps=6,
+                                     extra=["--init", str(local_weights),
+                                            "--train", "hnet,decoder,gray"]))
+    assert {"hnet", "rtnet.dec1", "rtnet.proj1", "rtnet.down4", "rtnet.fusion",
+            "rtnet.classifier"} <= parts, parts
+    assert not any(p.startswith("rtnet.vgg") for p in parts), parts
+    from net.weights import load_model
+    import torch
+    before, _ = load_model(local_weights)
+    after, _ = load_model(tmp_path / "g" / "model.safetensors")
+    stats = {k: v for k, v in after.state_dict().items()
+             if k.startswith("rtnet.") and "running_" in k}
+    assert stats and all(torch.equal(v, before.state_dict()[k]) for k, v in stats.items())
+    hist = meta["training_history"][-1]
+    assert hist["trained"] == "hnet,decoder,gray" and hist["cls_weight"] == 0.01
+    r = run_cli(["hnet", "--data", str(photo_dir), "--steps", "4", "--batch", "8", "--size", "64",
+                 "--workers", "0", "--no-progress", "--out", str(tmp_path / "x"),
+                 "--init", str(local_weights), "--train", "hnet,gray"])
+    assert "--train 'hnet,gray'" in one_line_error(r)
+
+
+def test_an_hnet_run_can_switch_the_decoders_hint_propagation(local_weights, photo_dir, tmp_path):
+    """--propagation on an --init model: recorded in the exported config (which the app then
+    runs), and refused when the decoder does not train to see it."""
+    w = train_tiny("hnet", tmp_path / "p", photo_dir, None, steps=2,
+                   extra=["--init", str(local_weights), "--train", "hnet,decoder",
+                          "--propagation", "levin-screened"])
+    meta = json.loads(w.with_suffix(".json").read_text())
+    assert meta["config"]["propagation"] == "levin-screened"
+    assert meta["training_history"][-1]["propagation_switched_from"] == "levin"
+    from net import Colorizer
+    assert Colorizer.load(w, device="cpu", working_size=64).model.cfg.propagation == "levin-screened"
+    base = ["hnet", "--data", str(photo_dir), "--steps", "4", "--batch", "8", "--size", "64",
+            "--workers", "0", "--no-progress"]
+    r = run_cli(base + ["--out", str(tmp_path / "q"), "--init", str(local_weights),
+                        "--propagation", "levin-screened"])
+    assert "--train hnet,decoder" in one_line_error(r)
+    w.unlink()                                          # resume the switched run: it keeps it
+    r = run_cli(base + ["--out", str(tmp_path / "p"), "--resume", "--train", "hnet,decoder",
+                        "--propagation", "levin"])
+    assert "resume it without --propagation levin" in one_line_error(r)
+    # a fresh matplotlib cache, as on a user's first retrain: its notice is not our log's
+    r = run_cli(base + ["--out", str(tmp_path / "p"), "--resume", "--train", "hnet,decoder"],
+                env={"MPLCONFIGDIR": str(tmp_path / "mpl")})
+    assert r.returncode == 0, r.stderr
+    assert "fontManager" not in r.stderr and "wrote" in r.stderr
+    assert json.loads(w.with_suffix(".json").read_text())["config"]["propagation"] == "levin-screened"
