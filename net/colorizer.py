@@ -45,7 +45,7 @@ def padded(n: int) -> int:
 
 class Colorizer:
     def __init__(self, model, meta: dict, device: torch.device, working_size: int = 256,
-                 precision: str = "auto", path: Path | None = None):
+                 precision: str = "auto", path: Path | None = None, mirror: bool = True):
         if working_size % MULTIPLE or working_size < 32:
             raise ValueError(f"working size must be a multiple of {MULTIPLE}, at least 32")
         self.model = model.to(device).eval()
@@ -56,6 +56,9 @@ class Colorizer:
         self.working_size = working_size
         self.precision = precision
         self.path = path
+        # Gray features averaged with the photo's mirror image (ColorizationModel only); one
+        # more gray-branch pass when a photo is opened, none per preview.
+        self.mirror = mirror
         self._lock = threading.Lock()
 
     @property
@@ -73,13 +76,14 @@ class Colorizer:
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, device: str = "auto",
-             working_size: int = 256, precision: str = "auto") -> "Colorizer":
+             working_size: int = 256, precision: str = "auto", mirror: bool = True) -> "Colorizer":
         """Load weights (default: the bundled model in assets/). Raises WeightsError."""
         p = resolve_model_path(path)
         dev = pick_device(device)
         model, meta = load_model(p, device="cpu")
         fold_batchnorm(model.eval())       # this model only ever runs inference
-        return cls(model, meta, dev, working_size=working_size, precision=precision, path=p)
+        return cls(model, meta, dev, working_size=working_size, precision=precision, path=p,
+                   mirror=mirror)
 
     def open(self, rgb: np.ndarray) -> "ColorizeSession":
         return ColorizeSession(self, rgb)
@@ -118,7 +122,8 @@ class ColorizeSession:
         t0 = time.perf_counter()
         with torch.inference_mode(), autocast_for(c.device, c.precision):
             l_t = c._tensor(self.l_norm_padded[None])
-            self._gray = c.model.encode_gray(l_t)
+            mirrored = getattr(c.model, "encode_gray_mirrored", None) if c.mirror else None
+            self._gray = mirrored(l_t) if mirrored else c.model.encode_gray(l_t)
         self._propagator = Propagator(self.l_norm_padded, c.model.cfg.propagation) if c.uses_hints else None
         self.open_ms = (time.perf_counter() - t0) * 1000
 

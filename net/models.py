@@ -266,6 +266,15 @@ class ColorizationModel(nn.Module):
     def encode_gray(self, l_norm):
         return self.rtnet.encode_gray(l_norm)
 
+    def encode_gray_mirrored(self, l_norm):
+        """:meth:`encode_gray` averaged over the photo and its mirror image (flipped back).
+
+        Inference only, once per photo: the automatic colour no longer depends on which way
+        the photo faces, and it scores higher (README, "Mirror-averaged gray features").
+        """
+        both = self.rtnet.encode_gray(torch.cat([l_norm, torch.flip(l_norm, dims=[3])]))
+        return tuple((t[:1] + torch.flip(t[1:], dims=[3])) / 2 for t in both)
+
     def forward(self, l_norm, hint_input, lab_norm=None, with_logits=False, mode="colour"):
         """Training/inference forward. With ``lab_norm`` (seed RTNet training) CNN1 gives the palette.
 
