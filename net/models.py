@@ -272,7 +272,7 @@ class ColorizationModel(nn.Module):
         Inference only, once per photo: the automatic colour no longer depends on which way
         the photo faces, and it scores higher (README, "Mirror-averaged gray features").
         """
-        both = self.rtnet.encode_gray(torch.cat([l_norm, torch.flip(l_norm, dims=[3])]))
+        both = self.encode_gray(torch.cat([l_norm, torch.flip(l_norm, dims=[3])]))
         return tuple((t[:1] + torch.flip(t[1:], dims=[3])) / 2 for t in both)
 
     def forward(self, l_norm, hint_input, lab_norm=None, with_logits=False, mode="colour"):

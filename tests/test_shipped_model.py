@@ -48,7 +48,6 @@ def test_default_model_gives_each_hint_its_own_colour():
         assert np.linalg.norm(ab[inside].mean(0) - np.array(h.ab)) < 6.0
 
 
-
 def test_default_model_colours_a_mirrored_photo_nearly_as_the_mirror_of_its_colours():
     # The gray features are averaged over the photo and its mirror image when a photo is
     # opened, so they are exactly mirror-symmetric; the decoder is not, so the colours are
