@@ -179,7 +179,12 @@ def test_the_correction_ablation_evaluates_the_networks_own_output(photo_dir, lo
     ab_on, ab_off = on.predict([photo], [circles])[0], off.predict([photo], [circles])[0]
     want = paint_circles(circles, *photo.l.shape)[:2]
     assert np.abs(ab_on[:, mask] - want[:, mask]).max() < 0.01
-    assert np.abs(ab_off[:, mask] - want[:, mask]).max() > 0.05   # the tiny network alone misses
+    # Without the correction the hinted pixels keep the network's own colour, which misses the
+    # hint by whatever the tiny network's fit leaves (0.01-0.05 here, depending on the CPU's
+    # numerics); with it they pass through, so the two outputs differ there by that miss.
+    miss = np.abs(ab_off[:, mask] - want[:, mask]).max()
+    assert miss > 1e-3
+    assert np.abs(ab_on[:, mask] - ab_off[:, mask]).max() > 0.5 * miss
     res = sweep(str(photo_dir), [str(local_weights)], limit=2, levels=(5,), progress=False,
                 device="cpu", levin=False, hint_correction=False)
     assert list(res["psnr"]) == ["no colour", "model (no correction)"]
