@@ -207,3 +207,30 @@ def test_two_runs_exporting_the_same_file_name_get_their_own_rows(photo_dir, loc
     assert res["psnr"][names[0]] == res["psnr"][names[1]]          # the same weights
     assert method_names(["a/m.safetensors", "a/m.safetensors", "b.safetensors"]) == [
         "a/m (1)", "a/m (2)", "b"]
+
+
+def test_recording_without_levin_keeps_the_levin_row_measured_before(photo_dir, local_weights,
+                                                                     tmp_path):
+    """`--record KEY --no-levin` refreshes a model's scores; it used to overwrite the Levin row
+    recorded under KEY with null, so the sidecar lost its baseline."""
+    import json
+    import shutil
+    from training.evaluate import main
+    w = tmp_path / "model.safetensors"
+    shutil.copy(local_weights, w)
+    shutil.copy(local_weights.with_suffix(".json"), w.with_suffix(".json"))
+    args = ["sweep", str(photo_dir), "--weights", str(w), "--limit", "2", "--levels", "0", "5",
+            "--device", "cpu", "--no-progress", "--record", "val"]
+
+    def scores():
+        return json.loads(w.with_suffix(".json").read_text())["scores"]
+
+    assert main(args) == 0
+    levin = scores()["val"]["levin"]
+    assert levin is not None and len(levin) == 2 and levin[1] > levin[0]
+    assert main(args + ["--no-levin"]) == 0
+    assert scores()["val"]["levin"] == levin
+    assert main(args + ["--no-levin", "--record", "other"]) == 0     # nothing to keep under a new key
+    assert scores()["other"]["levin"] is None and scores()["val"]["levin"] == levin
+    assert main([*args[:5], "3", *args[6:], "--no-levin"]) == 0     # other photos: not the same row
+    assert scores()["val"]["levin"] is None and scores()["val"]["photos"] == 3

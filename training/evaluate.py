@@ -282,15 +282,24 @@ def plot(result: dict, png: Path) -> None:
 
 def record_scores(weights: str, result: dict, key: str, name: str | None = None) -> None:
     """Store a result (its row ``name``, by default the file's stem) in a model's JSON sidecar
-    (atomic)."""
+    (atomic).
+
+    A result without Levin's row (``--no-levin``) keeps the Levin row already recorded under
+    ``key`` when that was measured on the same folder, photos and levels; otherwise Levin is
+    recorded as unknown (null).
+    """
     side = sidecar_path(weights)
     meta = read_sidecar(weights)
     level_name = "hints" if "hints" in result else "coverage"
     name = name or Path(weights).stem
-    meta.setdefault("scores", {})[key] = {
-        "folder": Path(result["folder"]).name, "photos": result["photos"],
-        level_name: result[level_name], "psnr": result["psnr"][name],
-        "levin": result["psnr"].get("levin"), "no_colour": result["psnr"]["no colour"][0]}
+    entry = {"folder": Path(result["folder"]).name, "photos": result["photos"],
+             level_name: result[level_name], "psnr": result["psnr"][name],
+             "levin": result["psnr"].get("levin"), "no_colour": result["psnr"]["no colour"][0]}
+    before = meta.get("scores", {}).get(key)
+    if entry["levin"] is None and isinstance(before, dict) and all(
+            before.get(k) == entry[k] for k in ("folder", "photos", level_name)):
+        entry["levin"] = before.get("levin")     # Levin does not depend on the model
+    meta.setdefault("scores", {})[key] = entry
     write_text_atomic(side, json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
 
