@@ -65,6 +65,7 @@ class Run:
             model, init_meta = load_model(a.init)
             stage.check_init(model, a.init)
             return model, init_meta
+        torch.manual_seed(a.seed)       # a new model's initial weights follow --seed too
         model = stage.new_model()
         init_meta = {}
         if model.vgg is not None:

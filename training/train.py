@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ckpt-every", type=int, default=100, help="checkpoint interval in steps")
     p.add_argument("--max-side", type=int, default=256, help="photos are decoded to this short side")
     p.add_argument("--limit", type=int, default=0, help="use at most this many photos per folder")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seeds the crops and simulated hints, and a new model's initial weights")
     p.add_argument("--export", help="final weights path (default OUT/model.safetensors)")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--width", type=float, default=1.0, help="decoder width multiplier")
