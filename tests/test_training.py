@@ -27,6 +27,7 @@ def test_tiny_local_run_loss_falls_and_exports(local_weights):
     out = local_weights.parent
     r = rows(out)
     val = [float(x["val_loss"]) for x in r if x["val_loss"]]
+    assert r[0]["step"] == "0" and not r[0]["train_loss"]   # step 0: the model it started from
     assert len(val) >= 5
     assert val[-1] < val[0] * 0.8                     # validation loss fell
     assert (out / "loss.png").stat().st_size > 1000
@@ -41,7 +42,7 @@ def test_seed_rtnet_then_hnet_distillation(seed_weights, photo_dir, tmp_path):
     assert [h["stage"] for h in meta["training_history"]] == ["rtnet", "hnet"]
     r = rows(out)
     val = [float(x["val_loss"]) for x in r if x["val_loss"]]
-    assert val[-1] < val[0]                            # HNet approaches CNN1's palettes
+    assert val[-1] < val[0]                   # HNet approaches CNN1's palettes (0: untrained)
 
 
 def run_cli(args, timeout=600, env=None):
@@ -260,7 +261,8 @@ def test_the_weights_at_the_lowest_validation_loss_are_kept(photo_dir, tmp_path)
     out = tmp_path / "best"
     train_tiny("autoencoder", out, photo_dir, None, steps=40)
     rows = [r for r in csv.DictReader(open(out / "log.csv")) if r["val_loss"]]
-    assert len(rows) == 4                                        # validated at 10, 20, 30, 40
+    assert [r["step"] for r in rows] == ["0", "10", "20", "30", "40"]
+    rows = rows[1:]                     # step 0 is the untrained model, not a candidate
     best = min(rows, key=lambda r: float(r["val_loss"]))
     meta = json.loads((out / "best.json").read_text())["training_history"][-1]
     assert meta["steps"] == int(best["step"])

@@ -145,6 +145,11 @@ def train(args, on_finish=None) -> Path:
         run.time_fraction = used      # the schedule ends with the budget if that comes first
         return used < 1.0
 
+    if step == 0 and val is not None and run.is_main:
+        # The model the run starts from, as step 0: the baseline its curve is read against.
+        last_val = run.validate(val)
+        with open(csv_path, "a") as f:
+            f.write(f"0,,{last_val:.6f},,{run.lr_at(0):.3g},{time.time() - t_start:.1f}\n")
     try:
         it = iter(loader)
         while step < args.steps and not stop["now"] and in_budget():
