@@ -66,7 +66,7 @@ cd "$WORK/run"
 unset PYTHONPATH COLORIZER_ASSETS
 export PYTHONNOUSERSITE=1 PATH="$WORK/venv/bin:$PATH"
 WANT=$(basename "$WHEEL" | cut -d- -f2)
-for cmd in colorizer colorizer-train colorizer-eval; do
+for cmd in colorizer colorizer-train colorizer-eval colorizer-soup; do
   got=$("$WORK/venv/bin/$cmd" --version)
   step "$cmd --version: $got"
   [ "$got" = "$cmd $WANT" ] || { echo "wheel smoke: expected '$cmd $WANT'" >&2; exit 1; }

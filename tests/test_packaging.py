@@ -68,13 +68,15 @@ def test_colorizer_assets_overrides_and_old_imports_still_work(tmp_path, monkeyp
 def test_every_command_prints_the_pyproject_version(capsys):
     from colorizer_gui.cli import main as colorizer_main
     from training.evaluate import main as eval_main
+    from training.soup import main as soup_main
     from training.train import build_parser
 
     want = PYPROJECT["project"]["version"]
     assert colorizer_main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"colorizer {want}"
     for name, run in (("colorizer-train", lambda: build_parser().parse_args(["--version"])),
-                      ("colorizer-eval", lambda: eval_main(["--version"]))):
+                      ("colorizer-eval", lambda: eval_main(["--version"])),
+                      ("colorizer-soup", lambda: soup_main(["--version"]))):
         with pytest.raises(SystemExit) as e:
             run()
         assert e.value.code == 0
