@@ -40,7 +40,9 @@ def test_a_soup_is_the_weighted_average_and_says_how_it_was_made(local_weights, 
     assert meta["training_history"][:-1] == base
     soup = meta["training_history"][-1]
     assert soup["stage"] == "soup" and soup["shares"] == [0.75, 0.25]
-    assert [o["file"] for o in soup["of"]] == ["a.safetensors", "b.safetensors"]
+    # with its folder: every run exports RUN/model.safetensors
+    assert [o["file"] for o in soup["of"]] == [f"{tmp_path.name}/a.safetensors",
+                                               f"{tmp_path.name}/b.safetensors"]
     assert [o["runs"] for o in soup["of"]] == [[{"stage": "hnet", "steps": 5}],
                                                 [{"stage": "hnet", "steps": 9}]]
     assert soup["of"][0]["tensors_sha256"] == json.loads(a.with_suffix(".json").read_text())[

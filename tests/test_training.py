@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 
@@ -226,7 +227,6 @@ def test_the_same_seed_trains_the_same_model(photo_dir, tmp_path):
     """--seed makes a run from scratch repeatable: it also seeds the new model's initial weights
     (they followed whatever random numbers earlier code in the process had drawn)."""
     from safetensors.torch import load_file
-    import torch
 
     def run(name, seed):
         torch.rand(7)                      # earlier use of the global generator must not matter
@@ -269,6 +269,23 @@ def test_the_weights_at_the_lowest_validation_loss_are_kept(photo_dir, tmp_path)
     assert meta["best_val_loss"] == pytest.approx(float(best["val_loss"]), abs=1e-6)   # log: 6 decimals
     from net import Colorizer
     assert Colorizer.load(out / "best.safetensors", device="cpu").variant == "autoencoder"
+
+
+def test_snapshots_along_a_run_are_exported_at_the_requested_steps(photo_dir, tmp_path):
+    """--save-at: RUN/step-N.safetensors holds the weights at step N, recorded as N steps."""
+    import json
+    from safetensors.torch import load_file
+    out = tmp_path / "snap"
+    train_tiny("autoencoder", out, photo_dir, None, steps=30, extra=["--save-at", "10", "20"])
+    assert sorted(p.name for p in out.glob("step-*.safetensors")) == [
+        "step-10.safetensors", "step-20.safetensors"]
+    for n in (10, 20):
+        meta = json.loads((out / f"step-{n}.json").read_text())
+        assert meta["training_history"][-1]["steps"] == n
+    a, b = load_file(str(out / "step-10.safetensors")), load_file(str(out / "model.safetensors"))
+    assert any(not torch.equal(a[k], b[k]) for k in a)
+    from net import Colorizer
+    assert Colorizer.load(out / "step-20.safetensors", device="cpu").variant == "autoencoder"
 
 
 def test_the_correction_loss_sees_what_the_app_shows_and_its_gradient():

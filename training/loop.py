@@ -179,6 +179,8 @@ def train(args, on_finish=None) -> Path:
                 window_loss, window_n, window_t = 0.0, 0, time.time()
                 if do_val:
                     plot_curves(csv_path, out / "loss.png", title)
+            if run.is_main and step in getattr(args, "save_at", ()):
+                export(out / f"step-{step}.safetensors", step, best_val)
             if step % args.ckpt_every == 0:
                 checkpoint()
     except KeyboardInterrupt:

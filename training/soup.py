@@ -60,7 +60,7 @@ def make_soup(paths: list[str | Path], out: str | Path, shares: list[float] | No
     model = models[0]
     model.load_state_dict(mixed)
     entry = {"stage": "soup", "shares": [round(s, 6) for s in shares], "of": [
-        {"file": Path(p).name, "tensors_sha256": m.get("tensors_sha256"),
+        {"file": "/".join(Path(p).resolve().parts[-2:]), "tensors_sha256": m.get("tensors_sha256"),
          "runs": h[len(common):]} for p, m, h in zip(paths, metas, histories)]}
     meta = {"training_history": common + [entry],
             "cnn1_trained": any(bool(m.get("cnn1_trained")) for m in metas)}

@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=0, metavar="MINUTES",
                    help="end the run (checkpoint and export) after this much training wall time, "
                         "counted over resumes; 0: no limit")
+    p.add_argument("--save-at", type=int, nargs="+", default=[], metavar="STEP",
+                   help="also export the weights at these steps, as RUN/step-STEP.safetensors "
+                        "(snapshots along the run, e.g. for colorizer-soup)")
     p.add_argument("--auto-width", type=int, default=32,
                    help="automatic systems: encoder/decoder base width (channels at H/2 or H)")
     p.add_argument("--pretrain-steps", type=int, default=None,
