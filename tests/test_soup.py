@@ -65,6 +65,12 @@ def test_models_that_cannot_be_averaged_are_refused_with_a_message(local_weights
     assert "share no training history" in capsys.readouterr().err
     assert main([str(out), str(local_weights)]) == 2
     assert "at least two models" in capsys.readouterr().err
+    assert main([str(out), str(local_weights), str(local_weights), "--shares", "nan", "1"]) == 2
+    assert "finite" in capsys.readouterr().err
+    assert main([str(out), str(local_weights), str(local_weights), "--shares", "1"]) == 2
+    assert "2 models but 1 shares" in capsys.readouterr().err
+    assert main([str(local_weights), str(local_weights), str(tmp_path / "stranger.safetensors")]) == 2
+    assert "one of the models" in capsys.readouterr().err        # an ingredient is never replaced
     assert main([str(out), str(local_weights), str(tmp_path / "missing.safetensors")]) == 2
     assert "not found" in capsys.readouterr().err
     assert not out.exists()

@@ -276,16 +276,21 @@ def test_snapshots_along_a_run_are_exported_at_the_requested_steps(photo_dir, tm
     import json
     from safetensors.torch import load_file
     out = tmp_path / "snap"
-    train_tiny("autoencoder", out, photo_dir, None, steps=30, extra=["--save-at", "10", "20"])
+    train_tiny("autoencoder", out, photo_dir, None, steps=30, extra=["--save-at", "10", "30"])
     assert sorted(p.name for p in out.glob("step-*.safetensors")) == [
-        "step-10.safetensors", "step-20.safetensors"]
-    for n in (10, 20):
+        "step-10.safetensors", "step-30.safetensors"]
+    for n in (10, 30):
         meta = json.loads((out / f"step-{n}.json").read_text())
         assert meta["training_history"][-1]["steps"] == n
     a, b = load_file(str(out / "step-10.safetensors")), load_file(str(out / "model.safetensors"))
     assert any(not torch.equal(a[k], b[k]) for k in a)
+    c = load_file(str(out / "step-30.safetensors"))                # the last step: the final weights
+    assert all(torch.equal(c[k], b[k]) for k in b)
+    r = run_cli(["autoencoder", "--data", str(photo_dir), "--out", str(tmp_path / "x"),
+                 "--steps", "20", "--save-at", "25"], timeout=120)
+    assert r.returncode == 2 and "--save-at takes steps from 1 to --steps (20)" in r.stderr
     from net import Colorizer
-    assert Colorizer.load(out / "step-20.safetensors", device="cpu").variant == "autoencoder"
+    assert Colorizer.load(out / "step-10.safetensors", device="cpu").variant == "autoencoder"
 
 
 def test_the_correction_loss_sees_what_the_app_shows_and_its_gradient():

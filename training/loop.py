@@ -150,6 +150,7 @@ def train(args, on_finish=None) -> Path:
         last_val = run.validate(val)
         with open(csv_path, "a") as f:
             f.write(f"0,,{last_val:.6f},,{run.lr_at(0):.3g},{time.time() - t_start:.1f}\n")
+        window_t = time.time()          # the first row's images/s counts training alone
     try:
         it = iter(loader)
         while step < args.steps and not stop["now"] and in_budget():
@@ -200,6 +201,10 @@ def train(args, on_finish=None) -> Path:
         raise KeyboardInterrupt
     if step < args.steps and run.is_main:
         log.info("time limit of %g minutes reached at step %d", args.time_limit, step)
+        missed = [s for s in getattr(args, "save_at", ()) if s > step]
+        if missed:
+            log.warning("--save-at %s not reached: the run ended at step %d",
+                        " ".join(map(str, missed)), step)
     result = out / "model.safetensors" if not args.export else Path(args.export)
     if run.is_main:
         plot_curves(csv_path, out / "loss.png", title)

@@ -9,6 +9,7 @@ checksum and its share, so the sidecar says how the result was made.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -35,16 +36,26 @@ def make_soup(paths: list[str | Path], out: str | Path, shares: list[float] | No
     """
     if len(paths) < 2:
         raise WeightsError("a soup needs at least two models")
+    out = Path(out)
+    if out.suffix != ".safetensors":
+        raise WeightsError(f"{out.name}: weights files must end in .safetensors")
+    if out.resolve() in {Path(p).resolve() for p in paths}:
+        raise WeightsError(f"{out.name} is one of the models; write the soup to a new file")
     shares = [1.0] * len(paths) if shares is None else [float(s) for s in shares]
-    if len(shares) != len(paths) or min(shares) < 0 or sum(shares) <= 0:
-        raise WeightsError("give one non-negative share per model, not all zero")
+    if len(shares) != len(paths):
+        raise WeightsError(f"{len(paths)} models but {len(shares)} shares")
+    if not all(math.isfinite(s) and s >= 0 for s in shares) or sum(shares) <= 0:
+        raise WeightsError("the shares must be finite, non-negative and not all zero")
     shares = [s / sum(shares) for s in shares]
     models, metas = zip(*(load_model(p) for p in paths))
     config = models[0].cfg.to_dict()
     for p, m in zip(paths[1:], models[1:]):
-        if m.cfg.to_dict() != config:
-            raise WeightsError(f"{Path(p).name} is another kind of model than {Path(paths[0]).name}; "
-                               "only models of one architecture can be averaged")
+        other = m.cfg.to_dict()
+        if other != config:
+            keys = sorted(k for k in set(config) | set(other) if config.get(k) != other.get(k))
+            raise WeightsError(f"{Path(p).name} is another kind of model than {Path(paths[0]).name} "
+                               f"(its {', '.join(keys)} differ); only models of one architecture "
+                               "can be averaged")
     histories = [list(m.get("training_history") or []) for m in metas]
     common = common_history(histories)
     if not common:

@@ -105,6 +105,8 @@ def main(argv=None) -> int:
     cli_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if any(s < 1 or s > args.steps for s in args.save_at):
+        parser.error(f"--save-at takes steps from 1 to --steps ({args.steps})")
     if args.train != "hnet" and args.stage != "hnet":
         parser.error(f"--train chooses what the hnet stage adapts; the {args.stage} stage trains "
                      f"its own parts")
