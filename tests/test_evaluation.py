@@ -130,15 +130,25 @@ def test_sweep_metrics_and_an_automatic_system(photo_dir, local_weights, tmp_pat
 
 
 def test_figures_show_one_model_at_several_hint_counts_and_several_models_side_by_side(
-        photo_dir, local_weights, seed_weights, tmp_path):
+        photo_dir, local_weights, tmp_path):
+    import torch
     from PIL import Image
 
+    from net.weights import load_model, save_model
     from training.evaluate import main
+    # A second model that certainly paints otherwise: the same weights with the output pushed
+    # to strong red and the hint gate closed (two tiny models may both come out nearly gray).
+    model, meta = load_model(local_weights)
+    with torch.no_grad():
+        model.rtnet.out.bias[0] += 3.0
+        model.rtnet.out.bias[2] -= 10.0
+    red = save_model(model, tmp_path / "red" / "red.safetensors",
+                     {"training_history": meta["training_history"]})
     assert main(["figure", str(photo_dir), "--weights", str(local_weights), "--limit", "2",
                  "--out", str(tmp_path), "--device", "cpu"]) == 0
     one = np.asarray(Image.open(tmp_path / f"figure-{local_weights.stem}.png"))
     assert one.shape[1] == 5 * 260                   # input, 0/5/20 hints, ground truth
-    assert main(["figure", str(photo_dir), "--weights", str(local_weights), str(seed_weights),
+    assert main(["figure", str(photo_dir), "--weights", str(local_weights), str(red),
                  "--limit", "2", "--levels", "5", "--out", str(tmp_path), "--device", "cpu"]) == 0
     both = np.asarray(Image.open(tmp_path / "figure-systems-5.png"))
     assert both.shape == (28 + 2 * 260, 4 * 260, 3)  # input, two models, ground truth; 2 photos
