@@ -85,14 +85,20 @@ def _dequantize(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return out
 
 
+def check_weights_path(path: str | Path) -> Path:
+    """``path`` as a Path if it can name a weights file (``.safetensors``), else WeightsError."""
+    path = Path(path)
+    if path.suffix != ".safetensors":
+        raise WeightsError(f"{path}: weights files must end in .safetensors")
+    return path
+
+
 def save_model(model: ColorizationModel, path: str | Path, meta: dict | None = None,
                dtype=torch.float16) -> Path:
     """Write ``path`` (safetensors) and its JSON sidecar, each atomically."""
     from safetensors.torch import save_file
 
-    path = Path(path)
-    if path.suffix != ".safetensors":
-        raise WeightsError(f"{path}: weights files must end in .safetensors")
+    path = check_weights_path(path)
     sidecar = dict(meta or {})
     sidecar.update({"format": FORMAT, "version": FORMAT_VERSION,
                     "variant": model.cfg.variant, "config": model.cfg.to_dict(),

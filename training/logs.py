@@ -17,6 +17,16 @@ def cli_logging() -> None:
     logging.getLogger("colorizer").setLevel(logging.INFO)
 
 
+def append_log_row(csv_path: Path, step: int, lr: float, wall: float, train_loss: float | None = None,
+                   val_loss: float | None = None, images_per_s: float | None = None) -> None:
+    """One row of the training log (LOG_HEADER's columns); a missing value stays empty."""
+    def cell(v, fmt):
+        return "" if v is None else format(v, fmt)
+    with open(csv_path, "a") as f:
+        f.write(f"{step},{cell(train_loss, '.6f')},{cell(val_loss, '.6f')},"
+                f"{cell(images_per_s, '.2f')},{lr:.3g},{wall:.1f}\n")
+
+
 def start_log(csv_path: Path, step: int) -> None:
     """A fresh log, or on resume the old one without rows written after the checkpoint."""
     rows = []

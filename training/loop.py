@@ -16,7 +16,7 @@ from net.weights import save_model
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .data import PhotoStream, Source, decode_folder, validation_batch
 from .hint_sampling import HintSamplingConfig
-from .logs import plot_curves, start_log
+from .logs import append_log_row, plot_curves, start_log
 from .run import CKPT_NAME, Run
 
 BEST_NAME = "best.safetensors"    # the weights at the lowest validation loss so far
@@ -148,8 +148,8 @@ def train(args, on_finish=None) -> Path:
     if step == 0 and val is not None and run.is_main:
         # The model the run starts from, as step 0: the baseline its curve is read against.
         last_val = run.validate(val)
-        with open(csv_path, "a") as f:
-            f.write(f"0,,{last_val:.6f},,{run.lr_at(0):.3g},{time.time() - t_start:.1f}\n")
+        append_log_row(csv_path, 0, run.lr_at(0), wall_before + time.time() - t_start,
+                       val_loss=last_val)
         window_t = time.time()          # the first row's images/s counts training alone
     try:
         it = iter(loader)
@@ -167,20 +167,18 @@ def train(args, on_finish=None) -> Path:
                                 val=f"{last_val:.4f}" if last_val is not None else "-")
             do_val = val is not None and (step % args.val_every == 0 or step == args.steps)
             if run.is_main and (step % 20 == 0 or do_val or step == args.steps):
-                vl = ""
                 if do_val:
                     last_val = run.validate(val)
                     if last_val < best_val:
                         best_val = last_val
                         export(out / BEST_NAME, step, best_val)
-                    vl = f"{last_val:.6f}"
-                with open(csv_path, "a") as f:
-                    f.write(f"{step},{window_loss / window_n:.6f},{vl},{ips:.2f},"
-                            f"{run.lr_at(step):.3g},{wall_before + time.time() - t_start:.1f}\n")
+                append_log_row(csv_path, step, run.lr_at(step), wall_before + time.time() - t_start,
+                               train_loss=window_loss / window_n,
+                               val_loss=last_val if do_val else None, images_per_s=ips)
                 window_loss, window_n, window_t = 0.0, 0, time.time()
                 if do_val:
                     plot_curves(csv_path, out / "loss.png", title)
-            if run.is_main and step in getattr(args, "save_at", ()):
+            if run.is_main and step in args.save_at:
                 export(out / f"step-{step}.safetensors", step, best_val)
             if step % args.ckpt_every == 0:
                 checkpoint()
@@ -201,7 +199,7 @@ def train(args, on_finish=None) -> Path:
         raise KeyboardInterrupt
     if step < args.steps and run.is_main:
         log.info("time limit of %g minutes reached at step %d", args.time_limit, step)
-        missed = [s for s in getattr(args, "save_at", ()) if s > step]
+        missed = [s for s in args.save_at if s > step]
         if missed:
             log.warning("--save-at %s not reached: the run ended at step %d",
                         " ".join(map(str, missed)), step)

@@ -13,7 +13,7 @@ import math
 import sys
 from pathlib import Path
 
-from net.weights import WeightsError, load_model, save_model
+from net.weights import WeightsError, check_weights_path, load_model, save_model
 
 from .logs import cli_logging
 
@@ -36,9 +36,7 @@ def make_soup(paths: list[str | Path], out: str | Path, shares: list[float] | No
     """
     if len(paths) < 2:
         raise WeightsError("a soup needs at least two models")
-    out = Path(out)
-    if out.suffix != ".safetensors":
-        raise WeightsError(f"{out.name}: weights files must end in .safetensors")
+    out = check_weights_path(out)         # before loading every model
     if out.resolve() in {Path(p).resolve() for p in paths}:
         raise WeightsError(f"{out.name} is one of the models; write the soup to a new file")
     shares = [1.0] * len(paths) if shares is None else [float(s) for s in shares]
