@@ -54,14 +54,26 @@ def pick_device(device: str | torch.device = "auto") -> torch.device:
         raise ValueError(f"unknown device {device!r}; use {', '.join(DEVICES)}") from None
 
 
+def cpu_has_fast_bf16() -> bool:
+    """Whether this CPU computes bfloat16 convolutions natively (AVX-512 or AMX on x86, BF16 on
+    Arm), so that autocast pays. On AVX2-only CPUs oneDNN emulates bfloat16 and float32 is
+    faster; "auto" precision then stays in float32."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):          # a build without oneDNN, or an older torch
+        return torch.backends.cpu.get_cpu_capability() in ("AVX512", "AMX")
+
+
 def autocast_for(device: torch.device, precision: str):
-    """bfloat16 autocast where it is fast (CPU with AMX/AVX-512, CUDA); a null context otherwise."""
+    """The autocast context of a precision: "fp32" none; "bf16" bfloat16 (CPU or CUDA); "fp16"
+    float16 on CUDA; "auto" bfloat16 where it is fast (a CPU with :func:`cpu_has_fast_bf16`,
+    a CUDA device that supports it, else float16 there) and float32 otherwise (MPS, older CPUs).
+    """
     if precision == "fp32":
         return contextlib.nullcontext()
-    if precision == "auto" and device.type == "mps":
-        return contextlib.nullcontext()
     if device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.float16 if precision == "fp16" else torch.bfloat16)
-    if device.type == "cpu":
+        half = precision == "fp16" or (precision == "auto" and not torch.cuda.is_bf16_supported())
+        return torch.autocast("cuda", dtype=torch.float16 if half else torch.bfloat16)
+    if device.type == "cpu" and (precision == "bf16" or cpu_has_fast_bf16()):
         return torch.autocast("cpu", dtype=torch.bfloat16)
     return contextlib.nullcontext()

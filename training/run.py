@@ -39,9 +39,7 @@ class Run:
             if self.device.type == "cuda":
                 self.device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
                 torch.cuda.set_device(self.device)
-        self.precision = "fp32" if args.precision == "fp32" else "auto"
-        if args.precision == "auto" and self.device.type == "mps":
-            self.precision = "fp32"
+        self.precision = args.precision       # net.device.autocast_for decides per device
 
     @property
     def distil(self) -> bool:

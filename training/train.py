@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "'hnet,decoder,gray' (also the gray branch's own layers above VGG16)")
     p.add_argument("--loss", choices=sorted(LOSSES), default="blurred_mse")
     add_device_argument(p)
-    p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
+                   help="auto: bf16 autocast on CUDA and on CPUs that compute bf16 natively "
+                        "(AVX-512, AMX), float32 elsewhere")
     p.add_argument("--workers", type=int, default=1, help="data loading processes")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: default)")
     p.add_argument("--val-every", type=int, default=250)
