@@ -143,5 +143,8 @@ class ColorPanel(QWidget):
             return True
         return False
 
-    def set_hint_count(self, n: int) -> None:
-        self.hint_label.setText(f"{n} hint{'s' if n != 1 else ''}" if n else "No hints")
+    def set_hint_count(self, n: int, selected: int | None = None) -> None:
+        text = f"{n} hint{'s' if n != 1 else ''}" if n else "No hints"
+        if selected is not None:
+            text += f" · no. {selected + 1} selected (Esc deselects)"
+        self.hint_label.setText(text)

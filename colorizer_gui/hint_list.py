@@ -1,4 +1,5 @@
-"""The list of hints: select one (then the colour controls recolour it), delete it."""
+"""The list of hints: select one (then the colour controls recolour it), delete it; a click on
+empty space below the hints deselects."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
@@ -15,6 +16,14 @@ def describe(h) -> str:
     return f"circle at {h.x:.0f}, {h.y:.0f}, r {h.radius:.0f}"
 
 
+class _List(QListWidget):
+    def mousePressEvent(self, e):
+        if self.itemAt(e.position().toPoint()) is None:
+            self.setCurrentRow(-1)          # empty space: no hint selected
+            return
+        super().mousePressEvent(e)
+
+
 class HintList(QWidget):
     selected = Signal(object)        # index or None
     deleteRequested = Signal()
@@ -23,10 +32,11 @@ class HintList(QWidget):
         super().__init__(parent)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.list = QListWidget()
+        self.list = _List()
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setToolTip("Your hints: select one to recolour or resize it with the controls "
-                             "above, or delete it")
+                             "above, or delete it; click empty space (or Esc) to "
+                             "deselect")
         lay.addWidget(self.list)
         row = QHBoxLayout()
         self.delete_btn = QPushButton("Delete")

@@ -3,6 +3,8 @@
 * click on empty photo: add a circle hint with the current colour and radius;
 * drag on empty photo: paint one stroke (a polyline hint), one undo step;
 * click on a hint: select it; drag it: move it, strokes as a whole (one undo step);
+* the colour and radius controls recolour / resize the selected hint; with none selected they
+  only set the brush. A new hint is not selected; a click beside the photo deselects;
 * eraser mode: click or drag removes every hint the brush touches (one undo step);
 * Alt+click: eyedropper (handled by the window; the tool only reports it).
 
@@ -162,10 +164,10 @@ class HintTool(QObject):
             self.select(idx)
             self._gesture = ("move", next(self._ids), idx, (x, y), self.doc.hints[idx])
             return
-        if not self.doc.contains(x, y):
-            return
         if self.selected is not None:
             self.select(None)
+        if not self.doc.contains(x, y):
+            return
         g = next(self._ids)
         self.history.push(AddHints(self.doc, [Hint(x, y, self.radius, self.color)], g))
         self._gesture = ("stroke", g, len(self.doc.hints) - 1, (x, y))

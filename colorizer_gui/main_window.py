@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         hints = self.doc.hints
         self.views.set_hints(hints, self.tool.selected)
         self.panel.hint_list.set_hints(hints, self.tool.selected)
-        self.panel.set_hint_count(len(hints))
+        self.panel.set_hint_count(len(hints), self.tool.selected)
         self.views.set_tip("" if hints else FIRST_HINT_TEXT)
         if kind == "hints" and hints:
             last = hints[-1]
@@ -181,14 +181,20 @@ class MainWindow(QMainWindow):
     def on_selection_changed(self, index):
         self.views.set_hints(self.doc.hints, index)
         self.panel.hint_list.set_hints(self.doc.hints, index)
+        self.panel.set_hint_count(len(self.doc.hints), index)
         if index is not None:
             h = self.doc.hints[index]
             self.panel.set_lightness(self.doc.lightness_at(h.x, h.y))
             self.update_suggestions(h.x, h.y)
 
     def pick_color(self, rgb):
+        """The brush colour; also the selected hint's, if one is selected (Esc deselects)."""
+        selected = self.tool.selected
         self.tool.set_color(rgb)
         self.remember_color(rgb)
+        if selected is not None:
+            self.statusBar().showMessage(f"Recoloured hint {selected + 1} (Esc deselects it: a "
+                                         "colour then only sets the brush)", 5000)
 
     def remember_color(self, rgb):
         if self.panel.remember(rgb):
@@ -269,7 +275,9 @@ class MainWindow(QMainWindow):
     def show_help(self):
         QMessageBox.information(self, "How to use", (
             "Click on the photo to place a colour hint; drag to paint a stroke.\n"
-            "Click a hint to select it, drag to move it, Delete to remove it; E is the eraser.\n"
+            "Click a hint to select it, drag to move it, Delete to remove it, Esc to deselect;\n"
+            "the colour and radius controls change the selected hint, else the next one.\n"
+            "E is the eraser.\n"
             "[ and ] or Ctrl+wheel change the radius. Alt+click samples a colour.\n"
             "Wheel zooms, middle button or space+drag pans, F fits, 1 is 100 %.\n"
             "B shows the original, S toggles side by side, H hides the hints.\n"

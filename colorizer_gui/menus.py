@@ -38,6 +38,8 @@ class Menus:
         self.redo_action.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Y")])
         e.addSeparator()
         self.act(e, "&Delete selected hint", tool.delete_selected, K.Delete)
+        self.act(e, "Deselect hint", lambda: tool.select(None), "Esc",
+                 "Colour and radius then set the brush for the next hint")
         self.act(e, "&Clear all hints", tool.clear, "Ctrl+Shift+Backspace")
         self.act(e, "Choose &colour…", win.panel.swatch.choose, "C")
         self.act(e, "Smaller radius", lambda: tool.step_radius(-1), "[")

@@ -1,0 +1,54 @@
+"""Issue 13: the defects a new user's walk through the app found, each reproduced through the
+window (keys, clicks and wheel notches as the user makes them)."""
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from .test_gui import click, photo, send, wait_idle, win  # noqa: F401
+
+
+def key(win, k, mods=Qt.KeyboardModifier.NoModifier):
+    """A key press in the active window (menu shortcuts only reach an active window)."""
+    win.activateWindow()
+    QTest.qWaitForWindowActive(win)
+    QTest.keyClick(win.gray_view, k, mods)
+
+
+def move_hint(view, start, end):
+    send(view, QEvent.Type.MouseButtonPress, start)
+    send(view, QEvent.Type.MouseMove, end)
+    send(view, QEvent.Type.MouseButtonRelease, end, buttons=Qt.MouseButton.NoButton)
+
+
+# 1 ------------------------------------------------------------------------------------------
+def test_esc_deselects_so_a_colour_picked_next_only_sets_the_brush(qtbot, win):
+    click(win.gray_view, (100, 100))
+    move_hint(win.gray_view, (100, 100), (130, 110))    # a moved hint stays selected
+    assert win.tool.selected == 0
+    moved = win.doc.hints[0]
+    key(win, Qt.Key.Key_Escape)
+    assert win.tool.selected is None and win.gray_view.selected is None
+    assert win.panel.hint_list.list.currentRow() == -1
+    win.panel.colorPicked.emit((30, 60, 220))           # meant for the next hint
+    assert win.doc.hints[0] == moved and win.tool.color == (30, 60, 220)
+    click(win.gray_view, (220, 60))
+    assert win.doc.hints[1].rgb == (30, 60, 220) and win.tool.selected is None
+    wait_idle(qtbot, win)
+
+
+def test_a_click_on_empty_list_space_or_beside_the_photo_deselects(qtbot, win):
+    click(win.gray_view, (100, 100))
+    click(win.gray_view, (200, 150))
+    lst = win.panel.hint_list.list
+    lst.setCurrentRow(0)
+    assert win.tool.selected == 0
+    empty = QPoint(lst.viewport().width() // 2, lst.viewport().height() - 4)
+    assert lst.itemAt(empty) is None
+    QTest.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, empty)
+    assert win.tool.selected is None and lst.currentRow() == -1
+    win.tool.select(1)
+    win.views.fit()
+    QApplication.processEvents()
+    click(win.gray_view, (150, -8))                     # the gray margin above the photo
+    assert win.tool.selected is None and len(win.doc.hints) == 2
+    wait_idle(qtbot, win)
