@@ -3,8 +3,9 @@
 Scene coordinates are image pixel coordinates of the original photo, so a
 result computed at working resolution is simply drawn scaled up. Views report
 mouse activity as signals in image coordinates; they do not edit anything.
-Zoom with the wheel, pan with the middle button or space+drag; the two views
-keep the same zoom and position.
+Zoom with the wheel (toward the cursor: the image point under it stays there), pan with the
+middle button or space+drag; the two views keep the same zoom and position. The cursor's image
+point (brush outline, status bar) follows every zoom and pan, not only mouse moves.
 """
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ class ImageView(QGraphicsView):
         self._item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.scene().addItem(self._item)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setMouseTracking(True)
         self.setBackgroundBrush(QColor(48, 48, 48))
@@ -53,13 +54,15 @@ class ImageView(QGraphicsView):
         self.erasing = False
         self.placeholder = ""           # centred text over an empty view, or a tip
         self.badges: list[str] = []     # state shown in the top-left corner ("Original", ...)
-        self._cursor_pos: QPointF | None = None
+        self._cursor_pos: QPointF | None = None     # image point under the cursor
+        self._cursor_vp: QPointF | None = None      # the cursor in viewport pixels
         self._panning = False
         self._space = False
         self._pan_last = None
         self._fit_mode = True
         self.horizontalScrollBar().valueChanged.connect(lambda _: self.viewChanged.emit())
         self.verticalScrollBar().valueChanged.connect(lambda _: self.viewChanged.emit())
+        self.viewChanged.connect(self._track_cursor)
 
     # -- content ---------------------------------------------------------------------
     def set_image(self, rgb: np.ndarray, image_size: tuple[int, int]) -> None:
@@ -94,12 +97,20 @@ class ImageView(QGraphicsView):
         self.setTransform(QTransform())
         self.viewChanged.emit()
 
-    def zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float, at: QPointF | None = None) -> None:
+        """Zoom about the viewport point ``at`` (the image point there stays there), or about
+        the view's centre."""
         scale = self.transform().m11() * factor
-        if 0.02 <= scale <= 64:
-            self._fit_mode = False
-            self.scale(factor, factor)
-            self.viewChanged.emit()
+        if not 0.02 <= scale <= 64:
+            return
+        self._fit_mode = False
+        anchor = None if at is None else self.viewportTransform().inverted()[0].map(at)
+        self.scale(factor, factor)                   # about the centre (AnchorViewCenter)
+        if anchor is not None:
+            d = self.viewportTransform().map(anchor) - at
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + round(d.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() + round(d.y()))
+        self.viewChanged.emit()
 
     def zoom(self) -> float:
         return self.transform().m11()
@@ -129,7 +140,7 @@ class ImageView(QGraphicsView):
         if e.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.radiusWheel.emit(1 if dy > 0 else -1)
         else:
-            self.zoom_by(1.25 if dy > 0 else 0.8)
+            self.zoom_by(1.25 if dy > 0 else 0.8, e.position())
         e.accept()
 
     def keyPressEvent(self, e):
@@ -155,7 +166,15 @@ class ImageView(QGraphicsView):
         self.setFocus()
         self.pressed.emit(self._img(e), e.button(), e.modifiers())
 
+    def _track_cursor(self) -> None:
+        """The view moved under a still cursor: its image point (brush, status bar) did too."""
+        if self._cursor_vp is not None and not self._panning:
+            self._cursor_pos = self.mapToScene(self._cursor_vp.toPoint())
+            self.hovered.emit(self._cursor_pos)
+            self.viewport().update()
+
     def mouseMoveEvent(self, e):
+        self._cursor_vp = e.position()
         if self._panning:
             d = e.position() - self._pan_last
             self._pan_last = e.position()
@@ -178,7 +197,7 @@ class ImageView(QGraphicsView):
             self.released.emit(self._img(e))
 
     def leaveEvent(self, e):
-        self._cursor_pos = None
+        self._cursor_pos = self._cursor_vp = None
         self.left.emit()
         self.viewport().update()
         super().leaveEvent(e)

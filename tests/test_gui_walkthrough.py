@@ -1,6 +1,7 @@
 """Issue 13: the defects a new user's walk through the app found, each reproduced through the
 window (keys, clicks and wheel notches as the user makes them)."""
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -52,3 +53,41 @@ def test_a_click_on_empty_list_space_or_beside_the_photo_deselects(qtbot, win):
     click(win.gray_view, (150, -8))                     # the gray margin above the photo
     assert win.tool.selected is None and len(win.doc.hints) == 2
     wait_idle(qtbot, win)
+
+
+# 2 ------------------------------------------------------------------------------------------
+def wheel_at(view, pos: QPointF, dy: int):
+    ev = QWheelEvent(pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())), QPoint(0, 0),
+                     QPoint(0, dy), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                     Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), ev)
+    QApplication.processEvents()
+
+
+def test_the_wheel_zooms_toward_the_point_under_the_cursor(qtbot, win):
+    v = win.gray_view
+    win.views.actual_size()
+    win.views.zoom_by(3.0)
+    QApplication.processEvents()
+    pos = QPointF(v.viewport().width() * 0.25, v.viewport().height() * 0.3)
+    under = v.mapToScene(pos.toPoint())
+    z0 = v.zoom()
+    for _ in range(2):
+        wheel_at(v, pos, 120)
+    assert abs(v.zoom() - z0 * 1.25 ** 2) < 1e-6
+    after = v.mapToScene(pos.toPoint())
+    tolerance = 3 / v.zoom()                            # three screen pixels
+    assert abs(after.x() - under.x()) < tolerance and abs(after.y() - under.y()) < tolerance
+    assert abs(win.result_view.zoom() - v.zoom()) < 1e-9
+
+
+def test_the_cursor_position_and_brush_follow_a_zoom_without_a_mouse_move(qtbot, win):
+    v = win.gray_view
+    pos = v.mapFromScene(QPointF(60, 50))
+    send(v, QEvent.Type.MouseMove, (60, 50), buttons=Qt.MouseButton.NoButton)
+    win.views.zoom_by(2.0)                              # Ctrl++: zooms about the view's centre
+    QApplication.processEvents()
+    p = v.mapToScene(pos)
+    assert abs(p.x() - 60) > 5                          # another image point is under the cursor now
+    assert win.status_pos.text().startswith(f"x {int(p.x())}  y {int(p.y())}  L ")
+    assert abs(v._cursor_pos.x() - p.x()) < 1 and abs(v._cursor_pos.y() - p.y()) < 1
