@@ -124,7 +124,7 @@ class RetrainDialog(QDialog):
             self.folder.setText(d)
 
     def command(self, out: Path) -> list[str]:
-        return ["-m", "training.train", "hnet", "--data", self.folder.text(), "--init",
+        return ["-m", "training.train", "hnet", "--data", self.folder.text().strip(), "--init",
                 str(self.init_weights), "--out", str(out), "--steps", str(self.steps.value()),
                 "--no-progress", "--val-every", str(max(10, self.steps.value() // 10)),
                 "--ckpt-every", "50",
@@ -134,7 +134,10 @@ class RetrainDialog(QDialog):
         if not self.init_weights:
             self.status.setText("Load a model first (Model menu).")
             return
-        if not Path(self.folder.text()).is_dir():
+        if not self.folder.text().strip():
+            self.status.setText("Choose the folder of photos to train on first (Browse…).")
+            return
+        if not Path(self.folder.text().strip()).is_dir():
             self.status.setText("That folder does not exist.")
             return
         self.out = app_settings.runs_dir() / time.strftime("hnet-%Y%m%d-%H%M%S")

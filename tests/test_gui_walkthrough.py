@@ -91,3 +91,17 @@ def test_the_cursor_position_and_brush_follow_a_zoom_without_a_mouse_move(qtbot,
     assert abs(p.x() - 60) > 5                          # another image point is under the cursor now
     assert win.status_pos.text().startswith(f"x {int(p.x())}  y {int(p.y())}  L ")
     assert abs(v._cursor_pos.x() - p.x()) < 1 and abs(v._cursor_pos.y() - p.y()) < 1
+
+
+# 3 ------------------------------------------------------------------------------------------
+def test_retrain_refuses_an_empty_folder_field(qtbot, local_weights, tmp_path, monkeypatch):
+    from colorizer_gui import app_settings, retrain_dialog
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    monkeypatch.setattr(dlg, "command", lambda out: ["-c", "pass"])    # never a real training
+    for text in ("", "   "):
+        dlg.folder.setText(text)
+        dlg.start()
+        assert dlg.proc is None and dlg.start_btn.isEnabled()
+        assert "Choose the folder" in dlg.status.text()
