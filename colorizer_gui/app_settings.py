@@ -1,14 +1,19 @@
-"""Where the app keeps its settings, its autosave and the user's retrained models."""
+"""Where the app keeps its settings, its autosave and the user's retrained models, and where
+it suggests saving."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
+from net.assets import assets_dir
 from net.session_file import SUFFIX
 
 MAX_RECENT = 10
 MAX_RECENT_COLORS = 12
+AUTOSAVE_SESSION = "autosaveSession"   # settings key: the session file the autosaved work belongs to
+Loc = QStandardPaths.StandardLocation
 
 
 def settings() -> QSettings:
@@ -32,6 +37,16 @@ def runs_dir() -> Path:
 def retrained_models() -> list[Path]:
     """The user's retrained models, newest first."""
     return sorted(runs_dir().glob("*/model.safetensors"), key=lambda p: p.parent.name, reverse=True)
+
+
+def default_save_dir(photo: Path) -> Path:
+    """Where Save and Export first suggest writing for ``photo``: its folder, unless that is
+    the installed samples' folder or not writable; then the user's Pictures folder (or home)."""
+    folder = photo.parent
+    if not folder.resolve().is_relative_to(assets_dir().resolve()) and os.access(folder, os.W_OK):
+        return folder
+    pictures = QStandardPaths.writableLocation(Loc.PicturesLocation)
+    return Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
 
 
 def recent_files(s: QSettings) -> list[str]:

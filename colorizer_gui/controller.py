@@ -22,7 +22,7 @@ from net.image_io import save_image
 from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, load_session,
                               save_session)
 
-from .app_settings import add_recent_file, autosave_path
+from .app_settings import AUTOSAVE_SESSION, add_recent_file, autosave_path, default_save_dir
 from .document import Document, Photo
 from .inference import InferenceWorker, Result
 from .prompts import CANCEL, SAVE, Prompts
@@ -193,7 +193,10 @@ class EditorController(QObject):
         self.photoOpened.emit()
         self.message.emit(f"Opened {photo.path.name}: {w}x{h}{note}", 8000)
 
-    def open_session(self, path: Path, remember: bool = True, ask: bool = True) -> bool:
+    def open_session(self, path: Path, remember: bool = True, ask: bool = True,
+                     save_to: Path | None = None) -> bool:
+        """Open a session file; ``remember=False`` (an autosave) opens its hints as unsaved work,
+        which Save writes to ``save_to`` (else it asks where)."""
         try:
             s = load_session(path)
         except SessionError as e:
@@ -211,8 +214,25 @@ class EditorController(QObject):
             if not found:
                 return False
             img = Path(found)
-        return self.open_path(img, hints=s.hints, session_path=Path(path) if remember else None,
+        return self.open_path(img, hints=s.hints, session_path=Path(path) if remember else save_to,
                               expected_sha=s.image_sha256, ask=False, unsaved=not remember)
+
+    def restore_autosave(self, path: Path) -> bool:
+        """Reopen the work a crashed run left; Save then writes to the session file that work
+        came from, when the autosave recorded one for the same photo."""
+        return self.open_session(path, remember=False, ask=False, save_to=self._saved_to(path))
+
+    def _saved_to(self, autosave: Path) -> Path | None:
+        target = self.settings.value(AUTOSAVE_SESSION, "")
+        if not target:
+            return None
+        target = Path(str(target))
+        try:         # the recorded session must be of the autosave's photo (one settings, many runs)
+            same = load_session(target).image_path(target).resolve() == \
+                load_session(autosave).image_path(autosave).resolve()
+        except (SessionError, OSError):
+            return None
+        return target if same else None
 
     # ------------------------------------------------------------------ model
     def load_model(self, model: str | None, initial: bool = False):
@@ -274,7 +294,8 @@ class EditorController(QObject):
         if self.doc.path is None:
             self.prompts.error("Nothing to save", "Open a photo first.")
             return False
-        start = str(self.doc.path.with_name(self.doc.path.stem + SUFFIX))
+        start = str(self.doc.session_path or
+                    default_save_dir(self.doc.path) / (self.doc.path.stem + SUFFIX))
         path = self.prompts.save_file("Save session", start, f"Colorizer sessions (*{SUFFIX})")
         if not path:
             return False
@@ -300,6 +321,7 @@ class EditorController(QObject):
         try:
             save_session(autosave_path(), self.current_session())
             self._autosaved_rev = self.doc.revision
+            self.settings.setValue(AUTOSAVE_SESSION, str(self.doc.session_path or ""))
         except SessionError as e:
             self.message.emit(f"Autosave failed: {e}", 8000)
 

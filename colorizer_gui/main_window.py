@@ -12,7 +12,7 @@ from net.colorizer import models_dir
 from net.formats import read_filter, write_filter
 from net.session_file import SUFFIX
 
-from .app_settings import autosave_path, read_colors, settings, write_colors
+from .app_settings import autosave_path, default_save_dir, read_colors, settings, write_colors
 from .color_panel import ColorPanel
 from .controller import EditorController
 from .hint_tool import MIN_RADIUS, HintTool
@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
         if doc.path is None:
             self.prompts.error("Nothing to export", "Open a photo and load a model first.")
             return
-        start = Path(self.settings.value("exportDir", str(doc.path.parent))) / \
+        start = Path(self.settings.value("exportDir", "") or default_save_dir(doc.path)) / \
             f"{doc.path.stem}_colorized.png"
         path = self.prompts.save_file("Export colorized image", str(start), write_filter())
         if path:
@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
         if self.ask_restore and ap.is_file():
             if self.prompts.yes_no("Restore unsaved work?", "The colorizer did not close normally "
                                    "last time. Restore the hints you were working on?"):
-                self.controller.open_session(ap, remember=False, ask=False)
+                self.controller.restore_autosave(ap)
                 return
             ap.unlink(missing_ok=True)
         if self._startup_path:

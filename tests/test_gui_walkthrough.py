@@ -1,11 +1,18 @@
 """Issue 13: the defects a new user's walk through the app found, each reproduced through the
 window (keys, clicks and wheel notches as the user makes them)."""
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QStandardPaths, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from .test_gui import click, photo, send, wait_idle, win  # noqa: F401
+from net.session_file import load_session
+
+from .test_gui import WAIT, click, photo, send, wait_idle, win  # noqa: F401
+
+Loc = QStandardPaths.StandardLocation
 
 
 def key(win, k, mods=Qt.KeyboardModifier.NoModifier):
@@ -105,3 +112,53 @@ def test_retrain_refuses_an_empty_folder_field(qtbot, local_weights, tmp_path, m
         dlg.start()
         assert dlg.proc is None and dlg.start_btn.isEnabled()
         assert "Choose the folder" in dlg.status.text()
+
+
+# 4 ------------------------------------------------------------------------------------------
+def users_pictures() -> Path:
+    p = QStandardPaths.writableLocation(Loc.PicturesLocation)
+    return Path(p) if p and Path(p).is_dir() else Path.home()
+
+
+def test_save_and_export_suggest_a_writable_folder_not_the_install_folder(qtbot, win, photo,
+                                                                          monkeypatch):
+    from net.assets import sample_photo
+    starts = []
+    monkeypatch.setattr(win.prompts, "save_file",
+                        lambda title, start, flt: starts.append(Path(start)) or None)
+    win.settings.remove("exportDir")                    # no export made yet
+
+    def suggested():
+        starts.clear()
+        win.controller.save_as()
+        win.choose_export()
+        return [s.parent for s in starts]
+
+    assert suggested() == [photo.parent] * 2            # a photo of the user's: next to it
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == photo.parent
+                        else real_access(p, mode, **k))
+    assert suggested() == [users_pictures()] * 2        # a folder the user cannot write to
+    win.controller.open_path(sample_photo())
+    qtbot.waitUntil(lambda: win.doc.path == sample_photo(), timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert suggested() == [users_pictures()] * 2        # the bundled sample (installed, read-only)
+
+
+def test_after_a_crash_restore_save_writes_to_the_sessions_own_file(qtbot, win, tmp_path,
+                                                                    monkeypatch):
+    click(win.gray_view, (100, 100))
+    session = tmp_path / "trip.colorize.json"
+    assert win.controller.write_session(session)
+    click(win.gray_view, (200, 60))                     # unsaved work, then the app dies
+    win.controller.autosave()
+    monkeypatch.setattr(win.prompts, "yes_no", lambda *a: True)     # "Restore unsaved work?"
+    win.ask_restore = True
+    win._after_start()
+    qtbot.waitUntil(lambda: win.doc.history.count() == 0 and len(win.doc.hints) == 2, timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert win.doc.dirty
+    asked = []
+    monkeypatch.setattr(win.prompts, "save_file", lambda *a: asked.append(a) or None)
+    assert win.controller.save()
+    assert asked == [] and len(load_session(session).hints) == 2 and not win.doc.dirty
