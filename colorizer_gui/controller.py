@@ -149,18 +149,22 @@ class EditorController(QObject):
 
     def open_path(self, path, hints: list[Hint] | None = None, session_path: Path | None = None,
                   expected_sha: str | None = None, ask: bool = True, unsaved: bool = False) -> bool:
-        """Open a photo (or a session file); False when the user cancelled."""
+        """Open a photo (or a session file); False when nothing was started.
+
+        The photo is decoded first; only when it is about to replace the current one are
+        unsaved hints asked about (``ask``), so a file that is no photo costs no question."""
         path = Path(path)
         if path.name.endswith(SUFFIX):
             return self.open_session(path, ask=ask)
-        if ask and not self.confirm_replace(f"opening {path.name}"):
-            return False
         self._opening += 1
         token, colorizer = self._opening, self.colorizer
 
         def done(result):
             if token != self._opening:
                 return                      # a newer open replaced this one
+            if ask and not self.confirm_replace(f"opening {path.name}"):
+                self.message.emit("", 0)
+                return
             photo, session = result
             self._finish_open(photo, session, colorizer, hints or [], session_path, expected_sha,
                               unsaved)
@@ -202,8 +206,6 @@ class EditorController(QObject):
         except SessionError as e:
             self.prompts.error("The session could not be opened", str(e))
             return False
-        if ask and not self.confirm_replace(f"opening {Path(path).name}"):
-            return False
         img = s.image_path(path)
         if not img.is_file():
             if not self.prompts.yes_no("Photo not found", f"The session's photo {img.name} was not "
@@ -215,7 +217,7 @@ class EditorController(QObject):
                 return False
             img = Path(found)
         return self.open_path(img, hints=s.hints, session_path=Path(path) if remember else save_to,
-                              expected_sha=s.image_sha256, ask=False, unsaved=not remember)
+                              expected_sha=s.image_sha256, ask=ask, unsaved=not remember)
 
     def restore_autosave(self, path: Path) -> bool:
         """Reopen the work a crashed run left; Save then writes to the session file that work

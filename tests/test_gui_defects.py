@@ -40,9 +40,11 @@ def test_opening_another_photo_asks_before_replacing_unsaved_hints(qtbot, win, t
                             lambda *a, **k: asked.append(a[2]) or choice)
 
     answer(QMessageBox.StandardButton.Cancel)
-    for open_it in (lambda: win.controller.open_path(other), lambda: win.controller.open_session(session)):
-        open_it()
-        assert not win.controller.worker.pending()                  # cancelled before anything was queued
+    for n, open_it in enumerate((lambda: win.controller.open_path(other),
+                                 lambda: win.controller.open_session(session)), 1):
+        open_it()    # asked once the new photo is ready to replace this one; Cancel keeps this
+        qtbot.waitUntil(lambda n=n: len(asked) == n and win.controller.idle(), timeout=WAIT)
+        assert win.doc.path.name == "photo.png"
     assert len(asked) == 2 and all("not saved" in q for q in asked)
     assert win.doc.path.name == "photo.png" and len(win.doc.hints) == 1
     win.controller.autosave()

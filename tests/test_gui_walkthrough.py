@@ -3,12 +3,15 @@ window (keys, clicks and wheel notches as the user makes them)."""
 import os
 from pathlib import Path
 
+from PIL import Image
 from PySide6.QtCore import QEvent, QPoint, QPointF, QStandardPaths, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from net.session_file import load_session
+
+from colorizer_gui.prompts import CANCEL
 
 from .test_gui import WAIT, click, photo, send, wait_idle, win  # noqa: F401
 
@@ -162,3 +165,24 @@ def test_after_a_crash_restore_save_writes_to_the_sessions_own_file(qtbot, win, 
     monkeypatch.setattr(win.prompts, "save_file", lambda *a: asked.append(a) or None)
     assert win.controller.save()
     assert asked == [] and len(load_session(session).hints) == 2 and not win.doc.dirty
+
+
+# 5 ------------------------------------------------------------------------------------------
+def test_a_bad_file_is_refused_before_any_question_about_unsaved_hints(qtbot, win, tmp_path,
+                                                                      gray_photo, monkeypatch):
+    click(win.gray_view, (100, 100))
+    asked, errors = [], []
+    monkeypatch.setattr(win.prompts, "save_changes", lambda action: asked.append(action) or CANCEL)
+    monkeypatch.setattr(win.prompts, "error", lambda title, msg: errors.append(msg))
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("not an image")
+    win.controller.open_path(bad)
+    qtbot.waitUntil(lambda: bool(errors or asked), timeout=WAIT)
+    assert asked == [] and "not an image" in errors[0]
+    assert win.doc.path.name == "photo.png" and len(win.doc.hints) == 1 and win.doc.dirty
+    good = tmp_path / "good.png"                        # a photo that opens: now it asks
+    Image.fromarray(gray_photo).resize((120, 80)).save(good)
+    win.controller.open_path(good)
+    qtbot.waitUntil(lambda: bool(asked) and win.controller.idle(), timeout=WAIT)
+    assert asked == ["opening good.png"] and len(errors) == 1
+    assert win.doc.path.name == "photo.png" and len(win.doc.hints) == 1   # cancelled: kept
