@@ -2,15 +2,17 @@
 colours, a gamut warning, and the list of hints.
 
 It has a fixed width: nothing that appears in it later (suggestions, warnings) can
-widen it and shrink the photo views under the cursor.
+widen it and shrink the photo views under the cursor. In the dock it sits in a vertical
+scroll area (:func:`scrollable`), so a small window can still reach all of it.
 """
 from __future__ import annotations
 
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QHBoxLayout, QLabel, QSizePolicy,
-                               QSlider, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QFrame, QHBoxLayout, QLabel,
+                               QScrollArea, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from .color_widgets import (GAMUT_WARN_AB, AbPicker, ColorRow, ColorSwatch, RecentColors,
                             gamut_shift)
@@ -20,6 +22,17 @@ from .suggestions import MAX_SUGGESTIONS
 
 PANEL_WIDTH = 270
 SLIDER_STEPS = 1000
+
+
+def scrollable(panel: QWidget) -> QScrollArea:
+    """The panel in a vertical scroll area as wide as the panel and its scroll bar."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFixedWidth(PANEL_WIDTH + area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent))
+    return area
 
 
 class ColorPanel(QWidget):

@@ -13,7 +13,7 @@ from net.formats import read_filter, write_filter
 from net.session_file import SUFFIX
 
 from .app_settings import autosave_path, default_save_dir, read_colors, settings, write_colors
-from .color_panel import ColorPanel
+from .color_panel import ColorPanel, scrollable
 from .controller import EditorController
 from .hint_tool import MIN_RADIUS, HintTool
 from .menus import Menus
@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
         self.panel = ColorPanel(read_colors(self.settings.value("recentColors", [])))
         dock = QDockWidget("Colour", self)
         dock.setObjectName("colour-dock")
-        dock.setWidget(self.panel)
+        dock.setWidget(scrollable(self.panel))
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.menus = Menus(self)
         self.status_model, self.status_time, self.status_pos = QLabel(), QLabel(), QLabel()

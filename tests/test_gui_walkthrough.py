@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QEvent, QPoint, QPointF, QStandardPaths, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QStandardPaths, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -186,3 +186,33 @@ def test_a_bad_file_is_refused_before_any_question_about_unsaved_hints(qtbot, wi
     qtbot.waitUntil(lambda: bool(asked) and win.controller.idle(), timeout=WAIT)
     assert asked == ["opening good.png"] and len(errors) == 1
     assert win.doc.path.name == "photo.png" and len(win.doc.hints) == 1   # cancelled: kept
+
+
+# 6 ------------------------------------------------------------------------------------------
+def shown_part(widget, win) -> QRect:
+    """The part of ``widget`` that is on screen in the window (clipped by every parent)."""
+    r = QRect(widget.mapTo(win, QPoint(0, 0)), widget.size())
+    w = widget.parentWidget()
+    while w is not None and w is not win:
+        r &= QRect(w.mapTo(win, QPoint(0, 0)), w.size())
+        w = w.parentWidget()
+    return r
+
+
+def test_every_control_of_the_colour_panel_is_reachable_in_a_small_window(qtbot, win):
+    from PySide6.QtWidgets import QScrollArea
+    win.resize(700, 450)
+    QApplication.processEvents()
+    assert (win.width(), win.height()) == (700, 450)
+    panel = win.panel
+    status_top = win.statusBar().geometry().top()
+    for w in (panel.suggest_row, panel.hint_label, panel.hint_list.list, panel.hint_list.delete_btn):
+        area = w.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None:
+            area.ensureWidgetVisible(w, 0, 0)           # the user scrolls to it
+            QApplication.processEvents()
+        shown = shown_part(w, win)
+        assert shown.size() == w.size() and w.height() >= w.minimumSizeHint().height(), w
+        assert shown.bottom() < status_top, w           # nothing under the status bar
