@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
 from net.colorizer import models_dir
 from net.formats import read_filter, write_filter
 from net.session_file import SUFFIX
+from net.version import __version__
 
 from .app_settings import autosave_path, default_save_dir, read_colors, settings, write_colors
 from .color_panel import ColorPanel, scrollable
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
             view.hovered.connect(self.on_hover)
             view.radiusWheel.connect(tool.step_radius)
         self.doc.subscribe(self.on_doc_changed)
+        self.doc.subscribe(lambda kind: self.setWindowModified(self.doc.dirty))
         tool.colorChanged.connect(panel.set_color)
         tool.radiusChanged.connect(self.on_radius_changed)
         tool.selectionChanged.connect(self.on_selection_changed)
@@ -131,19 +133,22 @@ class MainWindow(QMainWindow):
     def on_photo_opened(self):
         photo = self.doc.photo
         self.views.set_photo(photo.rgb, photo.l_full, photo.has_color)
-        self.setWindowTitle(f"{photo.path.name} — {APP_NAME}")
+        self.setWindowTitle(f"{photo.path.name}[*] — {APP_NAME}")    # [*]: "*" when unsaved
         self.menus.update_recent()
         self.panel.suggest_row.set_colors([])     # suggestions belonged to the previous photo
         self.panel.reset_lightness(float(np.median(photo.l_full[::8, ::8])))  # and its lightness
         self.status_pos.setText("")               # as did the cursor position and L shown
         self.on_doc_changed("hints")
 
+    def model_text(self) -> str:
+        c = self.controller.colorizer
+        return "no model loaded" if c is None else \
+            f"model: {c.name} ({c.variant}{'' if c.uses_hints else ', automatic'}) · device: {c.device.type}"
+
     def on_model_changed(self):
         self.menus.rebuild_model_menu()
         c = self.controller.colorizer
-        self.status_model.setText("no model loaded" if c is None else
-                                  f"model: {c.name} ({c.variant}{'' if c.uses_hints else ', automatic'})"
-                                  f" · device: {c.device.type}")
+        self.status_model.setText(self.model_text())
         self.statusBar().clearMessage()
         if c is not None and not c.uses_hints:
             self.statusBar().showMessage(AUTOMATIC_TEXT.format(name=c.name), 15000)
@@ -282,6 +287,12 @@ class MainWindow(QMainWindow):
             "Wheel zooms, middle button or space+drag pans, F fits, 1 is 100 %.\n"
             "B shows the original, S toggles side by side, H hides the hints.\n"
             "Ctrl+E exports the full-resolution result; Ctrl+S saves the session."))
+
+    def show_about(self):
+        c = self.controller.colorizer
+        where = f"\nWeights: {c.path}" if c is not None else ""
+        QMessageBox.about(self, f"About {APP_NAME}", f"{APP_NAME} {__version__}\n\n"
+                          f"In use: {self.model_text()}{where}")
 
     # ------------------------------------------------------------------ start and close
     def set_startup_path(self, path):

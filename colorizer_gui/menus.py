@@ -52,7 +52,9 @@ class Menus:
         v = mb.addMenu("&View")
         self.act(v, "&Fit to window", views.fit, "F")
         self.act(v, "&Actual size (100%)", views.actual_size, "1")
-        self.act(v, "Zoom &in", lambda: views.zoom_by(1.25), K.ZoomIn)
+        zoom_in = self.act(v, "Zoom &in", lambda: views.zoom_by(1.25), K.ZoomIn)
+        keys, unshifted = QKeySequence.keyBindings(K.ZoomIn), QKeySequence("Ctrl+=")
+        zoom_in.setShortcuts(keys if unshifted in keys else keys + [unshifted])
         self.act(v, "Zoom &out", lambda: views.zoom_by(0.8), K.ZoomOut)
         v.addSeparator()
         self.side_action = self.act(v, "&Side by side", views.set_side_by_side, "S", checkable=True)
@@ -67,6 +69,7 @@ class Menus:
         self.act(t, "&Retrain on a folder of photos…", win.retrain)
         h = mb.addMenu("&Help")
         self.act(h, "&How to use", win.show_help, K.HelpContents)
+        self.act(h, "&About Hint Colorizer", win.show_about)
         history_changed = self.update_undo
         ctl.doc.subscribe(lambda kind: history_changed() if kind in ("history", "image") else None)
         self.update_undo()

@@ -7,7 +7,7 @@ from PIL import Image
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QStandardPaths, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from net.session_file import load_session
 
@@ -216,3 +216,32 @@ def test_every_control_of_the_colour_panel_is_reachable_in_a_small_window(qtbot,
         shown = shown_part(w, win)
         assert shown.size() == w.size() and w.height() >= w.minimumSizeHint().height(), w
         assert shown.bottom() < status_top, w           # nothing under the status bar
+
+
+# 7 ------------------------------------------------------------------------------------------
+def test_the_title_marks_unsaved_changes(qtbot, win, tmp_path):
+    assert "[*]" in win.windowTitle() and not win.isWindowModified()
+    click(win.gray_view, (100, 100))
+    assert win.isWindowModified()
+    assert win.controller.write_session(tmp_path / "s.colorize.json")
+    assert not win.isWindowModified()
+    win.doc.history.undo()
+    assert win.isWindowModified()
+    wait_idle(qtbot, win)
+
+
+def test_about_names_the_version_and_the_model_in_use(win, monkeypatch):
+    from net.version import __version__
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
+    about = [a for m in win.menuBar().findChildren(QMenu) for a in m.actions()
+             if a.text().replace("&", "") == "About Hint Colorizer"]
+    assert len(about) == 1
+    about[0].trigger()
+    assert __version__ in shown[0] and win.colorizer.name in shown[0]
+
+
+def test_ctrl_equals_zooms_in_like_ctrl_plus(qtbot, win):
+    z = win.gray_view.zoom()
+    key(win, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert abs(win.gray_view.zoom() - 1.25 * z) < 1e-9
