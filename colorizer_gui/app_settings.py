@@ -12,6 +12,8 @@ from net.session_file import SUFFIX
 
 MAX_RECENT = 10
 MAX_RECENT_COLORS = 12
+APP_FOLDER = "hint-colorizer"
+LEGACY_FOLDER = "Hint Colorizer"       # up to 0.1.0 the data sat in hint-colorizer/Hint Colorizer
 AUTOSAVE_SESSION = "autosaveSession"   # settings key: the session file the autosaved work belongs to
 Loc = QStandardPaths.StandardLocation
 
@@ -21,12 +23,52 @@ def settings() -> QSettings:
 
 
 def data_dir() -> Path:
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".hint-colorizer")
+    """One folder, ``hint-colorizer`` in the platform's data location (``~/.local/share`` on
+    Linux), whatever names the running application was given."""
+    base = QStandardPaths.writableLocation(Loc.GenericDataLocation)
+    return Path(base) / APP_FOLDER if base else Path.home() / f".{APP_FOLDER}"
+
+
+def legacy_data_dirs() -> list[Path]:
+    """Where 0.1.0 kept its data (the application-data location of organisation hint-colorizer,
+    application Hint Colorizer): inside data_dir() on Linux and macOS, Roaming on Windows."""
+    dirs = [data_dir() / LEGACY_FOLDER]
+    if os.environ.get("APPDATA"):
+        dirs.append(Path(os.environ["APPDATA"]) / APP_FOLDER / LEGACY_FOLDER)
+    return dirs
+
+
+def migrate_legacy_data() -> None:
+    """Move an older version's autosave and retrained runs into data_dir(). What cannot move
+    stays and is still found (pending_autosave, retrained_models); an autosave whose place is
+    taken moves at a later start, once the newer one was restored or discarded."""
+    for old in legacy_data_dirs():
+        moves = [(old / f"autosave{SUFFIX}", autosave_path())]
+        if (old / "runs").is_dir():
+            moves += [(run, runs_dir() / run.name) for run in (old / "runs").iterdir()]
+        for src, dst in moves:
+            if src.exists() and not dst.exists():
+                try:
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(src, dst)
+                except OSError:
+                    pass
+        for d in (old / "runs", old):
+            try:
+                d.rmdir()                      # only when empty
+            except OSError:
+                pass
 
 
 def autosave_path() -> Path:
     return data_dir() / f"autosave{SUFFIX}"
+
+
+def pending_autosave() -> Path | None:
+    """Unsaved work a previous run left (here, or in an older version's folder), or None."""
+    found = [p for p in [autosave_path()] + [d / f"autosave{SUFFIX}" for d in legacy_data_dirs()]
+             if p.is_file()]
+    return found[0] if found else None
 
 
 def runs_dir() -> Path:
@@ -36,7 +78,9 @@ def runs_dir() -> Path:
 
 def retrained_models() -> list[Path]:
     """The user's retrained models, newest first."""
-    return sorted(runs_dir().glob("*/model.safetensors"), key=lambda p: p.parent.name, reverse=True)
+    found = [p for d in [runs_dir()] + [old / "runs" for old in legacy_data_dirs()]
+             for p in d.glob("*/model.safetensors")]
+    return sorted(found, key=lambda p: p.parent.name, reverse=True)
 
 
 def default_save_dir(photo: Path) -> Path:

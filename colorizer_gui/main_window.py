@@ -13,7 +13,8 @@ from net.formats import read_filter, write_filter
 from net.session_file import SUFFIX
 from net.version import __version__
 
-from .app_settings import autosave_path, default_save_dir, read_colors, settings, write_colors
+from .app_settings import (autosave_path, default_save_dir, migrate_legacy_data, pending_autosave,
+                           read_colors, settings, write_colors)
 from .color_panel import ColorPanel, scrollable
 from .controller import EditorController
 from .hint_tool import MIN_RADIUS, HintTool
@@ -36,6 +37,7 @@ IMAGE_FILTER = read_filter()
 class MainWindow(QMainWindow):
     def __init__(self, model: str | None = None, device: str = "auto", ask_restore: bool = True):
         super().__init__()
+        migrate_legacy_data()
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
         self.settings = settings()
@@ -300,8 +302,8 @@ class MainWindow(QMainWindow):
 
     def _after_start(self):
         """Once the model is loaded: offer to restore a crashed session, else open the first photo."""
-        ap = autosave_path()
-        if self.ask_restore and ap.is_file():
+        ap = pending_autosave()
+        if self.ask_restore and ap is not None:
             if self.prompts.yes_no("Restore unsaved work?", "The colorizer did not close normally "
                                    "last time. Restore the hints you were working on?"):
                 self.controller.restore_autosave(ap)

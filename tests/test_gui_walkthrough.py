@@ -1,6 +1,7 @@
 """Issue 13: the defects a new user's walk through the app found, each reproduced through the
 window (keys, clicks and wheel notches as the user makes them)."""
 import os
+import shutil
 from pathlib import Path
 
 from PIL import Image
@@ -9,7 +10,8 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
-from net.session_file import load_session
+from net.hints import Hint
+from net.session_file import Session, load_session, save_session
 
 from colorizer_gui.prompts import CANCEL
 
@@ -245,3 +247,34 @@ def test_ctrl_equals_zooms_in_like_ctrl_plus(qtbot, win):
     z = win.gray_view.zoom()
     key(win, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
     assert abs(win.gray_view.zoom() - 1.25 * z) < 1e-9
+
+
+# 8 ------------------------------------------------------------------------------------------
+def test_one_data_folder_and_work_left_in_the_old_nested_one_is_found(qtbot, local_weights, photo,
+                                                                      monkeypatch):
+    from colorizer_gui import app_settings
+    from colorizer_gui.main_window import MainWindow
+    base = Path(QStandardPaths.writableLocation(Loc.GenericDataLocation))
+    assert app_settings.data_dir() == base / "hint-colorizer"
+    old = base / "hint-colorizer" / "Hint Colorizer"     # where versions before 0.2 kept it
+    run = old / "runs" / "hnet-old"
+    run.mkdir(parents=True)
+    shutil.copy(local_weights, run / "model.safetensors")
+    shutil.copy(local_weights.with_suffix(".json"), run / "model.json")
+    save_session(old / "autosave.colorize.json",
+                 Session(image=str(photo), hints=[Hint(40, 30, 6, (200, 30, 30))]))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    w = MainWindow(model=str(local_weights), device="cpu", ask_restore=True)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        qtbot.waitUntil(lambda: w.doc.path == photo and len(w.doc.hints) == 1, timeout=WAIT)
+        assert w.doc.dirty                              # restored work, not yet saved
+        assert any(p.parent.name == "hnet-old" for p in app_settings.retrained_models())
+        assert any("hnet-old" in a.text() for a in w.menus.model_menu.actions())
+        wait_idle(qtbot, w)
+    finally:
+        w.doc.history.set_clean()
+        w.close()
+        shutil.rmtree(app_settings.data_dir() / "runs" / "hnet-old", ignore_errors=True)
+        shutil.rmtree(run, ignore_errors=True)
