@@ -3,6 +3,7 @@ it suggests saving."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
@@ -13,7 +14,8 @@ from net.session_file import SUFFIX
 MAX_RECENT = 10
 MAX_RECENT_COLORS = 12
 APP_FOLDER = "hint-colorizer"
-LEGACY_FOLDER = "Hint Colorizer"       # up to 0.1.0 the data sat in hint-colorizer/Hint Colorizer
+LEGACY_FOLDER = "Hint Colorizer"       # earlier versions kept the data in hint-colorizer/Hint Colorizer
+AUTOSAVE_FILE = f"autosave{SUFFIX}"
 AUTOSAVE_SESSION = "autosaveSession"   # settings key: the session file the autosaved work belongs to
 Loc = QStandardPaths.StandardLocation
 
@@ -30,8 +32,9 @@ def data_dir() -> Path:
 
 
 def legacy_data_dirs() -> list[Path]:
-    """Where 0.1.0 kept its data (the application-data location of organisation hint-colorizer,
-    application Hint Colorizer): inside data_dir() on Linux and macOS, Roaming on Windows."""
+    """Where earlier versions kept their data (the application-data location of organisation
+    hint-colorizer, application Hint Colorizer): inside data_dir() on Linux and macOS, Roaming
+    on Windows."""
     dirs = [data_dir() / LEGACY_FOLDER]
     if os.environ.get("APPDATA"):
         dirs.append(Path(os.environ["APPDATA"]) / APP_FOLDER / LEGACY_FOLDER)
@@ -39,35 +42,49 @@ def legacy_data_dirs() -> list[Path]:
 
 
 def migrate_legacy_data() -> None:
-    """Move an older version's autosave and retrained runs into data_dir(). What cannot move
-    stays and is still found (pending_autosave, retrained_models); an autosave whose place is
-    taken moves at a later start, once the newer one was restored or discarded."""
+    """Move an earlier version's autosave and retrained runs into data_dir(); the remembered
+    model follows its run. What cannot move (or be read) stays and is still found
+    (pending_autosave, retrained_models). When both folders hold an autosave, the one here is
+    offered first and the old one stays; it moves at a later start, once the one here was
+    restored and saved, or discarded: neither is lost."""
     for old in legacy_data_dirs():
-        moves = [(old / f"autosave{SUFFIX}", autosave_path())]
-        if (old / "runs").is_dir():
-            moves += [(run, runs_dir() / run.name) for run in (old / "runs").iterdir()]
-        for src, dst in moves:
-            if src.exists() and not dst.exists():
-                try:
-                    dst.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(src, dst)
-                except OSError:
-                    pass
-        for d in (old / "runs", old):
-            try:
-                d.rmdir()                      # only when empty
-            except OSError:
-                pass
+        try:
+            _migrate_from(old)
+        except OSError:
+            pass                               # an unreadable old folder: looked in where it is
+
+
+def _migrate_from(old: Path) -> None:
+    moves = [(old / AUTOSAVE_FILE, autosave_path())]
+    if (old / "runs").is_dir():
+        moves += [(run, runs_dir() / run.name) for run in (old / "runs").iterdir()]
+    s = settings()
+    for src, dst in moves:
+        if not src.exists() or dst.exists():
+            continue
+        try:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(src, dst)              # copies and deletes across drives
+        except OSError:
+            continue
+        model = Path(str(s.value("model", "") or ""))
+        if model.is_absolute() and model.is_relative_to(src):
+            s.setValue("model", str(dst / model.relative_to(src)))
+    for d in (old / "runs", old):
+        try:
+            d.rmdir()                          # only when empty
+        except OSError:
+            pass
 
 
 def autosave_path() -> Path:
-    return data_dir() / f"autosave{SUFFIX}"
+    return data_dir() / AUTOSAVE_FILE
 
 
 def pending_autosave() -> Path | None:
     """Unsaved work a previous run left (here, or in an older version's folder), or None."""
-    found = [p for p in [autosave_path()] + [d / f"autosave{SUFFIX}" for d in legacy_data_dirs()]
-             if p.is_file()]
+    found = [p for p in [autosave_path()] + [d / AUTOSAVE_FILE for d in legacy_data_dirs()]
+             if os.path.isfile(p)]            # False, not an error, in an unreadable folder
     return found[0] if found else None
 
 

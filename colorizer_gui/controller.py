@@ -22,7 +22,8 @@ from net.image_io import save_image
 from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, load_session,
                               save_session)
 
-from .app_settings import AUTOSAVE_SESSION, add_recent_file, autosave_path, default_save_dir
+from .app_settings import add_recent_file, default_save_dir
+from .autosave import Autosave
 from .document import Document, Photo
 from .inference import InferenceWorker, Result
 from .prompts import CANCEL, SAVE, Prompts
@@ -67,6 +68,7 @@ class EditorController(QObject):
         self.last_result: Result | None = None
         self.last_latency_ms: float | None = None
         self._autosaved_rev = -1
+        self.autosave_file = Autosave(settings)
         self._autosave = QTimer(self, interval=AUTOSAVE_MS, timeout=self.autosave)
         self._autosave.start()
         self.doc.subscribe(self._on_doc_changed)
@@ -144,7 +146,7 @@ class EditorController(QObject):
             return False
         if answer == SAVE:
             return self.save()
-        autosave_path().unlink(missing_ok=True)     # the user discarded this work
+        self.drop_autosave()                        # the user discarded this work
         return True
 
     def open_path(self, path, hints: list[Hint] | None = None, session_path: Path | None = None,
@@ -222,19 +224,16 @@ class EditorController(QObject):
     def restore_autosave(self, path: Path) -> bool:
         """Reopen the work a crashed run left; Save then writes to the session file that work
         came from, when the autosave recorded one for the same photo."""
-        return self.open_session(path, remember=False, ask=False, save_to=self._saved_to(path))
+        self.autosave_file.restored_from = path
+        return self.open_session(path, remember=False, ask=False,
+                                 save_to=self.autosave_file.saved_to(path))
 
-    def _saved_to(self, autosave: Path) -> Path | None:
-        target = self.settings.value(AUTOSAVE_SESSION, "")
-        if not target:
-            return None
-        target = Path(str(target))
-        try:         # the recorded session must be of the autosave's photo (one settings, many runs)
-            same = load_session(target).image_path(target).resolve() == \
-                load_session(autosave).image_path(autosave).resolve()
-        except (SessionError, OSError):
-            return None
-        return target if same else None
+    def drop_autosave(self, offered: Path | None = None) -> None:
+        """The unsaved work was saved or discarded (or the ``offered`` autosave declined):
+        delete the autosave and the one the work was restored from, if another."""
+        error = self.autosave_file.remove(offered)
+        if error:
+            self.message.emit(error, 15000)
 
     # ------------------------------------------------------------------ model
     def load_model(self, model: str | None, initial: bool = False):
@@ -312,8 +311,8 @@ class EditorController(QObject):
             self.prompts.error("The session was not saved", str(e))
             return False
         self.doc.mark_saved(path)
-        autosave_path().unlink(missing_ok=True)      # nothing unsaved left to recover
         self.message.emit(f"Saved {path.name}", 5000)
+        self.drop_autosave()                         # nothing unsaved left to recover
         return True
 
     def autosave(self) -> None:
@@ -321,16 +320,15 @@ class EditorController(QObject):
         if self.doc.path is None or not self.doc.dirty or self.doc.revision == self._autosaved_rev:
             return
         try:
-            save_session(autosave_path(), self.current_session())
+            self.autosave_file.write(self.current_session(), self.doc.session_path)
             self._autosaved_rev = self.doc.revision
-            self.settings.setValue(AUTOSAVE_SESSION, str(self.doc.session_path or ""))
         except SessionError as e:
             self.message.emit(f"Autosave failed: {e}", 8000)
 
     def stop(self) -> None:
         """The window closes after the user saved or discarded: no recovery needed."""
         self._autosave.stop()
-        autosave_path().unlink(missing_ok=True)
+        self.drop_autosave()
         self.worker.shutdown()
 
     # ------------------------------------------------------------------ export

@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
                                    "last time. Restore the hints you were working on?"):
                 self.controller.restore_autosave(ap)
                 return
-            ap.unlink(missing_ok=True)
+            self.controller.drop_autosave(offered=ap)
         if self._startup_path:
             self.controller.open_path(self._startup_path, ask=False)
 

@@ -255,8 +255,7 @@ def test_one_data_folder_and_work_left_in_the_old_nested_one_is_found(qtbot, loc
     from colorizer_gui import app_settings
     from colorizer_gui.main_window import MainWindow
     base = Path(QStandardPaths.writableLocation(Loc.GenericDataLocation))
-    assert app_settings.data_dir() == base / "hint-colorizer"
-    old = base / "hint-colorizer" / "Hint Colorizer"     # where versions before 0.2 kept it
+    old = base / "hint-colorizer" / "Hint Colorizer"     # where earlier versions kept it
     run = old / "runs" / "hnet-old"
     run.mkdir(parents=True)
     shutil.copy(local_weights, run / "model.safetensors")
@@ -270,6 +269,9 @@ def test_one_data_folder_and_work_left_in_the_old_nested_one_is_found(qtbot, loc
     try:
         qtbot.waitUntil(lambda: w.doc.path == photo and len(w.doc.hints) == 1, timeout=WAIT)
         assert w.doc.dirty                              # restored work, not yet saved
+        assert not (old / "autosave.colorize.json").exists()             # moved, not just found
+        assert (app_settings.runs_dir() / "hnet-old" / "model.safetensors").is_file()
+        assert not run.exists() and app_settings.runs_dir().parent != old
         assert any(p.parent.name == "hnet-old" for p in app_settings.retrained_models())
         assert any("hnet-old" in a.text() for a in w.menus.model_menu.actions())
         wait_idle(qtbot, w)

@@ -1,0 +1,46 @@
+"""The autosave file: the unsaved work of this run, offered again after a crash, and deleted
+once that work is saved or discarded."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from net.session_file import Session, SessionError, load_session, save_session
+
+from .app_settings import AUTOSAVE_SESSION, autosave_path
+
+
+class Autosave:
+    def __init__(self, settings):
+        self.settings = settings
+        self.restored_from: Path | None = None    # the autosave the unsaved work came from
+
+    def write(self, session: Session, session_path: Path | None) -> None:
+        """Raises SessionError."""
+        save_session(autosave_path(), session)
+        self.settings.setValue(AUTOSAVE_SESSION, str(session_path or ""))
+
+    def saved_to(self, autosave: Path) -> Path | None:
+        """The session file the autosaved work belongs to, if it recorded one of its photo."""
+        target = self.settings.value(AUTOSAVE_SESSION, "")
+        if not target:
+            return None
+        target = Path(str(target))
+        try:         # the recorded session must be of the autosave's photo (one settings, many runs)
+            same = load_session(target).image_path(target).resolve() == \
+                load_session(autosave).image_path(autosave).resolve()
+        except (SessionError, OSError):
+            return None
+        return target if same else None
+
+    def remove(self, offered: Path | None = None) -> str | None:
+        """Delete this run's autosave, the one the work was restored from and the ``offered``
+        one (declined); the error of the first that could not be deleted, or None."""
+        error = None
+        for p in dict.fromkeys([autosave_path(), self.restored_from, offered]):
+            try:
+                if p is not None:
+                    p.unlink(missing_ok=True)
+            except OSError as e:
+                error = error or f"The autosave {p} could not be deleted: {e.strerror or e}"
+        self.restored_from = None
+        return error
