@@ -5,6 +5,7 @@
 * click on a hint: select it; drag it: move it, strokes as a whole (one undo step);
 * the colour and radius controls recolour / resize the selected hint; with none selected they
   only set the brush. A new hint is not selected; a click beside the photo deselects;
+* undo and redo deselect (the selected index may name another hint afterwards);
 * eraser mode: click or drag removes every hint the brush touches (one undo step);
 * Alt+click: eyedropper (handled by the window; the tool only reports it).
 
@@ -123,6 +124,16 @@ class HintTool(QObject):
             self.history.push(EditHint(self.doc, i, new, gesture, text))
 
     # -- commands ------------------------------------------------------------------------
+    def undo(self) -> None:
+        """Undo and redo deselect: they may add, remove or reorder hints, after which the
+        selected index would name another hint (and the next colour would recolour it)."""
+        self.select(None)
+        self.history.undo()
+
+    def redo(self) -> None:
+        self.select(None)
+        self.history.redo()
+
     def delete_selected(self) -> None:
         if self.selected is not None:
             i = self.selected

@@ -14,11 +14,16 @@ from .app_settings import recent_files, retrained_models
 K = QKeySequence.StandardKey
 
 
+def with_key(standard, extra: str) -> list[QKeySequence]:
+    """The platform's keys for a standard action, and ``extra`` unless it is one of them."""
+    keys, key = QKeySequence.keyBindings(standard), QKeySequence(extra)
+    return keys if key in keys else keys + [key]
+
+
 class Menus:
     def __init__(self, win: QMainWindow):
         self.win = win
         ctl, tool, views = win.controller, win.tool, win.views
-        history = ctl.doc.history
         mb = win.menuBar()
         f = mb.addMenu("&File")
         self.act(f, "&Open photo…", win.choose_image, K.Open)
@@ -33,9 +38,9 @@ class Menus:
         f.addSeparator()
         self.act(f, "&Quit", win.close, K.Quit)
         e = mb.addMenu("&Edit")
-        self.undo_action = self.act(e, "&Undo", history.undo, K.Undo)
-        self.redo_action = self.act(e, "&Redo", history.redo, K.Redo)
-        self.redo_action.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Y")])
+        self.undo_action = self.act(e, "&Undo", tool.undo, K.Undo)
+        self.redo_action = self.act(e, "&Redo", tool.redo, K.Redo)
+        self.redo_action.setShortcuts(with_key(K.Redo, "Ctrl+Y"))    # a key twice: neither fires
         e.addSeparator()
         self.act(e, "&Delete selected hint", tool.delete_selected, K.Delete)
         self.act(e, "Deselect hint", lambda: tool.select(None), "Esc",
@@ -53,8 +58,7 @@ class Menus:
         self.act(v, "&Fit to window", views.fit, "F")
         self.act(v, "&Actual size (100%)", views.actual_size, "1")
         zoom_in = self.act(v, "Zoom &in", lambda: views.zoom_by(1.25), K.ZoomIn)
-        keys, unshifted = QKeySequence.keyBindings(K.ZoomIn), QKeySequence("Ctrl+=")
-        zoom_in.setShortcuts(keys if unshifted in keys else keys + [unshifted])
+        zoom_in.setShortcuts(with_key(K.ZoomIn, "Ctrl+="))
         self.act(v, "Zoom &out", lambda: views.zoom_by(0.8), K.ZoomOut)
         v.addSeparator()
         self.side_action = self.act(v, "&Side by side", views.set_side_by_side, "S", checkable=True)

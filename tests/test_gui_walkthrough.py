@@ -67,6 +67,22 @@ def test_a_click_on_empty_list_space_or_beside_the_photo_deselects(qtbot, win):
     wait_idle(qtbot, win)
 
 
+def test_undo_and_redo_deselect_so_a_colour_never_recolours_another_hint(qtbot, win):
+    for x in (60, 140, 220):                            # R, G, B
+        click(win.gray_view, (x, 100))
+    win.tool.select(1)
+    key(win, Qt.Key.Key_Delete)                         # G removed
+    win.tool.select(1)                                  # B
+    for undo_redo in (Qt.Key.Key_Z, Qt.Key.Key_Y):      # G back at index 1; removed again
+        key(win, undo_redo, Qt.KeyboardModifier.ControlModifier)
+        assert win.tool.selected is None and win.panel.hint_list.list.currentRow() == -1
+        before = list(win.doc.hints)
+        win.panel.colorPicked.emit((30, 200, 30))       # only the brush
+        assert win.doc.hints == before
+        win.tool.select(len(win.doc.hints) - 1)
+    wait_idle(qtbot, win)
+
+
 # 2 ------------------------------------------------------------------------------------------
 def wheel_at(view, pos: QPointF, dy: int):
     ev = QWheelEvent(pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())), QPoint(0, 0),
