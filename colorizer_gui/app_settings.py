@@ -106,6 +106,11 @@ def default_save_dir(photo: Path) -> Path:
     folder = photo.parent
     if not folder.resolve().is_relative_to(assets_dir().resolve()) and os.access(folder, os.W_OK):
         return folder
+    return pictures_dir()
+
+
+def pictures_dir() -> Path:
+    """The user's Pictures folder, or home when there is none."""
     pictures = QStandardPaths.writableLocation(Loc.PicturesLocation)
     return Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
 

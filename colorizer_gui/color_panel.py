@@ -86,6 +86,7 @@ class ColorPanel(QWidget):
         lay.addWidget(self.recent_row)
         lay.addWidget(self.suggest_row)
         self.hint_label = QLabel("No hints")
+        self.hint_label.setWordWrap(True)        # "N hints · no. K selected (Esc deselects)"
         lay.addWidget(self.hint_label)
         self.hint_list = HintList()
         lay.addWidget(self.hint_list, 1)

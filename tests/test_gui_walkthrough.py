@@ -136,13 +136,9 @@ def test_retrain_refuses_an_empty_folder_field(qtbot, local_weights, tmp_path, m
 
 
 # 4 ------------------------------------------------------------------------------------------
-def users_pictures() -> Path:
-    p = QStandardPaths.writableLocation(Loc.PicturesLocation)
-    return Path(p) if p and Path(p).is_dir() else Path.home()
-
-
 def test_save_and_export_suggest_a_writable_folder_not_the_install_folder(qtbot, win, photo,
                                                                           monkeypatch):
+    from colorizer_gui.app_settings import pictures_dir
     from net.assets import sample_photo
     starts = []
     monkeypatch.setattr(win.prompts, "save_file",
@@ -159,11 +155,13 @@ def test_save_and_export_suggest_a_writable_folder_not_the_install_folder(qtbot,
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == photo.parent
                         else real_access(p, mode, **k))
-    assert suggested() == [users_pictures()] * 2        # a folder the user cannot write to
+    assert suggested() == [pictures_dir()] * 2        # a folder the user cannot write to
     win.controller.open_path(sample_photo())
     qtbot.waitUntil(lambda: win.doc.path == sample_photo(), timeout=WAIT)
     wait_idle(qtbot, win)
-    assert suggested() == [users_pictures()] * 2        # the bundled sample (installed, read-only)
+    assert suggested() == [pictures_dir()] * 2        # the bundled sample (installed, read-only)
+    win.settings.setValue("exportDir", str(photo.parent / "out"))   # after an export there
+    assert suggested() == [pictures_dir(), photo.parent / "out"]    # export only: its last folder
 
 
 def test_after_a_crash_restore_save_writes_to_the_sessions_own_file(qtbot, win, tmp_path,
@@ -234,6 +232,9 @@ def test_every_control_of_the_colour_panel_is_reachable_in_a_small_window(qtbot,
         shown = shown_part(w, win)
         assert shown.size() == w.size() and w.height() >= w.minimumSizeHint().height(), w
         assert shown.bottom() < status_top, w           # nothing under the status bar
+    panel.set_hint_count(12, 11)                        # the longest text: wraps, not cut off
+    label = panel.hint_label
+    assert label.wordWrap() and label.sizeHint().width() <= label.width()
 
 
 # 7 ------------------------------------------------------------------------------------------
