@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 
 from net.hints import Hint, Stroke
 
+MIN_ZOOM, MAX_ZOOM = 0.02, 64.0      # the wheel and Ctrl+-/+ stop here (a fit may go below)
+
 
 def qimage_from_rgb(rgb: np.ndarray) -> QImage:
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
@@ -99,10 +101,13 @@ class ImageView(QGraphicsView):
 
     def zoom_by(self, factor: float, at: QPointF | None = None) -> None:
         """Zoom about the viewport point ``at`` (the image point there stays there), or about
-        the view's centre."""
-        scale = self.transform().m11() * factor
-        if not 0.02 <= scale <= 64:
+        the view's centre. A step past MIN_ZOOM or MAX_ZOOM stops at it."""
+        cur = self.transform().m11()
+        lo, hi = min(MIN_ZOOM, cur), max(MAX_ZOOM, cur)    # a panorama fitted below the range
+        scale = min(hi, max(lo, cur * factor))             # still zooms in; a limit stays put
+        if scale == cur:
             return
+        factor = scale / cur
         self._fit_mode = False
         anchor = None if at is None else self.viewportTransform().inverted()[0].map(at)
         self.scale(factor, factor)                   # about the centre (AnchorViewCenter)

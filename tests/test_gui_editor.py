@@ -155,3 +155,20 @@ def test_suggested_colours_belong_to_the_open_photo(qtbot, win, tmp_path, gray_p
     qtbot.waitUntil(lambda: win.doc.path == other, timeout=WAIT)
     wait_idle(qtbot, win)
     assert win.panel.suggest_row.colors == []   # nothing left over from the previous photo
+
+
+def test_zoom_steps_stop_at_the_limits_and_a_view_fitted_below_them_zooms_in(qtbot, win):
+    from PySide6.QtGui import QTransform
+    from colorizer_gui.canvas import MAX_ZOOM, MIN_ZOOM
+    v = win.gray_view
+    v.setTransform(QTransform.fromScale(MIN_ZOOM / 4, MIN_ZOOM / 4))    # a huge panorama, fitted
+    v.zoom_by(0.8)
+    assert v.zoom() == MIN_ZOOM / 4                  # no further out
+    v.zoom_by(1.25)
+    assert abs(v.zoom() - MIN_ZOOM / 4 * 1.25) < 1e-12     # but in, one wheel notch
+    for _ in range(60):
+        v.zoom_by(1.25)
+    assert v.zoom() == MAX_ZOOM                      # landed on the limit, no drift past it
+    for _ in range(70):
+        v.zoom_by(0.8)
+    assert v.zoom() == MIN_ZOOM
