@@ -4,8 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from net import load_image
@@ -72,6 +72,14 @@ def drag(view, start, end_x, step=5):
     for xi in range(x + step, end_x, step):
         send(view, QEvent.Type.MouseMove, (xi, y))
     send(view, QEvent.Type.MouseButtonRelease, (end_x, y), buttons=Qt.MouseButton.NoButton)
+
+
+def wheel_at(view, pos: QPointF, dy: int):
+    ev = QWheelEvent(pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())), QPoint(0, 0),
+                     QPoint(0, dy), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                     Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), ev)
+    QApplication.processEvents()
 
 
 def click(view, xy, mods=Qt.KeyboardModifier.NoModifier):

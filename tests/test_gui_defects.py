@@ -5,15 +5,14 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QToolButton
 
 from net.session_file import Session, load_session, save_session
 
 from colorizer_gui.main_window import autosave_path
 
-from .test_gui import (WAIT, click, drag, expected_picture, photo, send, wait_idle,  # noqa: F401
+from .test_gui import (WAIT, click, drag, expected_picture, photo, send, wait_idle, wheel_at,  # noqa: F401
                        win)
 
 
@@ -120,12 +119,8 @@ def test_retrain_runs_alongside_the_window_and_hands_over_its_model(qtbot, win, 
 
 # 3 ------------------------------------------------------------------------------------------
 def wheel(view, dy):
-    pos = QPointF(view.viewport().width() / 2, view.viewport().height() / 2)
-    ev = QWheelEvent(pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())), QPoint(0, 0),
-                     QPoint(0, dy), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                     Qt.ScrollPhase.NoScrollPhase, False)
-    QApplication.sendEvent(view.viewport(), ev)
-    QApplication.processEvents()
+    """A wheel notch at the middle of the view (the walkthrough's event, one place)."""
+    wheel_at(view, QPointF(view.viewport().width() / 2, view.viewport().height() / 2), dy)
 
 
 def test_wheel_zoom_in_from_the_fitted_view(qtbot, win):

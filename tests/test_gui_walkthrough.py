@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PIL import Image
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QStandardPaths, Qt
-from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
@@ -15,7 +14,7 @@ from net.session_file import Session, load_session, save_session
 
 from colorizer_gui.prompts import CANCEL
 
-from .test_gui import WAIT, click, photo, send, wait_idle, win  # noqa: F401
+from .test_gui import WAIT, click, photo, send, wait_idle, wheel_at, win  # noqa: F401
 
 Loc = QStandardPaths.StandardLocation
 
@@ -84,14 +83,6 @@ def test_undo_and_redo_deselect_so_a_colour_never_recolours_another_hint(qtbot, 
 
 
 # 2 ------------------------------------------------------------------------------------------
-def wheel_at(view, pos: QPointF, dy: int):
-    ev = QWheelEvent(pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())), QPoint(0, 0),
-                     QPoint(0, dy), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                     Qt.ScrollPhase.NoScrollPhase, False)
-    QApplication.sendEvent(view.viewport(), ev)
-    QApplication.processEvents()
-
-
 def test_the_wheel_zooms_toward_the_point_under_the_cursor(qtbot, win):
     v = win.gray_view
     win.views.actual_size()
