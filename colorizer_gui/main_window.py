@@ -166,9 +166,7 @@ class MainWindow(QMainWindow):
         if kind not in ("hints", "image"):
             return
         hints = self.doc.hints
-        self.views.set_hints(hints, self.tool.selected)
-        self.panel.hint_list.set_hints(hints, self.tool.selected)
-        self.panel.set_hint_count(len(hints), self.tool.selected)
+        self.show_hints(self.tool.selected)
         self.views.set_tip("" if hints else FIRST_HINT_TEXT)
         if kind == "hints" and hints:
             last = hints[-1]
@@ -185,10 +183,15 @@ class MainWindow(QMainWindow):
         self.panel.set_mode(mode)
         self.views.set_brush(self.tool.radius, mode == "erase")
 
+    def show_hints(self, selected):
+        """The hints, with ``selected`` marked, in the views, the list and the count."""
+        hints = self.doc.hints
+        self.views.set_hints(hints, selected)
+        self.panel.hint_list.set_hints(hints, selected)
+        self.panel.set_hint_count(len(hints), selected)
+
     def on_selection_changed(self, index):
-        self.views.set_hints(self.doc.hints, index)
-        self.panel.hint_list.set_hints(self.doc.hints, index)
-        self.panel.set_hint_count(len(self.doc.hints), index)
+        self.show_hints(index)
         if index is not None:
             h = self.doc.hints[index]
             self.panel.set_lightness(self.doc.lightness_at(h.x, h.y))

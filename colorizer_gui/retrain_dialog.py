@@ -123,8 +123,11 @@ class RetrainDialog(QDialog):
         if d:
             self.folder.setText(d)
 
+    def folder_text(self) -> str:
+        return self.folder.text().strip()
+
     def command(self, out: Path) -> list[str]:
-        return ["-m", "training.train", "hnet", "--data", self.folder.text().strip(), "--init",
+        return ["-m", "training.train", "hnet", "--data", self.folder_text(), "--init",
                 str(self.init_weights), "--out", str(out), "--steps", str(self.steps.value()),
                 "--no-progress", "--val-every", str(max(10, self.steps.value() // 10)),
                 "--ckpt-every", "50",
@@ -134,10 +137,10 @@ class RetrainDialog(QDialog):
         if not self.init_weights:
             self.status.setText("Load a model first (Model menu).")
             return
-        if not self.folder.text().strip():
+        if not self.folder_text():
             self.status.setText("Choose the folder of photos to train on first (Browse…).")
             return
-        if not Path(self.folder.text().strip()).is_dir():
+        if not Path(self.folder_text()).is_dir():
             self.status.setText("That folder does not exist.")
             return
         self.out = app_settings.runs_dir() / time.strftime("hnet-%Y%m%d-%H%M%S")
