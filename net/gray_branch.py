@@ -1,8 +1,9 @@
 """The gray branch: everything that depends only on the gray photo (computed once per photo).
 
-* :class:`VGGGray`: ImageNet VGG16 on the gray image (frozen). conv1_1..conv3_3 give the
-  low-level features at H, H/2, H/4; with ``semantic`` also conv4_1..conv4_3 at H/8 and
-  conv5_1..conv5_3 at H/16, the object-level features automatic colour needs.
+* :class:`VGGGray`: ImageNet VGG16 on the gray image (frozen, except that an adaptation
+  run may fine-tune its top blocks). conv1_1..conv3_3 give the low-level features at H, H/2,
+  H/4; with ``semantic`` also conv4_1..conv4_3 at H/8 and conv5_1..conv5_3 at H/16, the
+  object-level features automatic colour needs.
 * :class:`SemanticFusion`: projections of conv4 and conv5 and a global embedding of the
   photo (mean-pooled conv5, the "fusion layer" of Iizuka et al. and Baldassarre et al.)
   tiled over the H/8 grid, concatenated with the low-level bottleneck and mixed by a 1x1
@@ -45,13 +46,23 @@ class VGGGray(nn.Module):
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
 
-    def forward(self, l_norm):
-        # A frozen VGG (the usual case) keeps no activations for backward: they are most of
-        # a training step's memory.
-        with torch.set_grad_enabled(torch.is_grad_enabled() and self.convs[0].weight.requires_grad):
-            return self._features(l_norm)
+    def top_convs(self) -> nn.ModuleList:
+        """conv4_1..conv5_3 (empty without ``semantic``): the blocks an adaptation may tune."""
+        return self.convs[LOW_LEVEL_CONVS:]
 
-    def _features(self, l_norm):
+    def forward(self, l_norm):
+        # Frozen layers (the usual case: all of them) keep no activations for backward: they
+        # are most of a training step's memory. The low-level and the top blocks are decided
+        # apart, so tuning conv4/conv5 does not keep conv1..conv3's activations.
+        grad = torch.is_grad_enabled()
+        with torch.set_grad_enabled(grad and self.convs[0].weight.requires_grad):
+            low = self._low_level(l_norm)
+        if not self.semantic:
+            return low
+        with torch.set_grad_enabled(grad and self.convs[LOW_LEVEL_CONVS].weight.requires_grad):
+            return low + self._top(low[2])
+
+    def _low_level(self, l_norm):
         x = (gray_rgb_from_l(l_norm).expand(-1, 3, -1, -1) - self.mean) / self.std
         c = self.convs
         x = F.relu(c[1](F.relu(c[0](x))))
@@ -61,13 +72,15 @@ class VGGGray(nn.Module):
         f2 = x
         x = F.max_pool2d(x, 2)
         f3 = F.relu(c[6](F.relu(c[5](F.relu(c[4](x))))))
-        if not self.semantic:
-            return f1, f2, f3
+        return f1, f2, f3
+
+    def _top(self, f3):
+        c = self.convs
         x = F.max_pool2d(f3, 2)
         f4 = F.relu(c[9](F.relu(c[8](F.relu(c[7](x))))))
         x = F.max_pool2d(f4, 2)
         f5 = F.relu(c[12](F.relu(c[11](F.relu(c[10](x))))))
-        return f1, f2, f3, f4, f5
+        return f4, f5
 
 
 class SemanticFusion(nn.Module):

@@ -1,6 +1,8 @@
 """Retraining a shipped model (the hnet stage): which parts adapt, and what a run records."""
 import json
 
+import pytest
+
 from .conftest import train_tiny
 from .test_training import one_line_error, run_cli
 
@@ -76,6 +78,40 @@ def test_retraining_can_adapt_the_gray_branch_but_never_vgg(local_weights, photo
                  "--workers", "0", "--no-progress", "--out", str(tmp_path / "x"),
                  "--init", str(local_weights), "--train", "hnet,gray"])
     assert "--train 'hnet,gray'" in one_line_error(r)
+
+
+def test_retraining_can_tune_vggs_top_blocks_at_a_lower_rate(local_weights, photo_dir, tmp_path):
+    """`--train hnet,decoder,gray,vgg` also tunes VGG16's conv4 and conv5 blocks, at a tenth of
+    the others' learning rate, never conv1..conv3; a resume keeps the rates; vgg without the
+    gray branch is refused."""
+    import torch
+    from net.weights import load_model
+    from training.run import CKPT_NAME
+    before, _ = load_model(local_weights)
+    out = tmp_path / "v"
+    w = train_tiny("hnet", out, photo_dir, None, steps=6,
+                   extra=["--init", str(local_weights), "--train", "hnet,decoder,gray,vgg"])
+    after, meta = load_model(w)
+    convs = [not torch.equal(a.weight, b.weight)
+             for a, b in zip(after.rtnet.vgg.convs, before.rtnet.vgg.convs)]
+    assert convs == [False] * 7 + [True] * 6          # conv1_1..conv3_3 frozen, conv4/conv5 tuned
+    assert meta["training_history"][-1]["trained"] == "hnet,decoder,gray,vgg"
+    assert meta["training_history"][-1]["vgg_lr_scale"] == 0.1
+
+    def rates():
+        groups = torch.load(out / CKPT_NAME, weights_only=True)["optimizer"]["param_groups"]
+        return [(len(g["params"]), g["lr"]) for g in groups]
+    w.unlink()
+    base = ["hnet", "--data", str(photo_dir), "--batch", "8", "--size", "64", "--workers", "0",
+            "--val-count", "8", "--no-progress"]
+    r = run_cli(base + ["--out", str(out), "--steps", "8", "--ckpt-every", "1", "--resume",
+                        "--train", "hnet,decoder,gray,vgg"])
+    assert r.returncode == 0, r.stderr
+    (n_rest, lr_rest), (n_vgg, lr_vgg) = rates()
+    assert n_vgg == 12 and n_rest > 12 and lr_vgg == pytest.approx(0.1 * lr_rest)
+    r = run_cli(base + ["--steps", "4", "--out", str(tmp_path / "x"), "--init",
+                        str(local_weights), "--train", "hnet,decoder,vgg"])
+    assert "--train 'hnet,decoder,vgg'" in one_line_error(r)
 
 
 def test_an_hnet_run_can_switch_the_decoders_hint_propagation(local_weights, photo_dir, tmp_path):

@@ -93,10 +93,9 @@ class Run:
         if self.device.type == "cpu":
             model = model.to(memory_format=torch.channels_last)
         self.model = model
-        params = [p for p in model.parameters() if p.requires_grad]
         self.base_lr = a.lr if a.lr is not None else stage.default_lr
         self.time_fraction = 0.0       # share of --time-limit used (set by the loop)
-        self.opt = torch.optim.Adam(params, lr=self.base_lr, betas=stage.betas)
+        self.opt = torch.optim.Adam(stage.param_groups(model), lr=self.base_lr, betas=stage.betas)
         self.ddp = model
         if self.world > 1:
             self.ddp = torch.nn.parallel.DistributedDataParallel(
@@ -152,7 +151,7 @@ class Run:
     def train_step(self, l, ab, h7, step: int) -> float:
         lr = self.lr_at(step)
         for g in self.opt.param_groups:
-            g["lr"] = lr
+            g["lr"] = lr * g.get("lr_scale", 1.0)
         self.stage.set_lr(lr)
         return self.stage.train_step(self, l, ab, h7, step)
 

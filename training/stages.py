@@ -63,6 +63,10 @@ class Stage:
         model.train()
         model.vgg is not None and model.vgg.eval()
 
+    def param_groups(self, model) -> list[dict]:
+        """The optimizer's parameter groups; a group's ``lr_scale`` multiplies the schedule's LR."""
+        return [{"params": [p for p in model.parameters() if p.requires_grad], "lr_scale": 1.0}]
+
     def prepare(self, run, train_sets, shares) -> None:
         """Anything that needs the training photos (class rebalancing weights)."""
 
@@ -184,7 +188,19 @@ class HNetStage(Stage):
             mods += model.rtnet.decoder_modules()
         if "gray" in self.parts:
             mods += model.rtnet.gray_modules()
+        if "vgg" in self.parts:
+            mods.append(model.rtnet.vgg.top_convs())
         return mods
+
+    def param_groups(self, model) -> list[dict]:
+        """VGG16's top blocks, when they adapt, learn at VGG_LR_SCALE of the others' rate: they
+        are ImageNet's features, which a few thousand steps should nudge, not relearn."""
+        if "vgg" not in self.parts:
+            return super().param_groups(model)
+        top = {id(p) for p in model.rtnet.vgg.top_convs().parameters()}
+        params = [p for p in model.parameters() if p.requires_grad]
+        return [{"params": [p for p in params if id(p) not in top], "lr_scale": 1.0},
+                {"params": [p for p in params if id(p) in top], "lr_scale": VGG_LR_SCALE}]
 
     def configure(self, model, init_meta, resume_state):
         for p in model.parameters():
@@ -205,6 +221,9 @@ class HNetStage(Stage):
         if "gray" in self.parts and not model.cfg.local:
             raise WeightsError("--train hnet,decoder,gray needs a local model (the gray branch "
                                "it adapts feeds the local decoder)")
+        if "vgg" in self.parts and not model.cfg.semantic:
+            raise WeightsError("--train hnet,decoder,gray,vgg needs a model with VGG16's conv4 "
+                               "and conv5 (semantic); this one stops at conv3_3")
         if resume_state is None:
             self.switch_propagation(model)
         else:
@@ -243,7 +262,8 @@ class HNetStage(Stage):
 
     def history_fields(self):
         switched = {"propagation_switched_from": self.switched_from} if self.switched_from else {}
-        return {**super().history_fields(), "trained": self.parts_label, **switched}
+        vgg = {"vgg_lr_scale": VGG_LR_SCALE} if "vgg" in self.parts else {}
+        return {**super().history_fields(), "trained": self.parts_label, **switched, **vgg}
 
     def loss_label(self):
         return "palette_mse" if self.distil else self.args.loss
@@ -272,15 +292,19 @@ class HNetStage(Stage):
         return colour + self.args.cls_weight * cls, colour
 
 
-TRAINABLE_PARTS = ("hnet", "decoder", "gray")
+TRAINABLE_PARTS = ("hnet", "decoder", "gray", "vgg")
+# The hnet stage's --train vgg: VGG16's conv4 and conv5 blocks learn at this share of the LR.
+VGG_LR_SCALE = 0.1
 
 
 def parse_parts(text: str) -> tuple[str, ...]:
     """--train's comma-separated parts -> a checked tuple that always includes HNet."""
     parts = tuple(p.strip() for p in text.split(",") if p.strip())
     unknown = [p for p in parts if p not in TRAINABLE_PARTS]
-    if unknown or "hnet" not in parts or ("gray" in parts and "decoder" not in parts):
-        raise ValueError(f"--train {text!r}: expected hnet, hnet,decoder or hnet,decoder,gray")
+    if (unknown or "hnet" not in parts or ("gray" in parts and "decoder" not in parts)
+            or ("vgg" in parts and "gray" not in parts)):
+        raise ValueError(f"--train {text!r}: expected hnet, hnet,decoder, hnet,decoder,gray "
+                         f"or hnet,decoder,gray,vgg")
     return tuple(p for p in TRAINABLE_PARTS if p in parts)
 
 

@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train", default="hnet", metavar="PARTS",
                    help="hnet stage: what adapts to your photos, 'hnet' (the palette network) or "
                         "'hnet,decoder' (also the local model's decoder; stronger) or "
-                        "'hnet,decoder,gray' (also the gray branch's own layers above VGG16)")
+                        "'hnet,decoder,gray' (also the gray branch's own layers above VGG16) "
+                        "or 'hnet,decoder,gray,vgg' (also VGG16's conv4 and conv5 blocks, "
+                        "at a tenth of the learning rate)")
     p.add_argument("--loss", choices=sorted(LOSSES), default="blurred_mse")
     add_device_argument(p)
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
