@@ -100,13 +100,30 @@ def retrained_models() -> list[Path]:
     return sorted(found, key=lambda p: p.parent.name, reverse=True)
 
 
+def is_installed_file(path: Path) -> bool:
+    """True for the program's own files (the bundled samples): not a folder of the user's."""
+    return path.resolve().is_relative_to(assets_dir().resolve())
+
+
 def default_save_dir(photo: Path) -> Path:
     """Where Save and Export first suggest writing for ``photo``: its folder, unless that is
     the installed samples' folder or not writable; then the user's Pictures folder (or home)."""
     folder = photo.parent
-    if not folder.resolve().is_relative_to(assets_dir().resolve()) and os.access(folder, os.W_OK):
+    if not is_installed_file(folder) and os.access(folder, os.W_OK):
         return folder
     return pictures_dir()
+
+
+def open_dir(s: QSettings) -> str:
+    """Where File > Open starts: the folder of the last photo the user opened, else Pictures."""
+    last = s.value("lastDir", "")
+    return str(last) if last and Path(str(last)).is_dir() else str(pictures_dir())
+
+
+def remember_open_dir(s: QSettings, photo: Path) -> None:
+    """The next File > Open starts in ``photo``'s folder, unless it is the installed samples'."""
+    if not is_installed_file(photo):
+        s.setValue("lastDir", str(photo.parent))
 
 
 def pictures_dir() -> Path:

@@ -22,7 +22,7 @@ from net.image_io import save_image
 from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, load_session,
                               save_session)
 
-from .app_settings import add_recent_file, default_save_dir
+from .app_settings import add_recent_file, default_save_dir, remember_open_dir
 from .autosave import Autosave
 from .document import Document, Photo
 from .inference import InferenceWorker, Result
@@ -190,7 +190,7 @@ class EditorController(QObject):
             hints = []
         self.doc.load(photo, hints, session_path, unsaved=unsaved and bool(hints))
         add_recent_file(self.settings, photo.path)
-        self.settings.setValue("lastDir", str(photo.path.parent))
+        remember_open_dir(self.settings, photo.path)
         self._set_session(session if colorizer is self.colorizer else None, photo)
         self._ensure_session()
         note = " (colour photo shown in gray; Alt+click samples its colours)" if photo.has_color else ""

@@ -13,8 +13,8 @@ from net.formats import read_filter, write_filter
 from net.session_file import SUFFIX
 from net.version import __version__
 
-from .app_settings import (autosave_path, default_save_dir, migrate_legacy_data, pending_autosave,
-                           read_colors, settings, write_colors)
+from .app_settings import (autosave_path, default_save_dir, migrate_legacy_data, open_dir,
+                           pending_autosave, read_colors, settings, write_colors)
 from .color_panel import ColorPanel, scrollable
 from .controller import EditorController
 from .hint_tool import MIN_RADIUS, HintTool
@@ -243,13 +243,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ file dialogs
     def choose_image(self):
-        path = self.prompts.open_file("Open photo", self.settings.value("lastDir", str(Path.home())),
+        path = self.prompts.open_file("Open photo", open_dir(self.settings),
                                       f"{IMAGE_FILTER};;All files (*)")
         if path:
             self.controller.open_path(path)
 
     def choose_session(self):
-        path = self.prompts.open_file("Open session", self.settings.value("lastDir", str(Path.home())),
+        path = self.prompts.open_file("Open session", open_dir(self.settings),
                                       f"Colorizer sessions (*{SUFFIX});;All files (*)")
         if path:
             self.controller.open_session(Path(path))

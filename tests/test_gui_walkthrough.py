@@ -155,6 +155,34 @@ def test_save_and_export_suggest_a_writable_folder_not_the_install_folder(qtbot,
     assert suggested() == [pictures_dir(), photo.parent / "out"]    # export only: its last folder
 
 
+def test_open_starts_in_the_users_last_folder_not_the_install_folder(qtbot, win, photo,
+                                                                     monkeypatch):
+    """File > Open (photo or session) starts where the user's last photo was; opening the
+    bundled sample does not move it into the install folder; with no photo of the user's yet
+    (or its folder gone), it starts in Pictures."""
+    from colorizer_gui.app_settings import pictures_dir
+    from net.assets import sample_photo
+    starts = []
+    monkeypatch.setattr(win.prompts, "open_file",
+                        lambda title, start, flt: starts.append(Path(start)) or None)
+
+    def suggested():
+        starts.clear()
+        win.choose_image()
+        win.choose_session()
+        return starts
+
+    assert suggested() == [photo.parent] * 2            # the fixture opened the user's photo
+    win.controller.open_path(sample_photo())
+    qtbot.waitUntil(lambda: win.doc.path == sample_photo(), timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert suggested() == [photo.parent] * 2
+    win.settings.remove("lastDir")
+    assert suggested() == [pictures_dir()] * 2
+    win.settings.setValue("lastDir", str(photo.parent / "gone"))
+    assert suggested() == [pictures_dir()] * 2
+
+
 def test_after_a_crash_restore_save_writes_to_the_sessions_own_file(qtbot, win, tmp_path,
                                                                     monkeypatch):
     click(win.gray_view, (100, 100))
