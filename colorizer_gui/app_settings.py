@@ -116,8 +116,10 @@ def default_save_dir(photo: Path) -> Path:
 
 def open_dir(s: QSettings) -> str:
     """Where File > Open starts: the folder of the last photo the user opened, else Pictures."""
-    last = s.value("lastDir", "")
-    return str(last) if last and Path(str(last)).is_dir() else str(pictures_dir())
+    last = Path(str(s.value("lastDir", "") or ""))
+    # (earlier versions remembered the samples' folder once the bundled sample had opened)
+    return str(last) if last.is_dir() and last != Path() and not is_installed_file(last) \
+        else str(pictures_dir())
 
 
 def remember_open_dir(s: QSettings, photo: Path) -> None:

@@ -181,6 +181,8 @@ def test_open_starts_in_the_users_last_folder_not_the_install_folder(qtbot, win,
     assert suggested() == [pictures_dir()] * 2
     win.settings.setValue("lastDir", str(photo.parent / "gone"))
     assert suggested() == [pictures_dir()] * 2
+    win.settings.setValue("lastDir", str(sample_photo().parent))   # as earlier versions stored it
+    assert suggested() == [pictures_dir()] * 2
 
 
 def test_after_a_crash_restore_save_writes_to_the_sessions_own_file(qtbot, win, tmp_path,

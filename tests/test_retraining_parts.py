@@ -80,10 +80,11 @@ def test_retraining_can_adapt_the_gray_branch_but_never_vgg(local_weights, photo
     assert "--train 'hnet,gray'" in one_line_error(r)
 
 
-def test_retraining_can_tune_vggs_top_blocks_at_a_lower_rate(local_weights, photo_dir, tmp_path):
+def test_retraining_can_tune_vggs_top_blocks_at_a_lower_rate(local_weights, photo_dir, vgg_file,
+                                                           tmp_path):
     """`--train hnet,decoder,gray,vgg` also tunes VGG16's conv4 and conv5 blocks, at a tenth of
     the others' learning rate, never conv1..conv3; a resume keeps the rates; vgg without the
-    gray branch is refused."""
+    gray branch, or on a model without conv4/conv5, is refused."""
     import torch
     from net.weights import load_model
     from training.run import CKPT_NAME
@@ -112,6 +113,27 @@ def test_retraining_can_tune_vggs_top_blocks_at_a_lower_rate(local_weights, phot
     r = run_cli(base + ["--steps", "4", "--out", str(tmp_path / "x"), "--init",
                         str(local_weights), "--train", "hnet,decoder,vgg"])
     assert "--train 'hnet,decoder,vgg'" in one_line_error(r)
+    low_level = train_tiny("local", tmp_path / "n", photo_dir, vgg_file, steps=1,
+                           extra=["--no-semantic"])
+    r = run_cli(base + ["--steps", "4", "--out", str(tmp_path / "y"), "--init", str(low_level),
+                        "--train", "hnet,decoder,gray,vgg"])
+    assert "stops at conv3_3" in one_line_error(r)
+
+
+def test_tuning_vggs_top_blocks_keeps_no_activations_of_the_frozen_ones():
+    """With conv4/conv5 trainable, conv1..conv3's features carry no autograd graph (a training
+    step's memory), conv4/conv5's do; frozen entirely, none does."""
+    import torch
+    from net.gray_branch import VGGGray
+    vgg = VGGGray(semantic=True).requires_grad_(False)
+    x = torch.zeros(1, 1, 32, 32)
+    assert not any(f.requires_grad for f in vgg(x))
+    vgg.top_convs().requires_grad_(True)
+    f1, f2, f3, f4, f5 = vgg(x)
+    assert not (f1.requires_grad or f2.requires_grad or f3.requires_grad)
+    assert f4.requires_grad and f5.requires_grad
+    with torch.no_grad():
+        assert not any(f.requires_grad for f in vgg(x))
 
 
 def test_an_hnet_run_can_switch_the_decoders_hint_propagation(local_weights, photo_dir, tmp_path):

@@ -56,7 +56,7 @@ class Stage:
                                f"this is {model.cfg.variant!r}")
 
     def configure(self, model, init_meta: dict, resume_state: dict | None) -> None:
-        """Which parameters train (the pretrained VGG16 never does)."""
+        """Which parameters train (the pretrained VGG16 never does, except the hnet stage's vgg part)."""
         model.set_vgg_trainable(False)
 
     def set_train_mode(self, model) -> None:
