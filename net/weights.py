@@ -48,19 +48,22 @@ def model_from_config(config: dict):
 INT8_MIN_VALUES = 65536   # convolution weights at least this large are stored as int8
 
 
-def _state_for_saving(model: ColorizationModel, dtype) -> dict[str, torch.Tensor]:
+def _state_for_saving(model: ColorizationModel, dtype, keep_float=frozenset()) -> dict[str, torch.Tensor]:
     """float16 tensors; large convolution weights as int8 with a per-output-channel scale.
 
-    The int8 part (``K.int8`` + ``K.scale``) keeps the shipped file small: the frozen VGG16
+    The int8 part (``K.int8`` + ``K.scale``) keeps the shipped file small: the VGG16
     convolutions are most of the model. Rounding error is at most half a step of each
-    output channel's range (max |w| / 127), and measured scores include it.
+    output channel's range (max |w| / 127), and measured scores include it. Names in
+    ``keep_float`` stay float16: a pretrained convolution fine-tuned at a low learning rate
+    moves by less than that step, and rounding would undo most of the tuning.
     """
     out = {}
     for k, v in model.state_dict().items():
         if k.endswith("num_batches_tracked"):
             continue
         v = v.detach().to("cpu")
-        if dtype is not None and v.is_floating_point() and v.dim() == 4 and v.numel() >= INT8_MIN_VALUES:
+        if (dtype is not None and v.is_floating_point() and v.dim() == 4
+                and v.numel() >= INT8_MIN_VALUES and k not in keep_float):
             scale = v.float().abs().amax(dim=(1, 2, 3)).clamp_min(1e-12) / 127.0
             out[k + ".int8"] = (v.float() / scale.view(-1, 1, 1, 1)).round().clamp(-127, 127) \
                 .to(torch.int8).contiguous()
@@ -93,18 +96,33 @@ def check_weights_path(path: str | Path) -> Path:
     return path
 
 
+def float_tensors(meta: dict) -> set[str]:
+    """The large convolutions a weights file keeps in float16 instead of int8 (its sidecar's
+    ``float_tensors``): whatever is saved from it keeps them so too."""
+    names = meta.get("float_tensors") or []
+    return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+
+
 def save_model(model: ColorizationModel, path: str | Path, meta: dict | None = None,
-               dtype=torch.float16) -> Path:
-    """Write ``path`` (safetensors) and its JSON sidecar, each atomically."""
+               dtype=torch.float16, keep_float=()) -> Path:
+    """Write ``path`` (safetensors) and its JSON sidecar, each atomically.
+
+    ``keep_float``: state-dict names of large convolutions to store as float16, not int8
+    (recorded in the sidecar as ``float_tensors``, see :func:`float_tensors`).
+    """
     from safetensors.torch import save_file
 
     path = check_weights_path(path)
     sidecar = dict(meta or {})
+    keep = sorted(set(keep_float) & set(model.state_dict()))
+    sidecar.pop("float_tensors", None)
+    if keep and dtype is not None:
+        sidecar["float_tensors"] = keep
     sidecar.update({"format": FORMAT, "version": FORMAT_VERSION,
                     "variant": model.cfg.variant, "config": model.cfg.to_dict(),
                     "normalization": NORMALIZATION,
                     "dtype": str(dtype).replace("torch.", "") if dtype else "float32"})
-    tensors = _state_for_saving(model, dtype)
+    tensors = _state_for_saving(model, dtype, frozenset(keep))
     try:
         with atomic_path(path) as tmp:
             save_file(tensors, str(tmp), metadata={"format": FORMAT, "variant": model.cfg.variant})

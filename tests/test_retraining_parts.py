@@ -98,6 +98,16 @@ def test_retraining_can_tune_vggs_top_blocks_at_a_lower_rate(local_weights, phot
     assert convs == [False] * 7 + [True] * 6          # conv1_1..conv3_3 frozen, conv4/conv5 tuned
     assert meta["training_history"][-1]["trained"] == "hnet,decoder,gray,vgg"
     assert meta["training_history"][-1]["vgg_lr_scale"] == 0.1
+    # stored in float16, not int8 (whose rounding would undo a tuning this small), and so
+    # are they in what is trained from it next
+    tuned = torch.load(out / CKPT_NAME, weights_only=True)["model"]
+    for i in range(7, 13):
+        w_after, w_ckpt = after.rtnet.vgg.convs[i].weight, tuned[f"rtnet.vgg.convs.{i}.weight"]
+        assert (w_after - w_ckpt).abs().max() <= 1e-3 * w_ckpt.abs().max()
+    assert meta["float_tensors"] == sorted(f"rtnet.vgg.convs.{i}.weight" for i in range(7, 13))
+    again = train_tiny("hnet", tmp_path / "again", photo_dir, None, steps=1,
+                       extra=["--init", str(w)])
+    assert load_model(again)[1]["float_tensors"] == meta["float_tensors"]
 
     def rates():
         groups = torch.load(out / CKPT_NAME, weights_only=True)["optimizer"]["param_groups"]

@@ -53,6 +53,34 @@ def test_a_soup_is_the_weighted_average_and_says_how_it_was_made(local_weights, 
     assert rgb.shape == (40, 50, 3)
 
 
+def test_a_tensor_an_ingredient_kept_in_float16_stays_float16_in_the_soup(local_weights, tmp_path):
+    """A fine-tuned VGG16 block is stored in float16 (its tuning is smaller than an int8 step,
+    which rounding would undo); averaged with a model that stores it as int8, the soup keeps
+    float16, so half the tuning survives instead of rounding away."""
+    from safetensors import safe_open
+    name = "rtnet.vgg.convs.12.weight"
+    model, meta = load_model(local_weights)
+    base = model.state_dict()[name].clone()
+    step = base.abs().amax(dim=(1, 2, 3), keepdim=True) / 127
+    sign = torch.randint(0, 2, base.shape, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    delta = 0.3 * step * sign                                   # under half an int8 step
+    with torch.no_grad():
+        model.state_dict()[name].add_(delta)
+    history = {"training_history": meta["training_history"] + [{"stage": "hnet"}]}
+    tuned = save_model(model, tmp_path / "tuned.safetensors", history, keep_float=[name])
+    plain = save_model(model, tmp_path / "plain.safetensors", history)
+    lost = load_model(plain)[0].state_dict()[name] - base
+    assert lost.abs().mean() < 0.35 * delta.abs().mean()        # int8 undoes most of it
+    out = tmp_path / "soup.safetensors"
+    assert main([str(out), str(tuned), str(local_weights)]) == 0
+    soup, soup_meta = load_model(out)
+    assert soup_meta["float_tensors"] == [name]
+    with safe_open(str(out), "pt") as f:
+        assert name in f.keys() and name + ".int8" not in f.keys()
+    got = soup.state_dict()[name] - base
+    assert (got - delta / 2).abs().max() <= 0.3 * delta.abs().max()
+
+
 def test_models_that_cannot_be_averaged_are_refused_with_a_message(local_weights, seed_weights,
                                                                    tmp_path, capsys):
     out = tmp_path / "soup.safetensors"

@@ -109,7 +109,7 @@ def train(args, on_finish=None) -> Path:
         history.append(history_entry(run, at_step, best, wall_before + time.time() - t_start))
         meta = {"training_history": history,
                 "cnn1_trained": bool(run.init_meta.get("cnn1_trained")) or run.stage.trains_cnn1}
-        save_model(run.model, path, meta)
+        save_model(run.model, path, meta, keep_float=run.stage.stored_float(run.model, run.init_meta))
 
     def checkpoint():
         if run.is_main:

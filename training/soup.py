@@ -13,7 +13,7 @@ import math
 import sys
 from pathlib import Path
 
-from net.weights import WeightsError, check_weights_path, load_model, save_model
+from net.weights import WeightsError, check_weights_path, float_tensors, load_model, save_model
 
 from .logs import cli_logging
 
@@ -73,7 +73,9 @@ def make_soup(paths: list[str | Path], out: str | Path, shares: list[float] | No
          "runs": h[len(common):]} for p, m, h in zip(paths, metas, histories)]}
     meta = {"training_history": common + [entry],
             "cnn1_trained": any(bool(m.get("cnn1_trained")) for m in metas)}
-    return save_model(model, out, meta)
+    # A tensor any ingredient kept in float16 (a fine-tuned VGG16 block) stays so in the soup.
+    keep = set().union(*(float_tensors(m) for m in metas))
+    return save_model(model, out, meta, keep_float=keep)
 
 
 def main(argv=None) -> int:

@@ -25,7 +25,7 @@ from net.auto_models import AutoConfig, build_auto_model
 from net.device import autocast_for
 from net.models import LEGACY_CONFIG, ColorizationModel, ModelConfig
 from net.propagation import LEVIN_METHODS
-from net.weights import WeightsError
+from net.weights import WeightsError, float_tensors
 
 from .checkpoint import CheckpointError
 from .losses import LOSSES, through_correction
@@ -62,6 +62,11 @@ class Stage:
     def set_train_mode(self, model) -> None:
         model.train()
         model.vgg is not None and model.vgg.eval()
+
+    def stored_float(self, model, init_meta: dict) -> set[str]:
+        """Large convolutions the exported file keeps in float16 (net.weights.save_model): those
+        its --init model kept so."""
+        return float_tensors(init_meta)
 
     def param_groups(self, model) -> list[dict]:
         """The optimizer's parameter groups; a group's ``lr_scale`` multiplies the schedule's LR."""
@@ -201,6 +206,14 @@ class HNetStage(Stage):
         params = [p for p in model.parameters() if p.requires_grad]
         return [{"params": [p for p in params if id(p) not in top], "lr_scale": 1.0},
                 {"params": [p for p in params if id(p) in top], "lr_scale": VGG_LR_SCALE}]
+
+    def stored_float(self, model, init_meta: dict) -> set[str]:
+        # Tuned at a tenth of the rate, VGG16's top blocks move by less than an int8 step.
+        names = super().stored_float(model, init_meta)
+        if "vgg" in self.parts:
+            top = {id(p) for p in model.rtnet.vgg.top_convs().parameters()}
+            names |= {n for n, p in model.named_parameters() if id(p) in top and p.dim() == 4}
+        return names
 
     def configure(self, model, init_meta, resume_state):
         for p in model.parameters():
