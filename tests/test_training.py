@@ -215,7 +215,9 @@ def test_resumed_hnet_run_keeps_provenance_and_distillation(seed_weights, photo_
 def test_time_limit_ends_the_run_and_exports(photo_dir, tmp_path):
     import json
     out = tmp_path / "budget"
-    w = train_tiny("autoencoder", out, photo_dir, None, steps=100000, extra=["--time-limit", "0.002"])
+    # 3 s: far short of 100000 steps, and room for the first step on a loaded machine (0.12 s
+    # ended a run at step 0 while two trainings shared the CPU)
+    w = train_tiny("autoencoder", out, photo_dir, None, steps=100000, extra=["--time-limit", "0.05"])
     meta = json.loads(w.with_suffix(".json").read_text())
     steps = meta["training_history"][-1]["steps"]
     assert 1 <= steps < 100000
