@@ -125,6 +125,10 @@ class ColorizeSession:
             mirrored = getattr(c.model, "encode_gray_mirrored", None) if c.mirror else None
             self._gray = mirrored(l_t) if mirrored else c.model.encode_gray(l_t)
         self._propagator = Propagator(self.l_norm_padded, c.model.cfg.propagation) if c.uses_hints else None
+        if getattr(c.model, "affinity", None) is not None and c.model.cfg.hint_correction:
+            with torch.inference_mode(), autocast_for(c.device, c.precision):
+                emb = c.model.affinity(self._gray)
+            self._propagator.set_correction_affinity(emb[0].float().cpu())
         self.open_ms = (time.perf_counter() - t0) * 1000
 
     # -- core -----------------------------------------------------------------

@@ -16,6 +16,8 @@ costs one small factorisation and the sweeps.
 """
 from __future__ import annotations
 
+import copy
+
 import cv2
 import numpy as np
 import scipy.sparse as sp
@@ -102,6 +104,28 @@ class LevinPyramid:
         self._rows, self._cols = coarse_indices(*self.levels[-1].shape)
         self._vals = self.wts[-1].numpy().reshape(-1).astype(np.float64)
         self._lus: dict = {}
+
+    @property
+    def coarse_rows(self) -> np.ndarray:
+        """Row index of each neighbour weight of the coarsest level (its (8, h, w) flattened)."""
+        return self._rows
+
+    @property
+    def coarse_cols(self) -> np.ndarray:
+        """Column index (the neighbour) of each of those weights."""
+        return self._cols
+
+    def with_affinities(self, wts) -> "LevinPyramid":
+        """The same pyramid with other neighbour weights at every level (``wts``: (8, h, w)
+        tensors, finest first, each summing to 1 over the neighbours), e.g. the learned ones of
+        :func:`net.affinity.learned_affinities`; its own factorisations."""
+        if [tuple(w.shape) for w in wts] != [tuple(w.shape) for w in self.wts]:
+            raise ValueError("the weights do not match this pyramid's levels")
+        other = copy.copy(self)
+        other.wts = [torch.as_tensor(w, dtype=torch.float32).contiguous() for w in wts]
+        other._vals = other.wts[-1].numpy().reshape(-1).astype(np.float64)
+        other._lus = {}
+        return other
 
     def _factor(self, conf: np.ndarray, keep: float = 1.0):
         """LU factors of the coarsest level's system. The :data:`LU_CACHE` most recently used

@@ -36,6 +36,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .ab_bins import NUM_BINS
+from .affinity import AffinityEmbedding
 from .gray_branch import (VGG_CONV_INDICES, VGG_CONV_SHAPES, ColourClassifier,  # noqa: F401
                           SemanticFusion, VGGGray, conv_bn_relu)
 from .propagation import LEVIN_METHODS, METHODS as PROPAGATION_METHODS
@@ -63,6 +64,9 @@ class ModelConfig:
     # After the network, propagate its residual at the hints (net.propagation.Propagator.correct)
     # so the result passes through them. None: on for the local variant with Levin propagation.
     hint_correction: bool | None = None
+    # Channels of the learned affinity embedding that steers the correction (net.affinity);
+    # 0: the correction spreads along Levin's luminance weights alone.
+    affinity: int = 0
 
     def __post_init__(self):
         if self.variant not in VARIANTS:
@@ -82,6 +86,10 @@ class ModelConfig:
         elif self.hint_correction and not can_correct:
             raise ValueError("hint_correction needs the local variant with Levin propagation")
         self.hint_correction = bool(self.hint_correction)
+        self.affinity = int(self.affinity)
+        if self.affinity < 0 or (self.affinity and not self.hint_correction):
+            raise ValueError("affinity (learned correction weights) needs a model with the "
+                             "hint correction, and a non-negative channel count")
         for f in ("gray_proj", "decoder", "palette_net"):
             v = tuple(int(x) for x in getattr(self, f))
             if len(v) != 4 or min(v) < 1:
@@ -251,7 +259,18 @@ class ColorizationModel(nn.Module):
         self.hnet = PaletteNet(4, self.cfg)
         # CNN1 only exists to train the seed RTNet (and to give HNet its targets).
         self.cnn1 = PaletteNet(3, self.cfg) if self.cfg.variant == "seed" else None
+        self.affinity = None
+        if self.cfg.affinity:
+            self.add_affinity(self.cfg.affinity)
         self.set_vgg_trainable(False)
+
+    def add_affinity(self, channels: int) -> None:
+        """Give the model a (new) learned affinity embedding of ``channels`` channels
+        (:mod:`net.affinity`); its config records it."""
+        d = self.cfg.to_dict()
+        self.cfg = ModelConfig.from_dict({**d, "affinity": channels})
+        self.rtnet.cfg = self.cfg
+        self.affinity = AffinityEmbedding(self.cfg.gray_proj, channels)
 
     uses_hints = True
 
@@ -282,6 +301,8 @@ class ColorizationModel(nn.Module):
         ``mode="distil"`` (seed HNet training): (HNet's palette from the hints, CNN1's palette
         from ``lab_norm`` as a constant target), so distillation too runs through this forward
         (and through DistributedDataParallel's, which synchronises the gradients).
+        ``mode="affinity"`` (the affinity stage): (the colour as a constant, the learned
+        affinity embedding of the gray features, :mod:`net.affinity`).
         """
         if mode == "distil":
             if self.cnn1 is None or lab_norm is None:
@@ -289,6 +310,14 @@ class ColorizationModel(nn.Module):
             with torch.no_grad():
                 target = self.cnn1(lab_norm)
             return self.hnet(hint_input[:, :4]), target
+        if mode == "affinity":
+            # Training the affinity embedding alone: the colour model is a frozen constant.
+            with torch.no_grad():
+                gray = self.rtnet.encode_gray(l_norm)
+                ab = self.colorize_from_gray(gray, hint_input)
+            if self.affinity is None:
+                raise ValueError("this model has no learned affinity embedding")
+            return ab, self.affinity(tuple(g.detach() for g in gray[:4]))
         if mode != "colour":
             raise ValueError(f"unknown forward mode {mode!r}")
         gray = self.rtnet.encode_gray(l_norm)

@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 import torch
 
+from .affinity import learned_affinities
 from .color import L_CENTER, L_SCALE
 from .hole_fill import fill_from_surroundings
 from .levin_propagation import LevinPyramid
@@ -83,6 +84,17 @@ class Propagator:
         if method in LEVIN_METHODS:
             y = np.clip((self.l_norm * L_SCALE + L_CENTER) / 100.0, 0.0, 1.0)
             self._pyramid = LevinPyramid(y)
+        self._correction_pyramid = self._pyramid
+
+    def set_correction_affinity(self, embedding) -> None:
+        """Steer the correction's spread by a model's learned affinity embedding ((C, h, w),
+        this photo's padded working size; :mod:`net.affinity`). The hint input keeps Levin's
+        weights, which the network was trained with."""
+        if self._pyramid is None:
+            raise ValueError("learned affinities need Levin propagation")
+        with torch.inference_mode():
+            wts = learned_affinities(self._pyramid.wts, torch.as_tensor(embedding))
+        self._correction_pyramid = self._pyramid.with_affinities(wts)
 
     def propagate(self, hint4: np.ndarray) -> np.ndarray:
         """4-channel hint tensor (L, a, b, mask) -> (3, h, w): propagated a, b and confidence."""
@@ -148,6 +160,11 @@ class Propagator:
         """The Levin solver of this photo (None for ``"fgs"``)."""
         return self._pyramid
 
+    @property
+    def correction_pyramid(self) -> LevinPyramid | None:
+        """The solver of the correction: :attr:`pyramid`, or with learned affinities."""
+        return self._correction_pyramid
+
     def correction_reach(self, shape) -> float:
         """The screening of the correction's solve for a photo of this (h, w)."""
         return CORRECTION_REACH * max(shape)
@@ -159,7 +176,8 @@ class Propagator:
         # in proportion to that share); under the screening a small hint in a large region
         # otherwise lifted its surroundings only part of the way and stood out as a dot (6.3 ab
         # units from its ring at a 100|130 edge, 4.2 now; PSNR within 0.04 dB on 40 scenes-val).
-        return self._pyramid.solve(residual, m, CORRECTION_SWEEPS, reach, hard=CORRECTION_HARD)
+        return self._correction_pyramid.solve(residual, m, CORRECTION_SWEEPS, reach,
+                                              hard=CORRECTION_HARD)
 
     def hint_input(self, hint4: np.ndarray) -> np.ndarray:
         """The full network hint input: (7, h, w) = L, a, b, mask, propagated a, b, confidence."""

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from net.affinity import learned_affinities
 from net.levin_propagation import area_pyramid, jacobi_sweep, sweeps_at
 from net.propagation import CORRECTION_HARD, CORRECTION_SWEEPS, Propagator
 
@@ -41,7 +42,8 @@ LOSSES = {
 }
 
 
-def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor) -> torch.Tensor:
+def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor,
+                       embedding: torch.Tensor | None = None) -> torch.Tensor:
     """``pred`` (B, 2, H, W) after the residual correction the app applies at the hints: what
     users see, so a loss on it trains the network for what the correction leaves to it.
 
@@ -55,6 +57,9 @@ def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor) ->
     let hints stand out as dots (nothing told the network that a hint's pixels must agree with
     their ring). Like the app, it reads the network's colour under the hints from their
     surroundings (F), so what the network paints under a hint gets no gradient.
+
+    ``embedding`` (B, C, H, W): a learned affinity embedding (:mod:`net.affinity`) that steers
+    P as the app's correction is steered; the gradient reaches it through P's weights.
     """
     y = pred.float()
     hint4 = h7[:, :4].detach().float().cpu().numpy()
@@ -69,17 +74,20 @@ def through_correction(pred: torch.Tensor, l: torch.Tensor, h7: torch.Tensor) ->
         m = torch.from_numpy(mask).to(y.device)
         yi = prop.surroundings_under_hints(y[i], mask)
         residual = (h7[i, 1:3].float() - yi) * (m > 0)
-        out.append((yi + _differentiable_correction(prop, residual, m)).clamp(-1.5, 1.5))
+        wts = None if embedding is None else learned_affinities(prop.pyramid.wts, embedding[i])
+        out.append((yi + _differentiable_correction(prop, residual, m, wts)).clamp(-1.5, 1.5))
     return torch.stack(out)
 
 
 def _differentiable_correction(prop: Propagator, residual: torch.Tensor,
-                               m: torch.Tensor) -> torch.Tensor:
+                               m: torch.Tensor, wts=None) -> torch.Tensor:
     """The correction of ``residual`` (2, H, W), differentiably: the coarse-to-fine solve of
     :meth:`net.levin_propagation.LevinPyramid.solve` (same levels, constraints, screening and
     sweeps) in torch: hinted area means per level, the coarsest level's exact solve, then the
-    Jacobi sweeps of every finer level."""
+    Jacobi sweeps of every finer level. ``wts``: the neighbour weights of every level (default
+    Levin's), differentiably too."""
     pyr = prop.pyramid
+    wts = [w.to(residual) for w in (pyr.wts if wts is None else wts)]
     mask = m.detach().cpu().numpy()
     constraints = pyr.level_constraints(mask, prop.correction_reach(mask.shape), CORRECTION_HARD)
     shapes = [level.shape for level in pyr.levels]
@@ -88,7 +96,7 @@ def _differentiable_correction(prop: Propagator, residual: torch.Tensor,
     coarsest = len(pyr.levels) - 1
     conf, keep = constraints[coarsest]
     c = torch.from_numpy(conf.ravel()).to(residual)
-    a = torch.from_numpy(pyr.coarse_matrix(conf, keep).toarray()).to(residual)
+    a = coarse_matrix(pyr, c, keep, wts[coarsest])
     u = torch.linalg.solve(a, (c[None] * habs[coarsest].reshape(2, -1)).T).T
     u = u.reshape((2,) + conf.shape)
     for lv in range(coarsest - 1, -1, -1):
@@ -96,7 +104,18 @@ def _differentiable_correction(prop: Propagator, residual: torch.Tensor,
                           align_corners=False)[0]
         conf, keep = constraints[lv]
         ct = torch.from_numpy(conf)[None].to(residual)
-        wts = pyr.wts[lv].to(residual)
         for _ in range(sweeps_at(CORRECTION_SWEEPS, lv)):
-            u = jacobi_sweep(u, wts, habs[lv], ct, keep)
+            u = jacobi_sweep(u, wts[lv], habs[lv], ct, keep)
     return u
+
+
+def coarse_matrix(pyr, conf: torch.Tensor, keep: float, wts: torch.Tensor) -> torch.Tensor:
+    """Dense torch twin of :meth:`net.levin_propagation.LevinPyramid.coarse_matrix` with the
+    coarsest level's neighbour weights ``wts`` (8, h, w), differentiable in them:
+    A = I - diag(1 - conf) * keep * W (repeated entries, at the replicated borders, add up)."""
+    n = conf.numel()
+    rows = torch.from_numpy(pyr.coarse_rows)
+    cols = torch.from_numpy(pyr.coarse_cols)
+    vals = -(1.0 - conf[rows]) * wts.reshape(-1) * keep
+    a = torch.eye(n, dtype=wts.dtype, device=wts.device)
+    return a.index_put((rows, cols), vals, accumulate=True)

@@ -7,6 +7,8 @@ Stages (one policy object each, :mod:`training.stages`):
   palettes CNN1 computes (the paper); for a local model it is fine-tuned through
   the frozen RTNet. This is the "retrain HNet on my photos" action.
 * ``local``: the local variant end to end with simulated hints.
+* ``affinity``: a local model's learned affinities, which steer where the residual
+  correction spreads each hint (:mod:`net.affinity`); the rest of the model stays frozen.
 * ``autoencoder``, ``koala``, ``zhang``, ``pix2pix``: the automatic systems our design
   draws on (:mod:`net.auto_models`), for side-by-side comparison; they ignore hints.
 
