@@ -44,14 +44,17 @@ class AffinityEmbedding(nn.Module):
             self.mix[-1].bias.zero_()
 
     def forward(self, gray) -> torch.Tensor:
-        size = gray[0].shape[-2:]
-        x = None
-        for conv, g in zip(self.skips, gray[:len(self.skips)]):
-            y = conv(g.float())
-            if y.shape[-2:] != size:
-                y = F.interpolate(y, size=size, mode="bilinear", align_corners=False)
-            x = y if x is None else x + y
-        return self.mix(x)
+        # float32 even under autocast: bf16 would round the embedding (steps of 1/64 at 2..4)
+        # inside exp(-|e_i - e_j|^2); 16 channels cost little.
+        with torch.autocast(gray[0].device.type, enabled=False):
+            size = gray[0].shape[-2:]
+            x = None
+            for conv, g in zip(self.skips, gray[:len(self.skips)]):
+                y = conv(g.float())
+                if y.shape[-2:] != size:
+                    y = F.interpolate(y, size=size, mode="bilinear", align_corners=False)
+                x = y if x is None else x + y
+            return self.mix(x)
 
 
 def neighbour_distances(e: torch.Tensor) -> torch.Tensor:

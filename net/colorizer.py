@@ -122,12 +122,15 @@ class ColorizeSession:
         t0 = time.perf_counter()
         with torch.inference_mode(), autocast_for(c.device, c.precision):
             l_t = c._tensor(self.l_norm_padded[None])
-            mirrored = getattr(c.model, "encode_gray_mirrored", None) if c.mirror else None
-            self._gray = mirrored(l_t) if mirrored else c.model.encode_gray(l_t)
+            emb = None
+            if hasattr(c.model, "encode_photo"):          # seed and local models
+                self._gray, emb = c.model.encode_photo(l_t, mirror=c.mirror)
+            else:
+                self._gray = c.model.encode_gray(l_t)
+            if not (c.uses_hints and c.model.cfg.hint_correction):
+                emb = None             # (e.g. evaluated with --no-hint-correction)
         self._propagator = Propagator(self.l_norm_padded, c.model.cfg.propagation) if c.uses_hints else None
-        if getattr(c.model, "affinity", None) is not None and c.model.cfg.hint_correction:
-            with torch.inference_mode(), autocast_for(c.device, c.precision):
-                emb = c.model.affinity(self._gray)
+        if emb is not None:
             self._propagator.set_correction_affinity(emb[0].float().cpu())
         self.open_ms = (time.perf_counter() - t0) * 1000
 

@@ -104,6 +104,8 @@ class ModelConfig:
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        if not d["affinity"]:
+            del d["affinity"]      # sidecars of models without one stay readable by older versions
         return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
     @classmethod
@@ -291,8 +293,22 @@ class ColorizationModel(nn.Module):
         Inference only, once per photo: the automatic colour no longer depends on which way
         the photo faces, and it scores higher (README, "Mirror-averaged gray features").
         """
+        return self.encode_photo(l_norm, mirror=True)[0]
+
+    def encode_photo(self, l_norm, mirror: bool = True):
+        """Everything a session computes once per photo: (gray features, learned affinity
+        embedding (N, C, H, W) or None without one). With ``mirror`` both are averaged over the
+        photo and its mirror image (flipped back), each computed from that image's own
+        features: the affinity head was trained on one photo's features and is not linear."""
+        if not mirror:
+            gray = self.encode_gray(l_norm)
+            return gray, (None if self.affinity is None else self.affinity(gray))
         both = self.encode_gray(torch.cat([l_norm, torch.flip(l_norm, dims=[3])]))
-        return tuple((t[:1] + torch.flip(t[1:], dims=[3])) / 2 for t in both)
+        gray = tuple((t[:1] + torch.flip(t[1:], dims=[3])) / 2 for t in both)
+        if self.affinity is None:
+            return gray, None
+        e = self.affinity(both)
+        return gray, (e[:1] + torch.flip(e[1:], dims=[3])) / 2
 
     def forward(self, l_norm, hint_input, lab_norm=None, with_logits=False, mode="colour"):
         """Training/inference forward. With ``lab_norm`` (seed RTNet training) CNN1 gives the palette.
@@ -312,11 +328,11 @@ class ColorizationModel(nn.Module):
             return self.hnet(hint_input[:, :4]), target
         if mode == "affinity":
             # Training the affinity embedding alone: the colour model is a frozen constant.
+            if self.affinity is None:
+                raise ValueError("this model has no learned affinity embedding")
             with torch.no_grad():
                 gray = self.rtnet.encode_gray(l_norm)
                 ab = self.colorize_from_gray(gray, hint_input)
-            if self.affinity is None:
-                raise ValueError("this model has no learned affinity embedding")
             return ab, self.affinity(tuple(g.detach() for g in gray[:4]))
         if mode != "colour":
             raise ValueError(f"unknown forward mode {mode!r}")

@@ -142,13 +142,61 @@ def test_the_affinity_stage_trains_the_embedding_alone_and_the_app_uses_it(
     r = run_cli(["hnet"] + base[1:] + ["--out", str(tmp_path / "h"), "--init", str(out),
                                        "--correction-loss"])
     assert "learned affinity" in one_line_error(r)
+    r = run_cli(["hnet"] + base[1:] + ["--out", str(tmp_path / "g"), "--init", str(out),
+                                       "--train", "hnet,decoder,gray"])
+    assert "learned affinity" in one_line_error(r)           # it would go stale
+    r = run_cli(["local"] + base[1:] + ["--out", str(tmp_path / "l"), "--init", str(out)])
+    assert "learned affinity" in one_line_error(r)
+    assert "affinity" not in json.loads(local_weights.with_suffix(".json").read_text())["config"]
     assert json.loads((tmp_path / "a" / "model.json").read_text())["config"]["affinity"] > 0
 
 
-@pytest.mark.parametrize("bad", [-1])
-def test_a_config_with_an_affinity_needs_the_correction(bad):
+def test_a_config_with_an_affinity_needs_the_correction():
     from net.models import ModelConfig
     with pytest.raises(ValueError, match="affinity"):
-        ModelConfig(variant="local", affinity=bad)
+        ModelConfig(variant="local", affinity=-1)
     with pytest.raises(ValueError, match="affinity"):
         ModelConfig(variant="local", propagation="fgs", affinity=4)
+    assert "affinity" not in ModelConfig(variant="local").to_dict()    # older readers load it
+    assert ModelConfig(variant="local", affinity=4).to_dict()["affinity"] == 4
+
+
+def _tiny_affinity_model():
+    import torch
+    from net.models import ColorizationModel, ModelConfig
+    torch.manual_seed(0)
+    return ColorizationModel(ModelConfig(variant="local", affinity=4)).eval()
+
+
+def test_the_mirrored_embedding_averages_each_images_own_embedding():
+    """The head was trained on one photo's features: with mirror averaging the app averages
+    the two images' embeddings, not the embedding of averaged features."""
+    import torch
+    model = _tiny_affinity_model()
+    l = torch.rand(1, 1, 32, 48) - 0.5
+    with torch.no_grad():
+        gray, emb = model.encode_photo(l, mirror=True)
+        own = model.affinity(model.encode_gray(l))
+        mirrored = torch.flip(model.affinity(model.encode_gray(torch.flip(l, dims=[3]))), dims=[3])
+        of_average = model.affinity(gray)
+    torch.testing.assert_close(emb, (own + mirrored) / 2, atol=1e-5, rtol=1e-4)
+    assert (emb - of_average).abs().max() > 1e-4
+
+
+def test_a_batch_without_hints_still_trains(tmp_path):
+    """A batch in which no sample has a hint leaves the correction alone; the step must still
+    run (a loss without a gradient used to end the run)."""
+    import argparse
+    import torch
+    from training.affinity_stage import AffinityStage
+
+    model = _tiny_affinity_model()
+    stage = AffinityStage(argparse.Namespace(loss="mse", correction_loss=False, seed=0,
+                                             cls_weight=0.01))
+    run = argparse.Namespace(device=torch.device("cpu"), precision="fp32")
+    l = torch.rand(2, 1, 32, 32) - 0.5
+    h7 = torch.zeros(2, 7, 32, 32)
+    h7[:, 0] = l[:, 0]
+    loss, _ = stage.loss(run, lambda *a, **k: model(*a, **k), l, torch.zeros(2, 2, 32, 32), h7)
+    loss.backward()
+    assert all(p.grad is not None for p in model.affinity.parameters())

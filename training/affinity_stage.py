@@ -26,6 +26,7 @@ class AffinityStage(Stage):
     def __init__(self, args):
         args.correction_loss = True          # the embedding acts only through the correction
         super().__init__(args)
+        self.channels = AFFINITY_CHANNELS
 
     def new_model(self):
         raise WeightsError("the affinity stage needs --init WEIGHTS (a trained local model)")
@@ -40,8 +41,10 @@ class AffinityStage(Stage):
         for p in model.parameters():
             p.requires_grad_(False)
         if model.affinity is None:                  # a new embedding (a resumed run has it)
-            torch.manual_seed(self.args.seed)
-            model.add_affinity(AFFINITY_CHANNELS)
+            with torch.random.fork_rng():
+                torch.manual_seed(self.args.seed)
+                model.add_affinity(AFFINITY_CHANNELS)
+        self.channels = model.cfg.affinity
         for p in model.affinity.parameters():
             p.requires_grad_(True)
 
@@ -53,8 +56,11 @@ class AffinityStage(Stage):
         with autocast_for(run.device, run.precision):
             pred, embedding = fwd(l, h7, mode="affinity")
         colour = self.colour_loss(through_correction(pred, l, h7, embedding.float()), ab)
+        # A batch without any hint leaves the correction (and the loss) independent of the
+        # embedding; this keeps the loss differentiable (and DDP's gradients in step) then.
+        colour = colour + 0.0 * embedding.float().sum()
         return colour, colour
 
     def history_fields(self):
         return {**super().history_fields(), "trained": "affinity",
-                "affinity_channels": AFFINITY_CHANNELS}
+                "affinity_channels": self.channels}

@@ -17,7 +17,7 @@ from net.propagation import LEVIN_METHODS
 from net.weights import WeightsError
 
 from .checkpoint import CheckpointError
-from .stages import Stage
+from .stages import Stage, refuse_stale_affinity
 from .warm_start import colour_prior_weights
 
 
@@ -85,6 +85,8 @@ class HNetStage(Stage):
         if "gray" in self.parts and not model.cfg.local:
             raise WeightsError("--train hnet,decoder,gray needs a local model (the gray branch "
                                "it adapts feeds the local decoder)")
+        if "gray" in self.parts:
+            refuse_stale_affinity(model, "--train ...,gray")
         if "vgg" in self.parts and not model.cfg.semantic:
             raise WeightsError("--train hnet,decoder,gray,vgg needs a model with VGG16's conv4 "
                                "and conv5 (semantic); this one stops at conv3_3")

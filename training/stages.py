@@ -56,6 +56,7 @@ class Stage:
 
     def configure(self, model, init_meta: dict, resume_state: dict | None) -> None:
         """Which parameters train (the pretrained VGG16 never does, except the hnet stage's vgg part)."""
+        refuse_stale_affinity(model, f"the {self.name} stage")
         model.set_vgg_trainable(False)
 
     def set_train_mode(self, model) -> None:
@@ -131,6 +132,15 @@ class Stage:
     def history_fields(self) -> dict:
         return {"cls_weight": self.args.cls_weight if self.class_weights is not None else None,
                 "correction_loss": self.correction_loss}
+
+
+def refuse_stale_affinity(model, what: str) -> None:
+    """A learned affinity embedding was trained on its model's gray features; a stage that
+    changes them would leave it stale, so that is refused."""
+    if getattr(model, "affinity", None) is not None:
+        raise WeightsError(f"this model has a learned affinity trained on its gray features, "
+                           f"which {what} would change; start from a model without "
+                           f"one, then run colorizer-train affinity on the result")
 
 
 def check_finite(loss, step):

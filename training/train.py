@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="validation folders (default: a fixed 5%% of the training photos)")
     p.add_argument("--out", required=True, help="run folder: checkpoint, log, loss curve, model")
     p.add_argument("--vgg", help="torchvision-layout VGG16 weights (.safetensors or .pth)")
-    p.add_argument("--init", help="start from these weights (.safetensors); required for hnet")
+    p.add_argument("--init", help="start from these weights (.safetensors); required for hnet and affinity")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     p.add_argument("--steps", type=int, default=5000)
     p.add_argument("--batch", type=int, default=16)
@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-classifier", action="store_true",
                    help="new local model without the ab classification head")
     p.add_argument("--correction-loss", action="store_true",
-                   help="local and hnet stages: the loss sees the result after the app's residual "
+                   help="local and hnet stages (always on in affinity): the loss sees the result after the app's residual "
                         "correction at the hints (the network learns what the correction leaves)")
     p.add_argument("--cls-weight", type=float, default=0.01,
                    help="weight of the rebalanced classification loss (models with a classifier)")
