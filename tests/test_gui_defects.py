@@ -288,6 +288,35 @@ def test_retraining_adapts_the_decoder_of_a_local_model_unless_unticked(qtbot, l
     assert cmd[cmd.index("--train") + 1] == "hnet"
 
 
+def test_a_folder_of_few_photos_adapts_the_palette_network_only(qtbot, local_weights, tmp_path):
+    """Retraining the decoder on a handful of photos learns them by heart (measured: 19 photos,
+    the validation loss doubled): for such a folder the box starts unticked and says why;
+    the user can still tick it; a folder of many photos adapts the decoder again."""
+    from colorizer_gui import retrain_dialog
+    few, many = tmp_path / "few", tmp_path / "many"
+    (few / "sub").mkdir(parents=True)
+    many.mkdir()
+    for i in range(3):
+        (few / "sub" / f"p{i}.jpg").write_bytes(b"")
+    (few / "notes.txt").write_text("not a photo")
+    for i in range(retrain_dialog.SMALL_FOLDER):
+        (many / f"p{i}.PNG").write_bytes(b"")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    dlg.folder.setText(str(few))
+    assert not dlg.decoder.isChecked() and "Only 3 photos" in dlg.folder_note.text()
+    cmd = dlg.command(tmp_path / "run")
+    assert cmd[cmd.index("--train") + 1] == "hnet"
+    dlg.decoder.setChecked(True)                          # the user's choice stands
+    cmd = dlg.command(tmp_path / "run")
+    assert cmd[cmd.index("--train") + 1] == "hnet,decoder"
+    dlg.folder.setText(str(many))
+    assert dlg.decoder.isChecked() and dlg.folder_note.text() == ""
+    dlg.folder.setText(str(few))
+    dlg.set_init_weights(str(local_weights))              # a model change keeps the folder's rule
+    assert not dlg.decoder.isChecked()
+
+
 def test_the_colour_square_forgets_the_previous_photos_lightness(qtbot, win, tmp_path, gray_photo):
     """After opening another photo the ab square and the gamut warning no longer describe the
     lightness last hovered on the previous photo (found in a walk through the app)."""
