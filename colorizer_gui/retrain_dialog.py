@@ -8,7 +8,6 @@ live in the app's data folder; the Model menu lists them as "Retrained: <run>".
 from __future__ import annotations
 
 import csv
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from net.assets import describe_model, model_name
-from net.formats import READ_EXTENSIONS
+from net.retraining import FEW_PHOTOS, count_photos
 from net.weights import WeightsError
 
 from . import app_settings
@@ -31,25 +30,6 @@ def is_local_model(path: str | None) -> bool:
         return bool(path) and describe_model(path).variant == "local"
     except WeightsError:
         return False
-
-
-# Below this many photos the decoder is not adapted by default. Measured (session 14, README
-# "Retraining on a few photos"): the app's retraining (1000 steps) of the default model on 19
-# forest photos with the decoder more than doubled the validation loss (0.0038 -> 0.0082) and
-# cost 0.3-1.7 dB on 40 unseen forest photos (1.2 dB at 1 hint), the palette network alone
-# -0.02..+0.12; on the 12,683 photos of scenes-train the decoder is what helps.
-SMALL_FOLDER = 100
-
-
-def count_photos(folder: str, stop_at: int = SMALL_FOLDER) -> int:
-    """Photos (by extension) under ``folder``, counting stops at ``stop_at``; 0 if none or
-    not a folder."""
-    n = 0
-    for _, _, files in os.walk(folder):
-        n += sum(1 for f in files if os.path.splitext(f)[1].lower() in READ_EXTENSIONS)
-        if n >= stop_at:
-            return stop_at
-    return n
 
 
 def last_step(csv_path: Path) -> tuple[int, str]:
@@ -153,7 +133,7 @@ class RetrainDialog(QDialog):
             return
         folder = self.folder_text()
         n = count_photos(folder) if folder and Path(folder).is_dir() else 0
-        few = 0 < n < SMALL_FOLDER
+        few = 0 < n < FEW_PHOTOS
         self.decoder.setChecked(not few)
         self.folder_note.setText(
             f"Only {n} photo{'s' if n != 1 else ''}: adapting the decoder on so few would learn "

@@ -293,13 +293,14 @@ def test_a_folder_of_few_photos_adapts_the_palette_network_only(qtbot, local_wei
     the validation loss doubled): for such a folder the box starts unticked and says why;
     the user can still tick it; a folder of many photos adapts the decoder again."""
     from colorizer_gui import retrain_dialog
+    from net.retraining import FEW_PHOTOS
     few, many = tmp_path / "few", tmp_path / "many"
     (few / "sub").mkdir(parents=True)
     many.mkdir()
     for i in range(3):
         (few / "sub" / f"p{i}.jpg").write_bytes(b"")
     (few / "notes.txt").write_text("not a photo")
-    for i in range(retrain_dialog.SMALL_FOLDER):
+    for i in range(FEW_PHOTOS):
         (many / f"p{i}.PNG").write_bytes(b"")
     dlg = retrain_dialog.RetrainDialog(str(local_weights))
     qtbot.addWidget(dlg)

@@ -172,3 +172,17 @@ def test_an_hnet_run_can_switch_the_decoders_hint_propagation(local_weights, pho
     assert r.returncode == 0, r.stderr
     assert "fontManager" not in r.stderr and "wrote" in r.stderr
     assert json.loads(w.with_suffix(".json").read_text())["config"]["propagation"] == "levin-screened"
+
+
+def test_adapting_the_decoder_to_few_photos_is_warned_about(local_weights, photo_dir, tmp_path):
+    """A decoder adapted to a handful of photos learns them by heart (README, "Retraining on a
+    few photos"): the command line says so and names the safer choice; HNet alone is not
+    warned about."""
+    base = ["hnet", "--data", str(photo_dir), "--steps", "2", "--batch", "4", "--size", "64",
+            "--workers", "0", "--val-count", "4", "--no-progress", "--init", str(local_weights)]
+    r = run_cli(base + ["--out", str(tmp_path / "d"), "--train", "hnet,decoder"])
+    assert r.returncode == 0, r.stderr
+    assert "learns them by heart" in r.stderr and "--train hnet" in r.stderr
+    r = run_cli(base + ["--out", str(tmp_path / "h")])
+    assert r.returncode == 0, r.stderr
+    assert "by heart" not in r.stderr

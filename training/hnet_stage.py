@@ -7,6 +7,8 @@ A resumed run keeps the choice its checkpoint recorded.
 """
 from __future__ import annotations
 
+import logging
+
 import torch
 import torch.nn.functional as F
 
@@ -14,11 +16,14 @@ from net.ab_bins import rebalanced_cross_entropy
 from net.device import autocast_for
 from net.models import ModelConfig
 from net.propagation import LEVIN_METHODS
+from net.retraining import FEW_PHOTOS
 from net.weights import WeightsError
 
 from .checkpoint import CheckpointError
 from .stages import Stage, refuse_stale_affinity
 from .warm_start import colour_prior_weights
+
+log = logging.getLogger("colorizer.train")
 
 
 class HNetStage(Stage):
@@ -135,6 +140,11 @@ class HNetStage(Stage):
         return "palette_mse" if self.distil else self.args.loss
 
     def prepare(self, run, train_sets, shares):
+        photos = sum(len(t) for t in train_sets)
+        if "decoder" in self.parts and photos < FEW_PHOTOS:
+            log.warning("only %d training photos: a decoder adapted to so few learns them by heart "
+                        "and colours other photos worse (README, \"Retraining on a few photos\"); "
+                        "--train hnet adapts the palette network alone", photos)
         # An adapted classifier keeps its own loss, so its distribution (the app's "suggested
         # here" colours) stays a distribution over colours, not just features for the decoder.
         if "gray" in self.parts and run.model.rtnet.classifier is not None:
@@ -159,6 +169,7 @@ class HNetStage(Stage):
 
 
 TRAINABLE_PARTS = ("hnet", "decoder", "gray", "vgg")
+
 # The hnet stage's --train vgg: VGG16's conv4 and conv5 blocks learn at this share of the LR.
 VGG_LR_SCALE = 0.1
 
