@@ -128,7 +128,7 @@ class RetrainDialog(QDialog):
     def on_folder_changed(self) -> None:
         """A folder of few photos: the decoder would learn them by heart, so only the palette
         network adapts unless the user ticks the box again."""
-        if self.running() or not is_local_model(self.init_weights):
+        if self.running() or not self.decoder.isEnabled():      # enabled: a local model
             self.folder_note.setText("")
             return
         folder = self.folder_text()

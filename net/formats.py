@@ -5,6 +5,7 @@ derived from :data:`FORMATS`; nothing else in the project spells out ``.jpg``.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -31,6 +32,11 @@ WRITE_FORMATS: dict[str, str] = {e: f.pillow for f in FORMATS if f.write for e i
 LOSSY_FORMATS: frozenset[str] = frozenset(f.pillow for f in FORMATS if f.quality)
 # ``--format`` names for the command line: the first extension of each writable type.
 WRITE_NAMES: tuple[str, ...] = tuple(f.extensions[0][1:] for f in FORMATS if f.write)
+
+
+def is_photo_name(name: str) -> bool:
+    """Whether a file name has the extension of a readable image type (any case)."""
+    return os.path.splitext(name)[1].lower() in READ_EXTENSIONS
 
 
 def _patterns(f: ImageFormat) -> str:

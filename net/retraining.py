@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from .formats import READ_EXTENSIONS
+from .formats import is_photo_name
 
 # Fewer photos than this and a decoder adapted to them learns them by heart. Measured (session
 # 14, README "Retraining on a few photos"): the app's retraining (1000 steps) of the default
@@ -19,7 +19,7 @@ def count_photos(folder: str | os.PathLike, stop_at: int = FEW_PHOTOS) -> int:
     ``stop_at``. 0 for a folder without photos or a path that is not a folder."""
     n = 0
     for _, _, files in os.walk(folder):
-        n += sum(1 for f in files if os.path.splitext(f)[1].lower() in READ_EXTENSIONS)
+        n += sum(1 for f in files if is_photo_name(f))
         if n >= stop_at:
             return stop_at
     return n

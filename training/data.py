@@ -17,7 +17,7 @@ import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
 from net.color import normalize_ab, normalize_l, rgb_to_lab
-from net.formats import READ_EXTENSIONS as EXTENSIONS
+from net.formats import READ_EXTENSIONS as EXTENSIONS, is_photo_name
 from net.image_io import ImageError, load_image
 from net.propagation import hint_input
 
@@ -38,7 +38,7 @@ def list_images(root: str | Path) -> list[Path]:
         raise DataError(f"data folder {root} does not exist")
     if not root.is_dir():
         raise DataError(f"{root} is not a folder")
-    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in EXTENSIONS and p.is_file())
+    files = sorted(p for p in root.rglob("*") if is_photo_name(p.name) and p.is_file())
     if not files:
         raise DataError(f"data folder {root} contains no photos ({', '.join(EXTENSIONS)})")
     return files
