@@ -18,10 +18,14 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from net.assets import describe_model, model_name
+from net.formats import FORMATS
 from net.retraining import FEW_PHOTOS, count_photos
 from net.weights import WeightsError
 
 from . import app_settings
+
+CHOOSE_FOLDER = "Choose a folder of colour photos (yours: similar subjects work best)."
+NO_PHOTOS = f"That folder holds no photos ({', '.join(f.label for f in FORMATS)})."
 
 
 def is_local_model(path: str | None) -> bool:
@@ -87,7 +91,7 @@ class RetrainDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         lay.addWidget(self.progress)
-        self.status = QLabel("Choose a folder of colour photos (yours: similar subjects work best).")
+        self.status = QLabel(CHOOSE_FOLDER)
         lay.addWidget(self.status)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
@@ -126,13 +130,27 @@ class RetrainDialog(QDialog):
             self.on_folder_changed()
 
     def on_folder_changed(self) -> None:
-        """A folder of few photos: the decoder would learn them by heart, so only the palette
-        network adapts unless the user ticks the box again."""
-        if self.running() or not self.decoder.isEnabled():      # enabled: a local model
-            self.folder_note.setText("")
+        """Says what the typed or chosen folder holds. A folder of few photos: the decoder
+        would learn them by heart, so only the palette network adapts unless the user ticks
+        the box again."""
+        if self.running():
             return
         folder = self.folder_text()
-        n = count_photos(folder) if folder and Path(folder).is_dir() else 0
+        is_dir = bool(folder) and Path(folder).is_dir()
+        n = count_photos(folder) if is_dir else 0
+        if not folder:
+            self.status.setText(CHOOSE_FOLDER)
+        elif not is_dir:
+            self.status.setText("That folder does not exist.")
+        elif n == 0:
+            self.status.setText(NO_PHOTOS)
+        else:
+            many = f"{FEW_PHOTOS} or more photos" if n >= FEW_PHOTOS else \
+                f"{n} photo{'s' if n != 1 else ''}"
+            self.status.setText(f"{many} found. Press Start to adapt the model to them.")
+        if not self.decoder.isEnabled():                        # enabled: a local model
+            self.folder_note.setText("")
+            return
         few = 0 < n < FEW_PHOTOS
         self.decoder.setChecked(not few)
         self.folder_note.setText(
@@ -164,6 +182,9 @@ class RetrainDialog(QDialog):
             return
         if not Path(self.folder_text()).is_dir():
             self.status.setText("That folder does not exist.")
+            return
+        if count_photos(self.folder_text(), stop_at=1) == 0:
+            self.status.setText(NO_PHOTOS)
             return
         self.out = app_settings.runs_dir() / time.strftime("hnet-%Y%m%d-%H%M%S")
         self.proc = QProcess(self)

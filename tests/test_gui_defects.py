@@ -76,6 +76,14 @@ print("done", flush=True)
 """
 
 
+def photo_folder(tmp_path):
+    """A folder with one (empty) photo file: the retraining window starts only on photos."""
+    folder = tmp_path / "photos"
+    folder.mkdir(exist_ok=True)
+    (folder / "p.jpg").write_bytes(b"")
+    return folder
+
+
 def test_retrain_dialog_reports_the_finished_run_and_hands_over_its_model(qtbot, tmp_path,
                                                                           local_weights, monkeypatch):
     from colorizer_gui import app_settings, retrain_dialog
@@ -85,7 +93,7 @@ def test_retrain_dialog_reports_the_finished_run_and_hands_over_its_model(qtbot,
     sidecar = local_weights.with_suffix(".json")
     monkeypatch.setattr(dlg, "command", lambda out: ["-c", FAKE_TRAINER, str(local_weights),
                                                      str(sidecar), "--out", str(out)])
-    dlg.folder.setText(str(tmp_path))
+    dlg.folder.setText(str(photo_folder(tmp_path)))
     with qtbot.waitSignal(dlg.modelReady, timeout=WAIT) as got:
         dlg.start()
     assert got.args == [str(dlg.out / "model.safetensors")]
@@ -106,7 +114,7 @@ def test_retrain_runs_alongside_the_window_and_hands_over_its_model(qtbot, win, 
     sidecar = local_weights.with_suffix(".json")
     monkeypatch.setattr(dlg, "command", lambda out: ["-c", FAKE_TRAINER, str(local_weights),
                                                      str(sidecar), "--out", str(out)])
-    dlg.folder.setText(str(tmp_path))
+    dlg.folder.setText(str(photo_folder(tmp_path)))
     dlg.start()
     model = dlg.out / "model.safetensors"
     qtbot.waitUntil(lambda: win.colorizer is not None and win.colorizer.path == model,
@@ -259,7 +267,7 @@ def test_retrain_dialog_shows_what_the_trainer_is_doing_before_the_first_step(qt
     dlg = retrain_dialog.RetrainDialog(str(local_weights))
     qtbot.addWidget(dlg)
     monkeypatch.setattr(dlg, "command", lambda out: ["-c", SLOW_START, "--out", str(out)])
-    dlg.folder.setText(str(tmp_path))
+    dlg.folder.setText(str(photo_folder(tmp_path)))
     dlg.start()
     assert dlg.progress.maximum() == 0                    # busy indicator, not a frozen 0 %
     qtbot.waitUntil(lambda: "Reading photos: 12 found" in dlg.status.text(), timeout=WAIT)
@@ -316,6 +324,33 @@ def test_a_folder_of_few_photos_adapts_the_palette_network_only(qtbot, local_wei
     dlg.folder.setText(str(few))
     dlg.set_init_weights(str(local_weights))              # a model change keeps the folder's rule
     assert not dlg.decoder.isChecked()
+
+
+def test_the_retrain_status_line_describes_the_folder_as_it_is_typed(qtbot, local_weights,
+                                                                     tmp_path):
+    """The status line used to keep saying "Choose a folder…" after a folder was typed (found
+    in a walk through the app); now it says what the folder holds, and Start refuses a folder
+    without photos instead of starting a trainer that fails."""
+    from colorizer_gui import retrain_dialog
+    empty, some = tmp_path / "empty", tmp_path / "some"
+    empty.mkdir()
+    some.mkdir()
+    (empty / "notes.txt").write_text("not a photo")
+    for i in range(12):
+        (some / f"p{i}.jpg").write_bytes(b"")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    assert dlg.status.text().startswith("Choose a folder")
+    dlg.folder.setText(str(some))
+    assert dlg.status.text() == "12 photos found. Press Start to adapt the model to them."
+    dlg.folder.setText(str(tmp_path / "missing"))
+    assert dlg.status.text() == "That folder does not exist."
+    dlg.folder.setText(str(empty))
+    assert dlg.status.text().startswith("That folder holds no photos (PNG, JPEG")
+    dlg.start()
+    assert dlg.proc is None and dlg.status.text().startswith("That folder holds no photos")
+    dlg.folder.setText("")
+    assert dlg.status.text().startswith("Choose a folder")
 
 
 def test_the_colour_square_forgets_the_previous_photos_lightness(qtbot, win, tmp_path, gray_photo):
