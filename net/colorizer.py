@@ -26,6 +26,7 @@ from .assets import (DEFAULT_MODEL, assets_dir, model_name, models_dir,  # noqa:
                      resolve_model_path)
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
+from .decoder_cache import cache_for
 from .models import fold_batchnorm
 from .propagation import Propagator
 from .weights import WeightsError, load_model  # noqa: F401 (WeightsError re-exported)
@@ -129,6 +130,7 @@ class ColorizeSession:
                 self._gray = c.model.encode_gray(l_t)
             if not (c.uses_hints and c.model.cfg.hint_correction):
                 emb = None             # (e.g. evaluated with --no-hint-correction)
+        self._decoder_cache = cache_for(c.model)    # filled by the first prediction
         self._propagator = Propagator(self.l_norm_padded, c.model.cfg.propagation) if c.uses_hints else None
         if emb is not None:
             self._propagator.set_correction_affinity(emb[0].float().cpu())
@@ -182,7 +184,10 @@ class ColorizeSession:
         hint7 = self._hint_input(painted) if painted is not None else None
         x = c._tensor(hint7) if hint7 is not None else None
         with torch.inference_mode(), autocast_for(c.device, c.precision):
-            ab = c.model.colorize_from_gray(self._gray, x)
+            if self._decoder_cache is None:
+                ab = c.model.colorize_from_gray(self._gray, x)
+            else:
+                ab = c.model.colorize_from_gray(self._gray, x, self._decoder_cache)
         ab = ab[0].float().cpu().numpy()
         if hint7 is not None and c.model.cfg.hint_correction:
             ab = self._propagator.correct(ab, hint7[:4])

@@ -36,6 +36,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .ab_bins import NUM_BINS
+from .decoder_cache import DecoderCache, enter_level
 from .affinity import AffinityEmbedding
 from .gray_branch import (VGG_CONV_INDICES, VGG_CONV_SHAPES, ColourClassifier,  # noqa: F401
                           SemanticFusion, VGGGray, conv_bn_relu)
@@ -208,8 +209,12 @@ class RTNet(nn.Module):
             gray = gray + self.classifier(g4)
         return gray
 
-    def decode(self, gray, palette, hint_maps=None):
-        """gray: output of encode_gray; palette: (N, palette_dim); hint_maps: (N, 6, H, W) or None."""
+    def decode(self, gray, palette, hint_maps=None, cache: DecoderCache | None = None):
+        """gray: output of encode_gray; palette: (N, palette_dim); hint_maps: (N, 6, H, W) or None.
+
+        ``cache`` (inference, BatchNorm folded): a :class:`net.decoder_cache.DecoderCache` of
+        this photo, so each level convolves the gray features only once per photo.
+        """
         g1, g2, g3, g4 = gray[:4]
         auto = gray[5].to(g4.dtype) if len(gray) > 5 else None
         n, _, h8, w8 = g4.shape
@@ -225,19 +230,24 @@ class RTNet(nn.Module):
             h8 = F.avg_pool2d(h4, 2)
             extra = (h8, h4, h2, h1)
         else:
-            extra = ((), (), (), ())
+            extra = (None, None, None, None)
 
-        def cat(*xs):
-            return torch.cat([x for x in xs if isinstance(x, torch.Tensor)], dim=1)
+        def up(x):
+            return F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
 
-        x = self.dec4(cat(g4, pal, extra[0], auto))
-        x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
-        x = self.dec3(cat(x, g3, extra[1]))
-        x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
-        x = self.dec2(cat(x, g2, extra[2]))
-        x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
-        x = self.dec1(cat(x, g1, extra[3]))
-        y = self.out(x).float()
+        # Each level's inputs in channel order; True marks what depends only on the photo.
+        x = enter_level(self.dec4[0], [(g4, True), (pal, False), (extra[0], False), (auto, True)],
+                        cache, 4)
+        x = up(self.dec4[1:](x))
+        x = self.dec3[1:](enter_level(self.dec3[0], [(x, False), (g3, True), (extra[1], False)],
+                                      cache, 3))
+        x = up(x)
+        x = self.dec2[1:](enter_level(self.dec2[0], [(x, False), (g2, True), (extra[2], False)],
+                                      cache, 2))
+        x = up(x)
+        x = self.dec1[1:](enter_level(self.dec1[0], [(x, False), (g1, True), (extra[3], False)],
+                                      cache, 1))
+        y = self.out(x).float().contiguous()   # (tanh on a channels-last slice is slow)
         free = torch.tanh(y[:, :2]) * self.cfg.output_scale
         if not self.cfg.local:
             return free
@@ -348,6 +358,7 @@ class ColorizationModel(nn.Module):
             return ab, (gray[4] if len(gray) > 5 else None)
         return ab
 
-    def colorize_from_gray(self, gray, hint_input):
+    def colorize_from_gray(self, gray, hint_input, cache: DecoderCache | None = None):
         palette = self.hnet(hint_input[:, :4])
-        return self.rtnet.decode(gray, palette, hint_input[:, 1:] if self.cfg.local else None)
+        return self.rtnet.decode(gray, palette, hint_input[:, 1:] if self.cfg.local else None,
+                                 cache)
