@@ -1,6 +1,7 @@
 """Retraining a shipped model (the hnet stage): which parts adapt, and what a run records."""
 import json
 
+import numpy as np
 import pytest
 
 from .conftest import train_tiny
@@ -184,5 +185,25 @@ def test_adapting_the_decoder_to_few_photos_is_warned_about(local_weights, photo
     assert r.returncode == 0, r.stderr
     assert "learns them by heart" in r.stderr and "--train hnet" in r.stderr
     r = run_cli(base + ["--out", str(tmp_path / "h")])
+    assert r.returncode == 0, r.stderr
+    assert "by heart" not in r.stderr
+
+
+def test_the_trainer_counts_few_photos_as_the_retraining_window_does(local_weights, tmp_path):
+    """A folder of FEW_PHOTOS photos is not "few" for the window (it counts the folder's
+    photos), so the trainer must not warn about it either; it used to count only the photos
+    left for training after its held-out share, and warned."""
+    from PIL import Image
+
+    from net.retraining import FEW_PHOTOS, count_photos
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(FEW_PHOTOS):
+        Image.fromarray(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)).save(folder / f"p{i}.png")
+    assert count_photos(folder) == FEW_PHOTOS
+    r = run_cli(["hnet", "--data", str(folder), "--steps", "1", "--batch", "2", "--size", "32",
+                 "--workers", "0", "--val-count", "2", "--no-progress", "--init",
+                 str(local_weights), "--out", str(tmp_path / "run"), "--train", "hnet,decoder"])
     assert r.returncode == 0, r.stderr
     assert "by heart" not in r.stderr

@@ -16,10 +16,11 @@ from net.ab_bins import rebalanced_cross_entropy
 from net.device import autocast_for
 from net.models import ModelConfig
 from net.propagation import LEVIN_METHODS
-from net.retraining import FEW_PHOTOS
+from net.retraining import FEW_PHOTOS, count_photos
 from net.weights import WeightsError
 
 from .checkpoint import CheckpointError
+from .data import Source
 from .stages import Stage, refuse_stale_affinity
 from .warm_start import colour_prior_weights
 
@@ -140,9 +141,12 @@ class HNetStage(Stage):
         return "palette_mse" if self.distil else self.args.loss
 
     def prepare(self, run, train_sets, shares):
-        photos = sum(len(t) for t in train_sets)
+        # Counted as the app's retraining window counts them (photo files in the folders,
+        # before the held-out share and the near-grayscale ones are set aside), so the two
+        # agree on which folders are "few".
+        photos = sum(count_photos(Source.parse(d).path) for d in self.args.data)
         if "decoder" in self.parts and photos < FEW_PHOTOS:
-            log.warning("only %d training photos: a decoder adapted to so few learns them by heart "
+            log.warning("only %d photos: a decoder adapted to so few learns them by heart "
                         "and colours other photos worse (README, \"Retraining on a few photos\"); "
                         "--train hnet adapts the palette network alone", photos)
         # An adapted classifier keeps its own loss, so its distribution (the app's "suggested
