@@ -92,6 +92,7 @@ class RetrainDialog(QDialog):
         self.progress.setRange(0, 100)
         lay.addWidget(self.progress)
         self.status = QLabel(CHOOSE_FOLDER)
+        self.status.setWordWrap(True)
         lay.addWidget(self.status)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
@@ -240,8 +241,12 @@ class RetrainDialog(QDialog):
         model = self.out / "model.safetensors"
         if code == 0 and model.is_file():
             self.progress.setValue(100)
+            # Measured (README, "Retraining on a few photos"): a model adapted to a folder
+            # colours that kind of photo better and other kinds worse.
             self.status.setText(f"Done in {int(time.monotonic() - self._t0)} s. Loaded into the "
-                                f"app; the Model menu lists it as \"Retrained: {self.out.name}\".")
+                                f"app; the Model menu lists it as \"Retrained: {self.out.name}\". "
+                                f"It is made for photos like these: for other photos, "
+                                f"{model_name(self.init_weights)} may colour better.")
             self.modelReady.emit(str(model))
         else:
             last = self.log.toPlainText().strip().splitlines()[-1:] or ["(no output)"]

@@ -98,6 +98,9 @@ def test_retrain_dialog_reports_the_finished_run_and_hands_over_its_model(qtbot,
         dlg.start()
     assert got.args == [str(dlg.out / "model.safetensors")]
     assert not dlg.stop_btn.isEnabled() and dlg.progress.value() == 100
+    # An adapted model colours other kinds of photos worse (measured): the window says so.
+    from net.assets import model_name
+    assert f"for other photos, {model_name(local_weights)} may colour better" in dlg.status.text()
 
 
 def test_retrain_runs_alongside_the_window_and_hands_over_its_model(qtbot, win, tmp_path,
