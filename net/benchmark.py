@@ -6,7 +6,8 @@ Measures, on a photo made from scikit-image's bundled data:
   * ``open``: gray-only features of a 12-megapixel photo (includes its RGB->L conversion),
     for a gray photo (R = G = B, what users open) and a colour one;
   * ``preview`` after a hint change at working size 256 (hint rasterising, propagation,
-    HNet, reconstruction, merge at working size);
+    HNet, reconstruction, merge at working size), and its stages
+    (``ColorizeSession.last_stage_ms``: hint input, network, correction);
   * ``render`` of the 12-megapixel result (chroma upsampling + Lab->RGB at full size);
   * with ``--large``: open + render of a 50-megapixel photo in a fresh process, and that
     process's peak memory (resident set);
@@ -133,13 +134,15 @@ def main(argv=None) -> int:
     for _ in range(3):                                   # warm-up
         hints.append(Hint(2000.0, 1500.0, 40.0, (200, 30, 30)))
         s.preview(hints)
-    previews = []
+    previews, stages = [], {}
     for i in range(a.repeat):
         hints.append(Hint(float(rng.uniform(0, 4000)), float(rng.uniform(0, 3000)), 40.0,
                           tuple(int(v) for v in rng.integers(0, 256, 3))))
         t0 = time.perf_counter()
         s.preview(hints)
         previews.append(time.perf_counter() - t0)
+        for k, ms in s.last_stage_ms.items():
+            stages.setdefault(k, []).append(ms / 1000)
     renders = []
     for _ in range(max(3, a.repeat // 5)):
         s.predict_ab(hints)                              # cached: measures the full-size work only
@@ -150,6 +153,9 @@ def main(argv=None) -> int:
                      ("preview after a hint change", previews), ("render 12 MP", renders)):
         p50, p95 = percentiles(xs)
         print(f"{name:30s} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   (n={len(xs)})")
+        if xs is previews:                  # where a preview's time goes
+            for k, ys in stages.items():
+                print(f"  {k:28s} p50 {percentiles(ys)[0]:8.1f} ms")
     if a.edges:
         left, right = edge_bleed(c)
         print(f"colour across a sharp edge (12 MP render): {left} px on the dark side, {right} px "

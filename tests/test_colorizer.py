@@ -112,3 +112,18 @@ def test_folding_batchnorm_keeps_the_function(local_weights, gray_photo):
     assert np.abs(c.colorize(gray_photo).astype(int) - Colorizer(
         model.eval(), {}, torch.device("cpu"), working_size=128, precision="fp32"
     ).colorize(gray_photo).astype(int)).max() <= 1
+
+
+def test_the_benchmark_reports_where_a_preview_spends_its_time():
+    """`python3 -m net.benchmark` (the README's speed numbers) runs with the bundled model and
+    splits the preview into its stages, which add up to at most the whole preview."""
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "net.benchmark", "--repeat", "3", "--threads", "1",
+                        "--device", "cpu"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    ms = {line.split(" p50 ")[0].strip(): float(line.split(" p50 ")[1].split()[0])
+          for line in r.stdout.splitlines() if " p50 " in line}
+    stages = [ms[k] for k in ("hint input", "network", "correction")]
+    assert all(v > 0 for v in stages)
+    assert sum(stages) <= ms["preview after a hint change"] * 1.2 + 1.0
