@@ -26,6 +26,12 @@ from . import app_settings
 
 CHOOSE_FOLDER = "Choose a folder of colour photos (yours: similar subjects work best)."
 NO_PHOTOS = f"That folder holds no photos ({', '.join(f.label for f in FORMATS)})."
+NO_FOLDER = "That folder does not exist."
+FOLDER_PAUSE_MS = 300     # the folder field is counted this long after the last keystroke
+
+
+def photos_text(n: int) -> str:
+    return f"{n} photo{'s' if n != 1 else ''}"
 
 
 def is_local_model(path: str | None) -> bool:
@@ -85,8 +91,12 @@ class RetrainDialog(QDialog):
         self.folder_note = QLabel()
         self.folder_note.setWordWrap(True)
         form.addRow("", self.folder_note)
+        # The folder is counted once typing pauses, not on every keystroke (a walk of a large
+        # tree on the GUI thread), and at once by Start.
+        self.folder_timer = QTimer(self, singleShot=True, interval=FOLDER_PAUSE_MS,
+                                   timeout=self.on_folder_changed)
+        self.folder.textChanged.connect(lambda _text: self.folder_timer.start())
         self.set_init_weights(init_weights)
-        self.folder.textChanged.connect(self.on_folder_changed)
         lay.addLayout(form)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -134,6 +144,7 @@ class RetrainDialog(QDialog):
         """Says what the typed or chosen folder holds. A folder of few photos: the decoder
         would learn them by heart, so only the palette network adapts unless the user ticks
         the box again."""
+        self.folder_timer.stop()
         if self.running():
             return
         folder = self.folder_text()
@@ -142,12 +153,11 @@ class RetrainDialog(QDialog):
         if not folder:
             self.status.setText(CHOOSE_FOLDER)
         elif not is_dir:
-            self.status.setText("That folder does not exist.")
+            self.status.setText(NO_FOLDER)
         elif n == 0:
             self.status.setText(NO_PHOTOS)
         else:
-            many = f"{FEW_PHOTOS} or more photos" if n >= FEW_PHOTOS else \
-                f"{n} photo{'s' if n != 1 else ''}"
+            many = f"{FEW_PHOTOS} or more photos" if n >= FEW_PHOTOS else photos_text(n)
             self.status.setText(f"{many} found. Press Start to adapt the model to them.")
         if not self.decoder.isEnabled():                        # enabled: a local model
             self.folder_note.setText("")
@@ -155,7 +165,7 @@ class RetrainDialog(QDialog):
         few = 0 < n < FEW_PHOTOS
         self.decoder.setChecked(not few)
         self.folder_note.setText(
-            f"Only {n} photo{'s' if n != 1 else ''}: adapting the decoder on so few would learn "
+            f"Only {photos_text(n)}: adapting the decoder on so few would learn "
             f"them by heart and colour other photos worse, so only the palette network adapts. "
             f"Tick the box to adapt the decoder anyway." if few else "")
 
@@ -182,8 +192,10 @@ class RetrainDialog(QDialog):
             self.status.setText("Choose the folder of photos to train on first (Browse…).")
             return
         if not Path(self.folder_text()).is_dir():
-            self.status.setText("That folder does not exist.")
+            self.status.setText(NO_FOLDER)
             return
+        if self.folder_timer.isActive():           # typed just now: its rule applies first
+            self.on_folder_changed()
         if count_photos(self.folder_text(), stop_at=1) == 0:
             self.status.setText(NO_PHOTOS)
             return

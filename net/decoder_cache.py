@@ -6,8 +6,9 @@ maps. A convolution is linear in its input channels, so it is the sum of a convo
 the channels that depend only on the photo and one over the rest. An interactive session
 keeps a :class:`DecoderCache` per photo: the first preview computes the photo's share (with
 the bias) and keeps it, every later preview convolves only the channels that change with the
-hints. About a quarter of the decoder's arithmetic, and the concatenations, go away; the
-result equals the plain convolution up to float rounding (``tests/test_decoder_cache.py``).
+hints. About a quarter of the decoder's arithmetic, and the concatenation of the gray
+features, go away; the result equals the plain convolution up to float rounding (under bf16
+the two shares are rounded apart: ~0.004 normalised ab at most, ``tests/test_decoder_cache.py``).
 
 Inference only: the share is the convolution's output before its BatchNorm, so the model's
 BatchNorm layers must have been folded into their convolutions
@@ -41,6 +42,8 @@ def enter_level(block: nn.Sequential, parts, cache: DecoderCache | None, level: 
     conv, norm, act = block
     if not isinstance(norm, nn.Identity):
         raise ValueError("the decoder cache needs the BatchNorm folded (net.models.fold_batchnorm)")
+    if conv.groups != 1 or conv.padding_mode != "zeros":
+        raise ValueError("the decoder cache splits only plain zero-padded convolutions")
     live = [t for t, photo in present if not photo]
     entry = cache.levels.get(level)
     if entry is None:
@@ -49,12 +52,16 @@ def enter_level(block: nn.Sequential, parts, cache: DecoderCache | None, level: 
             (w_photo if photo else w_live).append(conv.weight[:, start:start + t.shape[1]])
             start += t.shape[1]
         photo_in = torch.cat([t for t, photo in present if photo], dim=1)
-        share = F.conv2d(photo_in, torch.cat(w_photo, dim=1), conv.bias, conv.stride, conv.padding)
-        entry = (share, torch.cat(w_live, dim=1).contiguous())
+        share = F.conv2d(photo_in, torch.cat(w_photo, dim=1), conv.bias, conv.stride,
+                         conv.padding, conv.dilation)
+        entry = (share, torch.cat(w_live, dim=1))
         cache.levels[level] = entry
     share, w_live = entry
     x = torch.cat(live, dim=1) if len(live) > 1 else live[0]
-    y = F.conv2d(x, w_live, None, conv.stride, conv.padding)
+    y = F.conv2d(x, w_live, None, conv.stride, conv.padding, conv.dilation)
+    if share.shape != y.shape:
+        raise ValueError(f"decoder cache of another photo or batch: {tuple(share.shape)} "
+                         f"against {tuple(y.shape)}")
     return act(share + y)
 
 

@@ -114,13 +114,16 @@ def test_folding_batchnorm_keeps_the_function(local_weights, gray_photo):
     ).colorize(gray_photo).astype(int)).max() <= 1
 
 
+@pytest.mark.slow
 def test_the_benchmark_reports_where_a_preview_spends_its_time():
     """`python3 -m net.benchmark` (the README's speed numbers) runs with the bundled model and
     splits the preview into its stages, which add up to at most the whole preview."""
     import subprocess
     import sys
+    from pathlib import Path
     r = subprocess.run([sys.executable, "-m", "net.benchmark", "--repeat", "3", "--threads", "1",
-                        "--device", "cpu"], capture_output=True, text=True, timeout=600)
+                        "--device", "cpu"], capture_output=True, text=True, timeout=600,
+                       cwd=Path(__file__).resolve().parents[1])
     assert r.returncode == 0, r.stderr
     ms = {line.split(" p50 ")[0].strip(): float(line.split(" p50 ")[1].split()[0])
           for line in r.stdout.splitlines() if " p50 " in line}

@@ -8,10 +8,10 @@ from net.decoder_cache import DecoderCache, cache_for, enter_level
 from net.models import ColorizationModel, ModelConfig, fold_batchnorm
 
 
-def random_folded(variant: str) -> ColorizationModel:
+def random_folded(variant: str, **config) -> ColorizationModel:
     """A model with random weights and BatchNorm statistics, folded for inference."""
     torch.manual_seed(3)
-    model = ColorizationModel(ModelConfig(variant=variant))
+    model = ColorizationModel(ModelConfig(variant=variant, **config))
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
@@ -27,9 +27,10 @@ def inputs(seed: int):
     return torch.randn(1, 1, 64, 96, generator=g), torch.randn(1, 7, 64, 96, generator=g)
 
 
-@pytest.mark.parametrize("variant", ["local", "seed"])
-def test_cached_decoder_equals_plain_decoder_for_every_hint_change(variant):
-    model = random_folded(variant)
+@pytest.mark.parametrize("variant,config", [("local", {}), ("seed", {}),
+                                            ("local", {"ab_classes": 0})])   # no automatic colour
+def test_cached_decoder_equals_plain_decoder_for_every_hint_change(variant, config):
+    model = random_folded(variant, **config)
     l, _ = inputs(0)
     cache = cache_for(model)
     assert isinstance(cache, DecoderCache)
@@ -47,6 +48,24 @@ def test_cached_decoder_equals_plain_decoder_for_every_hint_change(variant):
         other = model.encode_gray(torch.flip(l, dims=[3]) * 0.5)
         assert not torch.allclose(model.colorize_from_gray(other, hints, cache),
                                   model.colorize_from_gray(other, hints), atol=1e-3)
+
+
+def test_cached_decoder_under_bfloat16_stays_within_rounding_of_the_plain_one():
+    """The app's CPU path (bf16 autocast, channels-last): the two shares are rounded apart,
+    which may differ from the plain decoder by a few bf16 steps, never by a colour."""
+    model = random_folded("local").to(memory_format=torch.channels_last)
+    l, hints = inputs(4)
+    l, hints = (t.contiguous(memory_format=torch.channels_last) for t in (l, hints))
+    cache = cache_for(model)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        gray = model.encode_gray(l)
+        plain = model.colorize_from_gray(gray, hints).float()
+        cached = model.colorize_from_gray(gray, hints, cache).float()
+        with pytest.raises(ValueError, match="another photo or batch"):
+            model.colorize_from_gray(tuple(torch.cat([g, g]) for g in gray),
+                                     torch.cat([hints, hints]), cache)
+    assert (plain - cached).abs().max() < 0.02            # normalised ab: 2.2 Lab units
+    assert (plain - cached).abs().mean() < 2e-3
 
 
 def test_cache_needs_folded_batchnorm():

@@ -76,6 +76,13 @@ print("done", flush=True)
 """
 
 
+def type_folder(qtbot, dlg, text: str) -> None:
+    """Types into the retraining window's folder field and waits until it has been counted
+    (that happens once typing pauses)."""
+    dlg.folder.setText(text)
+    qtbot.waitUntil(lambda: not dlg.folder_timer.isActive(), timeout=WAIT)
+
+
 def photo_folder(tmp_path):
     """A folder with one (empty) photo file: the retraining window starts only on photos."""
     folder = tmp_path / "photos"
@@ -315,26 +322,29 @@ def test_a_folder_of_few_photos_adapts_the_palette_network_only(qtbot, local_wei
         (many / f"p{i}.PNG").write_bytes(b"")
     dlg = retrain_dialog.RetrainDialog(str(local_weights))
     qtbot.addWidget(dlg)
-    dlg.folder.setText(str(few))
+    type_folder(qtbot, dlg, str(few))
     assert not dlg.decoder.isChecked() and "Only 3 photos" in dlg.folder_note.text()
     cmd = dlg.command(tmp_path / "run")
     assert cmd[cmd.index("--train") + 1] == "hnet"
     dlg.decoder.setChecked(True)                          # the user's choice stands
     cmd = dlg.command(tmp_path / "run")
     assert cmd[cmd.index("--train") + 1] == "hnet,decoder"
-    dlg.folder.setText(str(many))
+    type_folder(qtbot, dlg, str(many))
     assert dlg.decoder.isChecked() and dlg.folder_note.text() == ""
-    dlg.folder.setText(str(few))
+    type_folder(qtbot, dlg, str(few))
     dlg.set_init_weights(str(local_weights))              # a model change keeps the folder's rule
     assert not dlg.decoder.isChecked()
 
 
 def test_the_retrain_status_line_describes_the_folder_as_it_is_typed(qtbot, local_weights,
-                                                                     tmp_path):
+                                                                     tmp_path, monkeypatch):
     """The status line used to keep saying "Choose a folder…" after a folder was typed (found
-    in a walk through the app); now it says what the folder holds, and Start refuses a folder
-    without photos instead of starting a trainer that fails."""
-    from colorizer_gui import retrain_dialog
+    in a walk through the app); now it says what the folder holds once typing pauses (not on
+    every keystroke: counting walks the folder on the GUI thread), Start applies a folder typed
+    just now at once, and Start refuses a folder without photos instead of starting a trainer
+    that fails."""
+    from colorizer_gui import app_settings, retrain_dialog
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
     empty, some = tmp_path / "empty", tmp_path / "some"
     empty.mkdir()
     some.mkdir()
@@ -345,15 +355,23 @@ def test_the_retrain_status_line_describes_the_folder_as_it_is_typed(qtbot, loca
     qtbot.addWidget(dlg)
     assert dlg.status.text().startswith("Choose a folder")
     dlg.folder.setText(str(some))
-    assert dlg.status.text() == "12 photos found. Press Start to adapt the model to them."
-    dlg.folder.setText(str(tmp_path / "missing"))
+    assert dlg.folder_timer.isActive() and dlg.status.text().startswith("Choose a folder")
+    qtbot.waitUntil(lambda: dlg.status.text() == "12 photos found. Press Start to adapt the "
+                                                 "model to them.", timeout=WAIT)
+    type_folder(qtbot, dlg, str(tmp_path / "missing"))
     assert dlg.status.text() == "That folder does not exist."
-    dlg.folder.setText(str(empty))
+    type_folder(qtbot, dlg, str(empty))
     assert dlg.status.text().startswith("That folder holds no photos (PNG, JPEG")
     dlg.start()
     assert dlg.proc is None and dlg.status.text().startswith("That folder holds no photos")
-    dlg.folder.setText("")
-    assert dlg.status.text().startswith("Choose a folder")
+    type_folder(qtbot, dlg, "")
+    assert dlg.status.text().startswith("Choose a folder") and dlg.decoder.isChecked()
+    # Start right after typing a folder of few photos: the decoder rule applies before the run.
+    monkeypatch.setattr(dlg, "command", lambda out: ["-c", "pass"])     # never a real training
+    dlg.folder.setText(str(some))
+    dlg.start()
+    assert not dlg.decoder.isChecked() and "Only 12 photos" in dlg.folder_note.text()
+    qtbot.waitUntil(lambda: not dlg.running(), timeout=WAIT)
 
 
 def test_the_colour_square_forgets_the_previous_photos_lightness(qtbot, win, tmp_path, gray_photo):

@@ -207,3 +207,8 @@ def test_the_trainer_counts_few_photos_as_the_retraining_window_does(local_weigh
                  str(local_weights), "--out", str(tmp_path / "run"), "--train", "hnet,decoder"])
     assert r.returncode == 0, r.stderr
     assert "by heart" not in r.stderr
+    r = run_cli(["hnet", "--data", str(folder), "--limit", "20", "--steps", "1", "--batch", "2",
+                 "--size", "32", "--workers", "0", "--val-count", "2", "--no-progress", "--init",
+                 str(local_weights), "--out", str(tmp_path / "run20"), "--train", "hnet,decoder"])
+    assert r.returncode == 0, r.stderr
+    assert "only 20 photos" in r.stderr                  # --limit: trains on 20, so warned

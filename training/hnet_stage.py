@@ -143,8 +143,10 @@ class HNetStage(Stage):
     def prepare(self, run, train_sets, shares):
         # Counted as the app's retraining window counts them (photo files in the folders,
         # before the held-out share and the near-grayscale ones are set aside), so the two
-        # agree on which folders are "few".
-        photos = sum(count_photos(Source.parse(d).path) for d in self.args.data)
+        # agree on which folders are "few"; --limit caps each folder as training does.
+        limit = getattr(self.args, "limit", 0) or None
+        photos = sum(min(count_photos(Source.parse(d).path), limit or FEW_PHOTOS)
+                     for d in self.args.data)
         if "decoder" in self.parts and photos < FEW_PHOTOS:
             log.warning("only %d photos: a decoder adapted to so few learns them by heart "
                         "and colours other photos worse (README, \"Retraining on a few photos\"); "
