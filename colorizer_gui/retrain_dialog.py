@@ -141,9 +141,9 @@ class RetrainDialog(QDialog):
             self.on_folder_changed()
 
     def on_folder_changed(self) -> None:
-        """Says what the typed or chosen folder holds. A folder of few photos: the decoder
-        would learn them by heart, so only the palette network adapts unless the user ticks
-        the box again."""
+        """Says what the typed or chosen folder holds. Below FEW_PHOTOS photos adapting the
+        decoder too is not worth it (measured), so only the palette network adapts unless the
+        user ticks the box again."""
         self.folder_timer.stop()
         if self.running():
             return
@@ -165,9 +165,9 @@ class RetrainDialog(QDialog):
         few = 0 < n < FEW_PHOTOS
         self.decoder.setChecked(not few)
         self.folder_note.setText(
-            f"Only {photos_text(n)}: adapting the decoder on so few would learn "
-            f"them by heart and colour other photos worse, so only the palette network adapts. "
-            f"Tick the box to adapt the decoder anyway." if few else "")
+            f"Only {photos_text(n)}: below {FEW_PHOTOS}, adapting the decoder too colours photos "
+            f"like these no better than the palette network alone and other photos worse, so "
+            f"only the palette network adapts. Tick the box to adapt the decoder anyway." if few else "")
 
     def browse(self):
         d = QFileDialog.getExistingDirectory(self, "Folder of colour photos")

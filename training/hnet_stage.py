@@ -148,9 +148,9 @@ class HNetStage(Stage):
         photos = sum(min(count_photos(Source.parse(d).path), limit or FEW_PHOTOS)
                      for d in self.args.data)
         if "decoder" in self.parts and photos < FEW_PHOTOS:
-            log.warning("only %d photos: a decoder adapted to so few learns them by heart "
-                        "and colours other photos worse (README, \"Retraining on a few photos\"); "
-                        "--train hnet adapts the palette network alone", photos)
+            log.warning("only %d photos: below %d, a decoder adapted to them colours such photos "
+                        "no better than the palette network alone (--train hnet) and other photos "
+                        "worse (README, \"Retraining on a few photos\")", photos, FEW_PHOTOS)
         # An adapted classifier keeps its own loss, so its distribution (the app's "suggested
         # here" colours) stays a distribution over colours, not just features for the decoder.
         if "gray" in self.parts and run.model.rtnet.classifier is not None:
