@@ -144,9 +144,8 @@ class HNetStage(Stage):
         # Counted as the app's retraining window counts them (photo files in the folders,
         # before the held-out share and the near-grayscale ones are set aside), so the two
         # agree on which folders are "few"; --limit caps each folder as training does.
-        limit = getattr(self.args, "limit", 0) or None
-        photos = sum(min(count_photos(Source.parse(d).path), limit or FEW_PHOTOS)
-                     for d in self.args.data)
+        cap = min(getattr(self.args, "limit", 0) or FEW_PHOTOS, FEW_PHOTOS)
+        photos = sum(count_photos(Source.parse(d).path, stop_at=cap) for d in self.args.data)
         if "decoder" in self.parts and photos < FEW_PHOTOS:
             log.warning("only %d photos: below %d, a decoder adapted to them colours such photos "
                         "no better than the palette network alone (--train hnet) and other photos "
