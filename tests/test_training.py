@@ -355,3 +355,24 @@ def test_a_correction_loss_run_is_recorded_and_resumed_only_the_same_way(local_w
     r = run_cli(base[:-2] + ["--out", str(tmp_path / "s"), "--init", str(seed_weights),
                              "--correction-loss"])
     assert "--correction-loss needs a local model" in one_line_error(r)
+
+
+def test_the_psnr_loss_follows_the_mean_psnr_not_the_worst_crops():
+    """--loss psnr: its gradient is the mean log-error's (the sweep's mean PSNR), so a crop
+    coloured almost right pulls as hard as a badly coloured one; a plain MSE would let the bad
+    crop's error drown it."""
+    from training.losses import PSNR_FLOOR, psnr_mse
+    target = torch.zeros(2, 2, 8, 8)
+    pred = torch.cat([torch.full((1, 2, 8, 8), 0.5), torch.full((1, 2, 8, 8), 0.02)]).requires_grad_()
+    psnr_mse(pred, target).backward()
+    g = pred.grad.clone()
+    pred.grad = None
+    per = pred.square().flatten(1).mean(1)
+    torch.log(per + PSNR_FLOOR).mean().backward()
+    ratio = (g / pred.grad).flatten()
+    assert torch.allclose(ratio, ratio[0].expand_as(ratio), rtol=1e-4)   # same direction and shares
+    # per unit of error, the nearly right crop gets ~160x the bad crop's pull
+    pull = g.abs().flatten(1).mean(1) / pred.detach().abs().flatten(1).mean(1)
+    assert pull[1] > 100 * pull[0]
+    # the value stays at an MSE's scale (weights of mean 1), so --cls-weight keeps its meaning
+    assert float(psnr_mse(pred, target)) <= float(per.max()) and float(psnr_mse(pred, target)) > 0

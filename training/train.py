@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "'hnet,decoder,gray' (also the gray branch's own layers above VGG16) "
                         "or 'hnet,decoder,gray,vgg' (also VGG16's conv4 and conv5 blocks, "
                         "at a tenth of the learning rate)")
-    p.add_argument("--loss", choices=sorted(LOSSES), default="blurred_mse")
+    p.add_argument("--loss", choices=sorted(LOSSES), default="blurred_mse",
+                   help="colour loss: the paper's blurred_mse (default), mse, l1, huber, or psnr "
+                        "(each crop's MSE weighted by its inverse error: the mean PSNR's gradient)")
     add_device_argument(p)
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
                    help="auto: bf16 autocast on CUDA and on CPUs that compute bf16 natively "
