@@ -41,7 +41,8 @@ stage local "$RUNS/local-v2" --data $DATA --val $VAL --vgg "$VGG13" \
   ${COMMON/--size 128/--size 176}
 # local v3 (the default of sessions 5-10): v2 with HNet and the decoder adapted on scenes-train alone for 25
 # minutes of training (1143 steps on the 2-core CPU), which also undoes part of v2's over-trust in
-# its own colour on photos it never saw (README, Results).
+# its own colour on photos it never saw (README, Results; docs/EXPERIMENTS.md, "Why the network falls
+# below its own propagation at dense hints").
 stage hnet "$RUNS/local-v3" --data "$SHARED/data/scenes-train" --val $VAL --train hnet,decoder \
   --init "$RUNS/local-v2/model.safetensors" --time-limit 25 --steps 100000 \
   ${COMMON/--size 128/--size 176}
