@@ -2,7 +2,7 @@
 
     colorizer [IMAGE]                      open the app (bundled sample when no image)
     colorizer --version                    print the version
-    colorizer colorize IN... [--hints F.colorize.json] [-o OUT | --out-dir DIR]
+    colorizer colorize IN... [--hints F.colorize.json] [--hint-reach photo|region] [-o OUT | --out-dir DIR]
                              [--weights W] [--device D] [--working-size N]
 
 The colorize sub-command never imports Qt.
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from net.assets import add_model_argument
 from net.device import add_device_argument
+from net.hint_reach import DEFAULT_HINT_REACH, HINT_REACHES
 
 
 def colorize_parser() -> argparse.ArgumentParser:
@@ -24,6 +25,9 @@ def colorize_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="IN", help="photos to colorize")
     p.add_argument("--hints", metavar="F.colorize.json",
                    help="session file whose hints are applied (image pixel coordinates)")
+    p.add_argument("--hint-reach", choices=HINT_REACHES,
+                   help="how far a hint's colour reaches: the whole photo, or its own region (the "
+                        "rest keeps its automatic colour); default: the session file's, else photo")
     g = p.add_mutually_exclusive_group()
     g.add_argument("-o", "--out", help="output file (one input only)")
     g.add_argument("--out-dir", help="output folder (default: next to each input)")
@@ -52,13 +56,15 @@ def run_colorize(argv) -> int:
     if args.out and len(inputs) > 1:
         print("colorizer: error: -o takes one input; use --out-dir for several", file=sys.stderr)
         return 2
-    hints = []
+    hints, reach = [], DEFAULT_HINT_REACH
     if args.hints:
         try:
-            hints = load_session(args.hints).hints
+            session = load_session(args.hints)
+            hints, reach = session.hints, session.hint_reach
         except SessionError as e:
             print(f"colorizer: error: {args.hints}: {e}", file=sys.stderr)
             return 2
+    reach = args.hint_reach or reach
     try:
         colorizer = Colorizer.load(args.weights, device=args.device, working_size=args.working_size)
     except (WeightsError, ValueError) as e:
@@ -78,7 +84,7 @@ def run_colorize(argv) -> int:
                 raise ImageError(f"{out.name} is the input; refusing to overwrite the original.")
             img = load_image(inp)
             check_hints_fit(hints, img.rgb.shape[:2])
-            save_image(out, colorizer.colorize(img.rgb, hints), quality=args.quality)
+            save_image(out, colorizer.colorize(img.rgb, hints, hint_reach=reach), quality=args.quality)
         except (ImageError, SessionError, OSError, MemoryError) as e:
             failed += 1
             msg = f"colorizer: {inp}: {e}"

@@ -39,6 +39,7 @@ class ColorPanel(QWidget):
     colorPicked = Signal(tuple)
     radiusPicked = Signal(float)
     modePicked = Signal(str)
+    reachPicked = Signal(str)             # "photo" | "region" (net.hint_reach)
 
     def __init__(self, recent=(), parent=None):
         super().__init__(parent)
@@ -58,6 +59,24 @@ class ColorPanel(QWidget):
         self.paint_btn.setChecked(True)
         modes.addStretch(1)
         lay.addLayout(modes)
+        reach = QHBoxLayout()
+        reach.addWidget(QLabel("Hints colour"))
+        self.photo_reach_btn = QToolButton(text="Whole photo")
+        self.region_reach_btn = QToolButton(text="Own region")
+        self.photo_reach_btn.setToolTip("A hint's colour may reach the whole photo: the best "
+                                        "colours on average, but a lone hint can tint far regions")
+        self.region_reach_btn.setToolTip("A hint colours its own region; the rest keeps its "
+                                         "automatic colour. Drag a stroke across a patterned "
+                                         "region to colour all of it (R)")
+        self._reaches = QButtonGroup(self)
+        for b, value in ((self.photo_reach_btn, "photo"), (self.region_reach_btn, "region")):
+            b.setCheckable(True)
+            self._reaches.addButton(b)
+            b.clicked.connect(lambda _=False, v=value: self.reachPicked.emit(v))
+            reach.addWidget(b)
+        self.photo_reach_btn.setChecked(True)
+        reach.addStretch(1)
+        lay.addLayout(reach)
         form = QFormLayout()
         self.swatch = ColorSwatch()
         form.addRow("Colour", self.swatch)
@@ -128,6 +147,9 @@ class ColorPanel(QWidget):
 
     def set_mode(self, mode: str) -> None:
         (self.erase_btn if mode == "erase" else self.paint_btn).setChecked(True)
+
+    def set_reach(self, reach: str) -> None:
+        (self.region_reach_btn if reach == "region" else self.photo_reach_btn).setChecked(True)
 
     def set_lightness(self, l: float | None) -> None:
         """Lightness where the colour would land (under the cursor or the selected hint)."""

@@ -182,3 +182,18 @@ class SetHints(Command):
 
     def undo(self):
         self.doc.set_hints(self.old)
+
+
+class SetHintReach(Command):
+    """How far the hints' colour reaches (:mod:`net.hint_reach`): it changes the result and is
+    saved with the session, so it is undone like a hint edit."""
+
+    def __init__(self, doc: "Document", reach: str):
+        self.doc, self.reach, self.before = doc, reach, doc.hint_reach
+        self.text = "Hint reach"
+
+    def redo(self):
+        self.doc.set_hint_reach(self.reach)
+
+    def undo(self):
+        self.doc.set_hint_reach(self.before)

@@ -17,6 +17,7 @@ from net import Colorizer, load_image
 from net.atomic import file_sha256
 from net.color import rgb_to_l
 from net.formats import WRITE_FORMATS, read_filter
+from net.hint_reach import DEFAULT_HINT_REACH
 from net.hints import Hint
 from net.image_io import save_image
 from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, load_session,
@@ -24,6 +25,7 @@ from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, lo
 
 from .app_settings import add_recent_file, default_save_dir, remember_open_dir
 from .autosave import Autosave
+from .commands import SetHintReach
 from .document import Document, Photo
 from .inference import InferenceWorker, Result
 from .prompts import CANCEL, SAVE, Prompts
@@ -80,13 +82,13 @@ class EditorController(QObject):
                 and self._shown_gen == self.worker.generation)
 
     def _on_doc_changed(self, kind: str):
-        if kind in ("hints", "image"):
+        if kind in ("hints", "image", "reach"):
             self.request()
 
     def request(self):
         if self.session is None or self._session_photo is not self.doc.photo:
             return
-        gen = self.worker.request(self.session, self.doc.hints)
+        gen = self.worker.request(self.session, self.doc.hints, self.doc.hint_reach)
         self._request_t[gen] = time.perf_counter()
         if len(self._request_t) > 256:
             for k in sorted(self._request_t)[:-64]:
@@ -150,7 +152,8 @@ class EditorController(QObject):
         return True
 
     def open_path(self, path, hints: list[Hint] | None = None, session_path: Path | None = None,
-                  expected_sha: str | None = None, ask: bool = True, unsaved: bool = False) -> bool:
+                  expected_sha: str | None = None, ask: bool = True, unsaved: bool = False,
+                  hint_reach: str = DEFAULT_HINT_REACH) -> bool:
         """Open a photo (or a session file); False when nothing was started.
 
         The photo is decoded first; only when it is about to replace the current one are
@@ -169,7 +172,7 @@ class EditorController(QObject):
                 return
             photo, session = result
             self._finish_open(photo, session, colorizer, hints or [], session_path, expected_sha,
-                              unsaved)
+                              unsaved, hint_reach)
 
         def failed(msg):
             if token == self._opening:
@@ -181,14 +184,15 @@ class EditorController(QObject):
         return True
 
     def _finish_open(self, photo: Photo, session, colorizer, hints, session_path, expected_sha,
-                     unsaved: bool):
+                     unsaved: bool, hint_reach: str = DEFAULT_HINT_REACH):
         h, w = photo.rgb.shape[:2]
         try:
             check_hints_fit(hints, (h, w))
         except SessionError as e:
             self.prompts.error("The session's hints do not fit this photo", str(e))
             hints = []
-        self.doc.load(photo, hints, session_path, unsaved=unsaved and bool(hints))
+        self.doc.load(photo, hints, session_path, unsaved=unsaved and bool(hints),
+                      hint_reach=hint_reach)
         add_recent_file(self.settings, photo.path)
         remember_open_dir(self.settings, photo.path)
         self._set_session(session if colorizer is self.colorizer else None, photo)
@@ -219,7 +223,8 @@ class EditorController(QObject):
                 return False
             img = Path(found)
         return self.open_path(img, hints=s.hints, session_path=Path(path) if remember else save_to,
-                              expected_sha=s.image_sha256, ask=ask, unsaved=not remember)
+                              expected_sha=s.image_sha256, ask=ask, unsaved=not remember,
+                              hint_reach=s.hint_reach)
 
     def restore_autosave(self, path: Path) -> bool:
         """Reopen the work a crashed run left; Save then writes to the session file that work
@@ -273,6 +278,11 @@ class EditorController(QObject):
         self.message.emit("Loading model…", 0)
         self.worker.submit(run, done, failed)
 
+    def set_hint_reach(self, reach: str) -> None:
+        """How far the hints' colour reaches (net.hint_reach); an undoable edit of the document."""
+        if reach != self.doc.hint_reach:
+            self.doc.history.push(SetHintReach(self.doc, reach))
+
     def set_device(self, name: str):
         self.device = name
         self.load_model(str(self.colorizer.path) if self.colorizer else None)
@@ -281,7 +291,8 @@ class EditorController(QObject):
     def current_session(self) -> Session:
         model = self.colorizer.name if self.colorizer else "default"
         return Session(image=str(self.doc.path.resolve()), hints=list(self.doc.hints),
-                       image_sha256=self.doc.photo_sha256, model=model)
+                       image_sha256=self.doc.photo_sha256, model=model,
+                       hint_reach=self.doc.hint_reach)
 
     def save(self) -> bool:
         if self.doc.path is None:
@@ -352,9 +363,14 @@ class EditorController(QObject):
                 quality = q
                 self.settings.setValue("jpegQuality", q)
         self.settings.setValue("exportDir", str(path.parent))
-        session, hints = self.session, list(self.doc.hints)
+        session, hints, reach = self.session, list(self.doc.hints), self.doc.hint_reach
+
+        def export():                       # in the inference thread, which sets the reach
+            session.hint_reach = reach
+            return save_image(path, session.render(hints), quality=quality)
+
         self.message.emit(f"Exporting {path.name}…", 0)
-        self.worker.submit(lambda: save_image(path, session.render(hints), quality=quality),
+        self.worker.submit(export,
                            lambda result: self.message.emit(f"Exported {result}", 8000),
                            lambda msg: self.prompts.error("The image was not exported", msg))
         return True

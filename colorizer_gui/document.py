@@ -3,7 +3,8 @@
 Every edit goes through an undo command (:mod:`colorizer_gui.commands`) pushed on
 ``doc.history``; the commands call the mutators here. Observers (views, the
 controller) subscribe to changes: ``"image"`` when a photo replaces the previous
-one, ``"hints"`` on every hint edit, ``"saved"`` when the saved state changes.
+one, ``"hints"`` on every hint edit, ``"reach"`` when the hints' reach changes
+(:mod:`net.hint_reach`), ``"saved"`` when the saved state changes.
 ``revision`` increases on every change (autosave uses it).
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from net.hint_reach import DEFAULT_HINT_REACH, check_hint_reach
 from net.hints import Hint, Stroke
 
 from .commands import History
@@ -37,6 +39,7 @@ class Document:
         self.photo: Photo | None = None
         self.session_path: Path | None = None
         self.hints: list[AnyHint] = []
+        self.hint_reach = DEFAULT_HINT_REACH     # how far the hints' colour reaches
         self.revision = 0
         self.history = History(on_change=self._history_changed)
         self._listeners: list[Callable[[str], None]] = []
@@ -114,12 +117,13 @@ class Document:
 
     # -- replacing the photo (not undoable) ---------------------------------------------------
     def load(self, photo: Photo, hints: list[AnyHint] = (), session_path: Path | None = None,
-             unsaved: bool = False) -> None:
+             unsaved: bool = False, hint_reach: str = DEFAULT_HINT_REACH) -> None:
         """A new photo with these hints; the history starts empty. The state counts as saved
         unless ``unsaved`` (hints recovered from an autosave, which nothing else holds)."""
         self.photo = photo
         self.session_path = session_path
         self.hints = list(hints)
+        self.hint_reach = check_hint_reach(hint_reach)
         self.history.clear()
         if unsaved:
             self.history.set_unreachable_clean()
@@ -143,6 +147,10 @@ class Document:
         del self.hints[index:index + count]
         self._changed("hints")
         return removed
+
+    def set_hint_reach(self, reach: str) -> None:
+        self.hint_reach = check_hint_reach(reach)
+        self._changed("reach")
 
     def replace_hint(self, index: int, hint: AnyHint) -> None:
         self.hints[index] = hint

@@ -19,6 +19,8 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from net.hint_reach import DEFAULT_HINT_REACH
+
 
 DISPLAY_MAX_SIDE = 2048
 
@@ -46,6 +48,7 @@ class _Request:
     session: Any
     display_l: np.ndarray
     hints: list
+    hint_reach: str
 
 
 @dataclass(frozen=True)
@@ -84,15 +87,16 @@ class InferenceWorker(QObject):
     def generation(self) -> int:
         return self._generation
 
-    def request(self, session, hints) -> int:
-        """Ask for a colorization of ``session`` with these hints; returns its generation."""
+    def request(self, session, hints, hint_reach: str = DEFAULT_HINT_REACH) -> int:
+        """Ask for a colorization of ``session`` with these hints and this hint reach
+        (:mod:`net.hint_reach`); returns its generation."""
         with self._cond:
             self._generation += 1
             dl = self._display_l.get(id(session))
             if dl is None:
                 dl = display_lightness(session.l_full)
                 self._display_l = {id(session): dl}     # only the newest session's is kept
-            self._latest = _Request(self._generation, session, dl, list(hints))
+            self._latest = _Request(self._generation, session, dl, list(hints), hint_reach)
             self._cond.notify()
             return self._generation
 
@@ -156,6 +160,7 @@ class InferenceWorker(QObject):
             return
         t0 = time.perf_counter()
         try:
+            req.session.hint_reach = req.hint_reach      # (this thread alone sets it)
             preview = req.session.preview(req.hints)
         except Exception as e:  # noqa: BLE001
             traceback.print_exc()

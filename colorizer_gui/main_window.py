@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         panel.colorPicked.connect(self.pick_color)
         panel.radiusPicked.connect(tool.set_radius)
         panel.modePicked.connect(tool.set_mode)
+        panel.reachPicked.connect(ctl.set_hint_reach)
         panel.hint_list.selected.connect(tool.select)
         panel.hint_list.deleteRequested.connect(tool.delete_selected)
         ctl.photoOpened.connect(self.on_photo_opened)
@@ -163,6 +164,9 @@ class MainWindow(QMainWindow):
                                                                  if lat else ""))
 
     def on_doc_changed(self, kind: str):
+        if kind in ("reach", "image"):
+            self.panel.set_reach(self.doc.hint_reach)
+            self.menus.reach_action.setChecked(self.doc.hint_reach == "region")
         if kind not in ("hints", "image"):
             return
         hints = self.doc.hints
@@ -287,7 +291,8 @@ class MainWindow(QMainWindow):
             "Click on the photo to place a colour hint; drag to paint a stroke.\n"
             "Click a hint to select it, drag to move it, Delete to remove it, Esc to deselect;\n"
             "the colour and radius controls change the selected hint, else the next one.\n"
-            "E is the eraser.\n"
+            "E is the eraser. R makes hints colour their own region only (the rest keeps its\n"
+            "automatic colour); by default a hint's colour may reach the whole photo.\n"
             "[ and ] or Ctrl+wheel change the radius. Alt+click samples a colour.\n"
             "Wheel zooms, middle button or space+drag pans, F fits, 1 is 100 %.\n"
             "B shows the original, S toggles side by side, H hides the hints.\n"

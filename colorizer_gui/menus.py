@@ -54,6 +54,11 @@ class Menus:
                                      "Click adds a circle hint, drag paints a stroke")
         self.erase_action = self.act(e, "&Eraser", lambda: tool.set_mode("erase"), "E",
                                      "Removes every hint under the brush")
+        e.addSeparator()
+        self.reach_action = self.act(
+            e, "Hints colour their own &region only",
+            lambda on: ctl.set_hint_reach("region" if on else "photo"), "R",
+            "A hint colours its own region; the rest keeps its automatic colour", checkable=True)
         v = mb.addMenu("&View")
         self.act(v, "&Fit to window", views.fit, "F")
         self.act(v, "&Actual size (100%)", views.actual_size, "1")

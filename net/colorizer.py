@@ -26,6 +26,8 @@ from .assets import (DEFAULT_MODEL, assets_dir, model_name, models_dir,  # noqa:
                      resolve_model_path)
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
+from .hint_reach import (DEFAULT_HINT_REACH, check_hint_reach, correction_reach, localise,
+                         region_weight)
 from .decoder_cache import cache_for
 from .models import fold_batchnorm
 from .propagation import Propagator
@@ -89,8 +91,10 @@ class Colorizer:
     def open(self, rgb: np.ndarray) -> "ColorizeSession":
         return ColorizeSession(self, rgb)
 
-    def colorize(self, rgb: np.ndarray, hints=()) -> np.ndarray:
-        return self.open(rgb).render(hints)
+    def colorize(self, rgb: np.ndarray, hints=(), hint_reach: str = DEFAULT_HINT_REACH) -> np.ndarray:
+        s = self.open(rgb)
+        s.hint_reach = hint_reach
+        return s.render(hints)
 
     def _tensor(self, a: np.ndarray) -> torch.Tensor:
         t = torch.from_numpy(np.ascontiguousarray(a))[None].to(self.device)
@@ -118,6 +122,8 @@ class ColorizeSession:
         self.l_norm_padded = np.pad(normalize_l(l_work), ((0, ph - h), (0, pw - w)), mode="edge")
         self._last_key = None
         self._last_ab = None
+        self._hint_reach = DEFAULT_HINT_REACH
+        self._raw_without_hints = None                    # network output, for hint_reach "region"
         self.last_inference_ms = 0.0
         self.last_stage_ms: dict[str, float] = {}
         c = colorizer
@@ -136,6 +142,17 @@ class ColorizeSession:
         if emb is not None:
             self._propagator.set_correction_affinity(emb[0].float().cpu())
         self.open_ms = (time.perf_counter() - t0) * 1000
+
+    @property
+    def hint_reach(self) -> str:
+        """How far a hint's colour reaches (:mod:`net.hint_reach`): ``"photo"`` (the default)
+        or ``"region"`` (the hint's own region; the rest keeps its colour without hints)."""
+        return self._hint_reach
+
+    @hint_reach.setter
+    def hint_reach(self, reach: str) -> None:
+        with self.colorizer._lock:
+            self._hint_reach = check_hint_reach(reach)
 
     # -- core -----------------------------------------------------------------
     def painted(self, hints) -> np.ndarray:
@@ -160,9 +177,10 @@ class ColorizeSession:
     def predict_ab(self, hints) -> np.ndarray:
         """Chroma (a, b in Lab units) at working resolution, HxWx2 float32."""
         c = self.colorizer
-        key = tuple((h.x, h.y, h.radius, h.rgb) if isinstance(h, Hint) else repr(h) for h in hints
-                    ) if c.uses_hints else ()
         with c._lock:
+            key = (self._hint_reach,) + tuple(
+                (h.x, h.y, h.radius, h.rgb) if isinstance(h, Hint) else repr(h) for h in hints
+            ) if c.uses_hints else ()
             if key == self._last_key and self._last_ab is not None:
                 return self._last_ab
             ab = self._predict(self.painted(hints) if c.uses_hints else None)
@@ -184,16 +202,15 @@ class ColorizeSession:
         t0 = time.perf_counter()
         hint7 = self._hint_input(painted) if painted is not None else None
         t1 = time.perf_counter()
-        x = c._tensor(hint7) if hint7 is not None else None
-        with torch.inference_mode(), autocast_for(c.device, c.precision):
-            if self._decoder_cache is None:
-                ab = c.model.colorize_from_gray(self._gray, x)
-            else:
-                ab = c.model.colorize_from_gray(self._gray, x, self._decoder_cache)
-        ab = ab[0].float().cpu().numpy()
+        ab = self._network(hint7)
+        if hint7 is not None and self._hint_reach == "region" and (hint7[3] > 0).any():
+            if self._raw_without_hints is None:
+                self._raw_without_hints = self._network(self._hint_input(np.zeros_like(painted)))
+            weight = region_weight(self._propagator.levin_pyramid(), hint7[3])
+            ab = localise(ab, self._raw_without_hints, weight)
         t2 = time.perf_counter()
         if hint7 is not None and c.model.cfg.hint_correction:
-            ab = self._propagator.correct(ab, hint7[:4])
+            ab = self._propagator.correct(ab, hint7[:4], correction_reach(self._hint_reach))
         h, w = self.work_shape
         ab = ab[:, :h, :w].transpose(1, 2, 0) * AB_SCALE
         ab = np.ascontiguousarray(ab, dtype=np.float32)
@@ -204,6 +221,17 @@ class ColorizeSession:
         self.last_stage_ms = {"hint input": (t1 - t0) * 1000, "network": (t2 - t1) * 1000,
                               "correction": (t3 - t2) * 1000}
         return ab
+
+    def _network(self, hint7: np.ndarray | None) -> np.ndarray:
+        """The network's chroma (2, padded h, w; normalised) for this hint input."""
+        c = self.colorizer
+        x = c._tensor(hint7) if hint7 is not None else None
+        with torch.inference_mode(), autocast_for(c.device, c.precision):
+            if self._decoder_cache is None:
+                ab = c.model.colorize_from_gray(self._gray, x)
+            else:
+                ab = c.model.colorize_from_gray(self._gray, x, self._decoder_cache)
+        return ab[0].float().cpu().numpy()
 
     def preview(self, hints=()) -> np.ndarray:
         """uint8 RGB at working resolution (long side = working size)."""

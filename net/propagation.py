@@ -80,10 +80,8 @@ class Propagator:
         self.method = method
         self.l_norm = np.asarray(l_norm, np.float32)
         self.guide = _guide(self.l_norm)
-        self._pyramid = None
-        if method in LEVIN_METHODS:
-            y = np.clip((self.l_norm * L_SCALE + L_CENTER) / 100.0, 0.0, 1.0)
-            self._pyramid = LevinPyramid(y)
+        self._levin = None
+        self._pyramid = self.levin_pyramid() if method in LEVIN_METHODS else None
         self._correction_pyramid = self._pyramid
 
     def set_correction_affinity(self, embedding) -> None:
@@ -122,12 +120,13 @@ class Propagator:
         out[2] = _confidence(sm)
         return out
 
-    def correct(self, ab: np.ndarray, hint4: np.ndarray) -> np.ndarray:
+    def correct(self, ab: np.ndarray, hint4: np.ndarray, reach: float = CORRECTION_REACH) -> np.ndarray:
         """Chroma ``ab`` (2, h, w; normalised) made to pass through the hints of ``hint4``.
 
         ``f + P(mask * (hint - f))``, f = ``ab`` with its colour under the hints taken from
         their surroundings (:meth:`surroundings_under_hints`), P Levin's system with the same
-        hints fixed, screened to fade over :data:`CORRECTION_REACH` long sides: exact at hinted
+        hints fixed, screened to fade over ``reach`` long sides (:data:`CORRECTION_REACH`;
+        shorter for :mod:`net.hint_reach`'s "region"): exact at hinted
         pixels, a smooth edge-aware change around them, zero change without hints. Reading the
         network's colour under the hints instead left a dot wherever the network painted a
         hint's pixels apart from their ring (v3 on flat gray: 2.1 ab units from the ring for a
@@ -137,7 +136,7 @@ class Propagator:
         if not (m > 0).any():
             return ab
         ab = self.surroundings_under_hints(ab, m)
-        out = ab + self._correction((hint4[1:3] - ab) * (m > 0), m)
+        out = ab + self._correction((hint4[1:3] - ab) * (m > 0), m, reach)
         return np.clip(out, -1.5, 1.5, out=out)          # the range propagate() keeps too
 
     def surroundings_under_hints(self, ab, m):
@@ -160,18 +159,26 @@ class Propagator:
         """The Levin solver of this photo (None for ``"fgs"``)."""
         return self._pyramid
 
+    def levin_pyramid(self) -> LevinPyramid:
+        """Levin's solver of this photo, built now if its method did not need one ("fgs")."""
+        if self._levin is None:
+            y = np.clip((self.l_norm * L_SCALE + L_CENTER) / 100.0, 0.0, 1.0)
+            self._levin = LevinPyramid(y)
+        return self._levin
+
     @property
     def correction_pyramid(self) -> LevinPyramid | None:
         """The solver of the correction: :attr:`pyramid`, or with learned affinities."""
         return self._correction_pyramid
 
-    def correction_reach(self, shape) -> float:
-        """The screening of the correction's solve for a photo of this (h, w)."""
-        return CORRECTION_REACH * max(shape)
+    def correction_reach(self, shape, reach: float = CORRECTION_REACH) -> float:
+        """The screening of the correction's solve for a photo of this (h, w), ``reach`` in
+        long sides of the photo."""
+        return reach * max(shape)
 
-    def _correction(self, residual: np.ndarray, m: np.ndarray) -> np.ndarray:
+    def _correction(self, residual: np.ndarray, m: np.ndarray, reach: float) -> np.ndarray:
         # (without a Levin pyramid, surroundings_under_hints has refused already)
-        reach = self.correction_reach(m.shape)
+        reach = self.correction_reach(m.shape, reach)
         # hard: a coarse pixel with any hinted share holds the residual of its hinted part (not
         # in proportion to that share); under the screening a small hint in a large region
         # otherwise lifted its surroundings only part of the way and stood out as a dot (6.3 ab

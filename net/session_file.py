@@ -1,11 +1,12 @@
 """The editing session file (``*.colorize.json``, docs/DESIGN.md section 3.2).
 
     {"format": "colorizer-session", "version": 2, "image": "photo.jpg",
-     "image_sha256": "...", "model": "default",
+     "image_sha256": "...", "model": "default", "hint_reach": "region",
      "hints": [{"x": 120.5, "y": 80.0, "radius": 12.0, "rgb": [200, 30, 30]},
                {"kind": "stroke", "points": [[10, 20], [40, 22]], "radius": 6.0,
                 "rgb": [30, 90, 200]}]}
 
+``hint_reach`` (:mod:`net.hint_reach`) is written only when it is not the default ("photo").
 Version 2 added stroke hints (``"kind": "stroke"``); version 1 files (circles only)
 still load, and are written back as version 2. Coordinates are original-image pixels. Unknown keys are ignored; anything
 malformed raises :class:`SessionError` naming the problem. Writes are atomic.
@@ -15,10 +16,11 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .atomic import write_failure_reason, write_text_atomic
+from .hint_reach import DEFAULT_HINT_REACH, HINT_REACHES
 from .hints import Hint, Stroke, parse_hint
 
 FORMAT = "colorizer-session"
@@ -39,6 +41,7 @@ class Session:
     hints: list[Hint | Stroke] = field(default_factory=list)
     image_sha256: str | None = None
     model: str = "default"
+    hint_reach: str = DEFAULT_HINT_REACH
 
     def image_path(self, session_path: str | os.PathLike | None) -> Path:
         """The image path, resolved relative to the session file's folder."""
@@ -52,6 +55,8 @@ class Session:
              "hints": [h.to_dict() for h in self.hints]}
         if self.image_sha256:
             d["image_sha256"] = self.image_sha256
+        if self.hint_reach != DEFAULT_HINT_REACH:
+            d["hint_reach"] = self.hint_reach
         return d
 
 
@@ -74,6 +79,9 @@ def parse_session(data) -> Session:
     model = data.get("model", "default")
     if not isinstance(model, str):
         raise SessionError("model must be a string")
+    reach = data.get("hint_reach", DEFAULT_HINT_REACH)
+    if reach not in HINT_REACHES:
+        raise SessionError(f"hint_reach must be one of {', '.join(HINT_REACHES)} (not {reach!r})")
     raw = data.get("hints", [])
     if not isinstance(raw, list):
         raise SessionError("hints must be a list")
@@ -87,7 +95,7 @@ def parse_session(data) -> Session:
             hints.append(parse_hint(h))
         except (ValueError, TypeError) as e:
             raise SessionError(f"hint {i}: {e}") from None
-    return Session(image=image, hints=hints, image_sha256=sha, model=model)
+    return Session(image=image, hints=hints, image_sha256=sha, model=model, hint_reach=reach)
 
 
 def load_session(path: str | os.PathLike) -> Session:
@@ -130,7 +138,7 @@ def save_session(path: str | os.PathLike, session: Session) -> None:
         try:
             rel = os.path.relpath(img, path.resolve().parent)
             if not rel.startswith(".."):
-                session = Session(rel, session.hints, session.image_sha256, session.model)
+                session = replace(session, image=rel)
         except ValueError:
             pass
     try:

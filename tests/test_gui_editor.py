@@ -1,5 +1,6 @@
 """What users of editors expect (issue 12): guidance, on-screen state, eraser, hint list,
 gamut warning, radius relative to the photo."""
+import numpy as np
 from PIL import Image
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -172,3 +173,28 @@ def test_zoom_steps_stop_at_the_limits_and_a_view_fitted_below_them_zooms_in(qtb
     for _ in range(70):
         v.zoom_by(0.8)
     assert v.zoom() == MIN_ZOOM
+
+
+def test_the_hint_reach_is_an_undoable_edit_saved_and_exported_with_the_hints(qtbot, win, tmp_path):
+    click(win.gray_view, (60, 60))
+    wait_idle(qtbot, win)
+    photo_result = win.controller.last_result.rgb.copy()
+    win.doc.history.set_clean()
+    win.panel.region_reach_btn.click()
+    assert win.doc.hint_reach == "region" and win.menus.reach_action.isChecked()
+    assert win.doc.dirty and win.menus.undo_action.text() == "&Undo Hint reach"
+    wait_idle(qtbot, win)
+    assert win.session.hint_reach == "region"               # the shown result used it
+    assert not np.array_equal(win.controller.last_result.rgb, photo_result)
+    assert win.controller.current_session().hint_reach == "region"
+    out = tmp_path / "region.png"
+    assert win.controller.export_to(out, confirm=False)
+    qtbot.waitUntil(out.exists, timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert np.array_equal(np.asarray(Image.open(out)), win.session.render(list(win.doc.hints)))
+    win.doc.history.undo()
+    assert win.doc.hint_reach == "photo" and win.panel.photo_reach_btn.isChecked()
+    assert not win.menus.reach_action.isChecked()
+    win.menus.reach_action.trigger()                        # the menu (R) sets it too
+    assert win.doc.hint_reach == "region" and win.panel.region_reach_btn.isChecked()
+    wait_idle(qtbot, win)

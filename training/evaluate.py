@@ -27,6 +27,7 @@ from net.color import AB_SCALE, L_CENTER, L_SCALE, merge_l_ab, normalize_ab, nor
 from net.colorizer import Colorizer
 from net.device import add_device_argument, pick_device
 from net.image_io import ImageError, load_image
+from net.hint_reach import DEFAULT_HINT_REACH, HINT_REACHES, check_hint_reach
 from net.hints import paint_circles
 from net.weights import WeightsError, read_sidecar, sidecar_path
 
@@ -73,7 +74,7 @@ class NetworkMethod:
     """
 
     def __init__(self, path: str, device, precision: str = "auto", hint_correction: bool = True,
-                 name: str | None = None):
+                 name: str | None = None, hint_reach: str = DEFAULT_HINT_REACH):
         self.colorizer = Colorizer.load(path, device=device, working_size=PROTOCOL_SIZE,
                                         precision=precision)
         self.path = path
@@ -82,10 +83,14 @@ class NetworkMethod:
         if not hint_correction and getattr(cfg, "hint_correction", False):
             cfg.hint_correction = False          # the ablation: the network's own output
             self.name += " (no correction)"
+        self.hint_reach = check_hint_reach(hint_reach)
+        if hint_reach != DEFAULT_HINT_REACH:
+            self.name += f" (hint reach: {hint_reach})"
 
     def predict_levels(self, photo: Photo, circles_per_level: list[list]) -> list[np.ndarray]:
         """Normalised ab (2, H, W) for each list of circles; the photo is encoded once."""
         s = self.colorizer.open(photo.rgb)
+        s.hint_reach = self.hint_reach
         h, w = s.work_shape
         return [s.predict_ab_painted(paint_circles(c, h, w)).transpose(2, 0, 1) / AB_SCALE
                 for c in circles_per_level]
@@ -154,11 +159,12 @@ def method_names(weights: list[str]) -> list[str]:
 
 def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: str,
              device="auto", precision="auto", limit=None, levin=True, levin_cache=None,
-             progress=True, metrics=False, hint_correction=True) -> dict:
+             progress=True, metrics=False, hint_correction=True,
+             hint_reach=DEFAULT_HINT_REACH) -> dict:
     """Generic driver: for each level, hints from make_circles(photo, level, rng), PSNR per method."""
     photos = load_photos(folder, limit)
     dev = pick_device(device)
-    nets = [NetworkMethod(w, dev, precision, hint_correction, name)
+    nets = [NetworkMethod(w, dev, precision, hint_correction, name, hint_reach)
             for w, name in zip(weights, method_names(weights))]
     lev = LevinMethod(Path(levin_cache) if levin_cache else None) if levin else None
     rows = {"no colour": [], **({"levin": []} if lev else {}), **{n.name: [] for n in nets}}
@@ -326,10 +332,13 @@ def main(argv=None) -> int:
     p.add_argument("--no-hint-correction", action="store_true",
                    help="sweep and coverage: the networks' output without the residual correction "
                         "at the hints (net.propagation.Propagator.correct), an ablation")
+    p.add_argument("--hint-reach", choices=HINT_REACHES, default=DEFAULT_HINT_REACH,
+                   help="sweep and coverage: how far a hint's colour reaches (net.hint_reach): the "
+                        "whole photo (default) or the hint's own region, as the app's Hints menu sets")
     a = p.parse_args(argv)
-    if a.record and a.no_hint_correction:
-        print("colorizer-eval: error: --record stores what the model runs; it cannot be combined "
-              "with --no-hint-correction", file=sys.stderr)
+    if a.record and (a.no_hint_correction or a.hint_reach != DEFAULT_HINT_REACH):
+        print("colorizer-eval: error: --record stores what the model runs by default; it cannot be "
+              "combined with --no-hint-correction or --hint-reach", file=sys.stderr)
         return 2
     if a.experiment == "figure":
         from .figures import hints_figure, systems_figure
@@ -355,7 +364,7 @@ def main(argv=None) -> int:
         result = fn(a.folder, a.weights, device=a.device, precision=a.precision,
                     limit=a.limit or None, levin=not a.no_levin, levin_cache=a.levin_cache,
                     progress=not a.no_progress, metrics=a.metrics,
-                    hint_correction=not a.no_hint_correction,
+                    hint_correction=not a.no_hint_correction, hint_reach=a.hint_reach,
                     **({"levels": tuple(int(v) if a.experiment == "sweep" else v for v in a.levels)}
                        if a.levels else {}))
     except (DataError, WeightsError, ValueError) as e:

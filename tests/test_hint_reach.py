@@ -1,0 +1,94 @@
+"""Hint reach (net.hint_reach): "region" keeps a lone hint's colour in its own region, where
+"photo" (the default, best on average) lets the shipped model tint far regions with it."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from net import Colorizer, Hint
+from net.session_file import Session, SessionError, load_session, parse_session, save_session
+
+RED = (200, 40, 40)
+HINT = Hint(40, 96, 8, RED)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Colorizer.load(device="cpu")
+
+
+def weak_step() -> np.ndarray:
+    """Gray 100 | 110 with a little noise: a weak edge, ambiguous flat regions."""
+    g = np.full((192, 256), 100.0)
+    g[:, 128:] = 110
+    g += np.random.default_rng(0).normal(0, 2, g.shape)
+    return np.repeat(np.clip(g, 0, 255).astype(np.uint8)[:, :, None], 3, 2)
+
+
+def change(session, hints, reach):
+    """|ab with hints - ab without| per pixel, with this hint reach."""
+    session.hint_reach = reach
+    return np.linalg.norm(session.predict_ab(hints) - session.predict_ab([]), axis=-1)
+
+
+def test_a_lone_hint_stays_on_its_side_of_a_weak_edge_with_region_reach(shipped):
+    s = shipped.open(weak_step())
+    photo, region = change(s, [HINT], "photo"), change(s, [HINT], "region")
+    h, w = photo.shape
+    near, own_far, other = (np.s_[h // 2 - 10:h // 2 + 10, w // 10:w // 5],
+                            np.s_[:, int(w * 0.35):int(w * 0.48)], np.s_[:, int(w * 0.55):])
+    assert photo[other].mean() > 20          # the far tint this option exists for (v4: 38)
+    assert region[other].mean() < 2          # gone (0.2)
+    assert region[near].mean() > 0.8 * photo[near].mean()        # the hint still colours...
+    assert region[own_far].mean() > 0.6 * photo[own_far].mean()  # ...most of its region (58/63)
+
+
+def test_reach_changes_nothing_without_hints_and_the_default_is_photo(shipped):
+    img = weak_step()
+    s = shipped.open(img)
+    assert s.hint_reach == "photo"
+    default = s.predict_ab([HINT])
+    assert np.array_equal(change(s, [], "region"), np.zeros(default.shape[:2]))
+    s.hint_reach = "region"
+    assert not np.allclose(s.predict_ab([HINT]), default, atol=1.0)   # not the memo of "photo"
+    s.hint_reach = "photo"
+    assert np.array_equal(s.predict_ab([HINT]), default)
+    with pytest.raises(ValueError, match="hint reach"):
+        s.hint_reach = "everywhere"
+    assert np.array_equal(shipped.colorize(img, [HINT]), shipped.open(img).render([HINT]))
+
+
+def test_the_session_file_keeps_the_reach_and_refuses_an_unknown_one(tmp_path):
+    p = tmp_path / "a.colorize.json"
+    save_session(p, Session(str(tmp_path / "a.png"), [HINT], hint_reach="region"))
+    assert load_session(p).hint_reach == "region"
+    save_session(p, Session(str(tmp_path / "a.png"), [HINT]))
+    assert "hint_reach" not in json.loads(p.read_text())      # files as before by default
+    assert load_session(p).hint_reach == "photo"
+    with pytest.raises(SessionError, match="hint_reach must be one of photo, region"):
+        parse_session({"format": "colorizer-session", "version": 2, "image": "a.png",
+                       "hint_reach": "far"})
+
+
+def test_the_command_line_takes_the_reach_from_the_session_or_the_flag(tmp_path):
+    src = tmp_path / "step.png"
+    Image.fromarray(weak_step()).save(src)
+    session = tmp_path / "step.colorize.json"
+    save_session(session, Session(str(src), [HINT], hint_reach="region"))
+
+    def run(*extra):
+        out = tmp_path / f"out{len(list(tmp_path.glob('out*')))}.png"
+        r = subprocess.run([sys.executable, "-m", "colorizer_gui.cli", "colorize", str(src),
+                            "--hints", str(session), "-o", str(out), "--device", "cpu", *extra],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        return np.asarray(Image.open(out)).astype(int)
+
+    from_session, flag_region, flag_photo = run(), run("--hint-reach", "region"), \
+        run("--hint-reach", "photo")
+    assert np.array_equal(from_session, flag_region)
+    right = np.s_[:, 150:]
+    assert np.abs(flag_photo[right] - from_session[right]).mean() > 5   # photo tints the right
