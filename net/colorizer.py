@@ -26,8 +26,8 @@ from .assets import (DEFAULT_MODEL, assets_dir, model_name, models_dir,  # noqa:
                      resolve_model_path)
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
-from .hint_reach import (DEFAULT_HINT_REACH, check_hint_reach, correction_reach, localise,
-                         region_weight)
+from .hint_reach import (DEFAULT_HINT_REACH, check_hint_reach, colour_guided, correction_reach,
+                         localise, region_weight)
 from .decoder_cache import cache_for
 from .models import fold_batchnorm
 from .propagation import Propagator
@@ -123,7 +123,8 @@ class ColorizeSession:
         self._last_key = None
         self._last_ab = None
         self._hint_reach = DEFAULT_HINT_REACH
-        self._raw_without_hints = None                    # network output, for hint_reach "region"
+        self._raw_without_hints = None    # for hint_reach "region": the network's output without
+        self._region_pyramid = None       # hints and the solver it guides (net.hint_reach)
         self.last_inference_ms = 0.0
         self.last_stage_ms: dict[str, float] = {}
         c = colorizer
@@ -204,9 +205,11 @@ class ColorizeSession:
         t1 = time.perf_counter()
         ab = self._network(hint7)
         if hint7 is not None and self._hint_reach == "region" and (hint7[3] > 0).any():
-            if self._raw_without_hints is None:
+            if self._region_pyramid is None:
                 self._raw_without_hints = self._network(self._hint_input(np.zeros_like(painted)))
-            weight = region_weight(self._propagator.levin_pyramid(), hint7[3])
+                self._region_pyramid = colour_guided(self._propagator.levin_pyramid(),
+                                                     self._raw_without_hints)
+            weight = region_weight(self._region_pyramid, hint7[3])
             ab = localise(ab, self._raw_without_hints, weight)
         t2 = time.perf_counter()
         if hint7 is not None and c.model.cfg.hint_correction:

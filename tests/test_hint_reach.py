@@ -10,6 +10,7 @@ from PIL import Image
 
 from net import Colorizer, Hint
 from net.session_file import Session, SessionError, load_session, parse_session, save_session
+from training.tint import weak_step
 
 RED = (200, 40, 40)
 HINT = Hint(40, 96, 8, RED)
@@ -18,14 +19,6 @@ HINT = Hint(40, 96, 8, RED)
 @pytest.fixture(scope="module")
 def shipped():
     return Colorizer.load(device="cpu")
-
-
-def weak_step() -> np.ndarray:
-    """Gray 100 | 110 with a little noise: a weak edge, ambiguous flat regions."""
-    g = np.full((192, 256), 100.0)
-    g[:, 128:] = 110
-    g += np.random.default_rng(0).normal(0, 2, g.shape)
-    return np.repeat(np.clip(g, 0, 255).astype(np.uint8)[:, :, None], 3, 2)
 
 
 def change(session, hints, reach):
