@@ -26,6 +26,7 @@ import torch
 
 from .assets import add_model_argument
 from .device import add_device_argument
+from .hint_reach import DEFAULT_HINT_REACH, HINT_REACHES
 
 
 def percentiles(xs):
@@ -110,6 +111,8 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--large", action="store_true", help="also a 50-megapixel photo (peak memory)")
     p.add_argument("--edges", action="store_true", help="also colour bleeding at a sharp edge")
+    p.add_argument("--hint-reach", choices=HINT_REACHES, default=DEFAULT_HINT_REACH,
+                   help="previews and renders with this hint reach (net.hint_reach)")
     a = p.parse_args(argv)
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -118,7 +121,8 @@ def main(argv=None) -> int:
     big = cv2.resize(small, (4000, 3000), interpolation=cv2.INTER_CUBIC)
     rng = np.random.default_rng(0)
     print(f"model {c.name} ({c.variant}), device {c.device}, precision {a.precision}, "
-          f"torch threads {torch.get_num_threads()}, working size {a.working_size}")
+          f"torch threads {torch.get_num_threads()}, working size {a.working_size}, "
+          f"hint reach {a.hint_reach}")
 
     gray_big = np.repeat(cv2.cvtColor(big, cv2.COLOR_RGB2GRAY)[:, :, None], 3, axis=2)
     opens, colour_opens = [], []
@@ -129,6 +133,7 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         s = c.open(gray_big)
         opens.append(time.perf_counter() - t0)
+    s.hint_reach = a.hint_reach
     hints = [Hint(float(rng.uniform(0, 4000)), float(rng.uniform(0, 3000)), 40.0,
                   tuple(int(v) for v in rng.integers(0, 256, 3))) for _ in range(5)]
     for _ in range(3):                                   # warm-up

@@ -204,6 +204,7 @@ class ColorizeSession:
         hint7 = self._hint_input(painted) if painted is not None else None
         t1 = time.perf_counter()
         ab = self._network(hint7)
+        t_net = time.perf_counter()
         if hint7 is not None and self._hint_reach == "region" and (hint7[3] > 0).any():
             if self._region_pyramid is None:
                 self._raw_without_hints = self._network(self._hint_input(np.zeros_like(painted)))
@@ -221,8 +222,8 @@ class ColorizeSession:
         self.last_inference_ms = (t3 - t0) * 1000
         # Where the last computed prediction's time went (net.benchmark prints these); a
         # repeated hint set answered by predict_ab's memo leaves both as they were.
-        self.last_stage_ms = {"hint input": (t1 - t0) * 1000, "network": (t2 - t1) * 1000,
-                              "correction": (t3 - t2) * 1000}
+        self.last_stage_ms = {"hint input": (t1 - t0) * 1000, "network": (t_net - t1) * 1000,
+                              "hint reach": (t2 - t_net) * 1000, "correction": (t3 - t2) * 1000}
         return ab
 
     def _network(self, hint7: np.ndarray | None) -> np.ndarray:
