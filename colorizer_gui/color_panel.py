@@ -45,38 +45,17 @@ class ColorPanel(QWidget):
         super().__init__(parent)
         self.setFixedWidth(PANEL_WIDTH)
         lay = QVBoxLayout(self)
-        modes = QHBoxLayout()
-        self.paint_btn = QToolButton(text="Paint")
-        self.erase_btn = QToolButton(text="Eraser")
-        self.paint_btn.setToolTip("Paint hints: click for a circle, drag for a stroke (P)")
-        self.erase_btn.setToolTip("Erase: removes every hint under the brush (E)")
-        self._modes = QButtonGroup(self)
-        for b, mode in ((self.paint_btn, "paint"), (self.erase_btn, "erase")):
-            b.setCheckable(True)
-            self._modes.addButton(b)
-            b.clicked.connect(lambda _=False, m=mode: self.modePicked.emit(m))
-            modes.addWidget(b)
-        self.paint_btn.setChecked(True)
-        modes.addStretch(1)
-        lay.addLayout(modes)
-        reach = QHBoxLayout()
-        reach.addWidget(QLabel("Hints colour"))
-        self.photo_reach_btn = QToolButton(text="Whole photo")
-        self.region_reach_btn = QToolButton(text="Own region")
-        self.photo_reach_btn.setToolTip("A hint's colour may reach the whole photo: the best "
-                                        "colours on average, but a lone hint can tint far regions")
-        self.region_reach_btn.setToolTip("A hint colours its own region; the rest keeps its "
-                                         "automatic colour. Drag a stroke across a patterned "
-                                         "region to colour all of it (R)")
-        self._reaches = QButtonGroup(self)
-        for b, value in ((self.photo_reach_btn, "photo"), (self.region_reach_btn, "region")):
-            b.setCheckable(True)
-            self._reaches.addButton(b)
-            b.clicked.connect(lambda _=False, v=value: self.reachPicked.emit(v))
-            reach.addWidget(b)
-        self.photo_reach_btn.setChecked(True)
-        reach.addStretch(1)
-        lay.addLayout(reach)
+        self._groups: list[QButtonGroup] = []           # the rows' exclusive button groups
+        self.paint_btn, self.erase_btn = self._choice_row(lay, None, self.modePicked, (
+            ("Paint", "paint", "Paint hints: click for a circle, drag for a stroke (P)"),
+            ("Eraser", "erase", "Erase: removes every hint under the brush (E)")))
+        self.photo_reach_btn, self.region_reach_btn = self._choice_row(
+            lay, "Hints colour", self.reachPicked, (
+            ("Whole photo", "photo", "A hint's colour may reach the whole photo: the best colours "
+                                     "on average, but a lone hint can tint far regions"),
+            ("Own region", "region", "A hint colours its own region; the rest keeps its automatic "
+                                     "colour. Drag a stroke across a patterned region to colour "
+                                     "all of it (R)")))
         form = QFormLayout()
         self.swatch = ColorSwatch()
         form.addRow("Colour", self.swatch)
@@ -117,6 +96,28 @@ class ColorPanel(QWidget):
             w.colorPicked.connect(self.colorPicked)
         self.radius_slider.valueChanged.connect(
             lambda v: self.radiusPicked.emit(self._radius_of(v)))
+
+    def _choice_row(self, lay, label, signal, choices) -> list[QToolButton]:
+        """A row of exclusive tool buttons (text, value, tip) that emit ``signal(value)``; the
+        first starts checked."""
+        row = QHBoxLayout()
+        if label:
+            row.addWidget(QLabel(label))
+        group = QButtonGroup(self)
+        self._groups.append(group)
+        buttons = []
+        for text, value, tip in choices:
+            b = QToolButton(text=text)
+            b.setToolTip(tip)
+            b.setCheckable(True)
+            group.addButton(b)
+            b.clicked.connect(lambda _=False, v=value: signal.emit(v))
+            row.addWidget(b)
+            buttons.append(b)
+        buttons[0].setChecked(True)
+        row.addStretch(1)
+        lay.addLayout(row)
+        return buttons
 
     # -- radius (logarithmic slider between the photo's limits) ----------------------------
     def _radius_of(self, v: int) -> float:
