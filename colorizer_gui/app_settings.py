@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 
 from net.assets import assets_dir
+from net.hint_reach import DEFAULT_HINT_REACH, HINT_REACHES
 from net.session_file import SUFFIX
 
 MAX_RECENT = 10
@@ -158,3 +159,13 @@ def read_colors(raw) -> list[tuple[int, int, int]]:
 
 def write_colors(s: QSettings, colors) -> None:
     s.setValue("recentColors", [",".join(map(str, c)) for c in colors])
+
+
+def preferred_hint_reach(s: QSettings) -> str:
+    """The hint reach last chosen (net.hint_reach), for photos opened without a session."""
+    value = s.value("hintReach", DEFAULT_HINT_REACH)
+    return value if value in HINT_REACHES else DEFAULT_HINT_REACH
+
+
+def remember_hint_reach(s: QSettings, reach: str) -> None:
+    s.setValue("hintReach", reach)

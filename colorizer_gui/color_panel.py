@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QFrame, QHBoxLayout, Q
                                QScrollArea, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout,
                                QWidget)
 
+from net.hint_reach import PHOTO, REGION
+
 from .color_widgets import (GAMUT_WARN_AB, AbPicker, ColorRow, ColorSwatch, RecentColors,
                             gamut_shift)
 from .app_settings import MAX_RECENT_COLORS
@@ -51,9 +53,9 @@ class ColorPanel(QWidget):
             ("Eraser", "erase", "Erase: removes every hint under the brush (E)")))
         self.photo_reach_btn, self.region_reach_btn = self._choice_row(
             lay, "Hints colour", self.reachPicked, (
-            ("Whole photo", "photo", "A hint's colour may reach the whole photo: the best colours "
+            ("Whole photo", PHOTO, "A hint's colour may reach the whole photo: the best colours "
                                      "on average, but a lone hint can tint far regions"),
-            ("Own region", "region", "A hint colours its own region; the rest keeps its automatic "
+            ("Own region", REGION, "A hint colours its own region; the rest keeps its automatic "
                                      "colour. Drag a stroke across a patterned region to colour "
                                      "all of it (R)")))
         form = QFormLayout()
@@ -150,7 +152,7 @@ class ColorPanel(QWidget):
         (self.erase_btn if mode == "erase" else self.paint_btn).setChecked(True)
 
     def set_reach(self, reach: str) -> None:
-        (self.region_reach_btn if reach == "region" else self.photo_reach_btn).setChecked(True)
+        (self.region_reach_btn if reach == REGION else self.photo_reach_btn).setChecked(True)
 
     def set_lightness(self, l: float | None) -> None:
         """Lightness where the colour would land (under the cursor or the selected hint)."""

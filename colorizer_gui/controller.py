@@ -17,13 +17,13 @@ from net import Colorizer, load_image
 from net.atomic import file_sha256
 from net.color import rgb_to_l
 from net.formats import WRITE_FORMATS, read_filter
-from net.hint_reach import DEFAULT_HINT_REACH
 from net.hints import Hint
 from net.image_io import save_image
 from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, load_session,
                               save_session)
 
-from .app_settings import add_recent_file, default_save_dir, remember_open_dir
+from .app_settings import (add_recent_file, default_save_dir, preferred_hint_reach,
+                           remember_hint_reach, remember_open_dir)
 from .autosave import Autosave
 from .commands import SetHintReach
 from .document import Document, Photo
@@ -153,11 +153,12 @@ class EditorController(QObject):
 
     def open_path(self, path, hints: list[Hint] | None = None, session_path: Path | None = None,
                   expected_sha: str | None = None, ask: bool = True, unsaved: bool = False,
-                  hint_reach: str = DEFAULT_HINT_REACH) -> bool:
+                  hint_reach: str | None = None) -> bool:
         """Open a photo (or a session file); False when nothing was started.
 
         The photo is decoded first; only when it is about to replace the current one are
-        unsaved hints asked about (``ask``), so a file that is no photo costs no question."""
+        unsaved hints asked about (``ask``), so a file that is no photo costs no question. A
+        photo opened without a session's ``hint_reach`` gets the one last chosen."""
         path = Path(path)
         if path.name.endswith(SUFFIX):
             return self.open_session(path, ask=ask)
@@ -184,7 +185,7 @@ class EditorController(QObject):
         return True
 
     def _finish_open(self, photo: Photo, session, colorizer, hints, session_path, expected_sha,
-                     unsaved: bool, hint_reach: str = DEFAULT_HINT_REACH):
+                     unsaved: bool, hint_reach: str | None = None):
         h, w = photo.rgb.shape[:2]
         try:
             check_hints_fit(hints, (h, w))
@@ -192,7 +193,7 @@ class EditorController(QObject):
             self.prompts.error("The session's hints do not fit this photo", str(e))
             hints = []
         self.doc.load(photo, hints, session_path, unsaved=unsaved and bool(hints),
-                      hint_reach=hint_reach)
+                      hint_reach=hint_reach or preferred_hint_reach(self.settings))
         add_recent_file(self.settings, photo.path)
         remember_open_dir(self.settings, photo.path)
         self._set_session(session if colorizer is self.colorizer else None, photo)
@@ -280,6 +281,7 @@ class EditorController(QObject):
 
     def set_hint_reach(self, reach: str) -> None:
         """How far the hints' colour reaches (net.hint_reach); an undoable edit of the document."""
+        remember_hint_reach(self.settings, reach)
         if reach != self.doc.hint_reach:
             self.doc.history.push(SetHintReach(self.doc, reach))
 
@@ -365,9 +367,8 @@ class EditorController(QObject):
         self.settings.setValue("exportDir", str(path.parent))
         session, hints, reach = self.session, list(self.doc.hints), self.doc.hint_reach
 
-        def export():                       # in the inference thread, which sets the reach
-            session.hint_reach = reach
-            return save_image(path, session.render(hints), quality=quality)
+        def export():
+            return save_image(path, session.render(hints, reach), quality=quality)
 
         self.message.emit(f"Exporting {path.name}…", 0)
         self.worker.submit(export,

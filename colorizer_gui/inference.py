@@ -160,8 +160,7 @@ class InferenceWorker(QObject):
             return
         t0 = time.perf_counter()
         try:
-            req.session.hint_reach = req.hint_reach      # (this thread alone sets it)
-            preview = req.session.preview(req.hints)
+            preview = req.session.preview(req.hints, req.hint_reach)
         except Exception as e:  # noqa: BLE001
             traceback.print_exc()
             self.requestFailed.emit(req.generation, f"colorization failed: {e}")
@@ -174,6 +173,6 @@ class InferenceWorker(QObject):
         with self._cond:
             idle = self._latest is None and not self._jobs
         if idle and req.display_l.shape != preview.shape[:2]:
-            sharp = req.session.render_on(req.display_l, req.hints)
+            sharp = req.session.render_on(req.display_l, req.hints, req.hint_reach)
             if self._is_current(req):
                 self.resultReady.emit(Result(req.session, req.generation, sharp, ms, "display"))

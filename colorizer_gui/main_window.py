@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
 
 from net.colorizer import models_dir
 from net.formats import read_filter, write_filter
+from net.hint_reach import REGION
 from net.session_file import SUFFIX
 from net.version import __version__
 
@@ -166,7 +167,7 @@ class MainWindow(QMainWindow):
     def on_doc_changed(self, kind: str):
         if kind in ("reach", "image"):
             self.panel.set_reach(self.doc.hint_reach)
-            self.menus.reach_action.setChecked(self.doc.hint_reach == "region")
+            self.menus.reach_action.setChecked(self.doc.hint_reach == REGION)
         if kind not in ("hints", "image"):
             return
         hints = self.doc.hints

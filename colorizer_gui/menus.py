@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 
 from net.assets import model_entries
 from net.device import DEVICES, device_available
+from net.hint_reach import PHOTO, REGION
 
 from .app_settings import recent_files, retrained_models
 
@@ -56,8 +57,8 @@ class Menus:
                                      "Removes every hint under the brush")
         e.addSeparator()
         self.reach_action = self.act(
-            e, "Hints colour their own &region only",
-            lambda on: ctl.set_hint_reach("region" if on else "photo"), "R",
+            e, "Hints colour their &own region only",
+            lambda on: ctl.set_hint_reach(REGION if on else PHOTO), "R",
             "A hint colours its own region; the rest keeps its automatic colour", checkable=True)
         v = mb.addMenu("&View")
         self.act(v, "&Fit to window", views.fit, "F")

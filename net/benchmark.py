@@ -112,7 +112,8 @@ def main(argv=None) -> int:
     p.add_argument("--large", action="store_true", help="also a 50-megapixel photo (peak memory)")
     p.add_argument("--edges", action="store_true", help="also colour bleeding at a sharp edge")
     p.add_argument("--hint-reach", choices=HINT_REACHES, default=DEFAULT_HINT_REACH,
-                   help="previews and renders with this hint reach (net.hint_reach)")
+                   help="the previews and 12 MP renders with this hint reach (net.hint_reach); "
+                        "--edges and --large use the default")
     a = p.parse_args(argv)
     if a.threads:
         torch.set_num_threads(a.threads)

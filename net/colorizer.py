@@ -26,8 +26,8 @@ from .assets import (DEFAULT_MODEL, assets_dir, model_name, models_dir,  # noqa:
                      resolve_model_path)
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
-from .hint_reach import (DEFAULT_HINT_REACH, check_hint_reach, colour_guided, correction_reach,
-                         localise, region_weight)
+from .hint_reach import (DEFAULT_HINT_REACH, REGION, check_hint_reach, colour_guided,
+                         correction_reach_for, localise, region_weight)
 from .decoder_cache import cache_for
 from .models import fold_batchnorm
 from .propagation import Propagator
@@ -92,9 +92,7 @@ class Colorizer:
         return ColorizeSession(self, rgb)
 
     def colorize(self, rgb: np.ndarray, hints=(), hint_reach: str = DEFAULT_HINT_REACH) -> np.ndarray:
-        s = self.open(rgb)
-        s.hint_reach = hint_reach
-        return s.render(hints)
+        return self.open(rgb).render(hints, hint_reach)
 
     def _tensor(self, a: np.ndarray) -> torch.Tensor:
         t = torch.from_numpy(np.ascontiguousarray(a))[None].to(self.device)
@@ -147,7 +145,9 @@ class ColorizeSession:
     @property
     def hint_reach(self) -> str:
         """How far a hint's colour reaches (:mod:`net.hint_reach`): ``"photo"`` (the default)
-        or ``"region"`` (the hint's own region; the rest keeps its colour without hints)."""
+        or ``"region"`` (the hint's own region; the rest keeps its colour without hints). The
+        predicting methods take ``hint_reach=`` too, for one call (threads that share a
+        session pass it rather than set this)."""
         return self._hint_reach
 
     @hint_reach.setter
@@ -175,20 +175,24 @@ class ColorizeSession:
         full[1:, :h, :w] = painted
         return self._propagator.hint_input(full)
 
-    def predict_ab(self, hints) -> np.ndarray:
+    def _reach(self, hint_reach: str | None) -> str:
+        return self._hint_reach if hint_reach is None else check_hint_reach(hint_reach)
+
+    def predict_ab(self, hints, hint_reach: str | None = None) -> np.ndarray:
         """Chroma (a, b in Lab units) at working resolution, HxWx2 float32."""
         c = self.colorizer
         with c._lock:
-            key = (self._hint_reach,) + tuple(
+            reach = self._reach(hint_reach)
+            key = (reach,) + tuple(
                 (h.x, h.y, h.radius, h.rgb) if isinstance(h, Hint) else repr(h) for h in hints
             ) if c.uses_hints else ()
             if key == self._last_key and self._last_ab is not None:
                 return self._last_ab
-            ab = self._predict(self.painted(hints) if c.uses_hints else None)
+            ab = self._predict(self.painted(hints) if c.uses_hints else None, reach)
             self._last_key, self._last_ab = key, ab
             return ab
 
-    def predict_ab_painted(self, painted: np.ndarray | None) -> np.ndarray:
+    def predict_ab_painted(self, painted: np.ndarray | None, hint_reach: str | None = None) -> np.ndarray:
         """:meth:`predict_ab` for hints already rasterised at working resolution.
 
         ``painted``: (a, b, mask) float32 over the content area, a and b normalised as in
@@ -196,25 +200,30 @@ class ColorizeSession:
         exact mean colours this way; everything after rasterisation is the users' path.
         """
         with self.colorizer._lock:
-            return self._predict(painted if self.colorizer.uses_hints else None)
+            return self._predict(painted if self.colorizer.uses_hints else None,
+                                 self._reach(hint_reach))
 
-    def _predict(self, painted: np.ndarray | None) -> np.ndarray:
+    def _predict(self, painted: np.ndarray | None, reach: str) -> np.ndarray:
         c = self.colorizer
         t0 = time.perf_counter()
         hint7 = self._hint_input(painted) if painted is not None else None
         t1 = time.perf_counter()
         ab = self._network(hint7)
         t_net = time.perf_counter()
-        if hint7 is not None and self._hint_reach == "region" and (hint7[3] > 0).any():
-            if self._region_pyramid is None:
+        hinted = hint7 is not None and bool((hint7[3] > 0).any())
+        if hint7 is not None and not hinted:
+            self._raw_without_hints = ab              # (what "region" needs, for free)
+        if hinted and reach == REGION:
+            if self._raw_without_hints is None:
                 self._raw_without_hints = self._network(self._hint_input(np.zeros_like(painted)))
+            if self._region_pyramid is None:
                 self._region_pyramid = colour_guided(self._propagator.levin_pyramid(),
                                                      self._raw_without_hints)
             weight = region_weight(self._region_pyramid, hint7[3])
             ab = localise(ab, self._raw_without_hints, weight)
         t2 = time.perf_counter()
         if hint7 is not None and c.model.cfg.hint_correction:
-            ab = self._propagator.correct(ab, hint7[:4], correction_reach(self._hint_reach))
+            ab = self._propagator.correct(ab, hint7[:4], correction_reach_for(reach))
         h, w = self.work_shape
         ab = ab[:, :h, :w].transpose(1, 2, 0) * AB_SCALE
         ab = np.ascontiguousarray(ab, dtype=np.float32)
@@ -237,21 +246,21 @@ class ColorizeSession:
                 ab = c.model.colorize_from_gray(self._gray, x, self._decoder_cache)
         return ab[0].float().cpu().numpy()
 
-    def preview(self, hints=()) -> np.ndarray:
+    def preview(self, hints=(), hint_reach: str | None = None) -> np.ndarray:
         """uint8 RGB at working resolution (long side = working size)."""
-        return merge_l_ab(self.l_work, self.predict_ab(hints))
+        return merge_l_ab(self.l_work, self.predict_ab(hints, hint_reach))
 
-    def render(self, hints=()) -> np.ndarray:
+    def render(self, hints=(), hint_reach: str | None = None) -> np.ndarray:
         """uint8 RGB at the input's full resolution; its luminance is the input's."""
-        return self.render_on(self.l_full, hints)
+        return self.render_on(self.l_full, hints, hint_reach)
 
-    def render_on(self, l: np.ndarray, hints=()) -> np.ndarray:
+    def render_on(self, l: np.ndarray, hints=(), hint_reach: str | None = None) -> np.ndarray:
         """uint8 RGB with lightness ``l`` (the photo's L at any size, e.g. the screen's).
 
         The chroma is upsampled along ``l``'s edges (:mod:`net.upsample`), so colours stop at
         the photo's edges at every size.
         """
-        return merge_l_ab(l, self.predict_ab(hints), guide=self.l_work)
+        return merge_l_ab(l, self.predict_ab(hints, hint_reach), guide=self.l_work)
 
     def likely_colours_at(self, x: float, y: float, count: int = 3) -> list[tuple[float, float, float]]:
         """The automatic colours the model finds likely at an input-image point, most likely first.

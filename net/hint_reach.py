@@ -27,20 +27,24 @@ import torch
 from .levin_propagation import OFFSETS, LevinPyramid, half
 from .propagation import CORRECTION_REACH
 
-HINT_REACHES = ("photo", "region")
-DEFAULT_HINT_REACH = "photo"
+PHOTO, REGION = "photo", "region"
+HINT_REACHES = (PHOTO, REGION)
+DEFAULT_HINT_REACH = PHOTO
 # The screening of the weight's solve, in long sides of the photo, and the gain that lets the
-# weight fill a flat region before it fades. Measured with v4 and one red hint (README, "Hint
-# reach"; its PSNR cost there too, by colorizer-eval --hint-reach): on a 100|110 gray step,
-# the hinted side 60 px from the hint / the other side changed 63 / 38 ab units with "photo";
-# 21 / 0.1 with gain 1 and 58 / 0.2 with gain 3 (gain 2: 40 / 0.2; reach 0.25, gain 4: 20 / 0).
-# On the house finch the background's a* rose 71 with "photo", 11 (gain 1), 25 (gain 3); the
-# astronaut's suit, hinted once, turned red all over with gain 3 and only pink with gain 1.
+# weight fill a flat region before it fades. Chosen with v4 and one red hint, luminance-only
+# affinities (README, "Hint reach", has what the shipped choice does, by python3 -m
+# training.tint, and its PSNR cost, by colorizer-eval --hint-reach): on the 100|110 gray step
+# the hinted side 60 px from the hint / the other side changed 63 / 38 ab units with "photo",
+# 21 / 0.1 with gain 1, 40 / 0.2 with gain 2, 58 / 0.2 with gain 3 (reach 0.25 with gain 4:
+# 20 / 0); the astronaut's suit, hinted once, turned red all over with gain 3 and only pink
+# with gain 1; the finch's background a* (hint at 212, 108) rose 71 with "photo", 11 with
+# gain 1 and 25 with gain 3, which the colour guidance below brings back down.
 REGION_REACH = 0.5
 REGION_GAIN = 3.0
 # The colour similarity's scale (normalised ab, 3.3 ab units): neighbours whose automatic colours
-# differ by this much are connected e^-1 as strongly. On the finch (hint inside the breast) the
-# background's a* rose 22 with luminance alone, 13 / 4.5 / 2.8 with 0.1 / 0.05 / 0.03 / 0.02;
+# differ by this much are connected e^-1 as strongly. On the finch with a hint inside the
+# breast (208, 122), gain 3, the background's a* rose 22.3 with luminance alone and 19.9 /
+# 12.8 / 4.5 / 2.8 with a scale of 0.1 / 0.05 / 0.03 / 0.02;
 # the astronaut's suit still filled with its hint's colour, the far side of a 100|110 step
 # still kept its colour (0.2 ab units) and the hinted side filled as before (58).
 GUIDE_SIGMA = 0.03
@@ -52,11 +56,11 @@ def check_hint_reach(reach: str) -> str:
     return reach
 
 
-def correction_reach(reach: str) -> float:
+def correction_reach_for(reach: str) -> float:
     """The residual correction's reach, in long sides, for this hint reach: in "region" the
     correction fades as fast as the weight, or the residual at a lone hint tints the far
     side of a weak edge by itself."""
-    return REGION_REACH if reach == "region" else CORRECTION_REACH
+    return REGION_REACH if reach == REGION else CORRECTION_REACH
 
 
 def colour_guided(pyramid: LevinPyramid, auto_ab: np.ndarray) -> LevinPyramid:

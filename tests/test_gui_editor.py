@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from colorizer_gui.hint_tool import max_radius_for
+from colorizer_gui.inference import display_lightness
 from colorizer_gui.view_pair import EMPTY_TEXT, FIRST_HINT_TEXT
 
 from .test_gui import (WAIT, click, new_window, photo, send, wait_idle,  # noqa: F401
@@ -175,7 +176,8 @@ def test_zoom_steps_stop_at_the_limits_and_a_view_fitted_below_them_zooms_in(qtb
     assert v.zoom() == MIN_ZOOM
 
 
-def test_the_hint_reach_is_an_undoable_edit_saved_and_exported_with_the_hints(qtbot, win, tmp_path):
+def test_the_hint_reach_is_an_undoable_edit_saved_and_exported_with_the_hints(qtbot, win, tmp_path,
+                                                                             photo):
     click(win.gray_view, (60, 60))
     wait_idle(qtbot, win)
     photo_result = win.controller.last_result.rgb.copy()
@@ -184,17 +186,33 @@ def test_the_hint_reach_is_an_undoable_edit_saved_and_exported_with_the_hints(qt
     assert win.doc.hint_reach == "region" and win.menus.reach_action.isChecked()
     assert win.doc.dirty and win.menus.undo_action.text() == "&Undo Hint reach"
     wait_idle(qtbot, win)
-    assert win.session.hint_reach == "region"               # the shown result used it
+    hints = list(win.doc.hints)
+    shown = win.controller.last_result
+    l_shown = win.session.l_work if shown.kind == "preview" else display_lightness(win.session.l_full)
+    assert np.array_equal(shown.rgb, win.session.render_on(l_shown, hints, "region"))
     assert not np.array_equal(win.controller.last_result.rgb, photo_result)
-    assert win.controller.current_session().hint_reach == "region"
     out = tmp_path / "region.png"
-    assert win.controller.export_to(out, confirm=False)
+    assert win.controller.export_to(out, confirm=False)       # at once, before any preview
     qtbot.waitUntil(out.exists, timeout=WAIT)
     wait_idle(qtbot, win)
-    assert np.array_equal(np.asarray(Image.open(out)), win.session.render(list(win.doc.hints)))
+    assert np.array_equal(np.asarray(Image.open(out)), win.session.render(hints, "region"))
+    session = tmp_path / "photo.colorize.json"
+    assert win.controller.write_session(session)
     win.doc.history.undo()
     assert win.doc.hint_reach == "photo" and win.panel.photo_reach_btn.isChecked()
     assert not win.menus.reach_action.isChecked()
-    win.menus.reach_action.trigger()                        # the menu (R) sets it too
+    win.doc.history.set_clean()                               # (no question on replacing it)
+    win.controller.open_session(session)                      # the session's reach comes back
+    qtbot.waitUntil(lambda: win.doc.hint_reach == "region" and not win.doc.dirty, timeout=WAIT)
+    assert win.panel.region_reach_btn.isChecked() and win.menus.reach_action.isChecked()
+    wait_idle(qtbot, win)
+    win.menus.reach_action.trigger()                          # the menu (R) sets it too
+    assert win.doc.hint_reach == "photo" and win.panel.photo_reach_btn.isChecked()
+    win.doc.history.set_clean()
+    win.menus.reach_action.trigger()
+    win.doc.history.set_clean()
+    win.controller.open_path(photo)          # a photo without a session: the last choice
+    qtbot.waitUntil(lambda: win.doc.hints == [], timeout=WAIT)
     assert win.doc.hint_reach == "region" and win.panel.region_reach_btn.isChecked()
+    win.controller.set_hint_reach("photo")                    # (the next tests start as usual)
     wait_idle(qtbot, win)

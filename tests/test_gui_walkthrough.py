@@ -243,7 +243,8 @@ def test_every_control_of_the_colour_panel_is_reachable_in_a_small_window(qtbot,
     assert (win.width(), win.height()) == (700, 450)
     panel = win.panel
     status_top = win.statusBar().geometry().top()
-    for w in (panel.suggest_row, panel.hint_label, panel.hint_list.list, panel.hint_list.delete_btn):
+    for w in (panel.photo_reach_btn, panel.region_reach_btn, panel.suggest_row, panel.hint_label,
+              panel.hint_list.list, panel.hint_list.delete_btn):
         area = w.parentWidget()
         while area is not None and not isinstance(area, QScrollArea):
             area = area.parentWidget()

@@ -9,6 +9,8 @@ import pytest
 from PIL import Image
 
 from net import Colorizer, Hint
+from net.hint_reach import colour_guided, region_weight
+from net.levin_propagation import LevinPyramid
 from net.session_file import Session, SessionError, load_session, parse_session, save_session
 from training.tint import weak_step
 
@@ -44,14 +46,36 @@ def test_reach_changes_nothing_without_hints_and_the_default_is_photo(shipped):
     s = shipped.open(img)
     assert s.hint_reach == "photo"
     default = s.predict_ab([HINT])
-    assert np.array_equal(change(s, [], "region"), np.zeros(default.shape[:2]))
+    assert np.array_equal(s.predict_ab([], "region"), s.predict_ab([], "photo"))
+    assert np.array_equal(s.predict_ab([HINT], "photo"), default)
     s.hint_reach = "region"
-    assert not np.allclose(s.predict_ab([HINT]), default, atol=1.0)   # not the memo of "photo"
+    region = s.predict_ab([HINT])
+    assert not np.allclose(region, default, atol=1.0)     # not the memo of "photo"
     s.hint_reach = "photo"
     assert np.array_equal(s.predict_ab([HINT]), default)
+    assert np.array_equal(s.predict_ab([HINT], "region"), region)
     with pytest.raises(ValueError, match="hint reach"):
         s.hint_reach = "everywhere"
+    with pytest.raises(ValueError, match="hint reach"):
+        s.preview([HINT], "everywhere")
     assert np.array_equal(shipped.colorize(img, [HINT]), shipped.open(img).render([HINT]))
+    assert np.array_equal(shipped.colorize(img, [HINT], hint_reach="region"),
+                          shipped.open(img).render([HINT], "region"))
+
+
+def test_the_region_weight_stops_where_the_automatic_colour_changes():
+    """Flat gray, so luminance alone connects everything: the automatic colour's change (a*
+    step, as between a bird and the equally gray leaves behind it) is what stops the weight."""
+    pyr = LevinPyramid(np.full((64, 96), 0.5, np.float32))
+    auto = np.zeros((2, 64, 96), np.float32)
+    auto[0, :, 48:] = 0.2
+    mask = np.zeros((64, 96), np.float32)
+    mask[28:36, 10:18] = 1
+    plain, guided = region_weight(pyr, mask), region_weight(colour_guided(pyr, auto), mask)
+    assert guided[:, 10:18].min() > 0.99 and plain[:, 10:18].min() > 0.99   # the hint's rows
+    assert plain[:, 56:].mean() > 0.25                # luminance alone: it flows across (0.33)
+    assert guided[:, 56:].max() < 0.05                # the colour step stops it (0.02)
+    assert guided[:, :40].mean() > 0.9                # and its own side fills
 
 
 def test_the_session_file_keeps_the_reach_and_refuses_an_unknown_one(tmp_path):

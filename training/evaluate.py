@@ -334,7 +334,7 @@ def main(argv=None) -> int:
                         "at the hints (net.propagation.Propagator.correct), an ablation")
     p.add_argument("--hint-reach", choices=HINT_REACHES, default=DEFAULT_HINT_REACH,
                    help="sweep and coverage: how far a hint's colour reaches (net.hint_reach): the "
-                        "whole photo (default) or the hint's own region, as the app's Hints menu sets")
+                        "whole photo (default) or the hint's own region, as the app's panel and Edit menu (R) set")
     a = p.parse_args(argv)
     if a.record and (a.no_hint_correction or a.hint_reach != DEFAULT_HINT_REACH):
         print("colorizer-eval: error: --record stores what the model runs by default; it cannot be "
