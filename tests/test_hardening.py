@@ -216,10 +216,10 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
     ui_thread_inference = []
     original = ColorizeSession.predict_ab
 
-    def guarded(self, hints):
+    def guarded(self, hints, hint_reach=None):
         if threading.current_thread() is threading.main_thread():
             ui_thread_inference.append(len(hints))
-        return original(self, hints)
+        return original(self, hints, hint_reach)
 
     monkeypatch.setattr(ColorizeSession, "predict_ab", guarded)
     p = tmp_path / "p.png"
