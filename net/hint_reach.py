@@ -24,7 +24,8 @@ import numpy as np
 
 import torch
 
-from .levin_propagation import OFFSETS, LevinPyramid, half
+from .affinity import learned_affinities
+from .levin_propagation import LevinPyramid
 from .propagation import CORRECTION_REACH
 
 PHOTO, REGION = "photo", "region"
@@ -66,18 +67,11 @@ def correction_reach_for(reach: str) -> float:
 def colour_guided(pyramid: LevinPyramid, auto_ab: np.ndarray) -> LevinPyramid:
     """``pyramid`` with each level's neighbour weights multiplied by exp(-|d auto_ab|^2 /
     GUIDE_SIGMA^2) (``auto_ab``: (2, h, w) the network's chroma without hints, normalised) and
-    normalised again: the solver of :func:`region_weight` for this photo."""
-    wts, g = [], np.asarray(auto_ab, np.float32)
-    for lv, w0 in zip(pyramid.levels, pyramid.wts):
-        h, w = lv.shape
-        g = g if g.shape[1:] == (h, w) else half(g)
-        pad = np.pad(g, ((0, 0), (1, 1), (1, 1)), mode="edge")
-        d2 = np.stack([((pad[:, 1 + di:1 + di + h, 1 + dj:1 + dj + w] - g) ** 2).sum(0)
-                       for di, dj in OFFSETS])
-        wt = w0.numpy() * np.exp(-d2 / GUIDE_SIGMA ** 2)
-        wt /= np.maximum(wt.sum(0, keepdims=True), 1e-12)
-        wts.append(torch.from_numpy(wt.astype(np.float32)))
-    return pyramid.with_affinities(wts)
+    normalised again, as :func:`net.affinity.learned_affinities` bends them by an embedding:
+    the solver of :func:`region_weight` for this photo."""
+    guide = torch.from_numpy(np.asarray(auto_ab, np.float32) / GUIDE_SIGMA)
+    with torch.inference_mode():
+        return pyramid.with_affinities(learned_affinities(pyramid.wts, guide))
 
 
 def region_weight(pyramid: LevinPyramid, mask: np.ndarray) -> np.ndarray:

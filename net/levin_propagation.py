@@ -45,8 +45,7 @@ def affinities(y: np.ndarray) -> np.ndarray:
     return wts.astype(np.float32)
 
 
-def half(x: np.ndarray) -> np.ndarray:
-    """(..., h, w) area-averaged to half size, as the pyramid's levels are."""
+def _half(x: np.ndarray) -> np.ndarray:
     h, w = x.shape[-2:]
     size = (max(1, w // 2), max(1, h // 2))
     if x.ndim == 2:
@@ -100,7 +99,7 @@ class LevinPyramid:
         y = np.asarray(y, np.float32)
         self.levels = [y]
         while self.levels[-1].size > COARSE_PIXELS and min(self.levels[-1].shape) >= 8:
-            self.levels.append(half(self.levels[-1]))
+            self.levels.append(_half(self.levels[-1]))
         self.wts = [torch.from_numpy(affinities(lv)) for lv in self.levels]
         self._rows, self._cols = coarse_indices(*self.levels[-1].shape)
         self._vals = self.wts[-1].numpy().reshape(-1).astype(np.float64)
@@ -164,7 +163,7 @@ class LevinPyramid:
         """(conf, keep) of every level, finest first, as :meth:`solve` sets them for these hints."""
         ms = [np.asarray(mask, np.float32)]
         for _ in self.levels[1:]:
-            ms.append(half(ms[-1]))
+            ms.append(_half(ms[-1]))
         return [self._constraints(m, mask, lv, reach, hard) for lv, m in enumerate(ms)]
 
     @staticmethod
@@ -203,7 +202,7 @@ class LevinPyramid:
             return np.zeros((2,) + mask.shape, np.float32)
         hs, ms = [np.asarray(hint_ab, np.float32) * mask], [mask]
         for _ in self.levels[1:]:
-            hs.append(half(hs[-1])); ms.append(half(ms[-1]))
+            hs.append(_half(hs[-1])); ms.append(_half(ms[-1]))
         u = None
         coarsest = len(self.levels) - 1
         for lv in range(coarsest, -1, -1):
