@@ -233,6 +233,15 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
     qtbot.waitUntil(lambda: w.session is not None, timeout=60_000)
     rng = np.random.default_rng(0)
     times = []
+
+    def done():
+        QApplication.processEvents()
+        return w.controller.idle()
+    # tracemalloc starts and stops only while the worker is idle: Python 3.11's stop() frees
+    # its traceback buffer under an allocation another thread is making without the GIL (NumPy
+    # inside a ufunc), a segfault that crashed CI here (CPython gh-128679; fixed in 2025 for
+    # 3.13+, never in 3.11).
+    qtbot.waitUntil(done, timeout=60_000)
     tracemalloc.start()
     mem0 = None
     for i in range(1000):
@@ -246,13 +255,9 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
         times.append(time.perf_counter() - t0)
         if i == 100:
             mem0 = tracemalloc.get_traced_memory()[0]
+    qtbot.waitUntil(done, timeout=120_000)
     mem1 = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
-
-    def done():
-        QApplication.processEvents()
-        return w.controller.idle()
-    qtbot.waitUntil(done, timeout=120_000)
     times.sort()
     # Timing is printed, not asserted (noisy machines); `python3 -m colorizer_gui.benchmark`
     # measures it inside the real event loop.
