@@ -21,7 +21,7 @@ from net.formats import READ_EXTENSIONS as EXTENSIONS, is_photo_name
 from net.image_io import ImageError, load_image
 from net.propagation import hint_input
 
-from .hint_sampling import HintSamplingConfig, hint4_from_circles, sample_training_hints
+from .hint_sampling import HintSamplingConfig, hint4_from_circles, maybe_hue_turn, sample_training_hints
 
 log = logging.getLogger("colorizer.train")
 
@@ -134,6 +134,8 @@ def make_sample(rgb: np.ndarray, rng: np.random.Generator, size: int,
                 np.zeros((0, size, size), np.float32), [])
     if circles is None:
         circles = sample_training_hints(ab_norm, rng, hint_cfg)
+        if train:
+            ab_norm, circles = maybe_hue_turn(ab_norm, circles, rng, hint_cfg)
     hint7 = hint_input(hint4_from_circles(l_norm, circles), propagation)
     return l_norm[None].astype(np.float32), ab_norm.astype(np.float32), hint7, circles
 

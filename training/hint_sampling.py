@@ -25,6 +25,8 @@ class HintSamplingConfig:
     max_points: int = 150         # point count is log-uniform in 1..max_points
     patch_range: tuple = (1, 7)   # point patch side in working pixels (inclusive)
     p_gaussian: float = 0.5       # point positions: Gaussian around the centre vs uniform
+    p_hue_turn: float = 0.0       # share of densely hinted crops whose colours turn (hue_turn)
+    hue_turn_min_hints: int = 10  # ...only crops with at least this many hints
 
 
 def patch_mean(ab: np.ndarray, r0: int, c0: int, p: int) -> tuple[float, float]:
@@ -103,6 +105,27 @@ def sample_training_hints(ab: np.ndarray, rng: np.random.Generator,
     n = int(math.exp(rng.uniform(0.0, math.log(cfg.max_points + 1))))
     return point_hints(ab, rng, max(1, n), gaussian=rng.random() < cfg.p_gaussian,
                        patch_range=cfg.patch_range)
+
+
+def hue_turn(ab: np.ndarray, circles, angle: float) -> tuple[np.ndarray, list[tuple]]:
+    """The crop's chroma (2, H, W) and its hints' colours turned by ``angle`` (radians) around
+    gray: the same photo in other colours. Hints sampled before the turn match the turned crop
+    exactly (a patch's mean turns with it), so the network learns to take dense hints' colours
+    over the ones it remembers from a photo's gray content (``--hue-turn``)."""
+    c, s = math.cos(angle), math.sin(angle)
+    a, b = ab[0], ab[1]
+    turned = np.stack([c * a - s * b, s * a + c * b]).astype(ab.dtype)
+    return turned, [(x, y, r, c * ha - s * hb, s * ha + c * hb) for x, y, r, ha, hb in circles]
+
+
+def maybe_hue_turn(ab: np.ndarray, circles, rng: np.random.Generator,
+                   cfg: HintSamplingConfig) -> tuple[np.ndarray, list[tuple]]:
+    """:func:`hue_turn` by a uniform angle for a share ``cfg.p_hue_turn`` of the crops with at
+    least ``cfg.hue_turn_min_hints`` hints; the rest unchanged (and, at share 0, the random
+    stream untouched, so runs without the option draw what they always drew)."""
+    if cfg.p_hue_turn <= 0 or len(circles) < cfg.hue_turn_min_hints or rng.random() >= cfg.p_hue_turn:
+        return ab, circles
+    return hue_turn(ab, circles, float(rng.uniform(0.0, 2 * math.pi)))
 
 
 def hint4_from_circles(l_norm: np.ndarray, circles) -> np.ndarray:

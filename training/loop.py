@@ -52,7 +52,7 @@ def history_entry(run: Run, step: int, best_val: float, wall: float) -> dict:
     return {"stage": args.stage, "steps": step, "batch": args.batch * run.world,
             "size": args.size, "loss": run.stage.loss_label(), "lr": run.base_lr,
             "data": args.data, "val": args.val, "wall_seconds": round(wall, 1),
-            "vgg_init": args.vgg, "init": args.init,
+            "vgg_init": args.vgg, "init": args.init, "hue_turn": args.hue_turn,
             "warm_start": run.init_meta.get("warm_start"),
             **run.stage.history_fields(),
             "best_val_loss": None if math.isinf(best_val) else best_val,
@@ -75,7 +75,7 @@ def train(args, on_finish=None) -> Path:
         raise CheckpointError(f"{ckpt_path} exists; pass --resume to continue it or choose a new --out")
     train_sets, weights, val_imgs = load_sources(args)
     run.build_model(resume_state)
-    hint_cfg = HintSamplingConfig()
+    hint_cfg = HintSamplingConfig(p_hue_turn=args.hue_turn)
     step, best_val, wall_before = 0, math.inf, 0.0
     if resume_state is not None:
         try:

@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save-at", type=int, nargs="+", default=[], metavar="STEP",
                    help="also export the weights at these steps, as RUN/step-STEP.safetensors "
                         "(snapshots along the run, e.g. for colorizer-soup)")
+    p.add_argument("--hue-turn", type=float, default=0.0, metavar="SHARE",
+                   help="turn the colours of this share of the crops with 10 or more hints (and "
+                        "their hints) by a random hue angle, so the network follows dense hints "
+                        "rather than the colours it remembers; 0: off")
     p.add_argument("--auto-width", type=int, default=32,
                    help="automatic systems: encoder/decoder base width (channels at H/2 or H)")
     p.add_argument("--pretrain-steps", type=int, default=None,
@@ -115,6 +119,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if any(s < 1 or s > args.steps for s in args.save_at):
         parser.error(f"--save-at takes steps from 1 to --steps ({args.steps})")
+    if not 0.0 <= args.hue_turn <= 1.0:
+        parser.error("--hue-turn is a share of the crops, from 0 to 1")
     if args.train != "hnet" and args.stage != "hnet":
         parser.error(f"--train chooses what the hnet stage adapts; the {args.stage} stage trains "
                      f"its own parts")
