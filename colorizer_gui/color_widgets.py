@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (QColorDialog, QGridLayout, QLabel, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
 
-from net.color import AB_SCALE, lab_to_rgb, rgb_to_lab
+from net.color import AB_SCALE, fit_chroma, lab_to_rgb, rgb_to_lab
 
 GAMUT_RES = 96
 
@@ -77,7 +77,8 @@ class ColorSwatch(QToolButton):
 
 
 class AbPicker(QWidget):
-    """The ab plane at the luminance under the cursor; only in-gamut colours are offered."""
+    """The ab plane at the luminance under the cursor; only in-gamut colours are offered (a
+    click or drag into the gray area outside them takes the nearest one of the same hue)."""
 
     colorPicked = Signal(tuple)
 
@@ -113,22 +114,30 @@ class AbPicker(QWidget):
         s = min(self.width(), self.height())
         return (self.width() - s) // 2, (self.height() - s) // 2, s
 
-    def _ab_at(self, pos: QPointF):
+    def _ab_at(self, pos: QPointF, clamp: bool = False):
+        """The colour at ``pos``: a point outside the gamut (the gray area) gives the most
+        saturated colour of its hue that exists at this lightness, as the app would show it.
+        Outside the square: None, or with ``clamp`` (a drag leaving it) its nearest edge."""
         x0, y0, s = self._square()
         u, v = (pos.x() - x0) / s, (pos.y() - y0) / s
         if not (0 <= u < 1 and 0 <= v < 1):
-            return None
-        i, j = int(v * GAMUT_RES), int(u * GAMUT_RES)
-        if not self._inside[i, j]:
-            return None
-        return (u * 2 - 1) * AB_SCALE, (1 - v * 2) * AB_SCALE
+            if not clamp:
+                return None
+            u, v = min(max(u, 0.0), 0.999), min(max(v, 0.0), 0.999)
+        a, b = (u * 2 - 1) * AB_SCALE, (1 - v * 2) * AB_SCALE
+        if self._inside[int(v * GAMUT_RES), int(u * GAMUT_RES)]:
+            return a, b
+        fitted = fit_chroma(np.full((1, 1), self.l, np.float32), np.array([[[a, b]]], np.float32))
+        return float(fitted[0, 0, 0]), float(fitted[0, 0, 1])
 
     def mousePressEvent(self, e):
         ab = self._ab_at(e.position())
         if ab is not None:
             self.colorPicked.emit(rgb_for(self.l, *ab))
 
-    mouseMoveEvent = mousePressEvent
+    def mouseMoveEvent(self, e):
+        if e.buttons() & Qt.MouseButton.LeftButton:
+            self.colorPicked.emit(rgb_for(self.l, *self._ab_at(e.position(), clamp=True)))
 
     def paintEvent(self, e):
         p = QPainter(self)
