@@ -1,0 +1,48 @@
+"""The colour panel's widgets on their own (no model, no photo)."""
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from colorizer_gui.color_widgets import AbPicker
+from net.color import rgb_to_lab
+
+
+def test_the_colour_plane_answers_a_click_outside_its_gamut_with_the_nearest_colour(qtbot):
+    """A click in the gray area of the colour plane (colours that cannot exist at this
+    lightness) used to do nothing at all; it now picks the most saturated colour of that hue
+    that exists there, and a drag that leaves the plane keeps picking along its edge."""
+    picker = AbPicker()
+    qtbot.addWidget(picker)
+    picker.resize(200, 200)
+    picker.set_lightness(90.0)                        # near white: a deep blue cannot exist
+    picked = []
+    picker.colorPicked.connect(picked.append)
+
+    def mouse(kind, x, y, buttons=Qt.MouseButton.LeftButton):
+        button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
+        pos = QPointF(x, y)
+        QApplication.sendEvent(picker, QMouseEvent(kind, pos, picker.mapToGlobal(pos), button,
+                                                   buttons, Qt.KeyboardModifier.NoModifier))
+
+    def lab(rgb):
+        return rgb_to_lab(np.array([[rgb]], np.uint8))[0, 0]
+
+    # (100, 190) is b of about -90, a of 0: far outside the gamut at L 90 (the gray area).
+    rows, cols = picker._inside.shape
+    assert not picker._inside[int(190 / 200 * rows), cols // 2]
+    mouse(QEvent.Type.MouseButtonPress, 100, 190)
+    assert len(picked) == 1
+    l, a, b = lab(picked[0])
+    assert abs(l - 90) < 2                            # the lightness under the cursor
+    assert b < -15 and abs(a) < 0.35 * abs(b)         # a blue, of the clicked hue, as strong as fits
+    mouse(QEvent.Type.MouseButtonRelease, 100, 190, Qt.MouseButton.NoButton)
+
+    mouse(QEvent.Type.MouseButtonPress, 100, 100)     # the centre: gray, inside the gamut
+    mouse(QEvent.Type.MouseMove, 260, 100)            # dragged out past the right edge: +a
+    assert len(picked) == 3
+    l, a, b = lab(picked[-1])
+    assert abs(l - 90) < 2 and a > 10 and abs(b) < 0.35 * a
+    mouse(QEvent.Type.MouseButtonRelease, 260, 100, Qt.MouseButton.NoButton)
+    mouse(QEvent.Type.MouseMove, 20, 100, Qt.MouseButton.NoButton)   # hovering picks nothing
+    assert len(picked) == 3
