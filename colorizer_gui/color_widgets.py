@@ -7,9 +7,20 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (QColorDialog, QGridLayout, QLabel, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
 
-from net.color import AB_SCALE, fit_chroma, lab_to_rgb, rgb_to_lab
+from net.color import AB_SCALE, lab_to_rgb, rgb_to_lab
 
 GAMUT_RES = 96
+
+
+GAMUT_AB_TOLERANCE = 3.0   # a colour whose 8-bit RGB comes back this close (ab units) exists
+
+
+def _shown(l: float, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """8-bit RGB of the colours (l, a, b) and whether each one exists at lightness l."""
+    lab = np.stack([np.full_like(a, l), a, b], axis=-1)
+    rgb = lab_to_rgb(lab)
+    back = rgb_to_lab(rgb)
+    return rgb, np.hypot(back[..., 1] - a, back[..., 2] - b) < GAMUT_AB_TOLERANCE
 
 
 def gamut_image(l: float, res: int = GAMUT_RES) -> tuple[np.ndarray, np.ndarray]:
@@ -19,11 +30,20 @@ def gamut_image(l: float, res: int = GAMUT_RES) -> tuple[np.ndarray, np.ndarray]
     """
     ab = np.linspace(-AB_SCALE, AB_SCALE, res, dtype=np.float32)
     a, b = np.meshgrid(ab, ab[::-1])
-    lab = np.stack([np.full_like(a, l), a, b], axis=-1)
-    rgb = lab_to_rgb(lab)
-    back = rgb_to_lab(rgb)
-    inside = np.hypot(back[..., 1] - a, back[..., 2] - b) < 3.0
-    return rgb, inside
+    return _shown(l, a, b)
+
+
+def strongest_in_gamut(l: float, a: float, b: float, steps: int = 14) -> tuple[float, float]:
+    """The colour of hue (a, b) with the most chroma, up to (a, b)'s own, that exists at
+    lightness l (by the plane's own test), found by bisecting the chroma."""
+    lo, hi = 0.0, 1.0
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        if _shown(l, np.float32([[a * mid]]), np.float32([[b * mid]]))[1][0, 0]:
+            lo = mid
+        else:
+            hi = mid
+    return a * lo, b * lo
 
 
 def rgb_for(l: float, a: float, b: float) -> tuple[int, int, int]:
@@ -116,7 +136,7 @@ class AbPicker(QWidget):
 
     def _ab_at(self, pos: QPointF, clamp: bool = False):
         """The colour at ``pos``: a point outside the gamut (the gray area) gives the most
-        saturated colour of its hue that exists at this lightness, as the app would show it.
+        saturated colour of its hue that exists at this lightness (:func:`strongest_in_gamut`).
         Outside the square: None, or with ``clamp`` (a drag leaving it) its nearest edge."""
         x0, y0, s = self._square()
         u, v = (pos.x() - x0) / s, (pos.y() - y0) / s
@@ -127,8 +147,7 @@ class AbPicker(QWidget):
         a, b = (u * 2 - 1) * AB_SCALE, (1 - v * 2) * AB_SCALE
         if self._inside[int(v * GAMUT_RES), int(u * GAMUT_RES)]:
             return a, b
-        fitted = fit_chroma(np.full((1, 1), self.l, np.float32), np.array([[[a, b]]], np.float32))
-        return float(fitted[0, 0, 0]), float(fitted[0, 0, 1])
+        return strongest_in_gamut(self.l, a, b)
 
     def mousePressEvent(self, e):
         ab = self._ab_at(e.position())

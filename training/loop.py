@@ -71,6 +71,10 @@ def train(args, on_finish=None) -> Path:
         if resume_state.get("stage") != args.stage:
             raise CheckpointError(f"{ckpt_path} is a {resume_state.get('stage')!r} run, "
                                   f"not {args.stage!r}; use a different --out")
+        before = float(resume_state.get("args", {}).get("hue_turn", 0.0))
+        if before != args.hue_turn:
+            raise CheckpointError(f"the checkpoint was trained with --hue-turn {before:g}; "
+                                  f"resume it the same way")
     elif ckpt_path.exists():
         raise CheckpointError(f"{ckpt_path} exists; pass --resume to continue it or choose a new --out")
     train_sets, weights, val_imgs = load_sources(args)
