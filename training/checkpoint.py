@@ -34,3 +34,14 @@ def load_checkpoint(path: str | Path) -> dict:
     if not isinstance(state, dict) or "model" not in state or "step" not in state:
         raise CheckpointError(f"checkpoint {path} is not a colorizer training checkpoint")
     return state
+
+
+def require_same_on_resume(resume_state: dict | None, key: str, now, default, describe) -> None:
+    """A resumed run keeps the training choice ``key`` it was started with (the checkpoint's
+    ``args``; ``default`` for checkpoints older than the option): otherwise CheckpointError,
+    saying how it was trained (``describe(value)``, e.g. "with --correction-loss")."""
+    if resume_state is None:
+        return
+    before = type(now)(resume_state.get("args", {}).get(key, default))
+    if before != now:
+        raise CheckpointError(f"the checkpoint was trained {describe(before)}; resume it the same way")

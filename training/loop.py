@@ -13,7 +13,7 @@ import torch.distributed as dist
 
 from net.weights import save_model
 
-from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointError, load_checkpoint, require_same_on_resume, save_checkpoint
 from .data import PhotoStream, Source, decode_folder, validation_batch
 from .hint_sampling import HintSamplingConfig
 from .logs import append_log_row, plot_curves, start_log
@@ -71,10 +71,8 @@ def train(args, on_finish=None) -> Path:
         if resume_state.get("stage") != args.stage:
             raise CheckpointError(f"{ckpt_path} is a {resume_state.get('stage')!r} run, "
                                   f"not {args.stage!r}; use a different --out")
-        before = float(resume_state.get("args", {}).get("hue_turn", 0.0))
-        if before != args.hue_turn:
-            raise CheckpointError(f"the checkpoint was trained with --hue-turn {before:g}; "
-                                  f"resume it the same way")
+        require_same_on_resume(resume_state, "hue_turn", float(args.hue_turn), 0.0,
+                               lambda share: f"with --hue-turn {share:g}")
     elif ckpt_path.exists():
         raise CheckpointError(f"{ckpt_path} exists; pass --resume to continue it or choose a new --out")
     train_sets, weights, val_imgs = load_sources(args)

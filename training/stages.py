@@ -26,7 +26,7 @@ from net.device import autocast_for
 from net.models import LEGACY_CONFIG, ColorizationModel, ModelConfig
 from net.weights import WeightsError, float_tensors
 
-from .checkpoint import CheckpointError
+from .checkpoint import require_same_on_resume
 from .losses import LOSSES, through_correction
 from .warm_start import colour_prior_weights
 
@@ -91,11 +91,8 @@ class Stage:
 
     def check_correction(self, model, resume_state: dict | None) -> None:
         """--correction-loss needs a model the app corrects, and a resume keeps the choice."""
-        if resume_state is not None:
-            before = bool(resume_state.get("args", {}).get("correction_loss", False))
-            if before != self.correction_loss:
-                raise CheckpointError("the checkpoint was trained " + ("with" if before else "without")
-                                      + " --correction-loss; resume it the same way")
+        require_same_on_resume(resume_state, "correction_loss", bool(self.correction_loss), False,
+                               lambda on: ("with" if on else "without") + " --correction-loss")
         if self.correction_loss and not model.cfg.hint_correction:
             raise WeightsError(f"--correction-loss needs a local model with Levin propagation "
                                f"(the ones the app corrects); this is {model.cfg.variant!r} with "
