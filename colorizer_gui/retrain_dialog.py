@@ -12,14 +12,15 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, QTimer, Signal
+from PySide6.QtCore import QProcess, Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from net.assets import describe_model, model_name
 from net.formats import FORMATS
-from net.retraining import FEW_PHOTOS, count_photos
+from net.retraining import FEW_PHOTOS, HeldOutScores, count_photos, read_held_out
 from net.weights import WeightsError
 
 from . import app_settings
@@ -69,6 +70,7 @@ class RetrainDialog(QDialog):
         self._activity = ""
         self.init_weights = init_weights
         self.proc: QProcess | None = None
+        self.out: Path | None = None          # the run folder of the last Start
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.folder = QLineEdit()
@@ -104,6 +106,14 @@ class RetrainDialog(QDialog):
         self.status = QLabel(CHOOSE_FOLDER)
         self.status.setWordWrap(True)
         lay.addWidget(self.status)
+        # The trainer redraws its loss curve (RUN/loss.png) at every validation.
+        self.curve = QLabel()
+        self.curve.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.curve.setToolTip("Loss on your photos while training (lower is better): the "
+                              "validation points are photos it does not train on")
+        self.curve.hide()
+        self._curve_mtime = None
+        lay.addWidget(self.curve)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(500)
@@ -210,6 +220,8 @@ class RetrainDialog(QDialog):
         self.start_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
         self.progress.setRange(0, 0)          # busy until the first step is logged
+        self.curve.hide()
+        self._curve_mtime = None
         self._t0 = time.monotonic()
         self._activity = "Starting the trainer"
         self.poll()
@@ -223,9 +235,27 @@ class RetrainDialog(QDialog):
                 self._activity = line.strip()[:120]
         self.poll()
 
+    def show_curve(self):
+        """The run's loss curve, reloaded when the trainer has redrawn it."""
+        png = self.out / "loss.png" if self.out is not None else None
+        try:
+            mtime = png.stat().st_mtime_ns if png is not None else None
+        except OSError:
+            mtime = None
+        if mtime is None or mtime == self._curve_mtime:
+            return
+        pix = QPixmap(str(png))
+        if pix.isNull():              # caught mid-write: the next poll reads it
+            return
+        self._curve_mtime = mtime
+        self.curve.setPixmap(pix.scaledToWidth(min(pix.width(), 480),
+                                               Qt.TransformationMode.SmoothTransformation))
+        self.curve.show()
+
     def poll(self):
         if self.proc is None or self.proc.state() == QProcess.ProcessState.NotRunning:
             return
+        self.show_curve()
         step, loss = last_step(self.out / "log.csv")
         total = self.steps.value()
         elapsed = int(time.monotonic() - self._t0)
@@ -251,18 +281,33 @@ class RetrainDialog(QDialog):
         self.stop_btn.setEnabled(False)
         self.progress.setRange(0, 100)
         model = self.out / "model.safetensors"
+        self.show_curve()
         if code == 0 and model.is_file():
             self.progress.setValue(100)
-            # Measured (README, "Retraining on a few photos"): a model adapted to a folder
-            # colours that kind of photo better and other kinds worse.
-            self.status.setText(f"Done in {int(time.monotonic() - self._t0)} s. Loaded into the "
-                                f"app; the Model menu lists it as \"Retrained: {self.out.name}\". "
-                                f"It is made for photos like these: for other photos, "
-                                f"{model_name(self.init_weights)} may colour better.")
-            self.modelReady.emit(str(model))
+            scores = read_held_out(self.out)
+            self.status.setText(self.finished_text(scores))
+            if not self.isVisible():       # closed during the run: the verdict comes back
+                self.show()
+            if scores is None or scores.helped:
+                self.modelReady.emit(str(model))
         else:
             last = self.log.toPlainText().strip().splitlines()[-1:] or ["(no output)"]
             self.status.setText(f"Training stopped: {last[0]}")
+
+    def finished_text(self, scores: HeldOutScores | None) -> str:
+        """What the window says when a run has written its model: whether it is loaded, and
+        how it coloured the photos it held out from training, where it measured that."""
+        done = f"Done in {int(time.monotonic() - self._t0)} s."
+        listed = f"the Model menu lists it as \"Retrained: {self.out.name}\""
+        before = model_name(self.init_weights)
+        if scores is not None and not scores.helped:
+            return (f"{done} It colours your photos no better than {before}: "
+                    f"{scores.summary()}. {before} stays loaded; {listed} if you want it anyway.")
+        measured = f" It was measured {scores.summary()}." if scores is not None else ""
+        # Measured (README, "Retraining on a few photos"): a model adapted to a folder
+        # colours that kind of photo better and other kinds worse.
+        return (f"{done} Loaded into the app; {listed}.{measured} It is made for photos like "
+                f"these: for other photos, {before} may colour better.")
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning

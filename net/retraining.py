@@ -1,7 +1,10 @@
 """What the trainer and the app's retraining window agree on about a user's photo folder."""
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import dataclass
+from pathlib import Path
 
 from .formats import is_photo_name
 
@@ -25,3 +28,64 @@ def count_photos(folder: str | os.PathLike, stop_at: int = FEW_PHOTOS) -> int:
         if n >= stop_at:
             return stop_at
     return n
+
+
+# After adapting a model, the trainer scores the model it started from and the new one on
+# photos the run held out from training (training/held_out.py) and writes the result here, in
+# the run folder; the app's retraining window reads it to say whether the retraining helped.
+HELD_OUT_NAME = "held_out.json"
+
+
+@dataclass(frozen=True)
+class HeldOutScores:
+    """PSNR (dB) of the starting model (``before``) and the adapted one (``after``) on
+    ``photos`` held-out photos, with each count of ``hints`` (the evaluation protocol)."""
+    photos: int
+    hints: tuple[int, ...]
+    before: tuple[float, ...]
+    after: tuple[float, ...]
+
+    def __post_init__(self):
+        if not (len(self.hints) == len(self.before) == len(self.after) > 0) or self.photos < 1:
+            raise ValueError("held-out scores need one before and one after per hint count")
+
+    @property
+    def gain(self) -> float:
+        """Mean change in dB over the hint counts (positive: the adaptation helped)."""
+        return sum(a - b for a, b in zip(self.after, self.before)) / len(self.hints)
+
+    @property
+    def helped(self) -> bool:
+        """Whether the adapted model did better, by at least the 0.01 dB the summary shows."""
+        return round(self.gain, 2) > 0
+
+    def summary(self) -> str:
+        """One sentence a user can read: the counts, before and after."""
+        counts = " / ".join(str(h) for h in self.hints)
+        fmt = lambda xs: " / ".join(f"{x:.2f}" for x in xs)  # noqa: E731
+        return (f"on {self.photos} of the photos it did not train on, with {counts} hints: "
+                f"{fmt(self.before)} dB before, {fmt(self.after)} dB after "
+                f"({self.gain:+.2f} dB on average; higher is better)")
+
+    def to_dict(self) -> dict:
+        return {"photos": self.photos, "hints": list(self.hints),
+                "before": [round(x, 4) for x in self.before],
+                "after": [round(x, 4) for x in self.after]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "HeldOutScores":
+        try:
+            return cls(int(d["photos"]), tuple(int(h) for h in d["hints"]),
+                       tuple(float(x) for x in d["before"]), tuple(float(x) for x in d["after"]))
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"not a held-out score: {e}") from None
+
+
+def read_held_out(run_dir: str | os.PathLike) -> HeldOutScores | None:
+    """The held-out scores a run wrote, or None when it wrote none or the file is unreadable
+    (a run without held-out photos, an older trainer)."""
+    try:
+        with open(Path(run_dir) / HELD_OUT_NAME, encoding="utf-8") as f:
+            return HeldOutScores.from_dict(json.load(f))
+    except (OSError, ValueError, AttributeError):
+        return None

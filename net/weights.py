@@ -127,10 +127,16 @@ def save_model(model: ColorizationModel, path: str | Path, meta: dict | None = N
         with atomic_path(path) as tmp:
             save_file(tensors, str(tmp), metadata={"format": FORMAT, "variant": model.cfg.variant})
             sidecar["tensors_sha256"] = file_sha256(tmp)
-        write_text_atomic(sidecar_path(path), json.dumps(sidecar, indent=2, sort_keys=True) + "\n")
+        write_sidecar(path, sidecar)
     except OSError as e:
         raise WeightsError(f"could not write {path.name}: {write_failure_reason(e)}") from None
     return path
+
+
+def write_sidecar(path: str | Path, meta: dict) -> None:
+    """Write the JSON sidecar of weights file ``path`` (atomically), e.g. with scores added to
+    what :func:`read_sidecar` returned."""
+    write_text_atomic(sidecar_path(path), json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
 
 def read_sidecar(path: str | Path) -> dict:

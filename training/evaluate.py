@@ -29,7 +29,7 @@ from net.device import add_device_argument, pick_device
 from net.image_io import ImageError, load_image
 from net.hint_reach import DEFAULT_HINT_REACH, HINT_REACHES, check_hint_reach
 from net.hints import paint_circles
-from net.weights import WeightsError, read_sidecar, sidecar_path
+from net.weights import WeightsError, read_sidecar, write_sidecar
 
 from .data import DataError, list_images
 from .logs import cli_logging
@@ -51,15 +51,18 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 class Photo:
     """A photo resized to the protocol's 256x256, with its Lab planes."""
 
-    def __init__(self, path: Path, size: int = PROTOCOL_SIZE):
-        rgb = load_image(path).rgb
+    def __init__(self, path: Path | None, size: int = PROTOCOL_SIZE, rgb: np.ndarray | None = None,
+                 name: str | None = None):
+        """From a file at ``path``, or from an RGB uint8 array ``rgb`` named ``name``."""
+        if rgb is None:
+            rgb = load_image(path).rgb
         interp = cv2.INTER_AREA if min(rgb.shape[:2]) > size else cv2.INTER_CUBIC
         self.rgb = cv2.resize(rgb, (size, size), interpolation=interp)
         lab = rgb_to_lab(self.rgb)
         self.l = lab[:, :, 0]
         self.l_norm = normalize_l(self.l)
         self.ab_norm = normalize_ab(lab[:, :, 1:]).transpose(2, 0, 1).copy()
-        self.name = path.name
+        self.name = name if name is not None else Path(path).name
 
     def rgb_from_ab_norm(self, ab_norm: np.ndarray) -> np.ndarray:
         return merge_l_ab(self.l, ab_norm.transpose(1, 2, 0) * AB_SCALE)
@@ -160,9 +163,11 @@ def method_names(weights: list[str]) -> list[str]:
 def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: str,
              device="auto", precision="auto", limit=None, levin=True, levin_cache=None,
              progress=True, metrics=False, hint_correction=True,
-             hint_reach=DEFAULT_HINT_REACH) -> dict:
-    """Generic driver: for each level, hints from make_circles(photo, level, rng), PSNR per method."""
-    photos = load_photos(folder, limit)
+             hint_reach=DEFAULT_HINT_REACH, photos: list[Photo] | None = None) -> dict:
+    """Generic driver: for each level, hints from make_circles(photo, level, rng), PSNR per method.
+
+    ``photos``: already loaded photos (then ``folder`` only names them in the result)."""
+    photos = load_photos(folder, limit) if photos is None else photos
     dev = pick_device(device)
     nets = [NetworkMethod(w, dev, precision, hint_correction, name, hint_reach)
             for w, name in zip(weights, method_names(weights))]
@@ -294,7 +299,6 @@ def record_scores(weights: str, result: dict, key: str, name: str | None = None)
     ``key`` when that was measured on the same folder, photos and levels; otherwise Levin is
     recorded as unknown (null).
     """
-    side = sidecar_path(weights)
     meta = read_sidecar(weights)
     level_name = "hints" if "hints" in result else "coverage"
     name = name or Path(weights).stem
@@ -306,7 +310,7 @@ def record_scores(weights: str, result: dict, key: str, name: str | None = None)
             before.get(k) == entry[k] for k in ("folder", "photos", level_name)):
         entry["levin"] = before.get("levin")     # Levin does not depend on the model
     meta.setdefault("scores", {})[key] = entry
-    write_text_atomic(side, json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    write_sidecar(weights, meta)
 
 
 def main(argv=None) -> int:

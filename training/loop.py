@@ -15,6 +15,7 @@ from net.weights import save_model
 
 from .checkpoint import CheckpointError, load_checkpoint, require_same_on_resume, save_checkpoint
 from .data import PhotoStream, Source, decode_folder, validation_batch
+from .held_out import score_run
 from .hint_sampling import HintSamplingConfig
 from .logs import append_log_row, plot_curves, start_log
 from .run import CKPT_NAME, Run
@@ -210,6 +211,11 @@ def train(args, on_finish=None) -> Path:
         plot_curves(csv_path, out / "loss.png", title)
         export(result, step, best_val)
         log.info("wrote %s", result)
+        if args.stage == "hnet" and args.init and args.held_out > 0:
+            # (a folder of one photo validates on the photo it trains on: not held out)
+            trained = {id(im) for imgs in train_sets for im in imgs}
+            held = [im for im in val_imgs if id(im) not in trained]
+            score_run(out, result, args.init, held, args.held_out, str(run.device))
     if on_finish is not None:
         on_finish(run)
     if run.world > 1:

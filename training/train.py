@@ -106,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="turn the colours of this share of the crops with 10 or more hints (and "
                         "their hints) by a random hue angle, so the network follows dense hints "
                         "rather than the colours it remembers; 0: off")
+    p.add_argument("--held-out", type=int, default=40, metavar="N",
+                   help="hnet stage: at the end, score the --init model and the new one on up to N "
+                        "of the photos held out from training (the validation photos) with 0, 5 "
+                        "and 20 hints, into RUN/held_out.json and the sidecar; 0: skip")
     p.add_argument("--auto-width", type=int, default=32,
                    help="automatic systems: encoder/decoder base width (channels at H/2 or H)")
     p.add_argument("--pretrain-steps", type=int, default=None,
@@ -119,6 +123,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if any(s < 1 or s > args.steps for s in args.save_at):
         parser.error(f"--save-at takes steps from 1 to --steps ({args.steps})")
+    if args.held_out < 0:
+        parser.error("--held-out takes a number of photos (0: skip)")
     if not 0.0 <= args.hue_turn <= 1.0:
         parser.error("--hue-turn is a share of the crops, from 0 to 1")
     if args.train != "hnet" and args.stage != "hnet":

@@ -1,0 +1,74 @@
+"""Did an adaptation help? The starting model and the adapted one on held-out photos.
+
+At the end of an ``hnet`` run (which adapts its ``--init`` model to a folder of photos) the
+trainer scores both models on photos the run did not train on: its validation photos, i.e.
+every 20th photo of the training folders, or the ``--val`` folders. The scores follow the
+evaluation protocol (docs/DESIGN.md section 4: 256x256, random 6x6 hint patches of the true
+colour, fixed seeds) through the app's own inference path, at :data:`HINTS` hint counts. They
+go to ``RUN/held_out.json`` (:class:`net.retraining.HeldOutScores`) and into the new model's
+sidecar; the app's retraining window reads them to tell the user whether retraining helped,
+and keeps the model it started from when it did not.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from net.atomic import write_text_atomic
+from net.retraining import HELD_OUT_NAME, HeldOutScores
+from net.weights import read_sidecar, write_sidecar
+
+from .evaluate import Photo, method_names, sweep
+
+log = logging.getLogger("colorizer.train")
+HINTS = (0, 5, 20)
+
+
+def spread(items: list, limit: int) -> list:
+    """At most ``limit`` of ``items``, evenly spread over the list (all of them if fewer)."""
+    if limit <= 0 or not items:
+        return []
+    if len(items) <= limit:
+        return list(items)
+    idx = np.linspace(0, len(items) - 1, limit).round().astype(int)
+    return [items[i] for i in idx]
+
+
+def score(images: list[np.ndarray], before: str, after: str, limit: int, device="auto",
+          hints=HINTS) -> HeldOutScores | None:
+    """PSNR of ``before`` and ``after`` (weights files) on up to ``limit`` RGB uint8
+    ``images``; None without images."""
+    chosen = spread(images, limit)
+    if not chosen:
+        return None
+    photos = [Photo(None, rgb=im, name=f"held-out {i}") for i, im in enumerate(chosen)]
+    names = method_names([str(before), str(after)])
+    result = sweep("held-out photos", [str(before), str(after)], levels=tuple(hints),
+                   photos=photos, levin=False, progress=False, device=device)
+    return HeldOutScores(len(photos), tuple(int(h) for h in hints),
+                         tuple(result["psnr"][names[0]]), tuple(result["psnr"][names[1]]))
+
+
+def record(run_dir: Path, weights: Path, scores: HeldOutScores, before: str) -> None:
+    """Write RUN/held_out.json and the same scores (with the starting model's path) into the
+    new model's sidecar, both atomically."""
+    write_text_atomic(Path(run_dir) / HELD_OUT_NAME, json.dumps(scores.to_dict(), indent=2) + "\n")
+    meta = read_sidecar(weights)
+    meta["held_out"] = {**scores.to_dict(), "before_weights": str(before)}
+    write_sidecar(weights, meta)
+
+
+def score_run(run_dir: Path, weights: Path, before: str, images: list[np.ndarray], limit: int,
+              device="auto") -> HeldOutScores | None:
+    """Score, record and log one finished run (nothing when it held out no photos)."""
+    scores = score(images, before, str(weights), limit, device)
+    if scores is None:
+        return None
+    record(run_dir, weights, scores, before)
+    verdict = "better" if scores.helped else "no better"
+    log.info("held-out photos: the new model is %s than %s, %s", verdict, Path(before).name,
+             scores.summary())
+    return scores
