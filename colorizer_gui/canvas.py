@@ -34,6 +34,8 @@ class ImageView(QGraphicsView):
     left = Signal()
     radiusWheel = Signal(int)                     # +1 / -1 per wheel notch with Ctrl
     viewChanged = Signal()
+    spaceHeld = Signal(bool)                      # Space (pan with the left button) down / up
+    filesDropped = Signal(list)                   # local paths dropped on the view
 
     def __init__(self, name: str, parent=None):
         super().__init__(parent)
@@ -148,19 +150,63 @@ class ImageView(QGraphicsView):
             self.zoom_by(1.25 if dy > 0 else 0.8, e.position())
         e.accept()
 
+    def set_space(self, held: bool) -> None:
+        """Space is down (a left drag pans) or up. The keyboard reaches only the focused view,
+        so the views share this through :attr:`spaceHeld` (:class:`ViewPair`)."""
+        self._space = held
+        if not self._panning:
+            if held:
+                self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            else:
+                self.viewport().unsetCursor()
+
     def keyPressEvent(self, e):
         if e.key() == Qt.Key.Key_Space and not e.isAutoRepeat():
-            self._space = True
-            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            self.set_space(True)
+            self.spaceHeld.emit(True)
             return
         super().keyPressEvent(e)
 
     def keyReleaseEvent(self, e):
         if e.key() == Qt.Key.Key_Space and not e.isAutoRepeat():
-            self._space = False
-            self.viewport().unsetCursor()
+            self.set_space(False)
+            self.spaceHeld.emit(False)
             return
         super().keyReleaseEvent(e)
+
+    def focusOutEvent(self, e):
+        # Space released elsewhere (another widget or window has the keyboard now) never
+        # reaches this view: forget it rather than keep panning on every click.
+        if self._space:
+            self.set_space(False)
+            self.spaceHeld.emit(False)
+        super().focusOutEvent(e)
+
+    # -- files dropped on the view (the scene has nothing that takes them) ------------
+    @staticmethod
+    def _dropped_paths(e) -> list[str]:
+        md = e.mimeData()
+        return [u.toLocalFile() for u in md.urls() if u.isLocalFile()] if md.hasUrls() else []
+
+    def dragEnterEvent(self, e):
+        if self._dropped_paths(e):
+            e.acceptProposedAction()
+        else:
+            e.ignore()
+
+    def dragMoveEvent(self, e):
+        if self._dropped_paths(e):
+            e.acceptProposedAction()
+        else:
+            e.ignore()
+
+    def dropEvent(self, e):
+        paths = self._dropped_paths(e)
+        if not paths:
+            e.ignore()
+            return
+        e.acceptProposedAction()
+        self.filesDropped.emit(paths)
 
     def mousePressEvent(self, e):
         if e.button() == Qt.MouseButton.MiddleButton or (

@@ -48,6 +48,8 @@ class MainWindow(QMainWindow):
         self.tool = HintTool(self.doc, self)
         self.views = ViewPair()
         self.setCentralWidget(self.views)
+        for v in self.views.views:
+            v.filesDropped.connect(self.open_dropped)
         self.panel = ColorPanel(read_colors(self.settings.value("recentColors", [])))
         dock = QDockWidget("Colour", self)
         dock.setObjectName("colour-dock")
@@ -326,9 +328,12 @@ class MainWindow(QMainWindow):
             e.acceptProposedAction()
 
     def dropEvent(self, e):
-        urls = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
-        if urls:
-            self.controller.open_path(urls[0])
+        self.open_dropped([u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()])
+
+    def open_dropped(self, paths: list[str]) -> None:
+        """Files dropped on the window or on a view: the first one opens (a photo or a session)."""
+        if paths:
+            self.controller.open_path(paths[0])
 
     def closeEvent(self, e):
         if not self.controller.confirm_replace("closing"):

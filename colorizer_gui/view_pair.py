@@ -42,6 +42,8 @@ class ViewPair(QSplitter):
         self._syncing = False
         for v in self.views:
             v.viewChanged.connect(lambda v=v: self._sync(v))
+            for other in self.views:          # Space held over one view pans in both
+                v.spaceHeld.connect(other.set_space)
         self._apply()
 
     # -- content -----------------------------------------------------------------------
