@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
-from net.assets import assets_dir
+from net.assets import assets_dir, bundled_models, model_name, models_dir
 from net.hint_reach import DEFAULT_HINT_REACH, HINT_REACHES
 from net.session_file import SUFFIX
 
@@ -99,6 +99,14 @@ def retrained_models() -> list[Path]:
     found = [p for d in [runs_dir()] + [old / "runs" for old in legacy_data_dirs()]
              for p in d.glob("*/model.safetensors")]
     return sorted(found, key=lambda p: p.parent.name, reverse=True)
+
+
+def model_named(name: str) -> Path | None:
+    """The weights a model name (:func:`net.assets.model_name`, what a session records) stands
+    for: a bundled model or one of the user's retrained ones; None when neither is here."""
+    if name in bundled_models():
+        return models_dir() / f"{name}.safetensors"
+    return next((p for p in retrained_models() if model_name(p) == name), None)
 
 
 def is_installed_file(path: Path) -> bool:

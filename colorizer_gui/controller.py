@@ -16,17 +16,17 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from net import Colorizer, load_image
 from net.atomic import file_sha256
 from net.color import rgb_to_l
-from net.formats import WRITE_FORMATS, read_filter
+from net.formats import read_filter
 from net.hints import Hint
-from net.image_io import save_image
 from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, load_session,
                               save_session)
 
-from .app_settings import (add_recent_file, default_save_dir, preferred_hint_reach,
+from .app_settings import (add_recent_file, default_save_dir, model_named, preferred_hint_reach,
                            remember_hint_reach, remember_open_dir)
 from .autosave import Autosave
 from .commands import SetHintReach
 from .document import Document, Photo
+from .exporting import start_export
 from .inference import InferenceWorker, Result
 from .prompts import CANCEL, SAVE, Prompts
 
@@ -73,6 +73,8 @@ class EditorController(QObject):
         self.autosave_file = Autosave(settings)
         self._autosave = QTimer(self, interval=AUTOSAVE_MS, timeout=self.autosave)
         self._autosave.start()
+        # An empty window already shows the reach a photo opened without a session will get.
+        self.doc.hint_reach = preferred_hint_reach(settings)
         self.doc.subscribe(self._on_doc_changed)
 
     # ------------------------------------------------------------------ state
@@ -82,6 +84,8 @@ class EditorController(QObject):
                 and self._shown_gen == self.worker.generation)
 
     def _on_doc_changed(self, kind: str):
+        if kind == "reach":        # chosen, undone or redone: what the user sees is the choice
+            remember_hint_reach(self.settings, self.doc.hint_reach)
         if kind in ("hints", "image", "reach"):
             self.request()
 
@@ -153,7 +157,7 @@ class EditorController(QObject):
 
     def open_path(self, path, hints: list[Hint] | None = None, session_path: Path | None = None,
                   expected_sha: str | None = None, ask: bool = True, unsaved: bool = False,
-                  hint_reach: str | None = None) -> bool:
+                  hint_reach: str | None = None, model: str | None = None) -> bool:
         """Open a photo (or a session file); False when nothing was started.
 
         The photo is decoded first; only when it is about to replace the current one are
@@ -173,7 +177,7 @@ class EditorController(QObject):
                 return
             photo, session = result
             self._finish_open(photo, session, colorizer, hints or [], session_path, expected_sha,
-                              unsaved, hint_reach)
+                              unsaved, hint_reach, model)
 
         def failed(msg):
             if token == self._opening:
@@ -185,7 +189,7 @@ class EditorController(QObject):
         return True
 
     def _finish_open(self, photo: Photo, session, colorizer, hints, session_path, expected_sha,
-                     unsaved: bool, hint_reach: str | None = None):
+                     unsaved: bool, hint_reach: str | None = None, model: str | None = None):
         h, w = photo.rgb.shape[:2]
         try:
             check_hints_fit(hints, (h, w))
@@ -194,13 +198,15 @@ class EditorController(QObject):
             hints = []
         self.doc.load(photo, hints, session_path, unsaved=unsaved and bool(hints),
                       hint_reach=hint_reach or preferred_hint_reach(self.settings))
-        add_recent_file(self.settings, photo.path)
+        # A saved session is what to reopen (its hints come with it), else the photo.
+        add_recent_file(self.settings, session_path if session_path and not unsaved else photo.path)
         remember_open_dir(self.settings, photo.path)
         self._set_session(session if colorizer is self.colorizer else None, photo)
         self._ensure_session()
         note = " (colour photo shown in gray; Alt+click samples its colours)" if photo.has_color else ""
         if expected_sha and photo.sha256 and expected_sha != photo.sha256:
             note = f". Note: {photo.path.name} changed since the session was saved"
+        note += self._use_session_model(model)
         self.photoOpened.emit()
         self.message.emit(f"Opened {photo.path.name}: {w}x{h}{note}", 8000)
 
@@ -225,7 +231,19 @@ class EditorController(QObject):
             img = Path(found)
         return self.open_path(img, hints=s.hints, session_path=Path(path) if remember else save_to,
                               expected_sha=s.image_sha256, ask=ask, unsaved=not remember,
-                              hint_reach=s.hint_reach)
+                              hint_reach=s.hint_reach, model=s.model)
+
+    def _use_session_model(self, name: str | None) -> str:
+        """Switch to the model a session was saved with, when another is in use and that one
+        is here (bundled or retrained); what to tell the user."""
+        current = self.colorizer.name if self.colorizer is not None else None
+        if not name or name == "default" or current is None or name == current:
+            return ""
+        path = model_named(name)
+        if path is None:
+            return f". It was made with the model {name}, which is not here: {current} colours it"
+        self.load_model(str(path))
+        return f". Switching to {name}, the model it was made with"
 
     def restore_autosave(self, path: Path) -> bool:
         """Reopen the work a crashed run left; Save then writes to the session file that work
@@ -323,6 +341,7 @@ class EditorController(QObject):
         except SessionError as e:
             self.prompts.error("The session was not saved", str(e))
             return False
+        add_recent_file(self.settings, path)          # reopening it brings the hints back
         self.doc.mark_saved(path)
         self.message.emit(f"Saved {path.name}", 5000)
         self.drop_autosave()                         # nothing unsaved left to recover
@@ -346,35 +365,9 @@ class EditorController(QObject):
 
     # ------------------------------------------------------------------ export
     def export_to(self, path: Path, quality: int | None = None, confirm: bool = True) -> bool:
-        """Render at full resolution and write ``path``; False when nothing was started."""
-        if self.doc.photo is None or self.session is None:
-            self.prompts.error("Nothing to export", "Open a photo and load a model first.")
-            return False
-        path = Path(path)
-        if path.suffix.lower() not in WRITE_FORMATS:
-            path = path.with_suffix(".png")
-        if path.resolve() == self.doc.path.resolve():
-            if not confirm or not self.prompts.confirm_overwrite_original(path.name):
-                return False
-        if quality is None:
-            quality = 95
-            if path.suffix.lower() in (".jpg", ".jpeg"):
-                q = self.prompts.jpeg_quality(int(self.settings.value("jpegQuality", 95)))
-                if q is None:
-                    return False
-                quality = q
-                self.settings.setValue("jpegQuality", q)
-        self.settings.setValue("exportDir", str(path.parent))
-        session, hints, reach = self.session, list(self.doc.hints), self.doc.hint_reach
-
-        def export():
-            return save_image(path, session.render(hints, reach), quality=quality)
-
-        self.message.emit(f"Exporting {path.name}…", 0)
-        self.worker.submit(export,
-                           lambda result: self.message.emit(f"Exported {result}", 8000),
-                           lambda msg: self.prompts.error("The image was not exported", msg))
-        return True
+        """Render at full resolution and write ``path`` (:mod:`.exporting`); False when nothing
+        was started."""
+        return start_export(self, Path(path), quality, confirm)
 
     def likely_colours_at(self, x: float, y: float, count: int = 3) -> list:
         """The model's likely automatic colours at an image point (empty without a classifier)."""

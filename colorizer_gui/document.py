@@ -132,6 +132,7 @@ class Document:
     def mark_saved(self, session_path: Path) -> None:
         self.session_path = session_path
         self.history.set_clean()
+        self._changed("saved")
 
     # -- mutators (called by undo commands) ---------------------------------------------------
     def set_hints(self, hints: list[AnyHint]) -> None:

@@ -39,7 +39,7 @@ class MainWindow(QMainWindow):
     def __init__(self, model: str | None = None, device: str = "auto", ask_restore: bool = True):
         super().__init__()
         migrate_legacy_data()
-        self.setWindowTitle(APP_NAME)
+        self.setWindowTitle(f"{APP_NAME}[*]")       # [*]: where Qt marks unsaved work
         self.setAcceptDrops(True)
         self.settings = settings()
         self.prompts = Prompts(self)
@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
             self.tool.set_color(self.panel.recent.colors[0])
         self.panel.set_color(self.tool.color)
         self.on_radius_changed(self.tool.radius)
+        self.on_doc_changed("reach")                 # the reach chosen last (the controller's)
 
     # ------------------------------------------------------------------ controller events
     def on_photo_opened(self):
@@ -159,6 +160,8 @@ class MainWindow(QMainWindow):
         if c is not None and not c.uses_hints:
             self.statusBar().showMessage(AUTOMATIC_TEXT.format(name=c.name), 15000)
         self.views.set_automatic(c is not None and not c.uses_hints)
+        if self._retrain is not None:      # its next run starts from the model in use
+            self._retrain.set_init_weights(str(c.path) if c is not None else None)
 
     def on_result(self, r):
         self.views.set_result(r.rgb)
@@ -167,6 +170,8 @@ class MainWindow(QMainWindow):
                                                                  if lat else ""))
 
     def on_doc_changed(self, kind: str):
+        if kind == "saved":
+            self.menus.update_recent()                # the session saved is listed now
         if kind in ("reach", "image"):
             self.panel.set_reach(self.doc.hint_reach)
             self.menus.reach_action.setChecked(self.doc.hint_reach == REGION)
@@ -178,8 +183,11 @@ class MainWindow(QMainWindow):
         if kind == "hints" and hints:
             last = hints[-1]
             self.remember_color(last.rgb)
-            if self.tool.selected is None:
+            selected = self.tool.selected
+            if selected is None:
                 self.update_suggestions(last.x, last.y)
+            elif selected < len(hints):          # moved: the panel describes its new spot
+                self.describe_spot(hints[selected])
 
     def on_radius_changed(self, r: float):
         h, w = self.doc.size
@@ -200,9 +208,12 @@ class MainWindow(QMainWindow):
     def on_selection_changed(self, index):
         self.show_hints(index)
         if index is not None:
-            h = self.doc.hints[index]
-            self.panel.set_lightness(self.doc.lightness_at(h.x, h.y))
-            self.update_suggestions(h.x, h.y)
+            self.describe_spot(self.doc.hints[index])
+
+    def describe_spot(self, h):
+        """The colour panel for a selected hint: the lightness under it and what to suggest."""
+        self.panel.set_lightness(self.doc.lightness_at(h.x, h.y))
+        self.update_suggestions(h.x, h.y)
 
     def pick_color(self, rgb):
         """The brush colour; also the selected hint's, if one is selected (Esc deselects)."""

@@ -75,6 +75,8 @@ class Menus:
         self.hints_action = self.act(v, "Show &hints", views.set_hints_visible, "H", checkable=True)
         self.hints_action.setChecked(True)
         self.model_menu = mb.addMenu("&Model")
+        # Listed afresh each time it opens: a retraining may have added a model meanwhile.
+        self.model_menu.aboutToShow.connect(self.rebuild_model_menu)
         t = mb.addMenu("&Tools")
         self.act(t, "&Retrain on a folder of photos…", win.retrain)
         h = mb.addMenu("&Help")

@@ -29,6 +29,7 @@ CHOOSE_FOLDER = "Choose a folder of colour photos (yours: similar subjects work 
 NO_PHOTOS = f"That folder holds no photos ({', '.join(f.label for f in FORMATS)})."
 NO_FOLDER = "That folder does not exist."
 FOLDER_PAUSE_MS = 300     # the folder field is counted this long after the last keystroke
+CURVE_SIZE = (450, 300)   # the loss curve is shown at most this large (pixels)
 
 
 def photos_text(n: int) -> str:
@@ -41,6 +42,18 @@ def is_local_model(path: str | None) -> bool:
         return bool(path) and describe_model(path).variant == "local"
     except WeightsError:
         return False
+
+
+def folder_status(folder: str, is_dir: bool, n: int) -> str:
+    """What the window says of the folder field: missing, empty, or how many photos."""
+    if not folder:
+        return CHOOSE_FOLDER
+    if not is_dir:
+        return NO_FOLDER
+    if n == 0:
+        return NO_PHOTOS
+    many = f"{FEW_PHOTOS} or more photos" if n >= FEW_PHOTOS else photos_text(n)
+    return f"{many} found. Press Start to adapt the model to them."
 
 
 def last_step(csv_path: Path) -> tuple[int, str]:
@@ -148,27 +161,20 @@ class RetrainDialog(QDialog):
             "network alone). Only a local model has a decoder that sees your hints."
             if local else "Only a local model has a decoder to adapt.")
         if self.folder_text():
-            self.on_folder_changed()
+            self.on_folder_changed(announce=False)    # (the status may report the last run)
 
-    def on_folder_changed(self) -> None:
-        """Says what the typed or chosen folder holds. Below FEW_PHOTOS photos adapting the
-        decoder too is not worth it (measured), so only the palette network adapts unless the
-        user ticks the box again."""
+    def on_folder_changed(self, announce: bool = True) -> None:
+        """Says what the typed or chosen folder holds (in the status line, if ``announce``).
+        Below FEW_PHOTOS photos adapting the decoder too is not worth it (measured), so only
+        the palette network adapts unless the user ticks the box again."""
         self.folder_timer.stop()
         if self.running():
             return
         folder = self.folder_text()
         is_dir = bool(folder) and Path(folder).is_dir()
         n = count_photos(folder) if is_dir else 0
-        if not folder:
-            self.status.setText(CHOOSE_FOLDER)
-        elif not is_dir:
-            self.status.setText(NO_FOLDER)
-        elif n == 0:
-            self.status.setText(NO_PHOTOS)
-        else:
-            many = f"{FEW_PHOTOS} or more photos" if n >= FEW_PHOTOS else photos_text(n)
-            self.status.setText(f"{many} found. Press Start to adapt the model to them.")
+        if announce:
+            self.status.setText(folder_status(folder, is_dir, n))
         if not self.decoder.isEnabled():                        # enabled: a local model
             self.folder_note.setText("")
             return
@@ -248,8 +254,10 @@ class RetrainDialog(QDialog):
         if pix.isNull():              # caught mid-write: the next poll reads it
             return
         self._curve_mtime = mtime
-        self.curve.setPixmap(pix.scaledToWidth(min(pix.width(), 480),
-                                               Qt.TransformationMode.SmoothTransformation))
+        pix = pix.scaled(CURVE_SIZE[0], CURVE_SIZE[1], Qt.AspectRatioMode.KeepAspectRatio,
+                         Qt.TransformationMode.SmoothTransformation)
+        self.curve.setPixmap(pix)
+        self.curve.setMinimumSize(pix.size())      # the window grows to show all of it
         self.curve.show()
 
     def poll(self):

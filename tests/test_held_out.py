@@ -95,7 +95,8 @@ def test_retrain_window_loads_the_new_model_only_when_it_did_better(qtbot, tmp_p
     text = dlg.status.text()
     assert held.summary() in text
     assert dlg.isVisible()             # (never shown here, as if closed during the run)
-    assert not dlg.curve.isHidden() and not dlg.curve.pixmap().isNull()   # the loss curve shows
+    assert not dlg.curve.isHidden() and not dlg.curve.pixmap().isNull()   # the loss curve shows,
+    qtbot.waitUntil(lambda: dlg.curve.height() >= dlg.curve.pixmap().height())  # all of it
     if loads:
         assert loaded == [str(dlg.out / "model.safetensors")] and "Loaded into the app" in text
     else:

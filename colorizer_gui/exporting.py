@@ -1,0 +1,47 @@
+"""Export: the full-resolution result written to an image file, as a worker job.
+
+The editor controller's ``export_to`` runs this: it asks what has to be asked first (overwrite
+the original photo? JPEG quality?), remembers the folder and the quality, and renders and
+writes in the background with the hints and hint reach of the moment it was asked.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from net.formats import WRITE_FORMATS
+from net.image_io import save_image
+
+DEFAULT_JPEG_QUALITY = 95
+
+
+def start_export(ctl, path: Path, quality: int | None = None, confirm: bool = True) -> bool:
+    """Export the controller ``ctl``'s document to ``path`` (an unknown extension becomes
+    .png); False when nothing was started (nothing to export, or the user declined)."""
+    if ctl.doc.photo is None or ctl.session is None:
+        ctl.prompts.error("Nothing to export", "Open a photo and load a model first.")
+        return False
+    if path.suffix.lower() not in WRITE_FORMATS:
+        path = path.with_suffix(".png")
+    if path.resolve() == ctl.doc.path.resolve():
+        if not confirm or not ctl.prompts.confirm_overwrite_original(path.name):
+            return False
+    if quality is None:
+        quality = DEFAULT_JPEG_QUALITY
+        if path.suffix.lower() in (".jpg", ".jpeg"):
+            q = ctl.prompts.jpeg_quality(int(ctl.settings.value("jpegQuality",
+                                                                DEFAULT_JPEG_QUALITY)))
+            if q is None:
+                return False
+            quality = q
+            ctl.settings.setValue("jpegQuality", q)
+    ctl.settings.setValue("exportDir", str(path.parent))
+    session, hints, reach = ctl.session, list(ctl.doc.hints), ctl.doc.hint_reach
+
+    def export():
+        return save_image(path, session.render(hints, reach), quality=quality)
+
+    ctl.message.emit(f"Exporting {path.name}…", 0)
+    ctl.worker.submit(export,
+                      lambda result: ctl.message.emit(f"Exported {result}", 8000),
+                      lambda msg: ctl.prompts.error("The image was not exported", msg))
+    return True

@@ -1,0 +1,136 @@
+"""What the window shows stays in step with what changed elsewhere: the Model menu with new
+retrained models, the retraining window with the model in use, the colour panel with a moved
+hint, the remembered hint reach with undo, a session with the model it was made with, and the
+recent files with the sessions saved."""
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt
+
+from colorizer_gui import app_settings
+from net.assets import model_name
+from net.hints import Hint
+from net.session_file import Session, save_session
+
+from .test_gui import WAIT, click, new_window, photo, send, wait_idle, win  # noqa: F401 (fixtures)
+
+
+def copy_model(src: Path, run_dir: Path) -> Path:
+    """A retrained model as Tools > Retrain leaves it: RUN/model.safetensors + its sidecar."""
+    run_dir.mkdir(parents=True)
+    shutil.copy(src, run_dir / "model.safetensors")
+    shutil.copy(src.with_suffix(".json"), run_dir / "model.json")
+    return run_dir / "model.safetensors"
+
+
+def menu_texts(win):
+    win.menus.model_menu.aboutToShow.emit()          # what opening the menu does
+    return [a.text() for a in win.menus.model_menu.actions()]
+
+
+def test_a_model_retrained_after_the_menu_was_built_is_listed_when_it_opens(win, tmp_path,
+                                                                           local_weights, monkeypatch):
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    assert not any("Retrained: late-run" in t for t in menu_texts(win))
+    copy_model(local_weights, tmp_path / "runs" / "late-run")        # not loaded: no model change
+    assert any("Retrained: late-run" in t for t in menu_texts(win))
+
+
+def test_the_retraining_window_starts_from_the_model_in_use(qtbot, win, tmp_path, seed_weights,
+                                                           monkeypatch):
+    from colorizer_gui.retrain_dialog import RetrainDialog
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    win.retrain()
+    dlg = win.findChild(RetrainDialog)
+    win.controller.load_model(str(seed_weights))                     # switched while it is open
+    qtbot.waitUntil(lambda: win.colorizer.path == seed_weights, timeout=WAIT)
+    assert dlg.init_weights == str(seed_weights)
+    assert dlg.start_from.text() == model_name(seed_weights)
+    dlg.close()
+
+
+def test_moving_the_selected_hint_updates_the_lightness_the_panel_describes(qtbot, win):
+    h, w = win.doc.size
+    spots = [(x, y) for x in range(20, w - 20, 20) for y in range(20, h - 20, 20)]
+    dark = min(spots, key=lambda p: win.doc.lightness_at(*p))
+    light = max(spots, key=lambda p: win.doc.lightness_at(*p))
+    gv = win.views.gray_view
+    click(gv, dark)                                   # a hint there...
+    click(gv, dark)                                   # ...selected
+    assert win.tool.selected == 0
+    assert abs(win.panel.lightness - win.doc.lightness_at(*dark)) < 1e-3
+    send(gv, QEvent.Type.MouseButtonPress, dark)      # dragged to the lightest spot
+    for t in (0.25, 0.5, 0.75, 1.0):
+        send(gv, QEvent.Type.MouseMove, tuple(a + t * (b - a) for a, b in zip(dark, light)))
+    send(gv, QEvent.Type.MouseButtonRelease, light, buttons=Qt.MouseButton.NoButton)
+    assert win.tool.selected == 0 and len(win.doc.hints) == 1
+    assert abs(win.doc.hints[0].x - light[0]) < 2 and abs(win.doc.hints[0].y - light[1]) < 2
+    assert abs(win.panel.lightness - win.doc.lightness_at(*light)) < 1e-3
+    wait_idle(qtbot, win)
+
+
+def test_the_remembered_hint_reach_follows_undo(qtbot, win):
+    win.controller.set_hint_reach("region")
+    assert app_settings.preferred_hint_reach(win.settings) == "region"
+    win.doc.history.undo()
+    assert win.doc.hint_reach == "photo"
+    assert app_settings.preferred_hint_reach(win.settings) == "photo"
+    win.doc.history.redo()
+    assert app_settings.preferred_hint_reach(win.settings) == "region"
+    wait_idle(qtbot, win)
+
+
+def test_an_empty_window_shows_the_hint_reach_a_photo_will_get(qtbot, local_weights):
+    s = app_settings.settings()
+    app_settings.remember_hint_reach(s, "region")
+    s.sync()
+    w = new_window(qtbot, local_weights)
+    try:
+        assert w.doc.path is None and w.panel.region_reach_btn.isChecked()
+        assert w.menus.reach_action.isChecked()
+    finally:
+        app_settings.remember_hint_reach(s, "photo")
+        w.close()
+
+
+def test_a_session_reopens_with_the_model_it_was_made_with(qtbot, win, photo, tmp_path,
+                                                           seed_weights, monkeypatch):
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    made_with = copy_model(seed_weights, tmp_path / "runs" / "my-seed-run")
+    sess = tmp_path / "photo.colorize.json"
+    save_session(sess, Session(image=str(photo), hints=[Hint(30.0, 30.0, 5.0, (0, 90, 200))],
+                               model="my-seed-run"))
+    assert win.colorizer.name != "my-seed-run"
+    win.controller.open_path(sess)
+    qtbot.waitUntil(lambda: win.colorizer.path == made_with and len(win.doc.hints) == 1,
+                    timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert win.controller.session.colorizer is win.colorizer
+    # A model that is not here: the session opens with the model in use, and says so.
+    save_session(sess, Session(image=str(photo), hints=[], model="gone-run"))
+    messages = []
+    win.controller.message.connect(lambda text, ms: messages.append(text))
+    win.controller.open_path(sess)
+    qtbot.waitUntil(lambda: any("gone-run, which is not here" in m for m in messages), timeout=WAIT)
+    assert win.colorizer.path == made_with
+    wait_idle(qtbot, win)
+
+
+def test_a_saved_session_is_what_open_recent_reopens(qtbot, win, tmp_path):
+    win.doc.history.set_clean()
+    sess = tmp_path / "mine.colorize.json"
+    assert win.controller.write_session(sess)
+    assert app_settings.recent_files(win.settings)[0] == str(sess)
+    assert win.menus.recent_menu.actions()[0].text() == str(sess)
+    win.controller.open_path(sess)
+    qtbot.waitUntil(lambda: win.doc.session_path == sess, timeout=WAIT)
+    assert app_settings.recent_files(win.settings)[0] == str(sess)
+    wait_idle(qtbot, win)
+
+
+def test_the_window_title_marks_unsaved_work_before_any_photo(qtbot, local_weights):
+    w = new_window(qtbot, local_weights)
+    try:
+        assert "[*]" in w.windowTitle()         # else Qt warns on every setWindowModified
+    finally:
+        w.close()
