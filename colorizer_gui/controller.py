@@ -284,7 +284,8 @@ class EditorController(QObject):
 
         def failed(msg):
             self._loading_model = False
-            self.prompts.error("The model could not be loaded", msg + (
+            self.message.emit("", 0)                     # not "Loading model…" any more
+            self.prompts.error("The model could not be loaded", msg.rstrip(".") + "." + (
                 "" if self.colorizer is None else "\nThe previous model stays in use."))
             self.modelChanged.emit()
             if initial and self.settings.value("model", None):

@@ -33,6 +33,20 @@ MINIMUM_SIZE = (560, 380)      # below this the views are too small to paint in
 AUTOMATIC_TEXT = ("{name} is an automatic model: it colorizes from the gray photo alone and "
                   "ignores hints (choose local or seed in the Model menu to paint)")
 IMAGE_FILTER = read_filter()
+HELP_LINES = (  # Help > How to use, one paragraph per topic (the dialog wraps them)
+    "<b>Click</b> on the photo to place a colour hint; <b>drag</b> to paint a stroke.",
+    "Click a hint to select it, drag to move it, <b>Delete</b> to remove it, <b>Esc</b> to "
+    "deselect. The colour and radius controls change the selected hint, else the next one.",
+    "<b>E</b> is the eraser. <b>[</b> and <b>]</b> or <b>Ctrl+wheel</b> change the radius. "
+    "<b>Alt+click</b> samples a colour.",
+    "<b>R</b> makes hints colour their own region only (the rest keeps its automatic colour); "
+    "by default a hint's colour may reach the whole photo.",
+    "<b>Wheel</b> zooms; <b>middle button</b> or <b>Space+drag</b> pans; <b>F</b> fits, "
+    "<b>1</b> is 100 %.",
+    "<b>B</b> shows the original, <b>S</b> toggles side by side, <b>H</b> hides the hints.",
+    "<b>Ctrl+E</b> exports the full-resolution result; <b>Ctrl+S</b> saves the session. "
+    "Drop a photo or a session on the window to open it.",
+)
 
 
 class MainWindow(QMainWindow):
@@ -301,16 +315,10 @@ class MainWindow(QMainWindow):
         self._retrain.raise_()
 
     def show_help(self):
-        QMessageBox.information(self, "How to use", (
-            "Click on the photo to place a colour hint; drag to paint a stroke.\n"
-            "Click a hint to select it, drag to move it, Delete to remove it, Esc to deselect;\n"
-            "the colour and radius controls change the selected hint, else the next one.\n"
-            "E is the eraser. R makes hints colour their own region only (the rest keeps its\n"
-            "automatic colour); by default a hint's colour may reach the whole photo.\n"
-            "[ and ] or Ctrl+wheel change the radius. Alt+click samples a colour.\n"
-            "Wheel zooms, middle button or space+drag pans, F fits, 1 is 100 %.\n"
-            "B shows the original, S toggles side by side, H hides the hints.\n"
-            "Ctrl+E exports the full-resolution result; Ctrl+S saves the session."))
+        box = QMessageBox(QMessageBox.Icon.Information, "How to use", "", parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText("".join(f"<p>{line}</p>" for line in HELP_LINES))
+        box.exec()
 
     def show_about(self):
         c = self.controller.colorizer

@@ -134,3 +134,17 @@ def test_the_window_title_marks_unsaved_work_before_any_photo(qtbot, local_weigh
         assert "[*]" in w.windowTitle()         # else Qt warns on every setWindowModified
     finally:
         w.close()
+
+
+def test_a_model_that_fails_to_load_leaves_a_whole_sentence_and_no_loading_message(qtbot, win,
+                                                                                   tmp_path, monkeypatch):
+    bad = tmp_path / "fake.safetensors"
+    bad.write_bytes(b"not weights")                  # and no sidecar
+    errors = []
+    monkeypatch.setattr(win.prompts, "error", lambda title, msg: errors.append(msg))
+    before = win.colorizer
+    win.controller.load_model(str(bad))
+    qtbot.waitUntil(lambda: bool(errors), timeout=WAIT)
+    assert errors[0].endswith("is missing.\nThe previous model stays in use."), errors[0]
+    assert win.colorizer is before and "Loading" not in win.statusBar().currentMessage()
+    wait_idle(qtbot, win)
