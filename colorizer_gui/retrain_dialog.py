@@ -29,7 +29,7 @@ CHOOSE_FOLDER = "Choose a folder of colour photos (yours: similar subjects work 
 NO_PHOTOS = f"That folder holds no photos ({', '.join(f.label for f in FORMATS)})."
 NO_FOLDER = "That folder does not exist."
 FOLDER_PAUSE_MS = 300     # the folder field is counted this long after the last keystroke
-CURVE_SIZE = (450, 300)   # the loss curve is shown at most this large (pixels)
+CURVE_SIZE = (420, 260)   # the loss curve is shown at most this large (pixels)
 
 
 def photos_text(n: int) -> str:
@@ -130,6 +130,7 @@ class RetrainDialog(QDialog):
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(500)
+        self.log.setMinimumHeight(60)
         lay.addWidget(self.log)
         self.buttons = QDialogButtonBox()
         self.start_btn = self.buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -257,8 +258,14 @@ class RetrainDialog(QDialog):
         pix = pix.scaled(CURVE_SIZE[0], CURVE_SIZE[1], Qt.AspectRatioMode.KeepAspectRatio,
                          Qt.TransformationMode.SmoothTransformation)
         self.curve.setPixmap(pix)
-        self.curve.setMinimumSize(pix.size())      # the window grows to show all of it
+        self.curve.setMinimumSize(pix.size())
         self.curve.show()
+        lay = self.layout()
+        lay.invalidate()                           # (its minimum has just grown)
+        need = max(lay.minimumSize().height(),     # with the wrapped status text's height
+                   lay.totalHeightForWidth(self.width()) if lay.hasHeightForWidth() else 0)
+        if self.height() < need:                   # the window grows to show all of it
+            self.resize(self.width(), need)
 
     def poll(self):
         if self.proc is None or self.proc.state() == QProcess.ProcessState.NotRunning:

@@ -55,13 +55,15 @@ def test_no_score_without_held_out_photos_or_when_asked_not_to(local_weights, ph
 
 
 def test_held_out_scores_read_back_and_refuse_what_is_not_one(tmp_path):
-    s = HeldOutScores(3, (0, 5, 20), (24.0, 26.0, 28.0), (24.1, 26.2, 27.9))
+    s = HeldOutScores(3, (0, 5, 20), (24.0, 26.0, 28.0), (24.1, 26.2, 27.96))
     (tmp_path / HELD_OUT_NAME).write_text(json.dumps(s.to_dict()))
     back = read_held_out(tmp_path)
-    assert back == s and back.helped and abs(back.gain - 0.0667) < 1e-3
-    assert "24.00 / 26.00 / 28.00 dB before, 24.10 / 26.20 / 27.90 dB after" in s.summary()
-    # A gain the summary rounds to +0.00 is no gain.
+    assert back == s and back.helped and abs(back.gain - 0.0867) < 1e-3
+    assert "24.00 / 26.00 / 28.00 dB before, 24.10 / 26.20 / 27.96 dB after" in s.summary()
+    # A gain the summary rounds to +0.00 is no gain, nor one bought by losing with hints.
     assert not HeldOutScores(1, (0,), (24.0,), (24.004,)).helped
+    assert not HeldOutScores(3, (0, 5, 20), (24.76, 28.48, 30.07), (25.42, 28.33, 29.75)).helped
+    assert HeldOutScores(3, (0, 5, 20), (24.76, 28.48, 30.07), (25.42, 28.44, 30.07)).helped
     for bad in ("{", "[]", '{"photos": 2}', '{"photos": 0, "hints": [0], "before": [1], "after": [1]}',
                 '{"photos": 2, "hints": [0, 5], "before": [1], "after": [1, 2]}'):
         (tmp_path / HELD_OUT_NAME).write_text(bad)
@@ -96,7 +98,8 @@ def test_retrain_window_loads_the_new_model_only_when_it_did_better(qtbot, tmp_p
     assert held.summary() in text
     assert dlg.isVisible()             # (never shown here, as if closed during the run)
     assert not dlg.curve.isHidden() and not dlg.curve.pixmap().isNull()   # the loss curve shows,
-    qtbot.waitUntil(lambda: dlg.curve.height() >= dlg.curve.pixmap().height())  # all of it
+    qtbot.waitUntil(lambda: dlg.curve.height() >= dlg.curve.pixmap().height())  # all of it,
+    qtbot.waitUntil(lambda: dlg.curve.geometry().bottom() < dlg.log.geometry().top())  # in view
     if loads:
         assert loaded == [str(dlg.out / "model.safetensors")] and "Loaded into the app" in text
     else:
