@@ -26,6 +26,12 @@ def qimage_from_rgb(rgb: np.ndarray) -> QImage:
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
+def dropped_paths(e) -> list[str]:
+    """The local files a drag-and-drop event carries (none for text, web links and the like)."""
+    md = e.mimeData()
+    return [u.toLocalFile() for u in md.urls() if u.isLocalFile()] if md.hasUrls() else []
+
+
 class ImageView(QGraphicsView):
     pressed = Signal(QPointF, object, object)     # image point, button, modifiers
     dragged = Signal(QPointF)
@@ -174,34 +180,21 @@ class ImageView(QGraphicsView):
             return
         super().keyReleaseEvent(e)
 
-    def focusOutEvent(self, e):
-        # Space released elsewhere (another widget or window has the keyboard now) never
-        # reaches this view: forget it rather than keep panning on every click.
-        if self._space:
-            self.set_space(False)
-            self.spaceHeld.emit(False)
-        super().focusOutEvent(e)
-
     # -- files dropped on the view (the scene has nothing that takes them) ------------
-    @staticmethod
-    def _dropped_paths(e) -> list[str]:
-        md = e.mimeData()
-        return [u.toLocalFile() for u in md.urls() if u.isLocalFile()] if md.hasUrls() else []
-
     def dragEnterEvent(self, e):
-        if self._dropped_paths(e):
+        if dropped_paths(e):
             e.acceptProposedAction()
         else:
             e.ignore()
 
     def dragMoveEvent(self, e):
-        if self._dropped_paths(e):
+        if dropped_paths(e):
             e.acceptProposedAction()
         else:
             e.ignore()
 
     def dropEvent(self, e):
-        paths = self._dropped_paths(e)
+        paths = dropped_paths(e)
         if not paths:
             e.ignore()
             return

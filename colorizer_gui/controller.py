@@ -64,7 +64,8 @@ class EditorController(QObject):
         self._session_photo: Photo | None = None
         self._opening = 0                    # token of the newest open; older ones are dropped
         self._reopening = False
-        self._loading_model = False
+        self._model_loads = 0                # model loads submitted, not yet answered
+        self._model_asked = 0                # model loads ever asked for
         self._shown_gen = self.worker.generation       # newest request answered (or failed)
         self._request_t: dict[int, float] = {}
         self.last_result: Result | None = None
@@ -80,7 +81,7 @@ class EditorController(QObject):
     # ------------------------------------------------------------------ state
     def idle(self) -> bool:
         """No job is waiting or running and the newest request's result is on screen."""
-        return (not self.worker.pending() and not self._loading_model and not self._reopening
+        return (not self.worker.pending() and not self._model_loads and not self._reopening
                 and self._shown_gen == self.worker.generation)
 
     def _on_doc_changed(self, kind: str):
@@ -167,7 +168,7 @@ class EditorController(QObject):
         if path.name.endswith(SUFFIX):
             return self.open_session(path, ask=ask)
         self._opening += 1
-        token, colorizer = self._opening, self.colorizer
+        token, colorizer, asked = self._opening, self.colorizer, self._model_asked
 
         def done(result):
             if token != self._opening:
@@ -176,8 +177,9 @@ class EditorController(QObject):
                 self.message.emit("", 0)
                 return
             photo, session = result
+            # A model chosen while the photo was read wins over the session's.
             self._finish_open(photo, session, colorizer, hints or [], session_path, expected_sha,
-                              unsaved, hint_reach, model)
+                              unsaved, hint_reach, model if asked == self._model_asked else None)
 
         def failed(msg):
             if token == self._opening:
@@ -262,14 +264,15 @@ class EditorController(QObject):
     # ------------------------------------------------------------------ model
     def load_model(self, model: str | None, initial: bool = False):
         device, photo = self.device, self.doc.photo
-        self._loading_model = True
+        self._model_loads += 1
+        self._model_asked += 1
 
         def run():
             c = Colorizer.load(model, device=device)
             return c, (c.open(photo.rgb) if photo is not None else None)
 
         def done(result):
-            self._loading_model = False
+            self._model_loads -= 1
             colorizer, session = result
             self.colorizer = colorizer
             self.settings.setValue("model", str(colorizer.path))
@@ -283,7 +286,7 @@ class EditorController(QObject):
                 self.startupReady.emit()
 
         def failed(msg):
-            self._loading_model = False
+            self._model_loads -= 1
             self.message.emit("", 0)                     # not "Loading model…" any more
             self.prompts.error("The model could not be loaded", msg.rstrip(".") + "." + (
                 "" if self.colorizer is None else "\nThe previous model stays in use."))

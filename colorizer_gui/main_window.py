@@ -16,6 +16,7 @@ from net.version import __version__
 
 from .app_settings import (autosave_path, default_save_dir, migrate_legacy_data, open_dir,
                            pending_autosave, read_colors, settings, write_colors)
+from .canvas import dropped_paths
 from .color_panel import ColorPanel, scrollable
 from .controller import EditorController
 from .hint_tool import MIN_RADIUS, HintTool
@@ -343,11 +344,11 @@ class MainWindow(QMainWindow):
             self.controller.open_path(self._startup_path, ask=False)
 
     def dragEnterEvent(self, e):
-        if e.mimeData().hasUrls():
+        if dropped_paths(e):
             e.acceptProposedAction()
 
     def dropEvent(self, e):
-        self.open_dropped([u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()])
+        self.open_dropped(dropped_paths(e))
 
     def open_dropped(self, paths: list[str]) -> None:
         """Files dropped on the window or on a view: the first one opens (a photo or a session)."""

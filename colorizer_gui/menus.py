@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from net.assets import model_entries
@@ -24,6 +25,7 @@ def with_key(standard, extra: str) -> list[QKeySequence]:
 class Menus:
     def __init__(self, win: QMainWindow):
         self.win = win
+        self._owners: dict[int, QObject] = {}       # menu id -> parent of its rebuilt actions
         ctl, tool, views = win.controller, win.tool, win.views
         mb = win.menuBar()
         f = mb.addMenu("&File")
@@ -88,8 +90,9 @@ class Menus:
         self.update_recent()
         self.rebuild_model_menu()
 
-    def act(self, menu: QMenu, text, slot, shortcut=None, tip=None, checkable=False) -> QAction:
-        a = QAction(text, self.win)
+    def act(self, menu: QMenu, text, slot, shortcut=None, tip=None, checkable=False,
+            owner: QObject | None = None) -> QAction:
+        a = QAction(text, owner or self.win)
         if shortcut:
             a.setShortcut(QKeySequence(shortcut))
         if tip:
@@ -107,21 +110,33 @@ class Menus:
         self.undo_action.setText(f"&Undo {h.undo_text()}".strip())
         self.redo_action.setText(f"&Redo {h.redo_text()}".strip())
 
+    def _fresh_owner(self, menu: QMenu) -> QObject:
+        """Empties a menu that is rebuilt and returns a new parent for its actions; the old
+        parent, with the old actions and submenus, is deleted (``clear`` only detaches them)."""
+        menu.clear()
+        old = self._owners.pop(id(menu), None)
+        if old is not None:
+            old.deleteLater()
+        owner = self._owners[id(menu)] = QObject(self.win)
+        return owner
+
     def update_recent(self) -> None:
-        self.recent_menu.clear()
+        owner = self._fresh_owner(self.recent_menu)
         recent = recent_files(self.win.settings)
         for p in recent:
-            self.act(self.recent_menu, p, lambda _=False, p=p: self.win.controller.open_path(p))
+            self.act(self.recent_menu, p, lambda _=False, p=p: self.win.controller.open_path(p),
+                     owner=owner)
         self.recent_menu.setEnabled(bool(recent))
 
     def rebuild_model_menu(self) -> None:
         ctl, m = self.win.controller, self.model_menu
-        m.clear()
-        group = QActionGroup(self.win)
+        owner = self._fresh_owner(m)
+        group = QActionGroup(owner)
         current = ctl.colorizer.path if ctl.colorizer is not None else None
 
         def add(text: str, path: Path):
-            a = self.act(m, text, lambda _=False, p=path: ctl.load_model(str(p)), checkable=True)
+            a = self.act(m, text, lambda _=False, p=path: ctl.load_model(str(p)), checkable=True,
+                         owner=owner)
             a.setChecked(current is not None and Path(current) == path)
             a.setToolTip(str(path))
             group.addAction(a)
@@ -136,11 +151,14 @@ class Menus:
         if current is not None and not any(a.isChecked() for a in group.actions()):
             add(f"File: {Path(current).name}", Path(current))
         m.addSeparator()
-        self.act(m, "Load &weights file…", self.win.choose_weights)
-        dev = m.addMenu("&Device")
-        dgroup = QActionGroup(self.win)
+        self.act(m, "Load &weights file…", self.win.choose_weights, owner=owner)
+        dev = QMenu("&Device", m)
+        owner.destroyed.connect(dev.deleteLater)       # goes with this build's actions
+        m.addMenu(dev)
+        dgroup = QActionGroup(owner)
         for name in DEVICES:
-            a = self.act(dev, name, lambda _=False, n=name: ctl.set_device(n), checkable=True)
+            a = self.act(dev, name, lambda _=False, n=name: ctl.set_device(n), checkable=True,
+                         owner=owner)
             a.setEnabled(device_available(name))
             a.setChecked(ctl.device == name)
             dgroup.addAction(a)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QApplication, QSplitter
 
 from net.color import merge_l_ab
 
@@ -44,7 +44,16 @@ class ViewPair(QSplitter):
             v.viewChanged.connect(lambda v=v: self._sync(v))
             for other in self.views:          # Space held over one view pans in both
                 v.spaceHeld.connect(other.set_space)
+        QApplication.instance().focusChanged.connect(self._focus_changed)
         self._apply()
+
+    def _focus_changed(self, old, new) -> None:
+        # A Space released after the keyboard left both views (another widget or window)
+        # never reaches them: forget it rather than pan on every click. (A click on the other
+        # view moves the focus between the two: Space stays held.)
+        if old in self.views and new not in self.views:
+            for v in self.views:
+                v.set_space(False)
 
     # -- content -----------------------------------------------------------------------
     def set_photo(self, rgb: np.ndarray, l_full: np.ndarray, has_color: bool) -> None:

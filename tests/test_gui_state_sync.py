@@ -148,3 +148,32 @@ def test_a_model_that_fails_to_load_leaves_a_whole_sentence_and_no_loading_messa
     assert errors[0].endswith("is missing.\nThe previous model stays in use."), errors[0]
     assert win.colorizer is before and "Loading" not in win.statusBar().currentMessage()
     wait_idle(qtbot, win)
+
+
+def test_a_model_chosen_while_a_session_opens_wins_over_the_sessions(qtbot, win, photo, tmp_path,
+                                                                     local_weights, seed_weights,
+                                                                     monkeypatch):
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    copy_model(seed_weights, tmp_path / "runs" / "my-seed-run")
+    sess = tmp_path / "photo.colorize.json"
+    save_session(sess, Session(image=str(photo), hints=[], model="my-seed-run"))
+    win.controller.open_path(sess)
+    win.controller.load_model(str(local_weights))   # picked in the Model menu meanwhile
+    qtbot.waitUntil(lambda: win.doc.session_path == sess, timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert win.colorizer.path == local_weights and win.controller.session.colorizer is win.colorizer
+
+
+def test_rebuilding_the_menus_leaves_no_old_actions_behind(qtbot, win):
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu
+
+    def count():
+        for _ in range(3):
+            win.menus.model_menu.aboutToShow.emit()
+            win.menus.update_recent()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        return len(win.findChildren(QAction)), len(win.findChildren(QMenu))
+
+    assert count() == count()
