@@ -82,6 +82,7 @@ class RetrainDialog(QDialog):
         self._t0 = 0.0
         self._activity = ""
         self.init_weights = init_weights
+        self.in_use = init_weights              # the model the app uses now
         self.proc: QProcess | None = None
         self.out: Path | None = None          # the run folder of the last Start
         lay = QVBoxLayout(self)
@@ -148,7 +149,9 @@ class RetrainDialog(QDialog):
 
     def set_init_weights(self, path: str | None) -> None:
         """The model a new run starts from: the one the window has loaded. A running training
-        keeps the model it started from."""
+        keeps the model it started from (and its result is not loaded over another model the
+        user chose meanwhile)."""
+        self.in_use = path
         if self.running():
             return
         self.init_weights = path
@@ -274,7 +277,10 @@ class RetrainDialog(QDialog):
         step, loss = last_step(self.out / "log.csv")
         total = self.steps.value()
         elapsed = int(time.monotonic() - self._t0)
-        if step:
+        if step >= total and self._activity:         # trained: measuring on held-out photos
+            self.progress.setRange(0, 0)
+            self.status.setText(f"{self._activity}… {elapsed} s")
+        elif step:
             self.progress.setRange(0, 100)
             self.progress.setValue(int(100 * step / total))
             self.status.setText(f"Step {step} of {total}, loss {loss} · {elapsed} s")
@@ -300,29 +306,40 @@ class RetrainDialog(QDialog):
         if code == 0 and model.is_file():
             self.progress.setValue(100)
             scores = read_held_out(self.out)
-            self.status.setText(self.finished_text(scores))
+            load = (scores is None or scores.helped) and self.in_use == self.init_weights
+            self.status.setText(self.finished_text(scores, load))
             if not self.isVisible():       # closed during the run: the verdict comes back
                 self.show()
-            if scores is None or scores.helped:
+            if load:
                 self.modelReady.emit(str(model))
         else:
             last = self.log.toPlainText().strip().splitlines()[-1:] or ["(no output)"]
             self.status.setText(f"Training stopped: {last[0]}")
 
-    def finished_text(self, scores: HeldOutScores | None) -> str:
-        """What the window says when a run has written its model: whether it is loaded, and
-        how it coloured the photos it held out from training, where it measured that."""
+    def finished_text(self, scores: HeldOutScores | None, loaded: bool) -> str:
+        """What the window says when a run has written its model: how it coloured the photos
+        it held out from training (where it could measure that) and whether it is loaded."""
         done = f"Done in {int(time.monotonic() - self._t0)} s."
         listed = f"the Model menu lists it as \"Retrained: {self.out.name}\""
         before = model_name(self.init_weights)
-        if scores is not None and not scores.helped:
-            return (f"{done} It colours your photos no better than {before}: "
-                    f"{scores.summary()}. {before} stays loaded; {listed} if you want it anyway.")
-        measured = f" It was measured {scores.summary()}." if scores is not None else ""
-        # Measured (README, "Retraining on a few photos"): a model adapted to a folder
-        # colours that kind of photo better and other kinds worse.
-        return (f"{done} Loaded into the app; {listed}.{measured} It is made for photos like "
-                f"these: for other photos, {before} may colour better.")
+        if scores is None:
+            measured = (" It could not be measured on photos it did not train on (too few "
+                        "photos to hold some out, or the measurement failed: see the log).")
+        elif scores.helped:
+            measured = f" It colours your photos better than {before}: {scores.summary()}."
+        else:
+            measured = (f" It colours your photos no better than {before} ({scores.verdict()}): "
+                        f"{scores.summary()}.")
+        if loaded:
+            # Measured (README, "Retraining on a few photos"): a model adapted to a folder
+            # colours that kind of photo better and other kinds worse.
+            return (f"{done}{measured} Loaded into the app; {listed}. It is made for photos "
+                    f"like these: for other photos, {before} may colour better.")
+        if self.in_use != self.init_weights:
+            now = model_name(self.in_use) if self.in_use else "no model"
+            return (f"{done}{measured} The app uses {now} now, chosen during the run, so the "
+                    f"new model was not loaded; {listed}.")
+        return f"{done}{measured} {before} stays loaded; {listed} if you want it anyway."
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ def count_photos(folder: str | os.PathLike, stop_at: int = FEW_PHOTOS) -> int:
 # the run folder; the app's retraining window reads it to say whether the retraining helped.
 HELD_OUT_NAME = "held_out.json"
 WORSE_AT_A_COUNT = 0.05     # dB a retrained model may lose at one hint count and still count
+MAX_COUNTS = 32             # hint counts a score file may hold (the trainer writes 3)
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,11 @@ class HeldOutScores:
     after: tuple[float, ...]
 
     def __post_init__(self):
-        if not (len(self.hints) == len(self.before) == len(self.after) > 0) or self.photos < 1:
+        if not (0 < len(self.hints) == len(self.before) == len(self.after) <= MAX_COUNTS) \
+                or self.photos < 1:
             raise ValueError("held-out scores need one before and one after per hint count")
+        if not all(math.isfinite(x) for x in self.before + self.after):
+            raise ValueError("held-out scores must be finite numbers")
 
     @property
     def gain(self) -> float:
@@ -63,8 +68,23 @@ class HeldOutScores:
         50-photo decoder run of "Retraining on a few photos" scored +0.66 / -0.15 / -0.32 dB
         at 0 / 5 / 20 hints on its 3 held-out photos, +0.06 on average, and lost 0.64-1.16 dB
         on 40 unseen photos of the kind.)"""
-        worst = min(a - b for a, b in zip(self.after, self.before))
-        return round(self.gain, 2) > 0 and worst >= -WORSE_AT_A_COUNT
+        return round(self.gain, 2) > 0 and self.worst_loss()[1] <= WORSE_AT_A_COUNT
+
+    def worst_loss(self) -> tuple[int, float]:
+        """(hint count, dB lost there) where the adapted model did worst against the starting
+        one, rounded to the 0.01 dB the summary shows (negative: it gained everywhere)."""
+        lost, count = max((round(b - a, 2), h)
+                          for h, b, a in zip(self.hints, self.before, self.after))
+        return count, lost
+
+    def verdict(self) -> str:
+        """Why the adapted model counts as no better (empty when it helped)."""
+        if self.helped:
+            return ""
+        count, lost = self.worst_loss()
+        if round(self.gain, 2) > 0:
+            return f"{lost:.2f} dB worse with {count} hint{'s' if count != 1 else ''}"
+        return "not better on average"
 
     def summary(self) -> str:
         """One sentence a user can read: the counts, before and after."""
@@ -82,9 +102,12 @@ class HeldOutScores:
     @classmethod
     def from_dict(cls, d: dict) -> "HeldOutScores":
         try:
+            lists = [d[k] for k in ("hints", "before", "after")]
+            if not all(isinstance(v, list) and len(v) <= MAX_COUNTS for v in lists):
+                raise TypeError("hints, before and after must be short lists")
             return cls(int(d["photos"]), tuple(int(h) for h in d["hints"]),
                        tuple(float(x) for x in d["before"]), tuple(float(x) for x in d["after"]))
-        except (KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError, OverflowError) as e:
             raise ValueError(f"not a held-out score: {e}") from None
 
 
@@ -94,5 +117,5 @@ def read_held_out(run_dir: str | os.PathLike) -> HeldOutScores | None:
     try:
         with open(Path(run_dir) / HELD_OUT_NAME, encoding="utf-8") as f:
             return HeldOutScores.from_dict(json.load(f))
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, RecursionError):     # (JSON errors are ValueErrors)
         return None

@@ -39,6 +39,18 @@ def test_an_adaptation_is_scored_before_and_after_on_the_photos_it_held_out(loca
     assert json.loads(w.with_suffix(".json").read_text())["held_out"]["after"] == list(scores.after)
 
 
+def test_a_failed_measurement_leaves_the_trained_model(local_weights, photo_dir, tmp_path,
+                                                       monkeypatch):
+    import training.held_out
+
+    def broken(*a, **k):
+        raise RuntimeError("out of memory")
+    monkeypatch.setattr(training.held_out, "score", broken)
+    w = train_tiny("hnet", tmp_path / "run", photo_dir, None, steps=2,
+                   extra=["--init", str(local_weights)])
+    assert w.is_file() and read_held_out(tmp_path / "run") is None
+
+
 def test_no_score_without_held_out_photos_or_when_asked_not_to(local_weights, photo_dir, tmp_path):
     one = tmp_path / "one"
     one.mkdir()
@@ -62,18 +74,28 @@ def test_held_out_scores_read_back_and_refuse_what_is_not_one(tmp_path):
     assert "24.00 / 26.00 / 28.00 dB before, 24.10 / 26.20 / 27.96 dB after" in s.summary()
     # A gain the summary rounds to +0.00 is no gain, nor one bought by losing with hints.
     assert not HeldOutScores(1, (0,), (24.0,), (24.004,)).helped
-    assert not HeldOutScores(3, (0, 5, 20), (24.76, 28.48, 30.07), (25.42, 28.33, 29.75)).helped
-    assert HeldOutScores(3, (0, 5, 20), (24.76, 28.48, 30.07), (25.42, 28.44, 30.07)).helped
+    lost = HeldOutScores(3, (0, 5, 20), (24.76, 28.48, 30.07), (25.42, 28.33, 29.75))
+    assert not lost.helped and lost.verdict() == "0.32 dB worse with 20 hints"
+    assert HeldOutScores(3, (0, 5, 20), (24.76, 28.48, 30.07), (25.42, 28.43, 30.07)).helped
     for bad in ("{", "[]", '{"photos": 2}', '{"photos": 0, "hints": [0], "before": [1], "after": [1]}',
-                '{"photos": 2, "hints": [0, 5], "before": [1], "after": [1, 2]}'):
+                '{"photos": 2, "hints": [0, 5], "before": [1], "after": [1, 2]}',
+                '{"photos": 1e400, "hints": [0], "before": [1], "after": [1]}',
+                '{"photos": 2, "hints": [1e400], "before": [1], "after": [1]}',
+                '{"photos": 2, "hints": [0], "before": [NaN], "after": [1]}',
+                '{"photos": 2, "hints": [0], "before": [1], "after": [Infinity]}',
+                '{"photos": 2, "hints": "05", "before": "12", "after": "34"}',
+                '{"photos": 2, "hints": ' + "[" * 100000 + "]" * 100000 + '}'):
         (tmp_path / HELD_OUT_NAME).write_text(bad)
         assert read_held_out(tmp_path) is None, bad
     assert read_held_out(tmp_path / "missing") is None
 
 
-@pytest.mark.parametrize("after, loads", [((24.5, 26.5, 28.5), True), ((23.5, 25.5, 27.9), False)])
+@pytest.mark.parametrize("after, switched, loads", [((24.5, 26.5, 28.5), False, True),
+                                                    ((23.5, 25.5, 27.9), False, False),
+                                                    ((24.5, 26.5, 28.5), True, False)])
 def test_retrain_window_loads_the_new_model_only_when_it_did_better(qtbot, tmp_path, local_weights,
-                                                                    monkeypatch, after, loads):
+                                                                    monkeypatch, after, switched,
+                                                                    loads):
     from colorizer_gui import app_settings, retrain_dialog
     from net.assets import model_name
 
@@ -93,6 +115,9 @@ def test_retrain_window_loads_the_new_model_only_when_it_did_better(qtbot, tmp_p
     dlg.modelReady.connect(loaded.append)
     dlg.folder.setText(str(photo_folder(tmp_path)))
     dlg.start()
+    if switched:                                     # the user picked another model meanwhile
+        dlg.set_init_weights(str(tmp_path / "other.safetensors"))
+        assert dlg.init_weights == str(local_weights)
     qtbot.waitUntil(lambda: not dlg.running() and dlg.start_btn.isEnabled(), timeout=WAIT)
     text = dlg.status.text()
     assert held.summary() in text
@@ -102,6 +127,8 @@ def test_retrain_window_loads_the_new_model_only_when_it_did_better(qtbot, tmp_p
     qtbot.waitUntil(lambda: dlg.curve.geometry().bottom() < dlg.log.geometry().top())  # in view
     if loads:
         assert loaded == [str(dlg.out / "model.safetensors")] and "Loaded into the app" in text
+    elif switched:
+        assert loaded == [] and "The app uses other now, chosen during the run" in text
     else:
         assert loaded == []
         assert f"{model_name(local_weights)} stays loaded" in text

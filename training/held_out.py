@@ -64,6 +64,10 @@ def record(run_dir: Path, weights: Path, scores: HeldOutScores, before: str) -> 
 def score_run(run_dir: Path, weights: Path, before: str, images: list[np.ndarray], limit: int,
               device="auto") -> HeldOutScores | None:
     """Score, record and log one finished run (nothing when it held out no photos)."""
+    if not images or limit <= 0:
+        return None
+    log.info("scoring %s and the new model on %d held-out photos", Path(before).name,
+             min(len(images), limit))
     scores = score(images, before, str(weights), limit, device)
     if scores is None:
         return None
