@@ -72,7 +72,7 @@ def score_run(run_dir: Path, weights: Path, before: str, images: list[np.ndarray
     if scores is None:
         return None
     record(run_dir, weights, scores, before)
-    verdict = "better" if scores.helped else "no better"
-    log.info("held-out photos: the new model is %s than %s, %s", verdict, Path(before).name,
+    verdict = "better than" if scores.helped else f"not better ({scores.verdict()}) than"
+    log.info("held-out photos: the new model is %s %s, %s", verdict, Path(before).name,
              scores.summary())
     return scores
