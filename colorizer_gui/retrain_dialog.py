@@ -263,12 +263,23 @@ class RetrainDialog(QDialog):
         self.curve.setPixmap(pix)
         self.curve.setMinimumSize(pix.size())
         self.curve.show()
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """Grows the window to its layout's minimum, counting the lines of its wrapped texts at
+        their width, within the screen (moved up if it would leave the screen)."""
         lay = self.layout()
         lay.invalidate()                           # (its minimum has just grown)
-        need = max(lay.minimumSize().height(),     # with the wrapped status text's height
+        need = max(lay.minimumSize().height(),     # with the wrapped texts' heights
                    lay.totalHeightForWidth(self.width()) if lay.hasHeightForWidth() else 0)
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None and screen.height() > 0:
+            need = min(need, screen.height() - (self.frameGeometry().height() - self.height()))
         if self.height() < need:                   # the window grows to show all of it
             self.resize(self.width(), need)
+        if screen is not None and self.frameGeometry().bottom() > screen.bottom():
+            self.move(self.x(), max(screen.top(), self.y() - (self.frameGeometry().bottom()
+                                                              - screen.bottom())))
 
     def poll(self):
         if self.proc is None or self.proc.state() == QProcess.ProcessState.NotRunning:
@@ -310,6 +321,7 @@ class RetrainDialog(QDialog):
             self.status.setText(self.finished_text(scores, load))
             if not self.isVisible():       # closed during the run: the verdict comes back
                 self.show()
+            self.fit_height()              # the verdict's lines and the curve, all in view
             if load:
                 self.modelReady.emit(str(model))
         else:
