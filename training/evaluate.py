@@ -126,12 +126,18 @@ class LevinMethod:
             write_text_atomic(self.cache_path, json.dumps(self.cache))
 
 
+def evenly_spread(items: list, limit: int | None) -> list:
+    """At most ``limit`` of ``items``, evenly spread over the list (all of them without a
+    limit or when there are no more)."""
+    if not limit or limit >= len(items):
+        return list(items)
+    idx = np.linspace(0, len(items) - 1, limit).round().astype(int)
+    return [items[i] for i in idx]
+
+
 def load_photos(folder: str, limit: int | None) -> list[Photo]:
     """The folder's photos; with ``limit``, that many spread evenly over the sorted list."""
-    files = list_images(folder)
-    if limit and limit < len(files):
-        idx = np.linspace(0, len(files) - 1, limit).round().astype(int)
-        files = [files[i] for i in idx]
+    files = evenly_spread(list_images(folder), limit)
     photos = []
     for f in files:
         try:

@@ -21,27 +21,17 @@ from net.atomic import write_text_atomic
 from net.retraining import HELD_OUT_NAME, HeldOutScores
 from net.weights import read_sidecar, write_sidecar
 
-from .evaluate import Photo, method_names, sweep
+from .evaluate import Photo, evenly_spread, method_names, sweep
 
 log = logging.getLogger("colorizer.train")
 HINTS = (0, 5, 20)
-
-
-def spread(items: list, limit: int) -> list:
-    """At most ``limit`` of ``items``, evenly spread over the list (all of them if fewer)."""
-    if limit <= 0 or not items:
-        return []
-    if len(items) <= limit:
-        return list(items)
-    idx = np.linspace(0, len(items) - 1, limit).round().astype(int)
-    return [items[i] for i in idx]
 
 
 def score(images: list[np.ndarray], before: str, after: str, limit: int, device="auto",
           hints=HINTS) -> HeldOutScores | None:
     """PSNR of ``before`` and ``after`` (weights files) on up to ``limit`` RGB uint8
     ``images``; None without images."""
-    chosen = spread(images, limit)
+    chosen = evenly_spread(images, limit) if limit > 0 else []
     if not chosen:
         return None
     photos = [Photo(None, rgb=im, name=f"held-out {i}") for i, im in enumerate(chosen)]
