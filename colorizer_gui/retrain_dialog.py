@@ -104,6 +104,8 @@ class RetrainDialog(QDialog):
         form.addRow("Start from", self.start_from)
         self.decoder = QCheckBox("Also adapt the colour decoder (stronger)")
         form.addRow("", self.decoder)
+        self._decoder_choice: tuple[str, bool] | None = None   # (folder, ticked) by the user
+        self.decoder.clicked.connect(self._decoder_clicked)
         self.folder_note = QLabel()
         self.folder_note.setWordWrap(True)
         form.addRow("", self.folder_note)
@@ -158,7 +160,7 @@ class RetrainDialog(QDialog):
         self.start_from.setText(model_name(path) if path else "(no model loaded)")
         local = is_local_model(path)
         self.decoder.setEnabled(local)
-        self.decoder.setChecked(local)
+        self.decoder.setChecked(local and self._chosen_decoder(True))
         self.decoder.setToolTip(
             "Trains the palette network and the local model's decoder on your photos "
             "(measured on scene photos: +0.05-0.4 dB, against +0.02-0.07 dB for the palette "
@@ -183,11 +185,25 @@ class RetrainDialog(QDialog):
             self.folder_note.setText("")
             return
         few = 0 < n < FEW_PHOTOS
-        self.decoder.setChecked(not few)
+        self.decoder.setChecked(self._chosen_decoder(not few))
         self.folder_note.setText(
             f"Only {photos_text(n)}: below {FEW_PHOTOS}, adapting the decoder too colours photos "
             f"like these no better than the palette network alone and other photos worse, so "
             f"only the palette network adapts. Tick the box to adapt the decoder anyway." if few else "")
+
+    def _decoder_clicked(self, on: bool) -> None:
+        self._decoder_choice = (self.folder_text(), on)
+
+    def _chosen_decoder(self, default: bool) -> bool:
+        """The box's state: what the user ticked or unticked for the folder now typed, else
+        ``default`` (the folder rule). A choice made for another folder is forgotten."""
+        if self._decoder_choice is None:
+            return default
+        folder, on = self._decoder_choice
+        if folder != self.folder_text():
+            self._decoder_choice = None
+            return default
+        return on
 
     def browse(self):
         d = QFileDialog.getExistingDirectory(self, "Folder of colour photos")
