@@ -49,7 +49,8 @@ def output_path(inp: Path, args) -> Path:
 
 def run_colorize(argv) -> int:
     args = colorize_parser().parse_args(argv)
-    from net import Colorizer, ImageError, WeightsError, load_image, save_image
+    from net import Colorizer, ImageError, WeightsError, load_image
+    from net.export import export_image
     from net.session_file import SessionError, check_hints_fit, load_session
 
     inputs = [Path(p) for p in args.inputs]
@@ -84,7 +85,9 @@ def run_colorize(argv) -> int:
                 raise ImageError(f"{out.name} is the input; refusing to overwrite the original.")
             img = load_image(inp)
             check_hints_fit(hints, img.rgb.shape[:2])
-            save_image(out, colorizer.colorize(img.rgb, hints, hint_reach=reach), quality=args.quality)
+            # 16 bits per channel for a 16-bit photo written as PNG or TIFF, else 8
+            export_image(out, colorizer.open(img.rgb), hints, reach, img.rgb16,
+                         quality=args.quality)
         except (ImageError, SessionError, OSError, MemoryError) as e:
             failed += 1
             msg = f"colorizer: {inp}: {e}"

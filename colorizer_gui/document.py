@@ -32,6 +32,7 @@ class Photo:
     has_color: bool
     l_full: np.ndarray               # HxW float32 lightness, [0, 100]
     sha256: str | None               # of the file, for sessions (None if unreadable)
+    rgb16: np.ndarray | None = None  # HxWx3 uint16 of a 16-bit file (for export), else None
 
 
 class Document:

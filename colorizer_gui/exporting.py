@@ -2,14 +2,15 @@
 
 The editor controller's ``export_to`` runs this: it asks what has to be asked first (overwrite
 the original photo? JPEG quality?), remembers the folder and the quality, and renders and
-writes in the background with the hints and hint reach of the moment it was asked.
+writes in the background with the hints and hint reach of the moment it was asked. A 16-bit
+photo exported as PNG or TIFF is written at 16 bits (:mod:`net.export`), anything else at 8.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+from net.export import export_image
 from net.formats import WRITE_FORMATS
-from net.image_io import save_image
 
 DEFAULT_JPEG_QUALITY = 95
 
@@ -36,9 +37,10 @@ def start_export(ctl, path: Path, quality: int | None = None, confirm: bool = Tr
             ctl.settings.setValue("jpegQuality", q)
     ctl.settings.setValue("exportDir", str(path.parent))
     session, hints, reach = ctl.session, list(ctl.doc.hints), ctl.doc.hint_reach
+    rgb16 = ctl.doc.photo.rgb16          # a 16-bit photo exports at 16 bits to PNG and TIFF
 
     def export():
-        return save_image(path, session.render(hints, reach), quality=quality)
+        return export_image(path, session, hints, reach, rgb16, quality=quality)
 
     ctl.message.emit(f"Exporting {path.name}…", 0)
     ctl.worker.submit(export,

@@ -1,16 +1,21 @@
 """Colour conversion and the network's normalisation constants (the only copy).
 
 Colour space is CIE Lab (D65): L in [0, 100], a/b roughly in [-110, 110].
-Full-resolution conversions go through OpenCV's float32 path (exact, and about
-20x faster than scikit-image at 12 MP).
+Full-resolution conversions go through OpenCV's float32 path (exact to an 8-bit level, and
+about 20x faster than scikit-image at 12 MP); 16-bit output and 16-bit photos' lightness
+use the exact formulas of :mod:`net.exact_lab` (``depth=16``).
 """
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
 
 import cv2
 import numpy as np
+
+from .exact_lab import lab_to_rgb16, lightness16
 
 # --- normalisation (stored in every weights sidecar as well) ---------------------
 L_CENTER = 50.0
@@ -25,7 +30,7 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
-def _as_rgb_uint8(rgb: np.ndarray) -> np.ndarray:
+def _as_rgb_uint8(rgb: np.ndarray, allow16: bool = False) -> np.ndarray:
     rgb = np.asarray(rgb)
     if rgb.ndim == 2:
         rgb = np.repeat(rgb[:, :, None], 3, axis=2)
@@ -33,8 +38,9 @@ def _as_rgb_uint8(rgb: np.ndarray) -> np.ndarray:
         raise ValueError(f"expected an HxWx3 RGB image, got shape {rgb.shape}")
     if rgb.shape[2] == 4:
         rgb = rgb[:, :, :3]
-    if rgb.dtype != np.uint8:
-        raise ValueError(f"expected uint8 RGB, got dtype {rgb.dtype}")
+    if rgb.dtype != np.uint8 and not (allow16 and rgb.dtype == np.uint16):
+        raise ValueError(f"expected uint8 RGB{' (or uint16)' if allow16 else ''}, "
+                         f"got dtype {rgb.dtype}")
     return np.ascontiguousarray(rgb)
 
 
@@ -47,12 +53,15 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
 
 
 def rgb_to_l(rgb: np.ndarray) -> np.ndarray:
-    """uint8 RGB -> float32 L channel (HxW) in [0, 100].
+    """uint8 (or uint16) RGB -> float32 L channel (HxW) in [0, 100].
 
     A gray photo (R = G = B everywhere: what users mostly open) takes a 256-entry table of
-    the same conversion, ~3x faster at 12 MP and equal to the last bit.
+    the same conversion, ~3x faster at 12 MP and equal to the last bit. uint16 RGB (a 16-bit
+    photo) is converted exactly (:func:`net.exact_lab.lightness16`), every level kept.
     """
-    rgb = _as_rgb_uint8(rgb)
+    rgb = _as_rgb_uint8(rgb, allow16=True)
+    if rgb.dtype == np.uint16:
+        return lightness16(rgb)
     sample = rgb[::37, ::41]                   # a colour photo is rejected on a sparse sample
     if np.array_equal(sample[..., :2], sample[..., 1:]):
         r, g, b = cv2.split(rgb)
@@ -81,8 +90,10 @@ def _gray_l_table() -> np.ndarray:
     return _GRAY_L[0]
 
 
-def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
-    """float32 Lab (HxWx3) -> uint8 RGB, clipped to the sRGB gamut."""
+def lab_to_rgb(lab: np.ndarray, depth: int = 8) -> np.ndarray:
+    """float32 Lab (HxWx3) -> uint8 RGB (uint16 for ``depth=16``), clipped to the sRGB gamut."""
+    if depth != 8:
+        return _depth(depth).encode(lab)
     lab = np.ascontiguousarray(lab, dtype=np.float32)
     rgb = cv2.cvtColor(lab, cv2.COLOR_Lab2RGB)
     return cv2.convertScaleAbs(rgb, alpha=255.0)  # rounds and saturates to [0, 255]
@@ -95,20 +106,44 @@ def rgb_color_to_ab(rgb: tuple[int, int, int] | np.ndarray) -> tuple[float, floa
     return float(lab[1]), float(lab[2])
 
 
-L_TOLERANCE = 0.5    # max |L(out) - L(in)| accepted before chroma is reduced
+L_TOLERANCE = 0.5    # max |L(out) - L(in)| accepted before chroma is reduced (8-bit output)
+L_TOLERANCE_16 = 0.003   # the same for 16-bit output (one 16-bit level moves L by <= 0.002)
 
 
-def _bisect_scale(lab_px: np.ndarray, steps: int) -> np.ndarray:
+@dataclass(frozen=True)
+class Depth:
+    """An output precision: how Lab becomes RGB of this many bits per channel, how its L is
+    measured back, and how far that L may be from the one asked for."""
+    bits: int
+    dtype: type
+    top: int                                          # the channel's largest value
+    tolerance: float
+    encode: Callable[[np.ndarray], np.ndarray]        # float Lab (HxWx3) -> RGB
+    lightness: Callable[[np.ndarray], np.ndarray]     # RGB (HxWx3) -> float32 L (HxW)
+
+
+DEPTHS = {8: Depth(8, np.uint8, 255, L_TOLERANCE, lab_to_rgb, lambda rgb: rgb_to_lab(rgb)[..., 0]),
+          16: Depth(16, np.uint16, 65535, L_TOLERANCE_16, lab_to_rgb16, lightness16)}
+
+
+def _depth(depth: int) -> Depth:
+    if depth not in DEPTHS:
+        raise ValueError(f"output depth must be 8 or 16 bits per channel, not {depth!r}")
+    return DEPTHS[depth]
+
+
+def _bisect_scale(lab_px: np.ndarray, steps: int, depth: int = 8) -> np.ndarray:
     """Lab pixels (N x 3) -> the largest chroma factor in [0, 1] (to 2^-steps) that keeps each
-    one's L through uint8 sRGB."""
+    one's L through sRGB of ``depth`` bits."""
+    d = _depth(depth)
     lo = np.zeros(len(lab_px), np.float32)
     hi = np.ones(len(lab_px), np.float32)
     for _ in range(steps):
         mid = (lo + hi) / 2
         trial = lab_px.copy()
         trial[:, 1:] *= mid[:, None]
-        rgb = lab_to_rgb(trial[:, None, :])
-        ok = np.abs(rgb_to_lab(rgb)[:, 0, 0] - lab_px[:, 0]) <= L_TOLERANCE
+        rgb = d.encode(trial[:, None, :])
+        ok = np.abs(d.lightness(rgb)[:, 0] - lab_px[:, 0]) <= d.tolerance
         lo = np.where(ok, mid, lo)
         hi = np.where(ok, hi, mid)
     return lo
@@ -118,26 +153,27 @@ def _bisect_scale(lab_px: np.ndarray, steps: int) -> np.ndarray:
 # so fitting many pixels costs a lookup and one check instead of a bisection each (a 12 MP
 # render of saturated hints spent most of its time bisecting).
 LUT_L, LUT_HUE, LUT_MARGIN = 201, 360, 0.97
-_lut: np.ndarray | None = None
+_luts: dict[int, np.ndarray] = {}       # one table per output depth
 _lut_lock = threading.Lock()
 
 
-def _max_chroma_table() -> np.ndarray:
-    global _lut
+def _max_chroma_table(depth: int = 8) -> np.ndarray:
     with _lut_lock:
-        if _lut is None:
+        if depth not in _luts:
             l = np.linspace(0.0, 100.0, LUT_L, dtype=np.float32)
             hue = np.arange(LUT_HUE + 1, dtype=np.float32) * (2 * np.pi / LUT_HUE)
             ll, hh = np.meshgrid(l, hue, indexing="ij")
             far = np.stack([ll, 160 * np.cos(hh), 160 * np.sin(hh)], -1).reshape(-1, 3)
-            _lut = (_bisect_scale(far, 12) * 160).reshape(ll.shape)
-    return _lut
+            _luts[depth] = (_bisect_scale(far, 12, depth) * 160).reshape(ll.shape)
+    return _luts[depth]
 
 
-def _gamut_scale(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
-    """Lab pixels (N x 3) -> the chroma factor in [0, 1] that keeps each one's L: from the
-    table, checked, and bisected where the table's interpolation was not enough."""
-    table = _max_chroma_table()
+def _gamut_scale(lab_px: np.ndarray, steps: int = 7, depth: int = 8) -> np.ndarray:
+    """Lab pixels (N x 3) -> the chroma factor in [0, 1] that keeps each one's L at ``depth``
+    bits: from the table, checked, and bisected where the table's interpolation was not
+    enough."""
+    d = _depth(depth)
+    table = _max_chroma_table(depth)
     c = np.hypot(lab_px[:, 1], lab_px[:, 2])
     li = np.clip(lab_px[:, 0], 0, 100) * ((LUT_L - 1) / 100.0)
     hi = (np.arctan2(lab_px[:, 2], lab_px[:, 1]) % (2 * np.pi)) * (LUT_HUE / (2 * np.pi))
@@ -148,30 +184,32 @@ def _gamut_scale(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
     scale = np.clip(LUT_MARGIN * cmax / np.maximum(c, 1e-6), 0.0, 1.0).astype(np.float32)
     trial = lab_px.copy()
     trial[:, 1:] *= scale[:, None]
-    miss = np.abs(rgb_to_lab(lab_to_rgb(trial[:, None, :]))[:, 0, 0] - lab_px[:, 0]) > L_TOLERANCE
+    miss = np.abs(d.lightness(d.encode(trial[:, None, :]))[:, 0] - lab_px[:, 0]) > d.tolerance
     if miss.any():
-        scale[miss] = _bisect_scale(lab_px[miss], steps)
+        scale[miss] = _bisect_scale(lab_px[miss], steps, depth)
     return scale
 
 
-def _fit_gamut(lab_px: np.ndarray, steps: int = 7) -> np.ndarray:
-    """Lab pixels (N x 3) -> uint8 RGB with chroma reduced just enough to keep L."""
+def _fit_gamut(lab_px: np.ndarray, steps: int = 7, depth: int = 8) -> np.ndarray:
+    """Lab pixels (N x 3) -> RGB of ``depth`` bits with chroma reduced just enough to keep L."""
     final = lab_px.copy()
-    final[:, 1:] *= _gamut_scale(lab_px, steps)[:, None]
-    return lab_to_rgb(final[:, None, :])[:, 0, :]
+    final[:, 1:] *= _gamut_scale(lab_px, steps, depth)[:, None]
+    return _depth(depth).encode(final[:, None, :])[:, 0, :]
 
 
 def _lightness_lost(l: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, cols) of the pixels whose uint8 ``rgb`` misses lightness ``l`` by more than
-    L_TOLERANCE. Only a colour outside the gamut can (8-bit rounding moves L by at most
-    ~0.15), and OpenCV clamps such a colour to 0 or 255 in some channel; those are checked
-    with the exact float L (OpenCV's 8-bit L is off by up to 0.63, too coarse to decide)."""
-    suspect = cv2.inRange(rgb, (1, 1, 1), (254, 254, 254)) == 0
+    """(rows, cols) of the pixels whose ``rgb`` (uint8 or uint16) misses lightness ``l`` by
+    more than its depth's tolerance. Only a colour outside the gamut can (8-bit rounding moves
+    L by at most ~0.15, 16-bit rounding by ~0.001), and the conversion clamps such a colour
+    to 0 or the top value in some channel; those are checked with the exact float L
+    (OpenCV's 8-bit L is off by up to 0.63, too coarse to decide)."""
+    d = _depth(16 if rgb.dtype == np.uint16 else 8)
+    suspect = cv2.inRange(rgb, (1, 1, 1), (d.top - 1,) * 3) == 0
     if not suspect.any():
         return np.empty(0, np.intp), np.empty(0, np.intp)
     rows, cols = np.nonzero(suspect)
-    exact = rgb_to_lab(rgb[rows, cols][:, None, :])[:, 0, 0]
-    bad = np.abs(exact - l[rows, cols]) > L_TOLERANCE
+    exact = d.lightness(rgb[rows, cols][:, None, :])[:, 0]
+    bad = np.abs(exact - l[rows, cols]) > d.tolerance
     return rows[bad], cols[bad]
 
 
@@ -200,17 +238,21 @@ MERGE_WORKERS = 2               # bands converted at once (each holds ~40 bytes 
 MERGE_PARALLEL_PIXELS = 4_000_000   # ...in photos at least this large (exports, full renders)
 
 
-def merge_l_ab(l: np.ndarray, ab: np.ndarray, guide: np.ndarray | None = None) -> np.ndarray:
-    """Full-resolution L (HxW) + chroma (HxWx2, any size: resized here) -> uint8 RGB.
+def merge_l_ab(l: np.ndarray, ab: np.ndarray, guide: np.ndarray | None = None,
+               depth: int = 8) -> np.ndarray:
+    """Full-resolution L (HxW) + chroma (HxWx2, any size: resized here) -> uint8 RGB, or
+    uint16 RGB for ``depth=16`` (a 16-bit photo's export, with its exact L).
 
     Colours outside the sRGB gamut at their lightness get less chroma rather than
-    a clipped RGB value, so the output's L equals the input's (up to 8-bit rounding).
+    a clipped RGB value, so the output's L equals the input's (up to 8-bit rounding, or
+    16-bit rounding at ``depth=16``).
     Smaller chroma is upsampled bilinearly, or, given ``guide`` (the L the chroma was
     predicted on, same size as ``ab``), edge-aware along the full-resolution L
     (:mod:`net.upsample`). The conversion runs in bands of rows, so its working memory stays
     small however large the photo.
     """
     from .upsample import apply_rows, linear_model
+    d = _depth(depth)
     h, w = l.shape
     l = l.astype(np.float32, copy=False)
     coef = None
@@ -223,13 +265,13 @@ def merge_l_ab(l: np.ndarray, ab: np.ndarray, guide: np.ndarray | None = None) -
         else:
             ab = cv2.resize(ab.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     ab = ab.astype(np.float32, copy=False)
-    out = np.empty((h, w, 3), np.uint8)
+    out = np.empty((h, w, 3), d.dtype)
     band = max(1, MERGE_BAND_PIXELS // max(1, w))
 
     def merge(r0: int) -> None:
         rows = l[r0:r0 + band]
         ab_rows = ab[r0:r0 + band] if coef is None else apply_rows(coef, rows, r0, (h, w))
-        out[r0:r0 + band] = _merge_band(rows, ab_rows)
+        out[r0:r0 + band] = _merge_band(rows, ab_rows, depth)
 
     starts = range(0, h, band)
     if h * w < MERGE_PARALLEL_PIXELS:      # screen-sized: leave the other core to the UI
@@ -241,12 +283,12 @@ def merge_l_ab(l: np.ndarray, ab: np.ndarray, guide: np.ndarray | None = None) -
     return out
 
 
-def _merge_band(l: np.ndarray, ab: np.ndarray) -> np.ndarray:
+def _merge_band(l: np.ndarray, ab: np.ndarray, depth: int = 8) -> np.ndarray:
     lab = _lab_planes(l, ab)
-    rgb = lab_to_rgb(lab)
+    rgb = _depth(depth).encode(lab)
     rows, cols = _lightness_lost(l, rgb)
     if len(rows):
-        rgb[rows, cols] = _fit_gamut(lab[rows, cols])
+        rgb[rows, cols] = _fit_gamut(lab[rows, cols], depth=depth)
     return rgb
 
 

@@ -254,13 +254,15 @@ class ColorizeSession:
         """uint8 RGB at the input's full resolution; its luminance is the input's."""
         return self.render_on(self.l_full, hints, hint_reach)
 
-    def render_on(self, l: np.ndarray, hints=(), hint_reach: str | None = None) -> np.ndarray:
-        """uint8 RGB with lightness ``l`` (the photo's L at any size, e.g. the screen's).
+    def render_on(self, l: np.ndarray, hints=(), hint_reach: str | None = None,
+                  depth: int = 8) -> np.ndarray:
+        """uint8 RGB with lightness ``l`` (the photo's L at any size, e.g. the screen's), or
+        uint16 RGB for ``depth=16`` (a 16-bit photo's own L: :mod:`net.export`).
 
         The chroma is upsampled along ``l``'s edges (:mod:`net.upsample`), so colours stop at
         the photo's edges at every size.
         """
-        return merge_l_ab(l, self.predict_ab(hints, hint_reach), guide=self.l_work)
+        return merge_l_ab(l, self.predict_ab(hints, hint_reach), guide=self.l_work, depth=depth)
 
     def likely_colours_at(self, x: float, y: float, count: int = 3) -> list[tuple[float, float, float]]:
         """The automatic colours the model finds likely at an input-image point, most likely first.

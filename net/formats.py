@@ -16,12 +16,13 @@ class ImageFormat:
     extensions: tuple[str, ...]     # lower case with the dot; the first one is used for new files
     write: bool = True              # False: read only
     quality: bool = False           # the writer takes a quality setting (lossy)
+    deep: bool = False              # written at 16 bits per channel when the photo has them
 
 
 FORMATS: tuple[ImageFormat, ...] = (
-    ImageFormat("PNG", "PNG", (".png",)),
+    ImageFormat("PNG", "PNG", (".png",), deep=True),
     ImageFormat("JPEG", "JPEG", (".jpg", ".jpeg"), quality=True),
-    ImageFormat("TIFF", "TIFF", (".tif", ".tiff")),
+    ImageFormat("TIFF", "TIFF", (".tif", ".tiff"), deep=True),
     ImageFormat("BMP", "BMP", (".bmp",)),
     ImageFormat("WebP", "WEBP", (".webp",), quality=True),
     ImageFormat("GIF", "GIF", (".gif",), write=False),      # first frame of an animation
@@ -30,6 +31,7 @@ FORMATS: tuple[ImageFormat, ...] = (
 READ_EXTENSIONS: tuple[str, ...] = tuple(e for f in FORMATS for e in f.extensions)
 WRITE_FORMATS: dict[str, str] = {e: f.pillow for f in FORMATS if f.write for e in f.extensions}
 LOSSY_FORMATS: frozenset[str] = frozenset(f.pillow for f in FORMATS if f.quality)
+DEEP_FORMATS: frozenset[str] = frozenset(f.pillow for f in FORMATS if f.write and f.deep)
 # ``--format`` names for the command line: the first extension of each writable type.
 WRITE_NAMES: tuple[str, ...] = tuple(f.extensions[0][1:] for f in FORMATS if f.write)
 

@@ -4,6 +4,10 @@ Reading honours EXIF orientation, accepts 8- and 16-bit, gray, palette, RGBA,
 CMYK and animated files (first frame), and refuses images above a pixel limit
 before decoding them (decompression bombs). Every failure is an
 :class:`ImageError` with a one-sentence message. Writing is atomic.
+
+A photo with more than 8 bits per channel (16-bit gray or RGB PNG/TIFF, float TIFF) keeps
+its full precision in ``LoadedImage.rgb16`` next to the 8-bit ``rgb`` everything else
+uses; :func:`output_depth` says when an export is written at 16 bits (PNG and TIFF).
 """
 from __future__ import annotations
 
@@ -15,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_path, write_failure_reason
-from .formats import (LOSSY_FORMATS, READ_EXTENSIONS,  # noqa: F401 (READ_EXTENSIONS re-exported)
-                      WRITE_FORMATS)
+from .exact_lab import TOP16, to_rgb8
+from .formats import (DEEP_FORMATS, LOSSY_FORMATS,  # noqa: F401 (READ_EXTENSIONS re-exported)
+                      READ_EXTENSIONS, WRITE_FORMATS)
 
 # Default limit: 100 megapixels (a 10000 x 10000 image). Override with the
 # environment variable COLORIZER_MAX_PIXELS or the ``max_pixels`` argument.
@@ -33,6 +38,9 @@ class LoadedImage:
     path: Path
     has_color: bool          # the file had real colour (its colours can be sampled)
     bit_depth: int
+    # HxWx3 uint16, the same pixels at full precision, for files of more than 8 bits per
+    # channel (16-bit gray or RGB, float); None for 8-bit files. ``rgb`` is its 8-bit rounding.
+    rgb16: np.ndarray | None = None
 
 
 def max_pixels_setting() -> int:
@@ -54,30 +62,45 @@ def has_color(rgb: np.ndarray, threshold: float = 2.0) -> bool:
     return float(spread.mean()) > threshold
 
 
-def _to_rgb8(img) -> tuple[np.ndarray, int]:
+def _gray16(g: np.ndarray) -> np.ndarray:
+    return np.repeat(g.astype(np.uint16)[:, :, None], 3, axis=2)
+
+
+def _to_rgb8(img) -> tuple[np.ndarray, int, np.ndarray | None]:
+    """Pillow image -> (uint8 RGB, bits per channel, uint16 RGB or None for 8-bit files)."""
     from PIL import Image
 
     mode = img.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        a = np.asarray(img).astype(np.float64)
+        raw = np.asarray(img)
+        a = raw.astype(np.float64)
         hi = 65535.0 if mode.startswith("I;16") or a.max() > 255 else 255.0
         g = np.clip(np.round(a * (255.0 / hi)), 0, 255).astype(np.uint8)
-        return np.repeat(g[:, :, None], 3, axis=2), 16
+        g16 = np.clip(raw, 0, TOP16) if hi == TOP16 else a * (TOP16 / hi)   # (255 * 257 = TOP16)
+        return np.repeat(g[:, :, None], 3, axis=2), 16, _gray16(g16)
     if mode == "F":
         a = np.asarray(img).astype(np.float64)
         hi = 1.0 if a.max() <= 1.0 else 65535.0
         g = np.clip(np.round(a / hi * 255.0), 0, 255).astype(np.uint8)
-        return np.repeat(g[:, :, None], 3, axis=2), 32
+        g16 = np.clip(np.round(a / hi * TOP16), 0, TOP16)
+        return np.repeat(g[:, :, None], 3, axis=2), 32, _gray16(g16)
     if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         bg = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         bg.alpha_composite(rgba)
-        return np.asarray(bg.convert("RGB")), 8
-    return np.asarray(img.convert("RGB")), 8
+        return np.asarray(bg.convert("RGB")), 8, None
+    return np.asarray(img.convert("RGB")), 8, None
 
 
-def _read_16bit_with_cv2(path: Path) -> np.ndarray | None:
-    """Pillow reduces 16-bit RGB PNG/TIFF to 8 bits poorly; OpenCV keeps the precision."""
+# EXIF orientation -> what makes the stored pixels upright (as Pillow's exif_transpose does).
+_UPRIGHT = {2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+            5: lambda a: a.swapaxes(0, 1), 6: lambda a: np.rot90(a, -1),
+            7: lambda a: a.swapaxes(0, 1)[::-1, ::-1], 8: lambda a: np.rot90(a, 1)}
+
+
+def _read_16bit_with_cv2(path: Path, orientation: int) -> np.ndarray | None:
+    """Pillow reduces 16-bit RGB PNG/TIFF to 8 bits; OpenCV keeps the precision.
+    Upright uint16 RGB, or None when the file is not 16-bit colour."""
     import cv2
 
     data = np.fromfile(str(path), dtype=np.uint8)
@@ -85,7 +108,7 @@ def _read_16bit_with_cv2(path: Path) -> np.ndarray | None:
     if a is None or a.dtype != np.uint16 or a.ndim != 3:
         return None
     a = a[:, :, :3][:, :, ::-1]  # BGR(A) -> RGB
-    return np.clip(np.round(a.astype(np.float32) * (255.0 / 65535.0)), 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(_UPRIGHT.get(orientation, lambda x: x)(a))
 
 
 def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> LoadedImage:
@@ -113,8 +136,9 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> Loaded
                 if w < 1 or h < 1:
                     raise ImageError(f"{name} has no pixels.")
                 img.seek(0)
+                orientation = img.getexif().get(0x0112, 1)
                 rotated = ImageOps.exif_transpose(img)
-                rgb, depth = _to_rgb8(rotated)
+                rgb, depth, rgb16 = _to_rgb8(rotated)
                 fmt = img.format
                 raw_mode = img.mode
     except ImageError:
@@ -131,17 +155,30 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> Loaded
     if fmt in ("PNG", "TIFF") and raw_mode in ("RGB", "RGBA") and depth == 8:
         # Pillow opens 16-bit-per-channel colour files as 8-bit RGB; re-read those with OpenCV.
         try:
-            hi = _read_16bit_with_cv2(path)
+            hi = _read_16bit_with_cv2(path, orientation)
         except Exception:  # noqa: BLE001 - fall back to Pillow's pixels
             hi = None
         if hi is not None and hi.shape == rgb.shape:
-            rgb, depth = hi, 16
+            rgb, depth, rgb16 = to_rgb8(hi), 16, hi
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    return LoadedImage(rgb=rgb, path=path, has_color=has_color(rgb), bit_depth=depth)
+    return LoadedImage(rgb=rgb, path=path, has_color=has_color(rgb), bit_depth=depth,
+                       rgb16=rgb16)
+
+
+def output_depth(path: str | os.PathLike, source_rgb16: np.ndarray | None) -> int:
+    """Bits per channel to export ``path`` with: 16 when the source photo has 16-bit pixels
+    (``LoadedImage.rgb16``) and the file type stores them (PNG, TIFF), else 8. The app's
+    export and the command line both ask this."""
+    fmt = WRITE_FORMATS.get(Path(path).suffix.lower())
+    return 16 if source_rgb16 is not None and fmt in DEEP_FORMATS else 8
 
 
 def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95) -> Path:
-    """Write uint8 RGB atomically; format from the extension. Raises :class:`ImageError`."""
+    """Write RGB atomically; format from the extension. Raises :class:`ImageError`.
+
+    uint8 RGB is written as it is. uint16 RGB is written at 16 bits per channel in PNG and
+    TIFF, and rounded to 8 bits for the types that only hold 8 (JPEG, WebP, BMP).
+    """
     from PIL import Image
 
     path = Path(path)
@@ -149,6 +186,11 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95) -> P
     if fmt is None:
         raise ImageError(f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
                          f"use one of {', '.join(sorted(WRITE_FORMATS))}.")
+    rgb = np.asarray(rgb)
+    if rgb.dtype == np.uint16:
+        if fmt in DEEP_FORMATS:
+            return _save_16bit(path, fmt, rgb)
+        rgb = to_rgb8(rgb)
     img = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB")
     kwargs = {}
     if fmt in LOSSY_FORMATS:
@@ -163,4 +205,25 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95) -> P
     except OSError as e:
         reason = write_failure_reason(e)
         raise ImageError(f"Could not write {path.name}: {reason}.") from None
+    return path
+
+
+def _save_16bit(path: Path, fmt: str, rgb16: np.ndarray) -> Path:
+    """uint16 RGB as a 16-bit PNG or TIFF (LZW), encoded by OpenCV and written atomically."""
+    import cv2
+
+    if rgb16.ndim != 3 or rgb16.shape[2] != 3:
+        raise ImageError(f"Could not write {path.name}: expected HxWx3 RGB, "
+                         f"got shape {rgb16.shape}.")
+    ext, params = {"PNG": (".png", []),
+                   "TIFF": (".tif", [cv2.IMWRITE_TIFF_COMPRESSION, 5])}[fmt]   # 5: LZW
+    ok, data = cv2.imencode(ext, np.ascontiguousarray(rgb16[:, :, ::-1]), params)  # RGB -> BGR
+    if not ok:
+        raise ImageError(f"Could not write {path.name}: the {fmt} encoder failed.")
+    try:
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as f:
+                f.write(data.tobytes())
+    except OSError as e:
+        raise ImageError(f"Could not write {path.name}: {write_failure_reason(e)}.") from None
     return path
