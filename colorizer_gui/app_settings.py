@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, QStandardPaths
 from net.assets import assets_dir, bundled_models, model_name, models_dir
 from net.hint_reach import DEFAULT_HINT_REACH, HINT_REACHES
 from net.session_file import SUFFIX
+from net.weights import WeightsError, read_sidecar
 
 MAX_RECENT = 10
 MAX_RECENT_COLORS = 12
@@ -107,6 +108,56 @@ def model_named(name: str) -> Path | None:
     if name in bundled_models():
         return models_dir() / f"{name}.safetensors"
     return next((p for p in retrained_models() if model_name(p) == name), None)
+
+
+def weights_sha256(path: str | os.PathLike | None) -> str | None:
+    """The weights' identity recorded in their sidecar (``tensors_sha256``), None unreadable."""
+    if not path:
+        return None
+    try:
+        sha = read_sidecar(path).get("tensors_sha256")
+    except (WeightsError, OSError, ValueError):
+        return None
+    return sha if isinstance(sha, str) else None
+
+
+def session_model_file(name: str, path: str | None = None,
+                       sha: str | None = None) -> tuple[Path | None, bool]:
+    """The weights a session's model stands for, and whether they are the very weights it was
+    saved with (False: only a model of that name is here). The file it recorded comes first,
+    then the bundled or retrained model of that name, then any model here with those weights
+    (a renamed run); without a recorded identity (older sessions) the name decides."""
+    named = model_named(name)
+    firsts = [Path(path)] if path else []
+    if named is not None:
+        firsts.append(named)
+    if sha is None:
+        found = next((p for p in firsts if p.is_file()), None)
+        return found, found is not None
+    others = [models_dir() / f"{n}.safetensors" for n in bundled_models()] + retrained_models()
+    for p in firsts + others:
+        if p.is_file() and weights_sha256(p) == sha:
+            return p, True
+    return named, False
+
+
+def session_model_switch(model: tuple | None, current) -> tuple[Path | None, str]:
+    """For a session saved with ``model`` = (name, path, sha256) and the colorizer in use
+    (``current``, a :class:`net.Colorizer` or None): the weights to switch to (None: stay),
+    and what to tell the user."""
+    name, path, sha = model if model else (None, None, None)
+    if not name or name == "default" or current is None:
+        return None, ""
+    if (current.meta or {}).get("tensors_sha256") == sha if sha else name == current.name:
+        return None, ""
+    found, same = session_model_file(name, path, sha)
+    if found is None:
+        return None, f". It was made with the model {name}, which is not here: {current.name} colours it"
+    if current.path is not None and Path(found).resolve() == Path(current.path).resolve():
+        return None, f". It was made with other weights of {name}, which are not here"
+    if not same:
+        return found, f". Switching to {name} (not the weights it was made with: those are not here)"
+    return found, f". Switching to {model_name(found)}, the model it was made with"
 
 
 def is_installed_file(path: Path) -> bool:

@@ -21,8 +21,8 @@ from net.hints import Hint
 from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, load_session,
                               save_session)
 
-from .app_settings import (add_recent_file, default_save_dir, model_named, preferred_hint_reach,
-                           remember_hint_reach, remember_open_dir)
+from .app_settings import (add_recent_file, default_save_dir, preferred_hint_reach,
+                           remember_hint_reach, remember_open_dir, session_model_switch)
 from .autosave import Autosave
 from .commands import SetHintReach
 from .document import Document, Photo
@@ -158,7 +158,7 @@ class EditorController(QObject):
 
     def open_path(self, path, hints: list[Hint] | None = None, session_path: Path | None = None,
                   expected_sha: str | None = None, ask: bool = True, unsaved: bool = False,
-                  hint_reach: str | None = None, model: str | None = None) -> bool:
+                  hint_reach: str | None = None, model: tuple | None = None) -> bool:
         """Open a photo (or a session file); False when nothing was started.
 
         The photo is decoded first; only when it is about to replace the current one are
@@ -191,7 +191,7 @@ class EditorController(QObject):
         return True
 
     def _finish_open(self, photo: Photo, session, colorizer, hints, session_path, expected_sha,
-                     unsaved: bool, hint_reach: str | None = None, model: str | None = None):
+                     unsaved: bool, hint_reach: str | None = None, model: tuple | None = None):
         h, w = photo.rgb.shape[:2]
         try:
             check_hints_fit(hints, (h, w))
@@ -233,19 +233,15 @@ class EditorController(QObject):
             img = Path(found)
         return self.open_path(img, hints=s.hints, session_path=Path(path) if remember else save_to,
                               expected_sha=s.image_sha256, ask=ask, unsaved=not remember,
-                              hint_reach=s.hint_reach, model=s.model)
+                              hint_reach=s.hint_reach, model=(s.model, s.model_path, s.model_sha256))
 
-    def _use_session_model(self, name: str | None) -> str:
-        """Switch to the model a session was saved with, when another is in use and that one
-        is here (bundled or retrained); what to tell the user."""
-        current = self.colorizer.name if self.colorizer is not None else None
-        if not name or name == "default" or current is None or name == current:
-            return ""
-        path = model_named(name)
-        if path is None:
-            return f". It was made with the model {name}, which is not here: {current} colours it"
-        self.load_model(str(path))
-        return f". Switching to {name}, the model it was made with"
+    def _use_session_model(self, model: tuple | None) -> str:
+        """Switch to the model a session was saved with, ``(name, path, sha256)``, when another
+        is in use and that one is here; what to tell the user."""
+        path, note = session_model_switch(model, self.colorizer)
+        if path is not None:
+            self.load_model(str(path))
+        return note
 
     def restore_autosave(self, path: Path) -> bool:
         """Reopen the work a crashed run left; Save then writes to the session file that work
@@ -314,9 +310,12 @@ class EditorController(QObject):
     # ------------------------------------------------------------------ sessions
     def current_session(self) -> Session:
         model = self.colorizer.name if self.colorizer else "default"
+        c = self.colorizer
         return Session(image=str(self.doc.path.resolve()), hints=list(self.doc.hints),
                        image_sha256=self.doc.photo_sha256, model=model,
-                       hint_reach=self.doc.hint_reach)
+                       hint_reach=self.doc.hint_reach,
+                       model_path=str(Path(c.path).resolve()) if c and c.path else None,
+                       model_sha256=(c.meta or {}).get("tensors_sha256") if c else None)
 
     def save(self) -> bool:
         if self.doc.path is None:

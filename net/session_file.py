@@ -7,6 +7,9 @@
                 "rgb": [30, 90, 200]}]}
 
 ``hint_reach`` (:mod:`net.hint_reach`) is written only when it is not the default ("photo").
+``model`` names the model (:func:`net.assets.model_name`); ``model_path`` (the weights file)
+and ``model_sha256`` (its sidecar's ``tensors_sha256``) say which weights exactly, so a user's
+own ``local.safetensors`` is not taken for the bundled ``local``; both are optional.
 Version 2 added stroke hints (``"kind": "stroke"``); version 1 files (circles only)
 still load, and are written back as version 2. Coordinates are original-image pixels. Unknown keys are ignored; anything
 malformed raises :class:`SessionError` naming the problem. Writes are atomic.
@@ -42,6 +45,8 @@ class Session:
     image_sha256: str | None = None
     model: str = "default"
     hint_reach: str = DEFAULT_HINT_REACH
+    model_path: str | None = None
+    model_sha256: str | None = None
 
     def image_path(self, session_path: str | os.PathLike | None) -> Path:
         """The image path, resolved relative to the session file's folder."""
@@ -57,6 +62,10 @@ class Session:
             d["image_sha256"] = self.image_sha256
         if self.hint_reach != DEFAULT_HINT_REACH:
             d["hint_reach"] = self.hint_reach
+        if self.model_path:
+            d["model_path"] = self.model_path
+        if self.model_sha256:
+            d["model_sha256"] = self.model_sha256
         return d
 
 
@@ -79,6 +88,12 @@ def parse_session(data) -> Session:
     model = data.get("model", "default")
     if not isinstance(model, str):
         raise SessionError("model must be a string")
+    model_path = data.get("model_path")
+    if model_path is not None and not (isinstance(model_path, str) and model_path.strip()):
+        raise SessionError("model_path must be a file path")
+    model_sha = data.get("model_sha256")
+    if model_sha is not None and not (isinstance(model_sha, str) and len(model_sha) == 64):
+        raise SessionError("model_sha256 is not a SHA-256 hex digest")
     reach = data.get("hint_reach", DEFAULT_HINT_REACH)
     if reach not in HINT_REACHES:
         raise SessionError(f"hint_reach must be one of {', '.join(HINT_REACHES)} (not {reach!r})")
@@ -95,7 +110,8 @@ def parse_session(data) -> Session:
             hints.append(parse_hint(h))
         except (ValueError, TypeError) as e:
             raise SessionError(f"hint {i}: {e}") from None
-    return Session(image=image, hints=hints, image_sha256=sha, model=model, hint_reach=reach)
+    return Session(image=image, hints=hints, image_sha256=sha, model=model, hint_reach=reach,
+                   model_path=model_path, model_sha256=model_sha)
 
 
 def load_session(path: str | os.PathLike) -> Session:

@@ -177,3 +177,62 @@ def test_rebuilding_the_menus_leaves_no_old_actions_behind(qtbot, win):
         return len(win.findChildren(QAction)), len(win.findChildren(QMenu))
 
     assert count() == count()
+
+
+def test_a_session_made_with_the_users_own_file_of_a_bundled_name_reopens_with_that_file(
+        qtbot, win, tmp_path, seed_weights, local_weights):
+    """A session recorded its model by name only, so one made with a user's own
+    ``local.safetensors`` reopened with the bundled ``local``: other colours, unannounced.
+    It now records the file and its weights' identity and reopens with that very file."""
+    mine = tmp_path / "mine" / "local.safetensors"
+    mine.parent.mkdir()
+    shutil.copy(seed_weights, mine)
+    shutil.copy(seed_weights.with_suffix(".json"), mine.with_suffix(".json"))
+    win.controller.load_model(str(mine))
+    qtbot.waitUntil(lambda: win.colorizer.path == mine, timeout=WAIT)
+    wait_idle(qtbot, win)
+    sess = tmp_path / "photo.colorize.json"
+    save_session(sess, win.controller.current_session())
+    win.controller.load_model(str(local_weights))
+    qtbot.waitUntil(lambda: win.colorizer.path == local_weights, timeout=WAIT)
+    win.controller.open_path(sess)
+    qtbot.waitUntil(lambda: win.colorizer.path == mine, timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert win.controller.session.colorizer is win.colorizer
+
+
+def test_a_session_finds_its_retrained_model_after_the_run_folder_was_renamed(
+        qtbot, win, photo, tmp_path, seed_weights, monkeypatch):
+    """By the weights' identity (the sidecar's tensors_sha256), not only by name."""
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    made_with = copy_model(seed_weights, tmp_path / "runs" / "first-name")
+    sess = tmp_path / "photo.colorize.json"
+    save_session(sess, Session(image=str(photo), hints=[], model="first-name",
+                               model_path=str(made_with),
+                               model_sha256=app_settings.weights_sha256(made_with)))
+    renamed = made_with.parent.rename(tmp_path / "runs" / "second-name") / "model.safetensors"
+    messages = []
+    win.controller.message.connect(lambda text, ms: messages.append(text))
+    win.controller.open_path(sess)
+    qtbot.waitUntil(lambda: win.colorizer.path == renamed, timeout=WAIT)
+    qtbot.waitUntil(lambda: any("Switching to second-name" in m for m in messages), timeout=WAIT)
+    wait_idle(qtbot, win)
+
+
+def test_a_session_whose_weights_are_gone_says_a_model_of_that_name_colours_it(tmp_path):
+    """Recorded weights that are nowhere here: the model of that name is used, and the user is
+    told it is not the one the session was made with (or nothing is switched when it is in use)."""
+    from types import SimpleNamespace
+    from net.assets import models_dir
+    bundled = models_dir() / "local.safetensors"
+    gone = ("local", str(tmp_path / "gone" / "local.safetensors"), "c" * 64)
+    other = SimpleNamespace(meta={"tensors_sha256": "d" * 64}, name="seed",
+                            path=models_dir() / "seed.safetensors")
+    path, note = app_settings.session_model_switch(gone, other)
+    assert path == bundled and "not the weights it was made with" in note
+    in_use = SimpleNamespace(meta={"tensors_sha256": app_settings.weights_sha256(bundled)},
+                             name="local", path=bundled)
+    path, note = app_settings.session_model_switch(gone, in_use)
+    assert path is None and "other weights of local" in note
+    same = ("local", "/elsewhere/local.safetensors", app_settings.weights_sha256(bundled))
+    assert app_settings.session_model_switch(same, in_use) == (None, "")

@@ -23,6 +23,16 @@ def test_round_trip_with_relative_image_path(tmp_path):
     assert back.hints == s.hints and back.image_path(path) == img.resolve()
 
 
+def test_the_model_file_and_its_identity_round_trip(tmp_path):
+    s = Session(image="photo.jpg", model="local", model_path="/home/me/models/local.safetensors",
+                model_sha256="b" * 64)
+    save_session(tmp_path / "s.colorize.json", s)
+    back = load_session(tmp_path / "s.colorize.json")
+    assert (back.model, back.model_path, back.model_sha256) == (s.model, s.model_path, "b" * 64)
+    old = parse_session(GOOD)                               # sessions saved before: by name
+    assert (old.model_path, old.model_sha256) == (None, None)
+
+
 def test_unknown_keys_are_ignored():
     s = parse_session(GOOD | {"future": {"x": 1}})
     assert s.hints[0].rgb == (200, 30, 30)
@@ -37,6 +47,9 @@ def test_unknown_keys_are_ignored():
     ({"hints": [{"x": 1, "y": 1, "rgb": [1, 2, 3]}]}, "hint 1: hint is missing radius"),
     ({"hints": [{"x": 1, "y": 1, "radius": 2, "rgb": [1, 2, 300]}]}, "hint 1: hint rgb"),
     ({"image_sha256": "abc"}, "SHA-256"),
+    ({"model_path": 3}, "model_path must be a file path"),
+    ({"model_path": " "}, "model_path must be a file path"),
+    ({"model_sha256": "abc"}, "model_sha256 is not a SHA-256"),
 ])
 def test_malformed_sessions_name_the_problem(change, words):
     with pytest.raises(SessionError, match=words):
