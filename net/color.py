@@ -15,7 +15,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from .exact_lab import lab_to_rgb16, lightness16
+from .exact_lab import TOP16, lab_to_rgb16, lightness16
 
 # --- normalisation (stored in every weights sidecar as well) ---------------------
 L_CENTER = 50.0
@@ -123,7 +123,7 @@ class Depth:
 
 
 DEPTHS = {8: Depth(8, np.uint8, 255, L_TOLERANCE, lab_to_rgb, lambda rgb: rgb_to_lab(rgb)[..., 0]),
-          16: Depth(16, np.uint16, 65535, L_TOLERANCE_16, lab_to_rgb16, lightness16)}
+          16: Depth(16, np.uint16, TOP16, L_TOLERANCE_16, lab_to_rgb16, lightness16)}
 
 
 def _depth(depth: int) -> Depth:

@@ -63,7 +63,10 @@ def has_color(rgb: np.ndarray, threshold: float = 2.0) -> bool:
 
 
 def _gray16(g: np.ndarray) -> np.ndarray:
-    return np.repeat(g.astype(np.uint16)[:, :, None], 3, axis=2)
+    """A gray plane as HxWx3 uint16 RGB: a read-only view of one plane (a 16-bit gray photo
+    is kept for its export; three copies would triple that memory)."""
+    g = np.ascontiguousarray(g, dtype=np.uint16)
+    return np.broadcast_to(g[:, :, None], (*g.shape, 3))
 
 
 def _to_rgb8(img) -> tuple[np.ndarray, int, np.ndarray | None]:
@@ -76,7 +79,7 @@ def _to_rgb8(img) -> tuple[np.ndarray, int, np.ndarray | None]:
         a = raw.astype(np.float64)
         hi = 65535.0 if mode.startswith("I;16") or a.max() > 255 else 255.0
         g = np.clip(np.round(a * (255.0 / hi)), 0, 255).astype(np.uint8)
-        g16 = np.clip(raw, 0, TOP16) if hi == TOP16 else a * (TOP16 / hi)   # (255 * 257 = TOP16)
+        g16 = np.clip(raw, 0, TOP16) if hi == TOP16 else np.clip(np.round(a * (TOP16 / hi)), 0, TOP16)
         return np.repeat(g[:, :, None], 3, axis=2), 16, _gray16(g16)
     if mode == "F":
         a = np.asarray(img).astype(np.float64)
@@ -107,8 +110,12 @@ def _read_16bit_with_cv2(path: Path, orientation: int) -> np.ndarray | None:
     a = cv2.imdecode(data, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
     if a is None or a.dtype != np.uint16 or a.ndim != 3:
         return None
-    a = a[:, :, :3][:, :, ::-1]  # BGR(A) -> RGB
-    return np.ascontiguousarray(_UPRIGHT.get(orientation, lambda x: x)(a))
+    rgb = a[:, :, :3][:, :, ::-1].astype(np.float32)  # BGR(A) -> RGB
+    if a.shape[2] == 4:          # transparent parts on white, as 8-bit files are (_to_rgb8)
+        alpha = a[:, :, 3:4].astype(np.float32) / TOP16
+        rgb = rgb * alpha + TOP16 * (1.0 - alpha)
+    rgb = np.clip(np.rint(rgb), 0, TOP16).astype(np.uint16)
+    return np.ascontiguousarray(_UPRIGHT.get(orientation, lambda x: x)(rgb))
 
 
 def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> LoadedImage:
@@ -217,13 +224,17 @@ def _save_16bit(path: Path, fmt: str, rgb16: np.ndarray) -> Path:
                          f"got shape {rgb16.shape}.")
     ext, params = {"PNG": (".png", []),
                    "TIFF": (".tif", [cv2.IMWRITE_TIFF_COMPRESSION, 5])}[fmt]   # 5: LZW
-    ok, data = cv2.imencode(ext, np.ascontiguousarray(rgb16[:, :, ::-1]), params)  # RGB -> BGR
+    try:
+        ok, data = cv2.imencode(ext, np.ascontiguousarray(rgb16[:, :, ::-1]), params)  # -> BGR
+    except (cv2.error, MemoryError) as e:
+        raise ImageError(f"Could not write {path.name}: the {fmt} encoder failed "
+                         f"({str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__}).") from None
     if not ok:
         raise ImageError(f"Could not write {path.name}: the {fmt} encoder failed.")
     try:
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as f:
-                f.write(data.tobytes())
+                f.write(data)
     except OSError as e:
         raise ImageError(f"Could not write {path.name}: {write_failure_reason(e)}.") from None
     return path

@@ -204,3 +204,35 @@ def test_an_8bit_photo_still_exports_at_8_bits_as_before(tmp_path, colorizer, cl
     assert cli(tmp_path / "g8.png", "-o", tmp_path / "cli.tif") == 0
     cli = read_raw(tmp_path / "cli.tif")
     assert cli.dtype == np.uint8 and np.array_equal(cli, colorizer.colorize(img.rgb))
+
+
+def test_a_transparent_16bit_photo_is_read_on_white_as_8bit_ones_are(tmp_path):
+    """The 16-bit re-read dropped the alpha channel: transparent parts showed the colour hidden
+    under them (and an export wrote it), where an 8-bit file's are white."""
+    bgra = np.zeros((8, 10, 4), np.uint16)
+    bgra[..., :3] = (3000, 2000, 1000)                    # hidden colour
+    bgra[:, 5:, 3] = 65535                                # right half opaque, left transparent
+    cv2.imwrite(str(tmp_path / "alpha16.png"), bgra)
+    img = load_image(tmp_path / "alpha16.png")
+    assert img.rgb16 is not None
+    assert (img.rgb16[:, :5] == 65535).all() and (img.rgb[:, :5] == 255).all()
+    assert tuple(img.rgb16[0, 7]) == (1000, 2000, 3000)
+
+
+def test_negative_values_of_a_32bit_gray_file_read_as_black_at_both_depths(tmp_path):
+    """Pillow's mode "I" (signed 32-bit gray): -5 wrapped to near white in the 16-bit pixels."""
+    Image.fromarray(np.array([[-5, 0, 100, 255]] * 4, np.int32), "I").save(tmp_path / "i.tif")
+    img = load_image(tmp_path / "i.tif")
+    assert img.rgb16[0, 0, 0] == 0 and img.rgb[0, 0, 0] == 0
+    assert img.rgb16[0, 3, 0] == 65535 and img.rgb[0, 3, 0] == 255
+
+
+def test_a_16bit_encoder_failure_is_a_clear_image_error(tmp_path, monkeypatch):
+    from net.image_io import ImageError
+
+    def fail(*a, **k):
+        raise cv2.error("OpenCV(4) error: (-4:Insufficient memory) Failed to allocate")
+    monkeypatch.setattr(cv2, "imencode", fail)
+    with pytest.raises(ImageError, match="Could not write out.png: the PNG encoder failed"):
+        save_image(tmp_path / "out.png", np.zeros((4, 4, 3), np.uint16))
+    assert not (tmp_path / "out.png").exists()
