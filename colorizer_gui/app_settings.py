@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
@@ -121,6 +122,15 @@ def weights_sha256(path: str | os.PathLike | None) -> str | None:
     return sha if isinstance(sha, str) else None
 
 
+def _weights_file(p: Path) -> bool:
+    """A weights file that is here and can be looked at (a recorded path may be anything: a
+    folder, a sidecar, a name too long or a folder not readable for this user)."""
+    try:
+        return p.suffix == ".safetensors" and p.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def session_model_file(name: str, path: str | None = None,
                        sha: str | None = None) -> tuple[Path | None, bool]:
     """The weights a session's model stands for, and whether they are the very weights it was
@@ -128,36 +138,47 @@ def session_model_file(name: str, path: str | None = None,
     then the bundled or retrained model of that name, then any model here with those weights
     (a renamed run); without a recorded identity (older sessions) the name decides."""
     named = model_named(name)
-    firsts = [Path(path)] if path else []
-    if named is not None:
-        firsts.append(named)
+    firsts = ([Path(path)] if path else []) + ([named] if named is not None else [])
     if sha is None:
-        found = next((p for p in firsts if p.is_file()), None)
+        found = next((p for p in firsts if _weights_file(p)), None)
         return found, found is not None
     others = [models_dir() / f"{n}.safetensors" for n in bundled_models()] + retrained_models()
     for p in firsts + others:
-        if p.is_file() and weights_sha256(p) == sha:
+        if _weights_file(p) and weights_sha256(p) == sha:
             return p, True
     return named, False
 
 
-def session_model_switch(model: tuple | None, current) -> tuple[Path | None, str]:
+class ModelSwitch(NamedTuple):
+    """What reopening a session does about its model: the weights to load (None: none), what
+    to tell the user, and whether that is a warning (its colours may differ from those saved)."""
+    path: Path | None
+    note: str
+    warn: bool
+
+
+def session_model_switch(model: tuple | None, current) -> ModelSwitch:
     """For a session saved with ``model`` = (name, path, sha256) and the colorizer in use
-    (``current``, a :class:`net.Colorizer` or None): the weights to switch to (None: stay),
-    and what to tell the user."""
+    (``current``, a :class:`net.Colorizer` or None)."""
     name, path, sha = model if model else (None, None, None)
     if not name or name == "default" or current is None:
-        return None, ""
-    if (current.meta or {}).get("tensors_sha256") == sha if sha else name == current.name:
-        return None, ""
+        return ModelSwitch(None, "", False)
+    in_use = ((current.meta or {}).get("tensors_sha256") == sha) if sha else name == current.name
+    if in_use:
+        return ModelSwitch(None, "", False)
     found, same = session_model_file(name, path, sha)
+    differ = "so its colours may differ from the ones it was saved with"
+    if same:
+        return ModelSwitch(found, f"Switched to {model_name(found)}, the model this session was "
+                                  f"made with.", False)
     if found is None:
-        return None, f". It was made with the model {name}, which is not here: {current.name} colours it"
-    if current.path is not None and Path(found).resolve() == Path(current.path).resolve():
-        return None, f". It was made with other weights of {name}, which are not here"
-    if not same:
-        return found, f". Switching to {name} (not the weights it was made with: those are not here)"
-    return found, f". Switching to {model_name(found)}, the model it was made with"
+        return ModelSwitch(None, f"This session was made with the model {name}, which is not here. "
+                                 f"{current.name} colours it instead, {differ}.", True)
+    if current.path is not None and found.resolve() == Path(current.path).resolve():
+        return ModelSwitch(None, f"This session was made with other weights of the model {name} "
+                                 f"than the ones here, {differ}.", True)
+    return ModelSwitch(found, f"This session was made with other weights of the model {name} than "
+                              f"the ones here; switched to the {name} that is here, {differ}.", True)
 
 
 def is_installed_file(path: Path) -> bool:

@@ -208,9 +208,9 @@ class EditorController(QObject):
         note = " (colour photo shown in gray; Alt+click samples its colours)" if photo.has_color else ""
         if expected_sha and photo.sha256 and expected_sha != photo.sha256:
             note = f". Note: {photo.path.name} changed since the session was saved"
-        note += self._use_session_model(model)
         self.photoOpened.emit()
         self.message.emit(f"Opened {photo.path.name}: {w}x{h}{note}", 8000)
+        self._use_session_model(model)
 
     def open_session(self, path: Path, remember: bool = True, ask: bool = True,
                      save_to: Path | None = None) -> bool:
@@ -235,13 +235,14 @@ class EditorController(QObject):
                               expected_sha=s.image_sha256, ask=ask, unsaved=not remember,
                               hint_reach=s.hint_reach, model=(s.model, s.model_path, s.model_sha256))
 
-    def _use_session_model(self, model: tuple | None) -> str:
+    def _use_session_model(self, model: tuple | None) -> None:
         """Switch to the model a session was saved with, ``(name, path, sha256)``, when another
-        is in use and that one is here; what to tell the user."""
-        path, note = session_model_switch(model, self.colorizer)
-        if path is not None:
-            self.load_model(str(path))
-        return note
+        is in use and that one is here; a model that is not here is a warning."""
+        switch = session_model_switch(model, self.colorizer)
+        if switch.path is not None:           # said once loaded (a new model clears the status)
+            self.load_model(str(switch.path), note="" if switch.warn else switch.note)
+        if switch.warn:
+            self.prompts.error("The session's model is not here", switch.note)
 
     def restore_autosave(self, path: Path) -> bool:
         """Reopen the work a crashed run left; Save then writes to the session file that work
@@ -258,7 +259,9 @@ class EditorController(QObject):
             self.message.emit(error, 15000)
 
     # ------------------------------------------------------------------ model
-    def load_model(self, model: str | None, initial: bool = False):
+    def load_model(self, model: str | None, initial: bool = False, note: str = ""):
+        """Load ``model`` (None: the bundled default) in the background; ``note``: a status
+        message once it is in use."""
         device, photo = self.device, self.doc.photo
         self._model_loads += 1
         self._model_asked += 1
@@ -278,6 +281,8 @@ class EditorController(QObject):
                 self.session = None
                 self._ensure_session()
             self.modelChanged.emit()
+            if note:
+                self.message.emit(note, 15000)
             if initial:
                 self.startupReady.emit()
 

@@ -337,38 +337,6 @@ def test_a_folder_of_few_photos_adapts_the_palette_network_only(qtbot, local_wei
     assert not dlg.decoder.isChecked()
 
 
-def test_the_users_decoder_choice_survives_a_model_change(qtbot, local_weights, tmp_path):
-    """Ticking the decoder box for a folder of few photos ("Tick the box to adapt the decoder
-    anyway") and then switching model (the window follows the model in use) untick it again:
-    the user's choice stood only until the next model change. It now stands while the folder
-    is the same; another folder gets that folder's rule."""
-    from colorizer_gui import retrain_dialog
-    from net.retraining import FEW_PHOTOS
-    few, many = tmp_path / "few", tmp_path / "many"
-    few.mkdir(), many.mkdir()
-    for i in range(3):
-        (few / f"p{i}.jpg").write_bytes(b"")
-    for i in range(FEW_PHOTOS):
-        (many / f"p{i}.jpg").write_bytes(b"")
-    dlg = retrain_dialog.RetrainDialog(str(local_weights))
-    qtbot.addWidget(dlg)
-    type_folder(qtbot, dlg, str(few))
-    assert not dlg.decoder.isChecked()
-    dlg.decoder.click()                                   # the user ticks it
-    dlg.set_init_weights(str(local_weights))              # another model comes into use
-    assert dlg.decoder.isChecked()
-    dlg.on_folder_changed(announce=False)                 # the folder is read again
-    assert dlg.decoder.isChecked()
-    type_folder(qtbot, dlg, str(many))
-    dlg.decoder.click()                                   # unticked for the big folder
-    dlg.set_init_weights(str(local_weights))
-    assert not dlg.decoder.isChecked()
-    type_folder(qtbot, dlg, str(few))                     # another folder: its own rule
-    assert not dlg.decoder.isChecked()
-    type_folder(qtbot, dlg, str(many))
-    assert dlg.decoder.isChecked()
-
-
 def test_the_retrain_status_line_describes_the_folder_as_it_is_typed(qtbot, local_weights,
                                                                      tmp_path, monkeypatch):
     """The status line used to keep saying "Choose a folder…" after a folder was typed (found

@@ -13,6 +13,7 @@ from net.hints import Hint
 from net.session_file import Session, save_session
 
 from .test_gui import WAIT, click, new_window, photo, send, wait_idle, win  # noqa: F401 (fixtures)
+from .test_gui_defects import type_folder
 
 
 def copy_model(src: Path, run_dir: Path) -> Path:
@@ -108,10 +109,11 @@ def test_a_session_reopens_with_the_model_it_was_made_with(qtbot, win, photo, tm
     assert win.controller.session.colorizer is win.colorizer
     # A model that is not here: the session opens with the model in use, and says so.
     save_session(sess, Session(image=str(photo), hints=[], model="gone-run"))
-    messages = []
-    win.controller.message.connect(lambda text, ms: messages.append(text))
+    warnings = []
+    monkeypatch.setattr(win.controller.prompts, "error", lambda t, m: warnings.append(m))
     win.controller.open_path(sess)
-    qtbot.waitUntil(lambda: any("gone-run, which is not here" in m for m in messages), timeout=WAIT)
+    qtbot.waitUntil(lambda: any("gone-run, which is not here" in m for m in warnings), timeout=WAIT)
+    assert "colours may differ" in warnings[0]
     assert win.colorizer.path == made_with
     wait_idle(qtbot, win)
 
@@ -215,24 +217,64 @@ def test_a_session_finds_its_retrained_model_after_the_run_folder_was_renamed(
     win.controller.message.connect(lambda text, ms: messages.append(text))
     win.controller.open_path(sess)
     qtbot.waitUntil(lambda: win.colorizer.path == renamed, timeout=WAIT)
-    qtbot.waitUntil(lambda: any("Switching to second-name" in m for m in messages), timeout=WAIT)
+    qtbot.waitUntil(lambda: any("Switched to second-name" in m for m in messages), timeout=WAIT)
     wait_idle(qtbot, win)
 
 
-def test_a_session_whose_weights_are_gone_says_a_model_of_that_name_colours_it(tmp_path):
+def test_a_session_whose_weights_are_gone_says_a_model_of_that_name_colours_it(tmp_path,
+                                                                               monkeypatch):
     """Recorded weights that are nowhere here: the model of that name is used, and the user is
-    told it is not the one the session was made with (or nothing is switched when it is in use)."""
+    warned it is not the one the session was made with (or nothing is switched when it is in
+    use). A recorded path that cannot be a weights file is passed over, not a crash."""
     from types import SimpleNamespace
     from net.assets import models_dir
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
     bundled = models_dir() / "local.safetensors"
-    gone = ("local", str(tmp_path / "gone" / "local.safetensors"), "c" * 64)
     other = SimpleNamespace(meta={"tensors_sha256": "d" * 64}, name="seed",
                             path=models_dir() / "seed.safetensors")
-    path, note = app_settings.session_model_switch(gone, other)
-    assert path == bundled and "not the weights it was made with" in note
     in_use = SimpleNamespace(meta={"tensors_sha256": app_settings.weights_sha256(bundled)},
                              name="local", path=bundled)
-    path, note = app_settings.session_model_switch(gone, in_use)
-    assert path is None and "other weights of local" in note
+    (tmp_path / "dir.safetensors").mkdir()
+    for recorded in (tmp_path / "gone" / "local.safetensors", "/tmp/" + "a" * 5000,
+                     tmp_path / "dir.safetensors", bundled.with_suffix(".json")):
+        gone = ("local", str(recorded), "c" * 64)
+        switch = app_settings.session_model_switch(gone, other)
+        assert switch.path == bundled and switch.warn and "colours may differ" in switch.note
+        switch = app_settings.session_model_switch(gone, in_use)
+        assert switch.path is None and switch.warn and "other weights of the model local" in switch.note
     same = ("local", "/elsewhere/local.safetensors", app_settings.weights_sha256(bundled))
-    assert app_settings.session_model_switch(same, in_use) == (None, "")
+    assert app_settings.session_model_switch(same, in_use) == (None, "", False)
+    switch = app_settings.session_model_switch(same, other)
+    assert switch.path == bundled and not switch.warn and "Switched to local" in switch.note
+
+
+def test_the_users_decoder_choice_survives_a_model_change(qtbot, local_weights, tmp_path):
+    """Ticking the decoder box for a folder of few photos ("Tick the box to adapt the decoder
+    anyway") and then switching model (the window follows the model in use) untick it again:
+    the user's choice stood only until the next model change. It now stands while the folder
+    is the same; another folder gets that folder's rule."""
+    from colorizer_gui import retrain_dialog
+    from net.retraining import FEW_PHOTOS
+    few, many = tmp_path / "few", tmp_path / "many"
+    few.mkdir(), many.mkdir()
+    for i in range(3):
+        (few / f"p{i}.jpg").write_bytes(b"")
+    for i in range(FEW_PHOTOS):
+        (many / f"p{i}.jpg").write_bytes(b"")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    type_folder(qtbot, dlg, str(few))
+    assert not dlg.decoder.isChecked()
+    dlg.decoder.click()                                   # the user ticks it
+    dlg.set_init_weights(str(local_weights))              # another model comes into use
+    assert dlg.decoder.isChecked()
+    dlg.on_folder_changed(announce=False)                 # the folder is read again
+    assert dlg.decoder.isChecked()
+    type_folder(qtbot, dlg, str(many))
+    dlg.decoder.click()                                   # unticked for the big folder
+    dlg.set_init_weights(str(local_weights))
+    assert not dlg.decoder.isChecked()
+    type_folder(qtbot, dlg, str(few))                     # another folder: its own rule
+    assert not dlg.decoder.isChecked()
+    type_folder(qtbot, dlg, str(many))
+    assert dlg.decoder.isChecked()
