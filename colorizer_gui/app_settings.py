@@ -100,7 +100,13 @@ def retrained_models() -> list[Path]:
     """The user's retrained models, newest first."""
     found = [p for d in [runs_dir()] + [old / "runs" for old in legacy_data_dirs()]
              for p in d.glob("*/model.safetensors")]
-    return sorted(found, key=lambda p: p.parent.name, reverse=True)
+    def written(p: Path) -> float:
+        try:
+            return p.stat().st_mtime
+        except OSError:
+            return 0.0
+    # (run folders are named after the photos' folder: their names do not sort by date)
+    return sorted(found, key=lambda p: (written(p), p.parent.name), reverse=True)
 
 
 def model_named(name: str) -> Path | None:

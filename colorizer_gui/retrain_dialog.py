@@ -8,6 +8,7 @@ live in the app's data folder; the Model menu lists them as "Retrained: <run>".
 from __future__ import annotations
 
 import csv
+import re
 import sys
 import time
 from pathlib import Path
@@ -42,6 +43,13 @@ def is_local_model(path: str | None) -> bool:
         return bool(path) and describe_model(path).variant == "local"
     except WeightsError:
         return False
+
+
+def run_name(folder: str) -> str:
+    """A retrained model's name (its run folder): the photos' folder and when, so the Model menu
+    says what each one was trained on ("forests-20261202-0612")."""
+    stem = re.sub(r"[^\w.-]+", "-", Path(folder).name).strip("-.")[:40] or "photos"
+    return f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
 def folder_status(folder: str, is_dir: bool, n: int) -> str:
@@ -235,7 +243,7 @@ class RetrainDialog(QDialog):
         if count_photos(self.folder_text(), stop_at=1) == 0:
             self.status.setText(NO_PHOTOS)
             return
-        self.out = app_settings.runs_dir() / time.strftime("hnet-%Y%m%d-%H%M%S")
+        self.out = app_settings.runs_dir() / run_name(self.folder_text())
         self.proc = QProcess(self)
         self.proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         self.proc.readyReadStandardOutput.connect(self.read_output)

@@ -35,6 +35,8 @@ def count_photos(folder: str | os.PathLike, stop_at: int = FEW_PHOTOS) -> int:
 # photos the run held out from training (training/held_out.py) and writes the result here, in
 # the run folder; the app's retraining window reads it to say whether the retraining helped.
 HELD_OUT_NAME = "held_out.json"
+HELD_OUT_SHARE = 20          # without --val, every 20th photo of a folder is held out of training
+FEW_HELD_OUT = 5             # a verdict on fewer held-out photos is called a rough check
 WORSE_AT_A_COUNT = 0.05     # dB a retrained model may lose at one hint count and still count
 MAX_COUNTS = 32             # hint counts a score file may hold (the trainer writes 3)
 
@@ -87,12 +89,17 @@ class HeldOutScores:
         return "not better on average"
 
     def summary(self) -> str:
-        """One sentence a user can read: the counts, before and after."""
+        """One sentence a user can read: the counts, before and after (and, on fewer than
+        :data:`FEW_HELD_OUT` photos, that it is a rough check)."""
         counts = " / ".join(str(h) for h in self.hints)
         fmt = lambda xs: " / ".join(f"{x:.2f}" for x in xs)  # noqa: E731
-        return (f"on {self.photos} of the photos it did not train on, with {counts} hints: "
-                f"{fmt(self.before)} dB before, {fmt(self.after)} dB after "
-                f"({self.gain:+.2f} dB on average; higher is better)")
+        on = ("on the one photo it did not train on" if self.photos == 1 else
+              f"on {self.photos} of the photos it did not train on")
+        rough = (f"; {'one photo is' if self.photos == 1 else f'{self.photos} photos are'} only a "
+                 f"rough check, one in {HELD_OUT_SHARE} of a folder is held out"
+                 if self.photos < FEW_HELD_OUT else "")
+        return (f"{on}, with {counts} hints: {fmt(self.before)} dB before, {fmt(self.after)} dB "
+                f"after ({round(self.gain, 2) + 0.0:+.2f} dB on average; higher is better{rough})")
 
     def to_dict(self) -> dict:
         return {"photos": self.photos, "hints": list(self.hints),

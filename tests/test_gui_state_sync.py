@@ -278,3 +278,22 @@ def test_the_users_decoder_choice_survives_a_model_change(qtbot, local_weights, 
     assert not dlg.decoder.isChecked()
     type_folder(qtbot, dlg, str(many))
     assert dlg.decoder.isChecked()
+
+
+def test_a_retrained_model_is_named_after_its_photos_and_listed_newest_first(tmp_path,
+                                                                           monkeypatch):
+    """Runs were named "hnet-20261202-061234": the Model menu said nothing of what each was
+    trained on. Now the run is named after the photos' folder, and the list stays newest first
+    (by when the model was written, since such names do not sort by date)."""
+    import os
+    from colorizer_gui.retrain_dialog import run_name
+    assert run_name("/photos/Family album 1950/").startswith("Family-album-1950-")
+    assert run_name("/").startswith("photos-")
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    for i, name in enumerate(("zebras-20261202-0900", "albums-20261202-1000")):
+        (tmp_path / "runs" / name).mkdir(parents=True)
+        model = tmp_path / "runs" / name / "model.safetensors"
+        model.write_bytes(b"")
+        os.utime(model, (1000 + i, 1000 + i))
+    assert [p.parent.name for p in app_settings.retrained_models()] == [
+        "albums-20261202-1000", "zebras-20261202-0900"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from net.retraining import HELD_OUT_NAME, HeldOutScores, read_held_out
+from net.retraining import FEW_HELD_OUT, HELD_OUT_NAME, HeldOutScores, read_held_out
 
 from .conftest import train_tiny
 
@@ -88,6 +88,18 @@ def test_held_out_scores_read_back_and_refuse_what_is_not_one(tmp_path):
         (tmp_path / HELD_OUT_NAME).write_text(bad)
         assert read_held_out(tmp_path) is None, bad
     assert read_held_out(tmp_path / "missing") is None
+
+
+def test_a_verdict_on_few_photos_says_it_is_a_rough_check():
+    """A new user retraining on 10 photos read a verdict on the one photo held out as final,
+    with "-0.00 dB on average" and "on 1 of the photos"."""
+    one = HeldOutScores(1, (0, 5, 20), (20.77, 29.46, 27.06), (20.78, 29.45, 27.05))
+    text = one.summary()
+    assert text.startswith("on the one photo it did not train on, with 0 / 5 / 20 hints")
+    assert "(+0.00 dB on average" in text and "-0.00" not in text
+    assert "one photo is only a rough check, one in 20 of a folder is held out" in text
+    many = HeldOutScores(FEW_HELD_OUT, (0,), (24.0,), (24.5,)).summary()
+    assert "rough" not in many and many.startswith(f"on {FEW_HELD_OUT} of the photos")
 
 
 @pytest.mark.parametrize("after, switched, loads", [((24.5, 26.5, 28.5), False, True),

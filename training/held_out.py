@@ -56,8 +56,9 @@ def score_run(run_dir: Path, weights: Path, before: str, images: list[np.ndarray
     """Score, record and log one finished run (nothing when it held out no photos)."""
     if not images or limit <= 0:
         return None
-    log.info("scoring %s and the new model on %d held-out photos", Path(before).name,
-             min(len(images), limit))
+    n = min(len(images), limit)
+    log.info("scoring %s and the new model on %d held-out photo%s", Path(before).name, n,
+             "" if n == 1 else "s")
     scores = score(images, before, str(weights), limit, device)
     if scores is None:
         return None

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
+from net.retraining import HELD_OUT_SHARE
 from net.weights import save_model
 
 from .checkpoint import CheckpointError, load_checkpoint, require_same_on_resume, save_checkpoint
@@ -32,9 +33,9 @@ def load_sources(args) -> tuple[list, list, list]:
         imgs = decode_folder(s.path, max_side=args.max_side, limit=args.limit or None,
                              progress=not args.no_progress)
         if not args.val:
-            # fixed 95:5 split (every 20th photo) when no validation folder is given
-            val_imgs += imgs[::20]
-            imgs = [im for i, im in enumerate(imgs) if i % 20] or imgs
+            # fixed split (every HELD_OUT_SHARE-th photo) when no validation folder is given
+            val_imgs += imgs[::HELD_OUT_SHARE]
+            imgs = [im for i, im in enumerate(imgs) if i % HELD_OUT_SHARE] or imgs
         train_sets.append(imgs)
         weights.append(s.weight)
     for v in args.val:
