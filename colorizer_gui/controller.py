@@ -8,6 +8,7 @@ the current model, re-opening it whenever a job leaves them apart.
 """
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -219,9 +220,11 @@ class EditorController(QObject):
         try:
             s = load_session(path)
         except SessionError as e:
-            self.prompts.error("The session could not be opened", str(e))
+            name = Path(path).name
+            self.prompts.error("The session could not be opened",
+                               str(e) if name in str(e) else f"{name}: {e}")
             return False
-        img = s.image_path(path)
+        img = Path(os.path.normpath(s.image_path(path)))
         if not img.is_file():
             if not self.prompts.yes_no("Photo not found", f"The session's photo {img.name} was not "
                                        f"found at {img.parent}. Locate it?"):

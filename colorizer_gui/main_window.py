@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
 
+from net.assets import model_label
 from net.colorizer import models_dir
 from net.formats import read_filter, write_filter
 from net.hint_reach import REGION
@@ -165,7 +166,7 @@ class MainWindow(QMainWindow):
     def model_text(self) -> str:
         c = self.controller.colorizer
         return "no model loaded" if c is None else \
-            f"model: {c.name} ({c.variant}{'' if c.uses_hints else ', automatic'}) · device: {c.device.type}"
+            f"model: {model_label(c.name, c.variant, c.uses_hints)} · device: {c.device.type}"
 
     def on_model_changed(self):
         self.menus.rebuild_model_menu()
@@ -184,6 +185,10 @@ class MainWindow(QMainWindow):
         self.status_time.setText(f"inference {r.ms:.0f} ms" + (f" · click→screen {lat:.0f} ms"
                                                                  if lat else ""))
 
+    def update_tip(self, *_):
+        """The first-hint tip over an empty photo, unless the eraser is on (a click would not add)."""
+        self.views.set_tip("" if self.doc.hints or self.tool.mode == "erase" else FIRST_HINT_TEXT)
+
     def on_doc_changed(self, kind: str):
         if kind == "saved":
             self.menus.update_recent()                # the session saved is listed now
@@ -194,7 +199,7 @@ class MainWindow(QMainWindow):
             return
         hints = self.doc.hints
         self.show_hints(self.tool.selected)
-        self.views.set_tip("" if hints else FIRST_HINT_TEXT)
+        self.update_tip()
         if kind == "hints" and hints:
             last = hints[-1]
             self.remember_color(last.rgb)
@@ -210,6 +215,7 @@ class MainWindow(QMainWindow):
         self.views.set_brush(r, self.tool.mode == "erase")
 
     def on_mode_changed(self, mode: str):
+        self.update_tip()
         self.panel.set_mode(mode)
         self.views.set_brush(self.tool.radius, mode == "erase")
 

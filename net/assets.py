@@ -75,7 +75,18 @@ class ModelEntry:
 
     @property
     def label(self) -> str:
-        return self.name if self.uses_hints else f"{self.name} (automatic: ignores hints)"
+        return model_label(self.name, self.variant, self.uses_hints)
+
+
+def model_label(name: str, variant: str, uses_hints: bool) -> str:
+    """How menus and the status bar name a model: its name, and what it does with hints when
+    that is not what the default does (the automatic systems ignore them; ``seed``, the
+    paper's design, turns them into one palette for the whole photo)."""
+    if not uses_hints:
+        return f"{name} (automatic: ignores hints)"
+    if variant == "seed":
+        return f"{name} (palette only: hints set the colours, not where they go)"
+    return name if variant == name else f"{name} ({variant})"
 
 
 def describe_model(path: str | os.PathLike, name: str | None = None) -> ModelEntry:

@@ -297,3 +297,44 @@ def test_a_retrained_model_is_named_after_its_photos_and_listed_newest_first(tmp
         os.utime(model, (1000 + i, 1000 + i))
     assert [p.parent.name for p in app_settings.retrained_models()] == [
         "albums-20261202-1000", "zebras-20261202-0900"]
+
+
+def test_the_first_hint_tip_is_hidden_while_the_eraser_is_on(qtbot, win):
+    """After erasing the last hint, "Click on the photo to add a colour hint" came back while a
+    click would erase (a new user's walkthrough)."""
+    from colorizer_gui.view_pair import FIRST_HINT_TEXT
+    assert not win.doc.hints and win.views.gray_view.placeholder == FIRST_HINT_TEXT
+    win.tool.set_mode("erase")
+    assert win.views.gray_view.placeholder == ""
+    win.tool.set_mode("paint")
+    assert win.views.gray_view.placeholder == FIRST_HINT_TEXT
+
+
+def test_model_names_say_what_a_model_does_with_hints_and_nothing_twice(win):
+    """The status bar said "model: local (local)"; the seed model, which turns hints into one
+    palette for the whole photo, looked broken to a new user (its hints' colours mixed)."""
+    from net.assets import model_label
+    assert model_label("local", "local", True) == "local"
+    assert model_label("forests-20261202", "local", True) == "forests-20261202 (local)"
+    assert "palette only" in model_label("seed", "seed", True)
+    assert "ignores hints" in model_label("zhang", "zhang", False)
+    c = win.colorizer
+    assert win.model_text().startswith(f"model: {model_label(c.name, c.variant, True)} ·")
+
+
+def test_a_malformed_session_names_its_file_and_a_moved_photos_folder_reads_plainly(
+        qtbot, win, tmp_path, monkeypatch):
+    errors, asked = [], []
+    monkeypatch.setattr(win.controller.prompts, "error", lambda t, m: errors.append(m))
+    monkeypatch.setattr(win.controller.prompts, "yes_no", lambda t, m: asked.append(m) or False)
+    bad = tmp_path / "bad.colorize.json"
+    bad.write_text('{"format": "colorizer-session", "version": 2, "image": "p.png", '
+                   '"hints": [{"x": 1}]}')
+    assert not win.controller.open_session(bad)
+    assert errors and errors[0].startswith("bad.colorize.json: hint 1:")
+    (tmp_path / "moved").mkdir()
+    moved = tmp_path / "moved" / "s.colorize.json"
+    save_session(moved, Session(image=str(tmp_path / "old" / "p.png")))
+    moved.write_text(moved.read_text().replace(str(tmp_path / "old"), "../old"))
+    assert not win.controller.open_session(moved)
+    assert asked and f"found at {tmp_path / 'old'}." in asked[0] and ".." not in asked[0]
