@@ -10,7 +10,7 @@ from typing import NamedTuple
 from PySide6.QtCore import QSettings, QStandardPaths
 
 from net.assets import assets_dir, bundled_models, model_name, models_dir
-from net.hint_reach import DEFAULT_HINT_REACH, HINT_REACHES
+from net.hint_reach import HINT_REACHES, REGION
 from net.session_file import SUFFIX
 from net.weights import WeightsError, read_sidecar
 
@@ -247,10 +247,17 @@ def write_colors(s: QSettings, colors) -> None:
     s.setValue("recentColors", [",".join(map(str, c)) for c in colors])
 
 
+# The app's hint reach before the user chooses one: each hint colours its own region. Users
+# painting "this coat is red" saw one hint redden the whole photo with the library's default
+# (DEFAULT_HINT_REACH, "photo": the best PSNR on random hints, which the command line, the
+# Python API, session files without the key and the evaluation keep). README, "Hint reach".
+APP_DEFAULT_HINT_REACH = REGION
+
+
 def preferred_hint_reach(s: QSettings) -> str:
     """The hint reach last chosen (net.hint_reach), for photos opened without a session."""
-    value = s.value("hintReach", DEFAULT_HINT_REACH)
-    return value if value in HINT_REACHES else DEFAULT_HINT_REACH
+    value = s.value("hintReach", APP_DEFAULT_HINT_REACH)
+    return value if value in HINT_REACHES else APP_DEFAULT_HINT_REACH
 
 
 def remember_hint_reach(s: QSettings, reach: str) -> None:

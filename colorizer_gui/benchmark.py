@@ -149,10 +149,12 @@ def main(argv=None) -> int:
             QTimer.singleShot(20, wait_final)
             return
         gaps = np.diff(beats) if len(beats) > 1 else np.array([float("nan")])
-        expected = w.session.preview(w.doc.hints)
+        reach = w.doc.hint_reach
+        expected = w.session.preview(w.doc.hints, reach)
         last = w.controller.last_result
         if last is not None and last.rgb.shape != expected.shape:  # the sharp follow-up
-            expected = w.session.render_on(display_lightness(w.doc.photo.l_full), w.doc.hints)
+            expected = w.session.render_on(display_lightness(w.doc.photo.l_full), w.doc.hints,
+                                           reach)
         final_ok = last is not None and bool(np.array_equal(last.rgb, expected))
         out.update(gaps=gaps, rss1=_rss_mb(), final_ok=final_ok, hints=len(w.doc.hints))
         w.doc.set_hints([])

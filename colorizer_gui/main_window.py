@@ -41,8 +41,9 @@ HELP_LINES = (  # Help > How to use, one paragraph per topic (the dialog wraps t
     "deselect. The colour and radius controls change the selected hint, else the next one.",
     "<b>E</b> is the eraser. <b>[</b> and <b>]</b> or <b>Ctrl+wheel</b> change the radius. "
     "<b>Alt+click</b> samples a colour.",
-    "<b>R</b> makes hints colour their own region only (the rest keeps its automatic colour); "
-    "by default a hint's colour may reach the whole photo.",
+    "Each hint colours its own region; the rest keeps its automatic colour. <b>R</b> switches "
+    "to \"Whole photo\", where a hint's colour may reach every part of the photo (the best "
+    "colours on average over many hints, but a lone hint can tint far regions).",
     "<b>Wheel</b> zooms; <b>middle button</b> or <b>Space+drag</b> pans; <b>F</b> fits, "
     "<b>1</b> is 100 %.",
     "<b>B</b> shows the original, <b>S</b> toggles side by side, <b>H</b> hides the hints.",

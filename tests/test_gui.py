@@ -99,9 +99,10 @@ def shown_rgb(view, x, y):
 def expected_picture(win):
     """The colorization of the document's current hints, at the size it is shown."""
     ctl = win.controller
+    reach = win.doc.hint_reach
     if ctl.last_result.kind == "preview":
-        return ctl.session.preview(win.doc.hints)
-    return ctl.session.render_on(win.doc.photo.l_full, win.doc.hints)
+        return ctl.session.preview(win.doc.hints, reach)
+    return ctl.session.render_on(win.doc.photo.l_full, win.doc.hints, reach)
 
 
 def test_opening_an_image(win, photo):

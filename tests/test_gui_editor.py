@@ -178,6 +178,7 @@ def test_zoom_steps_stop_at_the_limits_and_a_view_fitted_below_them_zooms_in(qtb
 
 def test_the_hint_reach_is_an_undoable_edit_saved_and_exported_with_the_hints(qtbot, win, tmp_path,
                                                                              photo):
+    win.controller.set_hint_reach("photo")                    # (the app starts in "region")
     click(win.gray_view, (60, 60))
     wait_idle(qtbot, win)
     photo_result = win.controller.last_result.rgb.copy()

@@ -71,13 +71,15 @@ def test_moving_the_selected_hint_updates_the_lightness_the_panel_describes(qtbo
 
 
 def test_the_remembered_hint_reach_follows_undo(qtbot, win):
-    win.controller.set_hint_reach("region")
-    assert app_settings.preferred_hint_reach(win.settings) == "region"
+    start = win.doc.hint_reach
+    other = "photo" if start == "region" else "region"
+    win.controller.set_hint_reach(other)
+    assert app_settings.preferred_hint_reach(win.settings) == other
     win.doc.history.undo()
-    assert win.doc.hint_reach == "photo"
-    assert app_settings.preferred_hint_reach(win.settings) == "photo"
+    assert win.doc.hint_reach == start
+    assert app_settings.preferred_hint_reach(win.settings) == start
     win.doc.history.redo()
-    assert app_settings.preferred_hint_reach(win.settings) == "region"
+    assert app_settings.preferred_hint_reach(win.settings) == other
     wait_idle(qtbot, win)
 
 
@@ -338,3 +340,15 @@ def test_a_malformed_session_names_its_file_and_a_moved_photos_folder_reads_plai
     moved.write_text(moved.read_text().replace(str(tmp_path / "old"), "../old"))
     assert not win.controller.open_session(moved)
     assert asked and f"found at {tmp_path / 'old'}." in asked[0] and ".." not in asked[0]
+
+
+def test_a_new_user_starts_with_each_hint_colouring_its_own_region(tmp_path):
+    """With "Whole photo" as the first-run choice, a new user's first red hint reddened the
+    whole photo (walkthroughs of sessions 12 and 19); the library's default stays "photo"."""
+    from PySide6.QtCore import QSettings
+    from net.hint_reach import DEFAULT_HINT_REACH
+    fresh = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)
+    assert app_settings.preferred_hint_reach(fresh) == "region"
+    assert DEFAULT_HINT_REACH == "photo"
+    fresh.setValue("hintReach", "photo")
+    assert app_settings.preferred_hint_reach(fresh) == "photo"
