@@ -177,6 +177,11 @@ class MainWindow(QMainWindow):
         if c is not None and not c.uses_hints:
             self.statusBar().showMessage(AUTOMATIC_TEXT.format(name=c.name), 15000)
         self.views.set_automatic(c is not None and not c.uses_hints)
+        last = self.controller.last_result
+        if c is not None and self.doc.photo is not None and (
+                last is None or getattr(last.session, "colorizer", c) is not c):
+            # The picture is the previous model's until the new one's arrives: say so.
+            self.status_time.setText(f"colouring with {c.name}…")
         if self._retrain is not None:      # its next run starts from the model in use
             self._retrain.set_init_weights(str(c.path) if c is not None else None)
 

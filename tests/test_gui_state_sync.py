@@ -352,3 +352,17 @@ def test_a_new_user_starts_with_each_hint_colouring_its_own_region(tmp_path):
     assert DEFAULT_HINT_REACH == "photo"
     fresh.setValue("hintReach", "photo")
     assert app_settings.preferred_hint_reach(fresh) == "photo"
+
+
+def test_after_a_model_switch_the_status_bar_does_not_credit_the_old_picture_to_it(
+        qtbot, win, seed_weights):
+    """The status bar said "model: seed … inference 131 ms" while the view still showed the
+    previous model's colours (a new user comparing models credits the wrong one)."""
+    seen = []
+    win.controller.modelChanged.connect(lambda: seen.append(win.status_time.text()))
+    win.controller.load_model(str(seed_weights))
+    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT)
+    assert seen[0].startswith("colouring with ")
+    wait_idle(qtbot, win)
+    assert win.controller.last_result.session.colorizer is win.colorizer
+    assert win.status_time.text().startswith("inference ")
