@@ -86,7 +86,7 @@ def model_label(name: str, variant: str, uses_hints: bool) -> str:
         return f"{name} (automatic: ignores hints)"
     if variant == "seed":
         return f"{name} (palette only: hints set the colours, not where they go)"
-    return name if variant == name else f"{name} ({variant})"
+    return name                                         # a local model: what the default does
 
 
 def describe_model(path: str | os.PathLike, name: str | None = None) -> ModelEntry:

@@ -317,7 +317,7 @@ def test_model_names_say_what_a_model_does_with_hints_and_nothing_twice(win):
     palette for the whole photo, looked broken to a new user (its hints' colours mixed)."""
     from net.assets import model_label
     assert model_label("local", "local", True) == "local"
-    assert model_label("forests-20261202", "local", True) == "forests-20261202 (local)"
+    assert model_label("forests-20261202", "local", True) == "forests-20261202"
     assert "palette only" in model_label("seed", "seed", True)
     assert "ignores hints" in model_label("zhang", "zhang", False)
     c = win.colorizer
