@@ -180,11 +180,11 @@ def session_model_switch(model: tuple | None, current) -> ModelSwitch:
     if found is None:
         return ModelSwitch(None, f"This session was made with the model {name}, which is not here. "
                                  f"{current.name} colours it instead, {differ}.", True)
+    made = (f"This session was made with weights of the model {name} that are not here"
+            + (f" ({path})" if path else ""))
     if current.path is not None and found.resolve() == Path(current.path).resolve():
-        return ModelSwitch(None, f"This session was made with other weights of the model {name} "
-                                 f"than the ones here, {differ}.", True)
-    return ModelSwitch(found, f"This session was made with other weights of the model {name} than "
-                              f"the ones here; switched to the {name} that is here, {differ}.", True)
+        return ModelSwitch(None, f"{made}. The {name} in use colours it, {differ}.", True)
+    return ModelSwitch(found, f"{made}. Switched to the {name} that is here, {differ}.", True)
 
 
 def is_installed_file(path: Path) -> bool:

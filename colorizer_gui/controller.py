@@ -18,6 +18,7 @@ from net import Colorizer, load_image
 from net.atomic import file_sha256
 from net.color import rgb_to_l
 from net.formats import read_filter
+from net.assets import model_name
 from net.hints import Hint
 from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, load_session,
                               save_session)
@@ -302,7 +303,7 @@ class EditorController(QObject):
             elif initial:
                 self.startupReady.emit()
 
-        self.message.emit("Loading model…", 0)
+        self.message.emit(f"Loading model {model_name(model) if model else 'default'}…", 0)
         self.worker.submit(run, done, failed)
 
     def set_hint_reach(self, reach: str) -> None:

@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
     def model_text(self) -> str:
         c = self.controller.colorizer
         return "no model loaded" if c is None else \
-            f"model: {model_label(c.name, c.variant, c.uses_hints)} · device: {c.device.type}"
+            f"model: {model_label(c.name, c.variant, c.uses_hints, short=True)} · device: {c.device.type}"
 
     def on_model_changed(self):
         self.menus.rebuild_model_menu()

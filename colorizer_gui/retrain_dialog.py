@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
 
 from net.assets import describe_model, model_name
 from net.formats import FORMATS
-from net.retraining import FEW_PHOTOS, HeldOutScores, count_photos, read_held_out
+from net.retraining import CKPT_NAME, FEW_PHOTOS, HeldOutScores, count_photos, read_held_out
 from net.weights import WeightsError
 
 from . import app_settings
@@ -340,6 +340,8 @@ class RetrainDialog(QDialog):
         self.show_curve()
         if code == 0 and model.is_file():
             self.progress.setValue(100)
+            # A finished run needs no resumable state (tens of MB per run in the data folder).
+            (self.out / CKPT_NAME).unlink(missing_ok=True)
             scores = read_held_out(self.out)
             load = (scores is None or scores.helped) and self.in_use == self.init_weights
             self.status.setText(self.finished_text(scores, load))

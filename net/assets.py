@@ -78,14 +78,14 @@ class ModelEntry:
         return model_label(self.name, self.variant, self.uses_hints)
 
 
-def model_label(name: str, variant: str, uses_hints: bool) -> str:
-    """How menus and the status bar name a model: its name, and what it does with hints when
-    that is not what the default does (the automatic systems ignore them; ``seed``, the
-    paper's design, turns them into one palette for the whole photo)."""
+def model_label(name: str, variant: str, uses_hints: bool, short: bool = False) -> str:
+    """How menus (and, ``short``, the status bar) name a model: its name, and what it does with
+    hints when that is not what the default does (the automatic systems ignore them; ``seed``,
+    the paper's design, turns them into one palette for the whole photo)."""
     if not uses_hints:
-        return f"{name} (automatic: ignores hints)"
+        return f"{name} (automatic{'' if short else ': ignores hints'})"
     if variant == "seed":
-        return f"{name} (palette only: hints set the colours, not where they go)"
+        return f"{name} (palette only{'' if short else ': hints set the colours, not where they go'})"
     return name                                         # a local model: what the default does
 
 

@@ -35,6 +35,7 @@ def count_photos(folder: str | os.PathLike, stop_at: int = FEW_PHOTOS) -> int:
 # photos the run held out from training (training/held_out.py) and writes the result here, in
 # the run folder; the app's retraining window reads it to say whether the retraining helped.
 HELD_OUT_NAME = "held_out.json"
+CKPT_NAME = "checkpoint.pt"  # a run's resumable state (the app deletes it when a run has finished)
 HELD_OUT_SHARE = 20          # without --val, every 20th photo of a folder is held out of training
 FEW_HELD_OUT = 5             # a verdict on fewer held-out photos is called a rough check
 WORSE_AT_A_COUNT = 0.05     # dB a retrained model may lose at one hint count and still count

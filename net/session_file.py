@@ -109,7 +109,9 @@ def parse_session(data) -> Session:
                 raise ValueError("version 1 sessions hold circles only")
             hints.append(parse_hint(h))
         except (ValueError, TypeError) as e:
-            raise SessionError(f"hint {i}: {e}") from None
+            msg = str(e)                   # ("hint is missing x" -> "hint 3 is missing x")
+            raise SessionError(f"hint {i} {msg[5:]}" if msg.startswith("hint ")
+                               else f"hint {i}: {msg}") from None
     return Session(image=image, hints=hints, image_sha256=sha, model=model, hint_reach=reach,
                    model_path=model_path, model_sha256=model_sha)
 

@@ -243,7 +243,8 @@ def test_a_session_whose_weights_are_gone_says_a_model_of_that_name_colours_it(t
         switch = app_settings.session_model_switch(gone, other)
         assert switch.path == bundled and switch.warn and "colours may differ" in switch.note
         switch = app_settings.session_model_switch(gone, in_use)
-        assert switch.path is None and switch.warn and "other weights of the model local" in switch.note
+        assert switch.path is None and switch.warn and "weights of the model local that are not here" in switch.note
+        assert str(recorded) in switch.note and "The local in use colours it" in switch.note
     same = ("local", "/elsewhere/local.safetensors", app_settings.weights_sha256(bundled))
     assert app_settings.session_model_switch(same, in_use) == (None, "", False)
     switch = app_settings.session_model_switch(same, other)
@@ -333,7 +334,7 @@ def test_a_malformed_session_names_its_file_and_a_moved_photos_folder_reads_plai
     bad.write_text('{"format": "colorizer-session", "version": 2, "image": "p.png", '
                    '"hints": [{"x": 1}]}')
     assert not win.controller.open_session(bad)
-    assert errors and errors[0].startswith("bad.colorize.json: hint 1:")
+    assert errors and errors[0].startswith("bad.colorize.json: hint 1 is missing")
     (tmp_path / "moved").mkdir()
     moved = tmp_path / "moved" / "s.colorize.json"
     save_session(moved, Session(image=str(tmp_path / "old" / "p.png")))

@@ -119,7 +119,8 @@ def test_retrain_window_loads_the_new_model_only_when_it_did_better(qtbot, tmp_p
     png = tmp_path / "curve.png"
     Image.fromarray(np.full((40, 60, 3), 200, np.uint8)).save(png)
     fake = FAKE_TRAINER + ("import json; (out / 'held_out.json').write_text(sys.argv[5]); "
-                           "shutil.copy(sys.argv[6], out / 'loss.png')\n")
+                           "shutil.copy(sys.argv[6], out / 'loss.png'); "
+                           "(out / 'checkpoint.pt').write_bytes(b'state')\n")
     monkeypatch.setattr(dlg, "command", lambda out: [
         "-c", fake, str(local_weights), str(local_weights.with_suffix(".json")), "--out", str(out),
         json.dumps(held.to_dict()), str(png)])
@@ -133,6 +134,7 @@ def test_retrain_window_loads_the_new_model_only_when_it_did_better(qtbot, tmp_p
     qtbot.waitUntil(lambda: not dlg.running() and dlg.start_btn.isEnabled(), timeout=WAIT)
     text = dlg.status.text()
     assert held.summary() in text
+    assert not (dlg.out / "checkpoint.pt").exists()     # a finished run's resumable state goes
     assert dlg.isVisible()             # (never shown here, as if closed during the run)
     assert not dlg.curve.isHidden() and not dlg.curve.pixmap().isNull()   # the loss curve shows,
     qtbot.waitUntil(lambda: dlg.curve.height() >= dlg.curve.pixmap().height())  # all of it,

@@ -9,6 +9,7 @@ import torch
 import torch.distributed as dist
 
 from net.device import pick_device
+from net.retraining import CKPT_NAME  # noqa: F401 (re-exported: the trainer's name for it)
 from net.weights import WeightsError, import_vgg16, load_model, model_from_config
 
 from .checkpoint import CheckpointError
@@ -16,7 +17,6 @@ from .data import DataError
 from .stages import make_stage
 from .warm_start import warm_start
 
-CKPT_NAME = "checkpoint.pt"
 
 
 class Run:
