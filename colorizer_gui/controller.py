@@ -175,7 +175,8 @@ class EditorController(QObject):
         def done(result):
             if token != self._opening:
                 return                      # a newer open replaced this one
-            if ask and not self.confirm_replace(f"opening {path.name}"):
+            opening = session_path if session_path is not None and not unsaved else path
+            if ask and not self.confirm_replace(f"opening {opening.name}"):
                 self.message.emit("", 0)
                 return
             photo, session = result

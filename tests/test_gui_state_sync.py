@@ -367,3 +367,21 @@ def test_after_a_model_switch_the_status_bar_does_not_credit_the_old_picture_to_
     wait_idle(qtbot, win)
     assert win.controller.last_result.session.colorizer is win.colorizer
     assert win.status_time.text().startswith("inference ")
+
+
+def test_opening_a_session_over_unsaved_hints_asks_about_the_session(qtbot, win, photo, tmp_path,
+                                                                    monkeypatch):
+    """Open recent > a session, with unsaved hints: the question named the session's photo
+    ("before opening astronaut-gray.jpg?"), not the session the user picked."""
+    sess = tmp_path / "family.colorize.json"
+    save_session(sess, Session(image=str(photo), hints=[Hint(30.0, 30.0, 5.0, (0, 90, 200))]))
+    click(win.gray_view, (60, 60))
+    wait_idle(qtbot, win)
+    asked = []
+    monkeypatch.setattr(win.controller.prompts, "save_changes",
+                        lambda action: asked.append(action) or "cancel")
+    win.controller.open_path(sess)
+    qtbot.waitUntil(lambda: bool(asked), timeout=WAIT)
+    assert asked == ["opening family.colorize.json"]
+    assert len(win.doc.hints) == 1 and win.doc.session_path != sess
+    win.doc.history.set_clean()
