@@ -27,7 +27,7 @@ from .assets import (DEFAULT_MODEL, assets_dir, model_name, models_dir,  # noqa:
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
 from .hints import Hint, rasterize_hints
 from .hint_reach import (DEFAULT_HINT_REACH, REGION, check_hint_reach, colour_guided,
-                         correction_reach_for, localise, region_weight)
+                         correction_reach_for, hint_groups, localise, region_split)
 from .decoder_cache import cache_for
 from .models import fold_batchnorm
 from .propagation import Propagator
@@ -123,6 +123,7 @@ class ColorizeSession:
         self._hint_reach = DEFAULT_HINT_REACH
         self._raw_without_hints = None    # for hint_reach "region": the network's output without
         self._region_pyramid = None       # hints and the solver it guides (net.hint_reach)
+        self._group_outputs: dict = {}    # "region": the network's output per colour group
         self.last_inference_ms = 0.0
         self.last_stage_ms: dict[str, float] = {}
         c = colorizer
@@ -208,22 +209,18 @@ class ColorizeSession:
         t0 = time.perf_counter()
         hint7 = self._hint_input(painted) if painted is not None else None
         t1 = time.perf_counter()
-        ab = self._network(hint7)
-        t_net = time.perf_counter()
         hinted = hint7 is not None and bool((hint7[3] > 0).any())
-        if hint7 is not None and not hinted:
-            self._raw_without_hints = ab              # (what "region" needs, for free)
+        groups = None
         if hinted and reach == REGION:
-            if self._raw_without_hints is None:
-                self._raw_without_hints = self._network(self._hint_input(np.zeros_like(painted)))
-            if self._region_pyramid is None:
-                self._region_pyramid = colour_guided(self._propagator.levin_pyramid(),
-                                                     self._raw_without_hints)
-            weight = region_weight(self._region_pyramid, hint7[3])
-            ab = localise(ab, self._raw_without_hints, weight)
+            ab, t_net, groups = self._own_regions(painted, hint7)
+        else:
+            ab = self._network(hint7)
+            if hint7 is not None and not hinted:
+                self._raw_without_hints = ab          # (what "region" needs, for free)
+            t_net = time.perf_counter()
         t2 = time.perf_counter()
         if hint7 is not None and c.model.cfg.hint_correction:
-            ab = self._propagator.correct(ab, hint7[:4], correction_reach_for(reach))
+            ab = self._propagator.correct(ab, hint7[:4], correction_reach_for(reach), groups)
         h, w = self.work_shape
         ab = ab[:, :h, :w].transpose(1, 2, 0) * AB_SCALE
         ab = np.ascontiguousarray(ab, dtype=np.float32)
@@ -234,6 +231,37 @@ class ColorizeSession:
         self.last_stage_ms = {"hint input": (t1 - t0) * 1000, "network": (t_net - t1) * 1000,
                               "hint reach": (t2 - t_net) * 1000, "correction": (t3 - t2) * 1000}
         return ab
+
+    def _own_regions(self, painted: np.ndarray, hint7: np.ndarray):
+        """Hint reach "region" (:mod:`net.hint_reach`): the network's chroma per colour group of
+        the hints, each kept in its group's region -> (chroma, time the network runs ended,
+        (labels, owners) for the correction). A group whose hints did not change since the last
+        prediction is not run again."""
+        labels, n = hint_groups(painted)
+        outputs, keys = [], []
+        if n == 1:
+            outputs.append(self._network(hint7))
+        for g in range(n if n > 1 else 0):
+            own = labels == g
+            key = (np.flatnonzero(own).tobytes(), painted[:2, own].tobytes())
+            out = self._group_outputs.get(key)
+            if out is None:
+                out = self._network(self._hint_input(painted * own[None]))
+            outputs.append(out)
+            keys.append(key)
+        self._group_outputs = dict(zip(keys, outputs))      # only the groups of this prediction
+        if self._raw_without_hints is None:
+            self._raw_without_hints = self._network(self._hint_input(np.zeros_like(painted)))
+        t_net = time.perf_counter()
+        if self._region_pyramid is None:
+            self._region_pyramid = colour_guided(self._propagator.levin_pyramid(),
+                                                 self._raw_without_hints)
+        ph, pw = hint7.shape[1:]
+        padded_labels = np.full((ph, pw), -1, np.int32)
+        padded_labels[:labels.shape[0], :labels.shape[1]] = labels
+        owners, weight = region_split(self._region_pyramid, padded_labels, n)
+        ab = localise(outputs, self._raw_without_hints, owners * weight[None])
+        return ab, t_net, (padded_labels, owners)
 
     def _network(self, hint7: np.ndarray | None) -> np.ndarray:
         """The network's chroma (2, padded h, w; normalised) for this hint input."""

@@ -182,12 +182,14 @@ class LevinPyramid:
 
     def _coarse_solve(self, hab: np.ndarray, conf: np.ndarray, keep: float = 1.0) -> np.ndarray:
         """Exact solve of u = conf * hab + (1 - conf) * keep * W u on the coarsest level."""
-        rhs = conf.ravel().astype(np.float64)[:, None] * hab.reshape(2, -1).T
-        return self._factor(conf, keep).solve(rhs).T.reshape((2,) + conf.shape).astype(np.float32)
+        c = hab.shape[0]
+        rhs = conf.ravel().astype(np.float64)[:, None] * hab.reshape(c, -1).T
+        return self._factor(conf, keep).solve(rhs).T.reshape((c,) + conf.shape).astype(np.float32)
 
     def solve(self, hint_ab: np.ndarray, mask: np.ndarray, sweeps: tuple = SWEEPS,
               reach: float | None = None, hard: bool = False) -> np.ndarray:
-        """hint_ab (2, h, w) valid where mask (h, w) > 0 -> (2, h, w) chroma of the whole photo.
+        """hint_ab (2, h, w) valid where mask (h, w) > 0 -> (2, h, w) chroma of the whole photo
+        (any number of channels propagates the same way: (c, h, w) -> (c, h, w)).
 
         ``sweeps``: Jacobi sweeps at the finest level, the next, ... (the last repeats).
         ``reach``: if given, the system is screened: each unhinted pixel is its neighbours'
@@ -199,7 +201,7 @@ class LevinPyramid:
         """
         mask = np.asarray(mask, np.float32)
         if not (mask > 0).any():
-            return np.zeros((2,) + mask.shape, np.float32)
+            return np.zeros((len(hint_ab),) + mask.shape, np.float32)
         hs, ms = [np.asarray(hint_ab, np.float32) * mask], [mask]
         for _ in self.levels[1:]:
             hs.append(_half(hs[-1])); ms.append(_half(ms[-1]))

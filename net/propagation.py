@@ -120,7 +120,8 @@ class Propagator:
         out[2] = _confidence(sm)
         return out
 
-    def correct(self, ab: np.ndarray, hint4: np.ndarray, reach: float = CORRECTION_REACH) -> np.ndarray:
+    def correct(self, ab: np.ndarray, hint4: np.ndarray, reach: float = CORRECTION_REACH,
+                groups: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """Chroma ``ab`` (2, h, w; normalised) made to pass through the hints of ``hint4``.
 
         ``f + P(mask * (hint - f))``, f = ``ab`` with its colour under the hints taken from
@@ -131,12 +132,24 @@ class Propagator:
         network's colour under the hints instead left a dot wherever the network painted a
         hint's pixels apart from their ring (v3 on flat gray: 2.1 ab units from the ring for a
         red hint, 1.0 now; photos-val +0.02 to +0.24 dB at 2-100 hints).
+
+        ``groups``: (labels (h, w), owners (n, h, w)) of :func:`net.hint_reach.region_split`:
+        each colour group's residual is spread on its own and kept where the group owns the
+        pixel, so the residual of a red hint on a flag does not redden a suit hinted blue.
         """
         m = hint4[3]
         if not (m > 0).any():
             return ab
         ab = self.surroundings_under_hints(ab, m)
-        out = ab + self._correction((hint4[1:3] - ab) * (m > 0), m, reach)
+        residual = (hint4[1:3] - ab) * (m > 0)
+        if groups is None:
+            out = ab + self._correction(residual, m, reach)
+        else:
+            labels, owners = groups
+            n = len(owners)
+            split = np.concatenate([residual * (labels == g) for g in range(n)])
+            spread = self._correction(split, m, reach).reshape(n, 2, *m.shape)
+            out = ab + (spread * owners[:, None]).sum(0)
         return np.clip(out, -1.5, 1.5, out=out)          # the range propagate() keeps too
 
     def surroundings_under_hints(self, ab, m):

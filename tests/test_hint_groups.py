@@ -1,0 +1,109 @@
+"""Hint reach "region" with hints of several colours (net.hint_reach.hint_groups): each colour
+keeps to its own region, as if it were the only hint there."""
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from net import Colorizer, Hint
+from net.hint_reach import HUE_SECTORS, MAX_COLOURS, hint_groups
+
+FLAG, SUIT, SHUTTLE = (Hint(25, 240, 8, (200, 30, 30)), Hint(200, 300, 8, (40, 60, 200)),
+                       Hint(400, 150, 8, (120, 130, 40)))
+# Regions of skimage's astronaut (rows, columns at 512 px): the flag's stripes below its hint,
+# the shuttle model above its hint, the left part of the suit away from its hint.
+FLAG_AREA, SHUTTLE_AREA, SUIT_AREA = (np.s_[150:230, 5:40], np.s_[60:130, 385:420],
+                                      np.s_[280:340, 80:170])
+
+
+@pytest.fixture(scope="module")
+def astronaut_session():
+    gray = cv2.cvtColor(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    return Colorizer.load(device="cpu").open(gray)
+
+
+def mean_ab(session, hints, area):
+    lab = cv2.cvtColor(session.render(hints, "region"), cv2.COLOR_RGB2LAB).astype(np.float32)
+    return (lab[..., 1:] - 128)[area].reshape(-1, 2).mean(0)
+
+
+def test_a_hint_of_another_colour_does_not_recolour_a_hinted_region(astronaut_session):
+    """A red flag, a blue suit and an olive shuttle, hinted once each: every region as with its
+    own hint alone. With one network run for all three (before session 20) the flag's red
+    turned the blue suit magenta (40 ab units from its own colour, b* -10 instead of -39), the
+    shuttle moved 18 and the flag 8."""
+    s = astronaut_session
+    hints = [FLAG, SUIT, SHUTTLE]
+    for hint, area in ((FLAG, FLAG_AREA), (SHUTTLE, SHUTTLE_AREA)):
+        alone, together = mean_ab(s, [hint], area), mean_ab(s, hints, area)
+        assert np.linalg.norm(together - alone) < 2.0, (hint, alone, together)   # 0.1-0.2
+    none, alone, together = (mean_ab(s, [], SUIT_AREA), mean_ab(s, [SUIT], SUIT_AREA),
+                             mean_ab(s, hints, SUIT_AREA))
+    assert alone[1] < -30                             # the blue hint makes the suit blue (-39)
+    assert together[1] < -18                          # and still does beside the red flag (-23)
+    # the flag's hint owns part of the suit's left edge (textured, next to it): some pull stays
+    assert np.linalg.norm(together - alone) < 0.5 * np.linalg.norm(alone - none)  # 19 of 46
+
+
+def test_hints_are_exact_and_each_colour_fills_its_side_of_flat_gray():
+    """Two colours in one flat region: each half takes its hint's colour (one run for both
+    left each hint a dot of exact colour in a mixed surround), and the hints stay exact."""
+    s = Colorizer.load(device="cpu").open(np.full((128, 256, 3), 128, np.uint8))
+    red, blue = Hint(64, 64, 5, (200, 40, 40)), Hint(192, 64, 5, (40, 60, 200))
+    ab = s.predict_ab([red, blue], "region")
+    for hint, half in ((red, np.s_[40:88, 24:104]), (blue, np.s_[40:88, 152:232])):
+        target = s.predict_ab([hint], "photo")[64, int(hint.x)]      # the hint's own chroma
+        assert np.linalg.norm(ab[64, int(hint.x)] - target) < 1.5
+        assert np.linalg.norm(ab[half] - target, axis=-1).mean() < 8
+
+
+def painted_row(colours, height=8, width=8):
+    """(a, b, mask) with one width x height hint per normalised colour, left to right."""
+    painted = np.zeros((3, height, width * len(colours)), np.float32)
+    for i, (a, b) in enumerate(colours):
+        painted[:, :, i * width:(i + 1) * width] = np.array([a, b, 1.0])[:, None, None]
+    return painted
+
+
+def test_each_colour_is_a_group_and_many_colours_group_by_hue():
+    labels, n = hint_groups(painted_row([(0.5, 0.1), (0.5, 0.1), (-0.4, -0.5), (0.0, 0.6)]))
+    assert n == 3 and list(labels[0, ::8]) == [0, 0, 1, 2]   # equal colours share; by first pixel
+    padded = np.zeros((3, 12, 40), np.float32)
+    padded[:, 2:6, 4:8] = np.array([0.5, 0.1, 1.0])[:, None, None]
+    labels, n = hint_groups(padded)
+    assert n == 1 and (labels == 0).sum() == 16 and (labels == -1).sum() == 12 * 40 - 16
+    assert hint_groups(np.zeros((3, 4, 4), np.float32))[1] == 0
+    # beyond MAX_COLOURS: near hues share a group, far ones do not, near-gray is its own
+    angles = np.radians([0, 5, 90, 95, 180, 270, 300])
+    many = [(0.5 * np.cos(t), 0.5 * np.sin(t)) for t in angles] + [(0.01, 0.02)]
+    assert len(many) > MAX_COLOURS
+    labels, n = hint_groups(painted_row(many))
+    first = list(labels[0, ::8])
+    assert first[0] == first[1] and first[2] == first[3]
+    assert len(set(first)) == 6 == n                  # 0-5, 90-95, 180, 270, 300, gray
+    rainbow = [(0.5 * np.cos(t), 0.5 * np.sin(t)) for t in np.linspace(0, 6.2, 40)]
+    assert hint_groups(painted_row(rainbow + [(0.0, 0.0)]))[1] == HUE_SECTORS + 1
+
+
+def test_changing_one_colour_reruns_the_network_for_that_colour_only(astronaut_session,
+                                                                      monkeypatch):
+    """A preview after a hint change costs one network run however many colours there are."""
+    s = astronaut_session
+    s.predict_ab([FLAG, SUIT, SHUTTLE], "region")
+    runs = []
+    network = s._network
+    monkeypatch.setattr(s, "_network", lambda hint7: runs.append(1) or network(hint7))
+    moved = Hint(SUIT.x + 12, SUIT.y, SUIT.radius, SUIT.rgb)
+    s.predict_ab([FLAG, moved, SHUTTLE], "region")
+    assert len(runs) == 1
+    s.predict_ab([FLAG, moved, SHUTTLE, Hint(60, 300, 8, SUIT.rgb)], "region")  # same colour
+    assert len(runs) == 2
+    rng = np.random.default_rng(0)
+    many = [Hint(float(x), float(y), 6, tuple(int(v) for v in rng.integers(0, 256, 3)))
+            for x, y in rng.uniform(20, 490, (12, 2))]
+    s.predict_ab(many, "region")                      # more colours than MAX_COLOURS: by hue
+    for i in range(3):                                # each new colour joins one group
+        many.append(Hint(100.0 + 40 * i, 450.0, 6, tuple(int(v) for v in rng.integers(0, 256, 3))))
+        before = len(runs)
+        s.predict_ab(many, "region")
+        assert len(runs) - before <= 1
