@@ -10,9 +10,9 @@ point (brush outline, status bar) follows every zoom and pan, not only mouse mov
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (QColor, QFont, QImage, QPainter, QPainterPath, QPainterPathStroker,
-                           QPen, QPixmap, QTransform)
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import (QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath,
+                           QPainterPathStroker, QPen, QPixmap, QTransform)
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 
 from net.hints import Hint, Stroke
@@ -261,13 +261,9 @@ class ImageView(QGraphicsView):
         f.setPointSizeF(max(f.pointSizeF(), 9) * 1.15)
         p.setFont(f)
         r = self.viewport().rect()
+        fm = p.fontMetrics()
         if self.placeholder:
-            box = p.fontMetrics().boundingRect(r.adjusted(20, 0, -20, 0),
-                                               Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                                               self.placeholder).adjusted(-12, -8, 12, 8)
-            if self.image_size[0]:
-                box.moveBottom(r.bottom() - 14)
-                box.moveLeft(max(8, (r.width() - box.width()) // 2))
+            box = self.tip_box(fm, r)
             p.fillRect(box, QColor(0, 0, 0, 150))
             p.setPen(QColor(235, 235, 235))
             p.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
@@ -276,16 +272,33 @@ class ImageView(QGraphicsView):
         texts = list(self.badges)
         x = 8
         for t in texts:
-            w = p.fontMetrics().horizontalAdvance(t) + 14
+            w = fm.horizontalAdvance(t) + 14
             p.fillRect(x, 8, w, 24, QColor(0, 0, 0, 160))
             p.setPen(QColor(255, 220, 90))
             p.drawText(x, 8, w, 24, Qt.AlignmentFlag.AlignCenter, t)
             x += w + 6
-        z = f"{self.zoom_percent()} %"
-        w = p.fontMetrics().horizontalAdvance(z) + 12
-        p.fillRect(r.right() - w - 8, r.bottom() - 30, w, 22, QColor(0, 0, 0, 130))
+        zoom = self.zoom_box(fm, r)
+        p.fillRect(zoom, QColor(0, 0, 0, 130))
         p.setPen(QColor(230, 230, 230))
-        p.drawText(r.right() - w - 8, r.bottom() - 30, w, 22, Qt.AlignmentFlag.AlignCenter, z)
+        p.drawText(zoom, Qt.AlignmentFlag.AlignCenter, f"{self.zoom_percent()} %")
+
+    def zoom_box(self, fm: QFontMetrics, r: QRect) -> QRect:
+        """Where the zoom percentage is drawn: the bottom right corner of the view ``r``."""
+        w = fm.horizontalAdvance(f"{self.zoom_percent()} %") + 12
+        return QRect(r.right() - w - 8, r.bottom() - 30, w, 22)
+
+    def tip_box(self, fm: QFontMetrics, r: QRect) -> QRect:
+        """Where the placeholder is drawn: centred in an empty view; over a photo, a tip at the
+        bottom, wrapped to the width left of the zoom percentage so the two never overlap."""
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        if not self.image_size[0]:
+            return fm.boundingRect(r.adjusted(20, 0, -20, 0), flags,
+                                   self.placeholder).adjusted(-12, -8, 12, 8)
+        area = r.adjusted(20, 0, -(self.zoom_box(fm, r).width() + 36), 0)
+        box = fm.boundingRect(area, flags, self.placeholder).adjusted(-12, -8, 12, 8)
+        box.moveBottom(r.bottom() - 14)
+        box.moveLeft(max(8, area.left() + (area.width() - box.width()) // 2))
+        return box
 
     def _draw_hint(self, painter: QPainter, h, selected: bool, px: float):
         if isinstance(h, Stroke):
