@@ -9,6 +9,12 @@ Mean change of the colorized photo's chroma without and with one red hint, at wo
   300-480), the face (100-160, 180-260) and the suit (300-420, 200-300);
 * a noisy 100|110 gray step (tests/test_hint_reach.py's photo), a hint on the left: |ab| of
   the left side far from the hint (columns 90-123) and of the right side (141-256).
+
+And how far hints of other colours move a hinted region (the second line per reach): the
+astronaut with a red hint on the flag, a blue one on the suit and an olive one on the shuttle
+(tests/test_hint_groups.py's), |mean ab with all three - mean ab with the region's own hint
+alone| of the flag (rows 150-230, columns 5-40), the suit's left part (280-340, 80-170) and the
+shuttle (60-130, 385-420), and the suit's mean b* with all three (its own hint alone: bluer).
 """
 from __future__ import annotations
 
@@ -49,6 +55,25 @@ def mean(d, r0, r1, c0, c1, comp=None) -> float:
     return float(x[..., comp].mean() if comp is not None else np.linalg.norm(x, axis=-1).mean())
 
 
+ASTRONAUT_HINTS = {"flag": (Hint(25, 240, 8, (200, 30, 30)), (150, 230, 5, 40)),
+                   "suit": (Hint(200, 300, 8, (40, 60, 200)), (280, 340, 80, 170)),
+                   "shuttle": (Hint(400, 150, 8, (120, 130, 40)), (60, 130, 385, 420))}
+
+
+def crosstalk(c: Colorizer, reach: str) -> str:
+    img = skimage.data.astronaut()
+    s = c.open(img)
+    s.hint_reach = reach
+    together = (s.predict_ab([h for h, _ in ASTRONAUT_HINTS.values()]), img.shape[0])
+    parts = []
+    for name, (hint, area) in ASTRONAUT_HINTS.items():
+        alone = (s.predict_ab([hint]), img.shape[0])
+        moved = np.linalg.norm([mean(together, *area, k) - mean(alone, *area, k) for k in (0, 1)])
+        parts.append(f"{name} {moved:.1f}")
+    suit_b = mean(together, *ASTRONAUT_HINTS["suit"][1], 1)
+    return "three colours, moved by the others |ab|: " + " ".join(parts) + f" (suit b* {suit_b:+.1f})"
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--weights", help="model (default: the bundled one)")
@@ -69,6 +94,7 @@ def main() -> None:
         parts.append("step |ab|: left far %.1f right %.1f"
                      % (mean(d, 0, 192, 90, 123), mean(d, 0, 192, 141, 256)))
         print(f"{reach:7s}", " | ".join(parts))
+        print(f"{'':7s}", crosstalk(c, reach))
 
 
 if __name__ == "__main__":
