@@ -168,13 +168,17 @@ class ColorizeSession:
         with self.colorizer._lock:           # the propagation keeps per-photo state
             return self._hint_input(self.painted(hints))
 
-    def _hint_input(self, painted: np.ndarray) -> np.ndarray:
+    def _hint4(self, painted: np.ndarray) -> np.ndarray:
+        """(L, a, b, mask) at padded working resolution; the padding gets no hints."""
         h, w = self.work_shape
         ph, pw = self.l_norm_padded.shape
-        full = np.zeros((4, ph, pw), np.float32)          # padding gets no hints
+        full = np.zeros((4, ph, pw), np.float32)
         full[0] = self.l_norm_padded
         full[1:, :h, :w] = painted
-        return self._propagator.hint_input(full)
+        return full
+
+    def _hint_input(self, painted: np.ndarray) -> np.ndarray:
+        return self._propagator.hint_input(self._hint4(painted))
 
     def _reach(self, hint_reach: str | None) -> str:
         return self._hint_reach if hint_reach is None else check_hint_reach(hint_reach)
@@ -207,20 +211,22 @@ class ColorizeSession:
     def _predict(self, painted: np.ndarray | None, reach: str) -> np.ndarray:
         c = self.colorizer
         t0 = time.perf_counter()
-        hint7 = self._hint_input(painted) if painted is not None else None
-        t1 = time.perf_counter()
-        hinted = hint7 is not None and bool((hint7[3] > 0).any())
+        hint4 = self._hint4(painted) if painted is not None else None
+        hinted = hint4 is not None and bool((hint4[3] > 0).any())
         groups = None
-        if hinted and reach == REGION:
-            ab, t_net, groups = self._own_regions(painted, hint7)
+        if hinted and reach == REGION:             # its network inputs are made per colour
+            t1 = time.perf_counter()
+            ab, t_net, groups = self._own_regions(painted, hint4)
         else:
+            hint7 = self._propagator.hint_input(hint4) if hint4 is not None else None
+            t1 = time.perf_counter()
             ab = self._network(hint7)
             if hint7 is not None and not hinted:
                 self._raw_without_hints = ab          # (what "region" needs, for free)
             t_net = time.perf_counter()
         t2 = time.perf_counter()
-        if hint7 is not None and c.model.cfg.hint_correction:
-            ab = self._propagator.correct(ab, hint7[:4], correction_reach_for(reach), groups)
+        if hint4 is not None and c.model.cfg.hint_correction:
+            ab = self._propagator.correct(ab, hint4, correction_reach_for(reach), groups)
         h, w = self.work_shape
         ab = ab[:, :h, :w].transpose(1, 2, 0) * AB_SCALE
         ab = np.ascontiguousarray(ab, dtype=np.float32)
@@ -232,7 +238,7 @@ class ColorizeSession:
                               "hint reach": (t2 - t_net) * 1000, "correction": (t3 - t2) * 1000}
         return ab
 
-    def _own_regions(self, painted: np.ndarray, hint7: np.ndarray):
+    def _own_regions(self, painted: np.ndarray, hint4: np.ndarray):
         """Hint reach "region" (:mod:`net.hint_reach`): the network's chroma per colour group of
         the hints, each kept in its group's region -> (chroma, time the network runs ended,
         (labels, owners) for the correction). A group whose hints did not change since the last
@@ -240,7 +246,7 @@ class ColorizeSession:
         labels, n = hint_groups(painted)
         outputs, keys = [], []
         if n == 1:
-            outputs.append(self._network(hint7))
+            outputs.append(self._network(self._propagator.hint_input(hint4)))
         for g in range(n if n > 1 else 0):
             own = labels == g
             key = (np.flatnonzero(own).tobytes(), painted[:2, own].tobytes())
@@ -256,7 +262,7 @@ class ColorizeSession:
         if self._region_pyramid is None:
             self._region_pyramid = colour_guided(self._propagator.levin_pyramid(),
                                                  self._raw_without_hints)
-        ph, pw = hint7.shape[1:]
+        ph, pw = hint4.shape[1:]
         padded_labels = np.full((ph, pw), -1, np.int32)
         padded_labels[:labels.shape[0], :labels.shape[1]] = labels
         owners, weight = region_split(self._region_pyramid, padded_labels, n)
