@@ -1,4 +1,4 @@
-"""Post-processing levers on a model's output, measured on a validation folder (session 19).
+"""Post-processing levers on a model's output, measured on a validation folder (sessions 19, 20).
 
 Runs the model through the app's path (``training.evaluate.NetworkMethod``) and Levin et al.
 2004 on the sweep's photos and hints (the evaluation protocol's seeds), then changes the
@@ -36,6 +36,17 @@ def guided(l: np.ndarray, ab: np.ndarray, r: int = 2, eps: float = 1e-3) -> np.n
                      for c in range(2)])
 
 
+def edge_aware(l: np.ndarray, ab: np.ndarray, kind: str) -> np.ndarray:
+    """Session 20's smoothing of the chroma along L: the fast global smoother (lambda 20,
+    sigma 4 gray levels) or the domain transform (sigma_s 16 px, sigma_r 0.05 of L's range)."""
+    if kind == "fgs":
+        g = np.clip(l / 100.0 * 255, 0, 255).astype(np.uint8)
+        return np.stack([cv2.ximgproc.fastGlobalSmootherFilter(g, ab[c].astype(np.float32), 20, 4)
+                         for c in range(2)])
+    g = (l / 100.0).astype(np.float32)
+    return np.stack([cv2.ximgproc.dtFilter(g, ab[c].astype(np.float32), 16, 0.05) for c in range(2)])
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("folder")
@@ -69,7 +80,11 @@ def main(argv=None) -> int:
              scores(lambda i, li: main_pred[i, li] - 0.1 * main_pred[i, 0])),
             ("0.8 model + 0.2 Levin", scores(lambda i, li: 0.8 * main_pred[i, li] + 0.2 * lev[i, li])),
             ("guided filter along L (r 2, eps 1e-3)",
-             scores(lambda i, li: guided(photos[i].l, main_pred[i, li])))]
+             scores(lambda i, li: guided(photos[i].l, main_pred[i, li]))),
+            ("fast global smoother along L (lambda 20, sigma 4)",
+             scores(lambda i, li: edge_aware(photos[i].l, main_pred[i, li], "fgs"))),
+            ("domain transform along L (sigma_s 16, sigma_r 0.05)",
+             scores(lambda i, li: edge_aware(photos[i].l, main_pred[i, li], "dt")))]
     if others:
         rows.append((f"output average with {len(others)} more",
                      scores(lambda i, li: (main_pred[i, li] + sum(o[i, li] for o in others))
