@@ -257,9 +257,7 @@ class ImageView(QGraphicsView):
     def paintEvent(self, e):
         super().paintEvent(e)
         p = QPainter(self.viewport())
-        f = QFont(p.font())
-        f.setPointSizeF(max(f.pointSizeF(), 9) * 1.15)
-        p.setFont(f)
+        p.setFont(self.overlay_font())
         r = self.viewport().rect()
         fm = p.fontMetrics()
         if self.placeholder:
@@ -281,6 +279,12 @@ class ImageView(QGraphicsView):
         p.fillRect(zoom, QColor(0, 0, 0, 130))
         p.setPen(QColor(230, 230, 230))
         p.drawText(zoom, Qt.AlignmentFlag.AlignCenter, f"{self.zoom_percent()} %")
+
+    def overlay_font(self) -> QFont:
+        """The font of the tip, the badges and the zoom percentage."""
+        f = QFont(self.viewport().font())
+        f.setPointSizeF(max(f.pointSizeF(), 9) * 1.15)
+        return f
 
     def zoom_box(self, fm: QFontMetrics, r: QRect) -> QRect:
         """Where the zoom percentage is drawn: the bottom right corner of the view ``r``."""

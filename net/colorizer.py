@@ -34,6 +34,10 @@ from .propagation import Propagator
 from .weights import WeightsError, load_model  # noqa: F401 (WeightsError re-exported)
 
 MULTIPLE = 16
+STAGES = ("hint input", "network", "hint reach", "correction")
+# Network outputs kept per colour group (hint reach "region"): this prediction's groups and
+# the most recent others, ~0.5 MB each at working size 256.
+GROUP_MEMO = 12
 
 
 def working_shape(h: int, w: int, working_size: int) -> tuple[int, int]:
@@ -211,63 +215,75 @@ class ColorizeSession:
     def _predict(self, painted: np.ndarray | None, reach: str) -> np.ndarray:
         c = self.colorizer
         t0 = time.perf_counter()
-        hint4 = self._hint4(painted) if painted is not None else None
+        self._stage_s = dict.fromkeys(STAGES, 0.0)
+        hint4 = self._timed("hint input", self._hint4, painted) if painted is not None else None
         hinted = hint4 is not None and bool((hint4[3] > 0).any())
         groups = None
         if hinted and reach == REGION:             # its network inputs are made per colour
-            t1 = time.perf_counter()
-            ab, t_net, groups = self._own_regions(painted, hint4)
+            ab, groups = self._own_regions(painted)
         else:
-            hint7 = self._propagator.hint_input(hint4) if hint4 is not None else None
-            t1 = time.perf_counter()
-            ab = self._network(hint7)
+            hint7 = (self._timed("hint input", self._propagator.hint_input, hint4)
+                     if hint4 is not None else None)
+            ab = self._timed("network", self._network, hint7)
             if hint7 is not None and not hinted:
                 self._raw_without_hints = ab          # (what "region" needs, for free)
-            t_net = time.perf_counter()
-        t2 = time.perf_counter()
         if hint4 is not None and c.model.cfg.hint_correction:
-            ab = self._propagator.correct(ab, hint4, correction_reach_for(reach), groups)
+            ab = self._timed("correction", self._propagator.correct, ab, hint4,
+                             correction_reach_for(reach), groups)
         h, w = self.work_shape
         ab = ab[:, :h, :w].transpose(1, 2, 0) * AB_SCALE
         ab = np.ascontiguousarray(ab, dtype=np.float32)
-        t3 = time.perf_counter()
-        self.last_inference_ms = (t3 - t0) * 1000
-        # Where the last computed prediction's time went (net.benchmark prints these); a
-        # repeated hint set answered by predict_ab's memo leaves both as they were.
-        self.last_stage_ms = {"hint input": (t1 - t0) * 1000, "network": (t_net - t1) * 1000,
-                              "hint reach": (t2 - t_net) * 1000, "correction": (t3 - t2) * 1000}
+        self.last_inference_ms = (time.perf_counter() - t0) * 1000
+        # Where the last computed prediction's time went (net.benchmark prints these): the hint
+        # input includes the propagation of every network run's hints, the network every run;
+        # a repeated hint set answered by predict_ab's memo leaves both as they were.
+        self.last_stage_ms = {k: v * 1000 for k, v in self._stage_s.items()}
         return ab
 
-    def _own_regions(self, painted: np.ndarray, hint4: np.ndarray):
+    def _timed(self, stage: str, fn, *args):
+        t = time.perf_counter()
+        out = fn(*args)
+        self._stage_s[stage] += time.perf_counter() - t
+        return out
+
+    def _run(self, painted: np.ndarray) -> np.ndarray:
+        """The network's chroma for these rasterised hints (propagated first)."""
+        hint7 = self._timed("hint input", self._hint_input, painted)
+        return self._timed("network", self._network, hint7)
+
+    def _own_regions(self, painted: np.ndarray):
         """Hint reach "region" (:mod:`net.hint_reach`): the network's chroma per colour group of
-        the hints, each kept in its group's region -> (chroma, time the network runs ended,
-        (labels, owners) for the correction). A group whose hints did not change since the last
-        prediction is not run again."""
-        labels, n = hint_groups(painted)
-        outputs, keys = [], []
-        if n == 1:
-            outputs.append(self._network(self._propagator.hint_input(hint4)))
-        for g in range(n if n > 1 else 0):
+        the hints, each kept in its group's region -> (chroma, (labels, owners) for the
+        correction). A group whose hints are as in one of the last predictions is not run again
+        (a hint change reruns its own group, and undo finds the group it had)."""
+        labels, n = self._timed("hint reach", hint_groups, painted)
+        outputs, memo = [], {}
+        for g in range(n):
             own = labels == g
-            key = (np.flatnonzero(own).tobytes(), painted[:2, own].tobytes())
+            key = painted[:, own].tobytes() + np.flatnonzero(own).tobytes()
             out = self._group_outputs.get(key)
             if out is None:
-                out = self._network(self._hint_input(painted * own[None]))
+                out = self._run(painted * own[None])
             outputs.append(out)
-            keys.append(key)
-        self._group_outputs = dict(zip(keys, outputs))      # only the groups of this prediction
+            memo[key] = out
+        for key, out in self._group_outputs.items():      # the most recent first
+            if len(memo) >= GROUP_MEMO:
+                break
+            memo.setdefault(key, out)
+        self._group_outputs = memo
         if self._raw_without_hints is None:
-            self._raw_without_hints = self._network(self._hint_input(np.zeros_like(painted)))
-        t_net = time.perf_counter()
+            self._raw_without_hints = self._run(np.zeros_like(painted))
+        t = time.perf_counter()
         if self._region_pyramid is None:
             self._region_pyramid = colour_guided(self._propagator.levin_pyramid(),
                                                  self._raw_without_hints)
-        ph, pw = hint4.shape[1:]
+        ph, pw = self.l_norm_padded.shape
         padded_labels = np.full((ph, pw), -1, np.int32)
         padded_labels[:labels.shape[0], :labels.shape[1]] = labels
         owners, weight = region_split(self._region_pyramid, padded_labels, n)
         ab = localise(outputs, self._raw_without_hints, owners * weight[None])
-        return ab, t_net, (padded_labels, owners)
+        self._stage_s["hint reach"] += time.perf_counter() - t
+        return ab, (padded_labels, owners)
 
     def _network(self, hint7: np.ndarray | None) -> np.ndarray:
         """The network's chroma (2, padded h, w; normalised) for this hint input."""

@@ -65,7 +65,8 @@ GUIDE_SIGMA = 0.03
 # Colour groups: one per colour up to MAX_COLOURS colours, else one per hue sector and one for
 # near-gray colours (at most HUE_SECTORS + 1). The network runs once per group; a change of
 # one group's hints reruns that group only (ColorizeSession keeps the others), so a preview
-# after a hint change costs one run however many groups there are.
+# after a hint change costs one run however many groups there are (except when the number of
+# colours crosses MAX_COLOURS, which regroups them all).
 MAX_COLOURS = 6
 HUE_SECTORS = 8
 GRAY_CHROMA = 8.0       # ab units
@@ -76,7 +77,8 @@ GRAY_CHROMA = 8.0       # ab units
 # three hints in one network run: 40.0); on flat gray with a red and a blue hint, power 1 left
 # each hint a dot in a mixed colour, 2 fills each side with a soft border, 4 a sharp one.
 OWNER_POWER = 2
-# Hinted colours closer than this (normalised ab, ~1 ab unit) always share a group.
+# Hinted colours are told apart on a grid of this step (normalised ab, ~1 ab unit): a hint's
+# pixels all carry its colour exactly, so only hints within about a step may share a group.
 SAME_COLOUR = 0.01
 
 
@@ -118,8 +120,9 @@ def hint_groups(painted: np.ndarray) -> tuple[np.ndarray, int]:
     if not sel.any():
         return labels, 0
     colours = np.stack([a[sel], b[sel]], 1)
-    keys = np.round(colours / SAME_COLOUR).astype(np.int64)
-    _, inverse = np.unique(keys, axis=0, return_inverse=True)
+    keys = np.round(colours / SAME_COLOUR).astype(np.int64) + (1 << 20)
+    # one int64 per colour: a 1-D unique is ~5x faster than np.unique(axis=0) (a whole stroke)
+    _, inverse = np.unique((keys[:, 0] << 21) | keys[:, 1], return_inverse=True)
     pixel_group = inverse.ravel()
     if pixel_group.max() + 1 > MAX_COLOURS:
         pixel_group = hue_sector(colours[:, 0], colours[:, 1])

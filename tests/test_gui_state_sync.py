@@ -319,7 +319,7 @@ def test_the_first_hint_tip_never_covers_the_zoom_percentage(qtbot, win):
     from PySide6.QtGui import QFontMetrics
     view = win.views.gray_view
     assert view.placeholder
-    fm = QFontMetrics(view.font())
+    fm = QFontMetrics(view.overlay_font())
     for width in (260, 360, 540, 900):
         r = QRect(0, 0, width, 600)
         tip, zoom = view.tip_box(fm, r), view.zoom_box(fm, r)

@@ -6,7 +6,9 @@ import pytest
 from skimage import data
 
 from net import Colorizer, Hint
-from net.hint_reach import HUE_SECTORS, MAX_COLOURS, hint_groups
+from net.hint_reach import HUE_SECTORS, MAX_COLOURS, hint_groups, region_split
+from net.levin_propagation import LevinPyramid
+from net.propagation import Propagator
 
 FLAG, SUIT, SHUTTLE = (Hint(25, 240, 8, (200, 30, 30)), Hint(200, 300, 8, (40, 60, 200)),
                        Hint(400, 150, 8, (120, 130, 40)))
@@ -16,10 +18,13 @@ FLAG_AREA, SHUTTLE_AREA, SUIT_AREA = (np.s_[150:230, 5:40], np.s_[60:130, 385:42
                                       np.s_[280:340, 80:170])
 
 
+def gray_astronaut():
+    return cv2.cvtColor(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+
+
 @pytest.fixture(scope="module")
 def astronaut_session():
-    gray = cv2.cvtColor(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
-    return Colorizer.load(device="cpu").open(gray)
+    return Colorizer.load(device="cpu").open(gray_astronaut())
 
 
 def mean_ab(session, hints, area):
@@ -87,23 +92,80 @@ def test_each_colour_is_a_group_and_many_colours_group_by_hue():
 
 def test_changing_one_colour_reruns_the_network_for_that_colour_only(astronaut_session,
                                                                       monkeypatch):
-    """A preview after a hint change costs one network run however many colours there are."""
+    """A preview after a hint change costs one network run however many colours there are,
+    undo costs none, and a group's kept output is never that of other hints."""
     s = astronaut_session
-    s.predict_ab([FLAG, SUIT, SHUTTLE], "region")
     runs = []
     network = s._network
     monkeypatch.setattr(s, "_network", lambda hint7: runs.append(1) or network(hint7))
+
+    def new_runs(hints):
+        before = len(runs)
+        ab = s.predict_ab(hints, "region")
+        return len(runs) - before, ab
+
+    new_runs([FLAG, SUIT, SHUTTLE])
     moved = Hint(SUIT.x + 12, SUIT.y, SUIT.radius, SUIT.rgb)
-    s.predict_ab([FLAG, moved, SHUTTLE], "region")
-    assert len(runs) == 1
-    s.predict_ab([FLAG, moved, SHUTTLE, Hint(60, 300, 8, SUIT.rgb)], "region")  # same colour
-    assert len(runs) == 2
+    assert new_runs([FLAG, moved, SHUTTLE])[0] == 1
+    assert new_runs([FLAG, moved, SHUTTLE, Hint(60, 300, 8, SUIT.rgb)])[0] == 1  # same colour
+    assert new_runs([FLAG, moved, SHUTTLE])[0] == 0                            # undo
+    recoloured = Hint(SUIT.x + 12, SUIT.y, SUIT.radius, (40, 160, 200))         # in place
+    count, ab = new_runs([FLAG, recoloured, SHUTTLE])
+    assert count == 1
+    fresh = Colorizer.load(device="cpu").open(gray_astronaut())
+    assert np.abs(ab - fresh.predict_ab([FLAG, recoloured, SHUTTLE], "region")).max() < 0.5
     rng = np.random.default_rng(0)
     many = [Hint(float(x), float(y), 6, tuple(int(v) for v in rng.integers(0, 256, 3)))
             for x, y in rng.uniform(20, 490, (12, 2))]
-    s.predict_ab(many, "region")                      # more colours than MAX_COLOURS: by hue
+    new_runs(many)                                    # more colours than MAX_COLOURS: by hue
     for i in range(3):                                # each new colour joins one group
         many.append(Hint(100.0 + 40 * i, 450.0, 6, tuple(int(v) for v in rng.integers(0, 256, 3))))
-        before = len(runs)
-        s.predict_ab(many, "region")
-        assert len(runs) - before <= 1
+        assert new_runs(many)[0] == 1
+
+
+def test_each_colours_residual_is_spread_in_the_region_its_group_owns():
+    """The correction per group (Propagator.correct with groups): on flat gray a red and a
+    blue hint each lift their own half to their colour; with the correction of all hints at
+    once each half got a mix of both residuals."""
+    l_norm = np.zeros((64, 128), np.float32)
+    prop = Propagator(l_norm, "levin")
+    hint4 = np.zeros((4, 64, 128), np.float32)
+    hint4[1:4, 28:36, 12:20] = np.array([0.6, 0.2, 1.0])[:, None, None]     # red, left
+    hint4[1:4, 28:36, 108:116] = np.array([-0.1, -0.6, 1.0])[:, None, None]  # blue, right
+    labels = np.full((64, 128), -1, np.int32)
+    labels[28:36, 12:20], labels[28:36, 108:116] = 0, 1
+    owners, weight = region_split(LevinPyramid(np.full((64, 128), 0.5, np.float32)), labels, 2)
+    assert np.allclose(owners.sum(0), 1, atol=1e-5) and weight[labels >= 0].min() > 0.99
+    assert owners[0][:, :40].min() > 0.8 and owners[1][:, 88:].min() > 0.8
+    ab = np.zeros((2, 64, 128), np.float32)
+    mixed = prop.correct(ab, hint4, 0.5)
+    split = prop.correct(ab, hint4, 0.5, (labels, owners))
+
+    def off_hue(out, side, colour):
+        """Mean |component of the correction across the hint's own colour| on that side."""
+        u = np.array(colour) / np.hypot(*colour)
+        return np.abs(out[0][side] * -u[1] + out[1][side] * u[0]).mean()
+
+    for side, colour in ((np.s_[:, 4:40], (0.6, 0.2)), (np.s_[:, 88:124], (-0.1, -0.6))):
+        assert off_hue(split, side, colour) < 0.005                   # 0.001: its own colour
+        assert off_hue(mixed, side, colour) > 5 * off_hue(split, side, colour)   # 0.025
+        u = np.array(colour) / np.hypot(*colour)
+        assert (split[0][side] * u[0] + split[1][side] * u[1]).mean() > 0.25   # and lifted
+    one = np.where(labels >= 0, 0, -1)                 # one group: the plain correction
+    assert np.allclose(prop.correct(ab, hint4, 0.5, (one, np.ones((1, 64, 128), np.float32))),
+                       mixed, atol=1e-6)
+
+
+def test_the_sessions_correction_is_split_by_colour_only_in_own_region(astronaut_session,
+                                                                        monkeypatch):
+    s = astronaut_session
+    seen = []
+    correct = s._propagator.correct
+    monkeypatch.setattr(s._propagator, "correct",
+                        lambda ab, hint4, reach, groups=None: seen.append(groups)
+                        or correct(ab, hint4, reach, groups))
+    s.predict_ab([FLAG, SHUTTLE], "region")
+    s.predict_ab([FLAG, SHUTTLE], "photo")
+    labels, owners = seen[0]
+    assert len(owners) == 2 and set(np.unique(labels)) == {-1, 0, 1}
+    assert seen[1] is None
