@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
 
 from net.assets import model_label
@@ -32,6 +32,7 @@ APP_NAME = "Hint Colorizer"
 DEFAULT_SIZE = (1400, 820)     # first start
 USABLE_SIZE = (720, 460)       # a saved window smaller than this is not restored
 MINIMUM_SIZE = (560, 380)      # below this the views are too small to paint in
+SLOW_MS = 400                  # "colouring…" in the status bar when a change takes longer
 AUTOMATIC_TEXT = ("{name} is an automatic model: it colorizes from the gray photo alone and "
                   "ignores hints (choose local or seed in the Model menu to paint)")
 IMAGE_FILTER = read_filter()
@@ -74,6 +75,9 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.menus = Menus(self)
         self.status_model, self.status_time, self.status_pos = QLabel(), QLabel(), QLabel()
+        # A change whose colours take longer than this says so (a busy CPU can take seconds).
+        self._slow = QTimer(self, singleShot=True, interval=SLOW_MS)
+        self._slow.timeout.connect(self._say_colouring)
         for w in (self.status_pos, self.status_time, self.status_model):
             self.statusBar().addPermanentWidget(w)
         self._retrain = None
@@ -191,6 +195,10 @@ class MainWindow(QMainWindow):
         self.status_time.setText(f"inference {r.ms:.0f} ms" + (f" · click→screen {lat:.0f} ms"
                                                                  if lat else ""))
 
+    def _say_colouring(self):
+        if self.doc.photo is not None and not self.controller.idle():
+            self.status_time.setText("colouring…")
+
     def update_tip(self, *_):
         """The first-hint tip over an empty photo, unless the eraser is on (a click would not add)."""
         self.views.set_tip("" if self.doc.hints or self.tool.mode == "erase" else FIRST_HINT_TEXT)
@@ -198,6 +206,8 @@ class MainWindow(QMainWindow):
     def on_doc_changed(self, kind: str):
         if kind == "saved":
             self.menus.update_recent()                # the session saved is listed now
+        if kind in ("hints", "image", "reach"):
+            self._slow.start()                        # the controller asks for new colours
         if kind in ("reach", "image"):
             self.panel.set_reach(self.doc.hint_reach)
             self.menus.reach_action.setChecked(self.doc.hint_reach == REGION)
