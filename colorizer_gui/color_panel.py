@@ -93,6 +93,7 @@ class ColorPanel(QWidget):
         self.recent_row.set_colors(self.recent.colors)
         self.rgb = (200, 40, 40)
         self.lightness: float | None = None
+        self._where = "under the cursor"         # the spot the lightness is of
         self._r_min, self._r_max = 1.0, 500.0
         for w in (self.swatch, self.ab_picker, self.recent_row, self.suggest_row):
             w.colorPicked.connect(self.colorPicked)
@@ -154,9 +155,10 @@ class ColorPanel(QWidget):
     def set_reach(self, reach: str) -> None:
         (self.region_reach_btn if reach == REGION else self.photo_reach_btn).setChecked(True)
 
-    def set_lightness(self, l: float | None) -> None:
-        """Lightness where the colour would land (under the cursor or the selected hint)."""
-        self.lightness = l
+    def set_lightness(self, l: float | None, where: str = "under the cursor") -> None:
+        """Lightness where the colour would land: ``where`` says which spot that is (under the
+        cursor, or at the selected hint), for the gamut warning."""
+        self.lightness, self._where = l, where
         if l is not None:
             self.ab_picker.set_lightness(l)
         self._check_gamut()
@@ -170,8 +172,9 @@ class ColorPanel(QWidget):
     def _check_gamut(self) -> None:
         l = self.lightness
         if l is not None and gamut_shift(l, self.rgb) > GAMUT_WARN_AB:
-            self.gamut_label.setText(f"This colour cannot exist at the lightness here (L {l:.0f}): "
-                                     "it will come out grayer. Pick from the square below.")
+            self.gamut_label.setText(f"This colour cannot exist at the lightness {self._where} "
+                                     f"(L {l:.0f}): it will come out grayer there. Pick from "
+                                     "the square below.")
         else:
             self.gamut_label.setText("")
 

@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
 
     def describe_spot(self, h):
         """The colour panel for a selected hint: the lightness under it and what to suggest."""
-        self.panel.set_lightness(self.doc.lightness_at(h.x, h.y))
+        self.panel.set_lightness(self.doc.lightness_at(h.x, h.y), "at the selected hint")
         self.update_suggestions(h.x, h.y)
 
     def pick_color(self, rgb):

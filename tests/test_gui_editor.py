@@ -1,6 +1,7 @@
 """What users of editors expect (issue 12): guidance, on-screen state, eraser, hint list,
 gamut warning, radius relative to the photo."""
 import numpy as np
+import pytest
 from PIL import Image
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -8,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from colorizer_gui.hint_tool import max_radius_for
 from colorizer_gui.inference import display_lightness
 from colorizer_gui.view_pair import EMPTY_TEXT, FIRST_HINT_TEXT
+from net.hints import Hint
 
 from .test_gui import (WAIT, click, new_window, photo, send, wait_idle,  # noqa: F401
                        win)
@@ -96,6 +98,19 @@ def test_a_colour_that_cannot_exist_at_the_lightness_here_is_flagged(win):
     panel.set_lightness(30)
     win.pick_color((0, 0, 255))
     assert panel.gamut_label.text() == ""
+
+
+def test_the_gamut_warning_says_which_spot_it_means(qtbot, win):
+    """"at the lightness here" read as the result's colours (a walkthrough): it names the spot
+    under the cursor or the selected hint."""
+    win.pick_color((0, 0, 255))
+    win.panel.set_lightness(96)
+    assert "under the cursor (L 96)" in win.panel.gamut_label.text()
+    win.doc.insert_hints(0, [Hint(5, 5, 3, (0, 0, 255))])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(win.doc, "lightness_at", lambda x, y: 95.0)
+        win.tool.select(0)
+    assert "at the selected hint (L 95)" in win.panel.gamut_label.text()
 
 
 def test_the_radius_is_relative_to_the_photo_and_reaches_large_photo_sizes(qtbot, win, tmp_path,
