@@ -7,6 +7,8 @@ Mean change of the colorized photo's chroma without and with one red hint, at wo
   (rows 20-100, columns 240-300 of the 308x256 photo) and of the hinted breast (95-120, 195-220);
 * scikit-image's astronaut, a hint on the suit: |ab| of the wall (rows 20-150, columns
   300-480), the face (100-160, 180-260) and the suit (300-420, 200-300);
+* the astronaut, a green hint on the plain backdrop left of her head: a* of the face and of
+  the hair (rows 20-90, columns 160-300);
 * a noisy 100|110 gray step (tests/test_hint_reach.py's photo), a hint on the left: |ab| of
   the left side far from the hint (columns 90-123) and of the right side (141-256).
 
@@ -90,6 +92,9 @@ def main() -> None:
         d = change(c, skimage.data.astronaut(), Hint(250, 330, 8, (200, 30, 30)), reach)
         parts.append("astronaut |ab|: wall %.1f face %.1f suit %.1f" % (
             mean(d, 20, 150, 300, 480), mean(d, 100, 160, 180, 260), mean(d, 300, 420, 200, 300)))
+        d = change(c, skimage.data.astronaut(), Hint(111, 46, 8, (48, 160, 64)), reach)
+        parts.append("green on the astronaut's backdrop a*: face %+.1f hair %+.1f" % (
+            mean(d, 100, 160, 180, 260, 0), mean(d, 20, 90, 160, 300, 0)))
         d = change(c, weak_step(), Hint(40, 96, 8, (200, 40, 40)), reach)
         parts.append("step |ab|: left far %.1f right %.1f"
                      % (mean(d, 0, 192, 90, 123), mean(d, 0, 192, 141, 256)))
