@@ -114,6 +114,9 @@ def main(argv=None) -> int:
     p.add_argument("--hint-reach", choices=HINT_REACHES, default=DEFAULT_HINT_REACH,
                    help="the previews and 12 MP renders with this hint reach (net.hint_reach); "
                         "--edges and --large use the default")
+    p.add_argument("--colours", type=int, default=0,
+                   help="hint colours used in turn (default: every hint a new random colour); "
+                        "\"Own region\" runs the network once per colour")
     a = p.parse_args(argv)
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -135,15 +138,21 @@ def main(argv=None) -> int:
         s = c.open(gray_big)
         opens.append(time.perf_counter() - t0)
     s.hint_reach = a.hint_reach
-    hints = [Hint(float(rng.uniform(0, 4000)), float(rng.uniform(0, 3000)), 40.0,
-                  tuple(int(v) for v in rng.integers(0, 256, 3))) for _ in range(5)]
+    palette = [tuple(int(v) for v in rng.integers(0, 256, 3)) for _ in range(a.colours)]
+
+    def colour(i: int) -> tuple[int, int, int]:
+        return palette[i % len(palette)] if palette else \
+            tuple(int(v) for v in rng.integers(0, 256, 3))
+
+    hints = [Hint(float(rng.uniform(0, 4000)), float(rng.uniform(0, 3000)), 40.0, colour(i))
+             for i in range(5)]
     for _ in range(3):                                   # warm-up
-        hints.append(Hint(2000.0, 1500.0, 40.0, (200, 30, 30)))
+        hints.append(Hint(2000.0, 1500.0, 40.0, palette[0] if palette else (200, 30, 30)))
         s.preview(hints)
     previews, stages = [], {}
     for i in range(a.repeat):
         hints.append(Hint(float(rng.uniform(0, 4000)), float(rng.uniform(0, 3000)), 40.0,
-                          tuple(int(v) for v in rng.integers(0, 256, 3))))
+                          colour(i)))
         t0 = time.perf_counter()
         s.preview(hints)
         previews.append(time.perf_counter() - t0)
