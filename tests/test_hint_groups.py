@@ -169,3 +169,16 @@ def test_the_sessions_correction_is_split_by_colour_only_in_own_region(astronaut
     labels, owners = seen[0]
     assert len(owners) == 2 and set(np.unique(labels)) == {-1, 0, 1}
     assert seen[1] is None
+
+
+def test_a_long_stroke_does_not_crowd_out_a_dot_by_its_size():
+    """Flat gray, a stroke across one end and a dot near the other: the dot owns its half of
+    the way between them (by their connections alone the stroke took the row up to 131 of
+    the 200 pixels towards the dot; on a street a gray road stroke took a yellow car's hood)."""
+    labels = np.full((96, 256), -1, np.int32)
+    labels[:, 20:26] = 1                               # the stroke
+    labels[44:52, 200:208] = 0                         # the dot
+    owners, weight = region_split(LevinPyramid(np.full((96, 256), 0.5, np.float32)), labels, 2)
+    border = int(np.argmax(owners[0][48] > 0.5))
+    assert border < 113, border                        # the midpoint (95 now)
+    assert owners[0][:, 150:].mean() > 0.97
