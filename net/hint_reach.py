@@ -32,6 +32,7 @@ patterned region colours less of it: a stroke across the region colours all of i
 """
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 import torch
@@ -77,9 +78,9 @@ GRAY_CHROMA = 8.0       # ab units
 # three hints in one network run: 40.0); on flat gray with a red and a blue hint, power 1 left
 # each hint a dot in a mixed colour, 2 fills each side with a soft border, 4 a sharp one.
 OWNER_POWER = 2
-# A group's connections are divided by its hinted pixel count to this power first: a long
-# stroke reaches more pixels than a dot because it is larger (about its perimeter), not
-# because the pixels belong with it. A gray stroke on a street's road took the hood of a car
+# Each hint's connections are divided by its pixel count (of its connected hinted pixels) to
+# this power first: a long stroke reaches more pixels than a dot because it is larger (about
+# its perimeter), not because the pixels belong with it; many equal dots keep their balance. A gray stroke on a street's road took the hood of a car
 # hinted yellow by a dot (b* of the car's front 19.7 without the stroke, 6.0 with it; 16.4 with
 # power 0.5, 22.7 with 1, where the dot starts to take the road); the astronaut's three
 # equal circles barely move (suit cross-talk 13.4 / 14.2 / 15.1).
@@ -158,14 +159,24 @@ def region_split(pyramid: LevinPyramid, labels: np.ndarray, n: int) -> tuple[np.
     automatic colour; the owners split it as the pixel is connected to each group's hints.
     """
     labels = np.asarray(labels)
-    onehot = np.stack([labels == g for g in range(n)]).astype(np.float32)
     mask = (labels >= 0).astype(np.float32)
-    u = pyramid.solve(onehot, mask, reach=REGION_REACH * max(mask.shape), hard=True)
+    seeds = mask[None]                         # the weight's channel; with several groups,
+    if n > 1:                                  # one more per group for the owners
+        seeds = np.concatenate([np.stack([_seed(labels == g) for g in range(n)]), seeds])
+    u = pyramid.solve(seeds, mask, reach=REGION_REACH * max(mask.shape), hard=True)
     np.clip(u, 0.0, None, out=u)
-    total = u.sum(0)
-    size = onehot.reshape(n, -1).sum(1) ** OWNER_SIZE_POWER
-    sharp = (u / size[:, None, None]) ** OWNER_POWER
+    total = u[-1]
+    sharp = u[:n] ** OWNER_POWER
     return sharp / np.maximum(sharp.sum(0), 1e-12)[None], np.clip(total * REGION_GAIN, 0.0, 1.0)
+
+
+def _seed(own: np.ndarray) -> np.ndarray:
+    """A group's seed for the owners' solve: 1 / (pixels of its connected hint)^OWNER_SIZE_POWER
+    on each of its hints, 0 elsewhere (the solve is linear: each hint's connections scale so)."""
+    count, comp = cv2.connectedComponents(own.astype(np.uint8), connectivity=8)
+    sizes = np.bincount(comp.ravel(), minlength=count).astype(np.float32)
+    scale = sizes ** -OWNER_SIZE_POWER
+    return np.where(own, scale[comp], 0.0).astype(np.float32)
 
 
 def region_shares(pyramid: LevinPyramid, labels: np.ndarray, n: int) -> np.ndarray:
