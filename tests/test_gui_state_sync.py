@@ -313,33 +313,6 @@ def test_the_first_hint_tip_is_hidden_while_the_eraser_is_on(qtbot, win):
     assert win.views.gray_view.placeholder == FIRST_HINT_TEXT
 
 
-def test_the_first_hint_tip_never_covers_the_zoom_percentage(qtbot, win):
-    """The tip was centred on the whole view and ran under "107 %" (a walkthrough)."""
-    from PySide6.QtCore import QRect
-    from PySide6.QtGui import QFontMetrics
-    view = win.views.gray_view
-    assert view.placeholder
-    fm = QFontMetrics(view.overlay_font())
-    for width in (260, 360, 540, 900):
-        r = QRect(0, 0, width, 600)
-        tip, zoom = view.tip_box(fm, r), view.zoom_box(fm, r)
-        assert not tip.intersects(zoom), (width, tip, zoom)
-        assert tip.left() >= 0 and tip.bottom() <= r.bottom()
-
-
-def test_a_slow_change_says_colouring_until_its_colours_arrive(qtbot, win, monkeypatch):
-    """On a busy CPU a hint could take seconds with the last timing still shown (a
-    walkthrough): the status bar says the new colours are coming."""
-    wait_idle(qtbot, win)
-    monkeypatch.setattr(win.controller, "idle", lambda: False)     # as if still computing
-    win.doc.insert_hints(len(win.doc.hints), [Hint(20, 20, 4, (200, 40, 40))])
-    assert win._slow.isActive()
-    win._slow.timeout.emit()
-    assert win.status_time.text() == "colouring…"
-    monkeypatch.undo()
-    qtbot.waitUntil(lambda: win.status_time.text().startswith("inference"), timeout=WAIT)
-
-
 def test_model_names_say_what_a_model_does_with_hints_and_nothing_twice(win):
     """The status bar said "model: local (local)"; the seed model, which turns hints into one
     palette for the whole photo, looked broken to a new user (its hints' colours mixed)."""
