@@ -220,7 +220,7 @@ class ColorizeSession:
         hinted = hint4 is not None and bool((hint4[3] > 0).any())
         groups = None
         if hinted and reach == REGION:             # its network inputs are made per colour
-            ab, groups = self._own_regions(painted)
+            ab, groups = self._own_regions(hint4)
         else:
             hint7 = (self._timed("hint input", self._propagator.hint_input, hint4)
                      if hint4 is not None else None)
@@ -246,24 +246,26 @@ class ColorizeSession:
         self._stage_s[stage] += time.perf_counter() - t
         return out
 
-    def _run(self, painted: np.ndarray) -> np.ndarray:
-        """The network's chroma for these rasterised hints (propagated first)."""
-        hint7 = self._timed("hint input", self._hint_input, painted)
+    def _run(self, hint4: np.ndarray) -> np.ndarray:
+        """The network's chroma for these hints (propagated first)."""
+        hint7 = self._timed("hint input", self._propagator.hint_input, hint4)
         return self._timed("network", self._network, hint7)
 
-    def _own_regions(self, painted: np.ndarray):
+    def _own_regions(self, hint4: np.ndarray):
         """Hint reach "region" (:mod:`net.hint_reach`): the network's chroma per colour group of
         the hints, each kept in its group's region -> (chroma, (labels, owners) for the
         correction). A group whose hints are as in one of the last predictions is not run again
         (a hint change reruns its own group, and undo finds the group it had)."""
-        labels, n = self._timed("hint reach", hint_groups, painted)
+        labels, n = self._timed("hint reach", hint_groups, hint4[1:])
         outputs, memo = [], {}
         for g in range(n):
             own = labels == g
-            key = painted[:, own].tobytes() + np.flatnonzero(own).tobytes()
+            key = hint4[1:, own].tobytes() + np.flatnonzero(own).tobytes()
             out = self._group_outputs.get(key)
             if out is None:
-                out = self._run(painted * own[None])
+                alone = hint4.copy()
+                alone[1:] *= own
+                out = self._run(alone)
             outputs.append(out)
             memo[key] = out
         for key, out in self._group_outputs.items():      # the most recent first
@@ -272,18 +274,17 @@ class ColorizeSession:
             memo.setdefault(key, out)
         self._group_outputs = memo
         if self._raw_without_hints is None:
-            self._raw_without_hints = self._run(np.zeros_like(painted))
+            none = hint4.copy()
+            none[1:] = 0
+            self._raw_without_hints = self._run(none)
         t = time.perf_counter()
         if self._region_pyramid is None:
             self._region_pyramid = colour_guided(self._propagator.levin_pyramid(),
                                                  self._raw_without_hints)
-        ph, pw = self.l_norm_padded.shape
-        padded_labels = np.full((ph, pw), -1, np.int32)
-        padded_labels[:labels.shape[0], :labels.shape[1]] = labels
-        owners, weight = region_split(self._region_pyramid, padded_labels, n)
+        owners, weight = region_split(self._region_pyramid, labels, n)
         ab = localise(outputs, self._raw_without_hints, owners * weight[None])
         self._stage_s["hint reach"] += time.perf_counter() - t
-        return ab, (padded_labels, owners)
+        return ab, (labels, owners)
 
     def _network(self, hint7: np.ndarray | None) -> np.ndarray:
         """The network's chroma (2, padded h, w; normalised) for this hint input."""

@@ -80,10 +80,11 @@ GRAY_CHROMA = 8.0       # ab units
 OWNER_POWER = 2
 # Each hint's connections are divided by its pixel count (of its connected hinted pixels) to
 # this power first: a long stroke reaches more pixels than a dot because it is larger (about
-# its perimeter), not because the pixels belong with it; many equal dots keep their balance. A gray stroke on a street's road took the hood of a car
-# hinted yellow by a dot (b* of the car's front 19.7 without the stroke, 6.0 with it; 16.4 with
-# power 0.5, 22.7 with 1, where the dot starts to take the road); the astronaut's three
-# equal circles barely move (suit cross-talk 13.4 / 14.2 / 15.1).
+# its perimeter), not because the pixels belong with it; many equal dots keep their balance.
+# A gray stroke on a street's road took the hood of a car hinted yellow by a dot (b* of the
+# car's front 19.7 without the stroke, 6.0 with it; 16.4 with power 0.5, 22.7 with 1, where
+# the dot starts to take the road); the astronaut's three equal circles barely move (suit
+# cross-talk 13.4 / 14.2 / 15.1).
 OWNER_SIZE_POWER = 0.5
 # Hinted colours are told apart on a grid of this step (normalised ab, ~1 ab unit): a hint's
 # pixels all carry its colour exactly, so only hints within about a step may share a group.
@@ -179,17 +180,9 @@ def _seed(own: np.ndarray) -> np.ndarray:
     return np.where(own, scale[comp], 0.0).astype(np.float32)
 
 
-def region_shares(pyramid: LevinPyramid, labels: np.ndarray, n: int) -> np.ndarray:
-    """(n, h, w): each colour group's share of every pixel, its owner share times the weight
-    (:func:`region_split`)."""
-    owners, weight = region_split(pyramid, labels, n)
-    return owners * weight[None]
-
-
 def region_weight(pyramid: LevinPyramid, mask: np.ndarray) -> np.ndarray:
-    """(h, w) in [0, 1]: the total of :func:`region_shares` for one group (``mask`` > 0)."""
-    labels = np.where(np.asarray(mask) > 0, 0, -1)
-    return region_shares(pyramid, labels, 1)[0]
+    """(h, w) in [0, 1]: :func:`region_split`'s weight for the hints of ``mask`` (> 0)."""
+    return region_split(pyramid, np.where(np.asarray(mask) > 0, 0, -1), 1)[1]
 
 
 def localise(with_hints: list[np.ndarray], without_hints: np.ndarray,

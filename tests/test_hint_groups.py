@@ -10,12 +10,13 @@ from net.hint_reach import HUE_SECTORS, MAX_COLOURS, hint_groups, region_split
 from net.levin_propagation import LevinPyramid
 from net.propagation import Propagator
 
-FLAG, SUIT, SHUTTLE = (Hint(25, 240, 8, (200, 30, 30)), Hint(200, 300, 8, (40, 60, 200)),
-                       Hint(400, 150, 8, (120, 130, 40)))
-# Regions of skimage's astronaut (rows, columns at 512 px): the flag's stripes below its hint,
-# the shuttle model above its hint, the left part of the suit away from its hint.
-FLAG_AREA, SHUTTLE_AREA, SUIT_AREA = (np.s_[150:230, 5:40], np.s_[60:130, 385:420],
-                                      np.s_[280:340, 80:170])
+from training.tint import ASTRONAUT_HINTS
+
+# training.tint's three hints on skimage's astronaut and their regions (rows, columns at
+# 512 px): the flag's stripes below its hint, the left part of the suit away from its hint,
+# the shuttle model above its hint.
+(FLAG, FLAG_AREA), (SUIT, SUIT_AREA), (SHUTTLE, SHUTTLE_AREA) = (
+    (hint, np.s_[r0:r1, c0:c1]) for hint, (r0, r1, c0, c1) in ASTRONAUT_HINTS.values())
 
 
 def gray_astronaut():
