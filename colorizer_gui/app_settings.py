@@ -215,6 +215,17 @@ def remember_open_dir(s: QSettings, photo: Path) -> None:
         s.setValue("lastDir", str(photo.parent))
 
 
+def session_dir(s: QSettings) -> str:
+    """Where File > Open session starts: the folder of the last session the user saved or
+    opened, else where File > Open starts."""
+    last = Path(str(s.value("sessionDir", "") or ""))
+    return str(last) if last != Path() and last.is_dir() else open_dir(s)
+
+
+def remember_session_dir(s: QSettings, session: Path) -> None:
+    s.setValue("sessionDir", str(Path(session).resolve().parent))
+
+
 def pictures_dir() -> Path:
     """The user's Pictures folder, or home when there is none."""
     pictures = QStandardPaths.writableLocation(Loc.PicturesLocation)

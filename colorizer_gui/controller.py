@@ -24,7 +24,8 @@ from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, lo
                               save_session)
 
 from .app_settings import (add_recent_file, default_save_dir, preferred_hint_reach,
-                           remember_hint_reach, remember_open_dir, session_model_switch)
+                           remember_hint_reach, remember_open_dir, remember_session_dir,
+                           session_model_switch)
 from .autosave import Autosave
 from .commands import SetHintReach
 from .document import Document, Photo
@@ -206,6 +207,8 @@ class EditorController(QObject):
         # A saved session is what to reopen (its hints come with it), else the photo.
         add_recent_file(self.settings, session_path if session_path and not unsaved else photo.path)
         remember_open_dir(self.settings, photo.path)
+        if session_path and not unsaved:
+            remember_session_dir(self.settings, session_path)
         self._set_session(session if colorizer is self.colorizer else None, photo)
         self._ensure_session()
         note = " (colour photo shown in gray; Alt+click samples its colours)" if photo.has_color else ""
@@ -355,6 +358,7 @@ class EditorController(QObject):
             self.prompts.error("The session was not saved", str(e))
             return False
         add_recent_file(self.settings, path)          # reopening it brings the hints back
+        remember_session_dir(self.settings, path)     # File > Open session starts there
         self.doc.mark_saved(path)
         self.message.emit(f"Saved {path.name}", 5000)
         self.drop_autosave()                         # nothing unsaved left to recover

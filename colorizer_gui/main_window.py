@@ -16,7 +16,7 @@ from net.session_file import SUFFIX
 from net.version import __version__
 
 from .app_settings import (autosave_path, default_save_dir, migrate_legacy_data, open_dir,
-                           pending_autosave, read_colors, settings, write_colors)
+                           pending_autosave, read_colors, session_dir, settings, write_colors)
 from .canvas import dropped_paths
 from .color_panel import ColorPanel, scrollable
 from .controller import EditorController
@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
             self.controller.open_path(path)
 
     def choose_session(self):
-        path = self.prompts.open_file("Open session", open_dir(self.settings),
+        path = self.prompts.open_file("Open session", session_dir(self.settings),
                                       f"Colorizer sessions (*{SUFFIX});;All files (*)")
         if path:
             self.controller.open_session(Path(path))

@@ -185,6 +185,33 @@ def test_open_starts_in_the_users_last_folder_not_the_install_folder(qtbot, win,
     assert suggested() == [pictures_dir()] * 2
 
 
+def test_open_session_starts_where_sessions_were_last_saved_or_opened(qtbot, win, photo,
+                                                                     tmp_path, monkeypatch):
+    """Sessions kept in their own folder: File > Open session starts there (File > Open a
+    photo still starts at the photos); an autosave does not move it."""
+    starts = []
+    monkeypatch.setattr(win.prompts, "open_file",
+                        lambda title, start, flt: starts.append((title, Path(start))) or None)
+    sessions = tmp_path / "my sessions"
+    sessions.mkdir()
+    click(win.gray_view, (100, 100))
+    assert win.controller.write_session(sessions / "trip.colorize.json")
+    win.controller.autosave()
+    win.choose_session()
+    win.choose_image()
+    assert starts == [("Open session", sessions), ("Open photo", photo.parent)]
+    other = tmp_path / "older"
+    other.mkdir()
+    assert win.controller.write_session(other / "old.colorize.json")
+    assert win.controller.open_session(sessions / "trip.colorize.json")
+    qtbot.waitUntil(lambda: win.doc.session_path == sessions / "trip.colorize.json",
+                    timeout=WAIT)
+    wait_idle(qtbot, win)
+    starts.clear()
+    win.choose_session()
+    assert starts == [("Open session", sessions)]      # the session opened last
+
+
 def test_after_a_crash_restore_save_writes_to_the_sessions_own_file(qtbot, win, tmp_path,
                                                                     monkeypatch):
     click(win.gray_view, (100, 100))
