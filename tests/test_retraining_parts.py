@@ -212,3 +212,15 @@ def test_the_trainer_counts_few_photos_as_the_retraining_window_does(local_weigh
                  str(local_weights), "--out", str(tmp_path / "run20"), "--train", "hnet,decoder"])
     assert r.returncode == 0, r.stderr
     assert "only 20 photos" in r.stderr                  # --limit: trains on 20, so warned
+
+
+def test_the_loss_curve_says_what_trains_on_which_photos_and_what_it_measures():
+    """The retraining window shows RUN/loss.png to users: its title names the parts and the
+    folder in words (it said "hnet (blurred_mse)"), and its axis what the loss is."""
+    from training.logs import curve_title
+    assert curve_title("hnet", "hnet,decoder", ["/home/me/Pictures/forests/"], "blurred_mse") == (
+        "Training the palette network + decoder on forests",
+        "blurred squared colour error (lower is better)")
+    title, ylabel = curve_title("local", "hnet", ["a/scenes-train", "b/photos-train"], "psnr")
+    assert title == "Training the local model on scenes-train, photos-train"
+    assert ylabel == "PSNR-weighted squared error (lower is better)"

@@ -39,7 +39,29 @@ def start_log(csv_path: Path, step: int) -> None:
     write_text_atomic(csv_path, text)
 
 
-def plot_curves(csv_path: Path, png_path: Path, title: str) -> None:
+# How the loss curve names what trains and what it measures (the app's retraining window
+# shows the plot to users, who do not know "hnet (blurred_mse)").
+PART_NAMES = {"hnet": "palette network", "decoder": "decoder", "gray": "gray branch",
+              "vgg": "VGG16 blocks", "affinity": "learned affinities"}
+STAGE_NAMES = {"rtnet": "RTNet", "local": "local model", "affinity": "learned affinities"}
+LOSS_NAMES = {"blurred_mse": "blurred squared colour error", "psnr": "PSNR-weighted squared error",
+              "mse": "squared colour error", "l1": "absolute colour error",
+              "huber": "Huber colour error", "rebalanced_ce": "rebalanced cross-entropy"}
+
+
+def curve_title(stage: str, parts: str | None, folders: list[str], loss: str) -> tuple[str, str]:
+    """(title, y label) of a run's loss plot, e.g. ("Training the palette network + decoder
+    on forests", "blurred squared colour error (lower is better)")."""
+    if stage == "hnet":
+        what = " + ".join(PART_NAMES.get(x, x) for x in (parts or "hnet").split(",") if x)
+    else:
+        what = STAGE_NAMES.get(stage, stage)
+    names = [Path(f).resolve().name for f in folders]
+    title = f"Training the {what} on {', '.join(n for n in names if n) or 'photos'}"
+    return title, f"{LOSS_NAMES.get(loss, loss)} (lower is better)"
+
+
+def plot_curves(csv_path: Path, png_path: Path, title: str, ylabel: str = "loss") -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -58,7 +80,7 @@ def plot_curves(csv_path: Path, png_path: Path, title: str) -> None:
         ax.plot(steps, train, label="training", alpha=0.8)
     if val:
         ax.plot(vsteps, val, "o-", label="validation")
-    ax.set_xlabel("step"); ax.set_ylabel("loss"); ax.set_yscale("log"); ax.set_title(title)
+    ax.set_xlabel("step"); ax.set_ylabel(ylabel); ax.set_yscale("log"); ax.set_title(title)
     ax.grid(alpha=0.3); ax.legend()
     fig.tight_layout()
     with atomic_path(png_path) as tmp:

@@ -18,7 +18,7 @@ from .checkpoint import CheckpointError, load_checkpoint, require_same_on_resume
 from .data import PhotoStream, Source, decode_folder, validation_batch
 from .held_out import score_run
 from .hint_sampling import HintSamplingConfig
-from .logs import append_log_row, plot_curves, start_log
+from .logs import append_log_row, curve_title, plot_curves, start_log
 from .run import CKPT_NAME, Run
 
 BEST_NAME = "best.safetensors"    # the weights at the lowest validation loss so far
@@ -135,7 +135,8 @@ def train(args, on_finish=None) -> Path:
     window_loss, window_n, window_t = 0.0, 0, time.time()
     last_val = None
     in_step = False           # an interruption inside a step leaves no consistent state to save
-    title = f"{args.stage} ({run.stage.loss_label()})"
+    title = curve_title(args.stage, getattr(args, "train", None),
+                        [Source.parse(d).path for d in args.data], run.stage.loss_label())
     budget = args.time_limit * 60 if args.time_limit > 0 else math.inf
 
     def in_budget():
@@ -181,7 +182,7 @@ def train(args, on_finish=None) -> Path:
                                val_loss=last_val if do_val else None, images_per_s=ips)
                 window_loss, window_n, window_t = 0.0, 0, time.time()
                 if do_val:
-                    plot_curves(csv_path, out / "loss.png", title)
+                    plot_curves(csv_path, out / "loss.png", *title)
             if run.is_main and step in args.save_at:
                 export(out / f"step-{step}.safetensors", step, best_val)
             if step % args.ckpt_every == 0:
@@ -209,7 +210,7 @@ def train(args, on_finish=None) -> Path:
                         " ".join(map(str, missed)), step)
     result = out / "model.safetensors" if not args.export else Path(args.export)
     if run.is_main:
-        plot_curves(csv_path, out / "loss.png", title)
+        plot_curves(csv_path, out / "loss.png", *title)
         export(result, step, best_val)
         log.info("wrote %s", result)
         if args.stage == "hnet" and args.init and args.held_out > 0:
