@@ -158,6 +158,23 @@ def test_screened_propagation_keeps_a_lone_hint_on_its_side_of_an_edge():
     assert far["levin-screened"] < 0.1
 
 
+def test_the_banded_coarse_system_is_the_sparse_one():
+    """The coarse level is factorised in band storage, pixels numbered along the shorter
+    side: the same system as the sparse matrix, for tall, wide and screened cases."""
+    import scipy.sparse.linalg as spla
+    from net.levin_propagation import LevinPyramid
+    rng = np.random.default_rng(3)
+    for shape in [(40, 24), (24, 40), (30, 30)]:
+        p = LevinPyramid(rng.random(shape).astype(np.float32))
+        conf = (rng.random(shape) < 0.1) * rng.uniform(0.2, 1.0, shape)
+        hab = rng.normal(size=(2,) + shape)
+        for keep in (1.0, 0.97):
+            exact = spla.spsolve(p.coarse_matrix(conf, keep).tocsc(),
+                                 conf.ravel()[:, None] * hab.reshape(2, -1).T).T
+            np.testing.assert_allclose(p._coarse_solve(hab, conf, keep).reshape(2, -1), exact,
+                                       rtol=1e-5, atol=1e-6)
+
+
 def test_a_colour_change_alone_factorises_nothing(monkeypatch):
     """Each preview solves two coarse systems (the hint input's and the correction's); both
     stay cached, so picking another colour for the same hints reuses them."""
@@ -172,8 +189,8 @@ def test_a_colour_change_alone_factorises_nothing(monkeypatch):
     prop.propagate(first)
     prop.correct(net, first)
     built = []
-    original = lp.LevinPyramid.coarse_matrix
-    monkeypatch.setattr(lp.LevinPyramid, "coarse_matrix",
+    original = lp.LevinPyramid.coarse_band
+    monkeypatch.setattr(lp.LevinPyramid, "coarse_band",
                         lambda self, *a, **k: built.append(1) or original(self, *a, **k))
     again = prop.propagate(recoloured)
     out = prop.correct(net, recoloured)
