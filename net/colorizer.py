@@ -253,7 +253,7 @@ class ColorizeSession:
 
     def _own_regions(self, hint4: np.ndarray):
         """Hint reach "region" (:mod:`net.hint_reach`): the network's chroma per colour group of
-        the hints, each kept in its group's region -> (chroma, (labels, owners) for the
+        the hints, each kept in its group's region -> (chroma, (labels, shares) for the
         correction). A group whose hints are as in one of the last predictions is not run again
         (a hint change reruns its own group, and undo finds the group it had)."""
         labels, n = self._timed("hint reach", hint_groups, hint4[1:])
@@ -282,9 +282,10 @@ class ColorizeSession:
             self._region_pyramid = colour_guided(self._propagator.levin_pyramid(),
                                                  self._raw_without_hints)
         owners, weight = region_split(self._region_pyramid, labels, n)
-        ab = localise(outputs, self._raw_without_hints, owners * weight[None])
+        shares = owners * weight[None]
+        ab = localise(outputs, self._raw_without_hints, shares)
         self._stage_s["hint reach"] += time.perf_counter() - t
-        return ab, (labels, owners)
+        return ab, (labels, shares)          # the correction is kept where each group reaches
 
     def _network(self, hint7: np.ndarray | None) -> np.ndarray:
         """The network's chroma (2, padded h, w; normalised) for this hint input."""

@@ -133,9 +133,10 @@ class Propagator:
         hint's pixels apart from their ring (v3 on flat gray: 2.1 ab units from the ring for a
         red hint, 1.0 now; photos-val +0.02 to +0.24 dB at 2-100 hints).
 
-        ``groups``: (labels (h, w), owners (n, h, w)) of :func:`net.hint_reach.region_split`:
-        each colour group's residual is spread on its own and kept where the group owns the
-        pixel, so the residual of a red hint on a flag does not redden a suit hinted blue.
+        ``groups``: (labels (h, w), shares (n, h, w)): each colour group's residual is spread
+        on its own and kept in proportion to the group's share of the pixel (the owners of
+        :func:`net.hint_reach.region_split` times its weight), so the residual of a red hint on
+        a flag does not redden a suit hinted blue, nor cross an edge that the region stops at.
         """
         m = hint4[3]
         if not (m > 0).any():
@@ -145,11 +146,11 @@ class Propagator:
         if groups is None:
             out = ab + self._correction(residual, m, reach)
         else:
-            labels, owners = groups
-            n = len(owners)
+            labels, shares = groups
+            n = len(shares)
             split = np.concatenate([residual * (labels == g) for g in range(n)])
             spread = self._correction(split, m, reach).reshape(n, 2, *m.shape)
-            out = ab + (spread * owners[:, None]).sum(0)
+            out = ab + (spread * shares[:, None]).sum(0)
         return np.clip(out, -1.5, 1.5, out=out)          # the range propagate() keeps too
 
     def surroundings_under_hints(self, ab, m):

@@ -172,6 +172,26 @@ def test_the_sessions_correction_is_split_by_colour_only_in_own_region(astronaut
     assert seen[1] is None
 
 
+def test_own_regions_correction_is_kept_where_its_region_reaches(astronaut_session, monkeypatch):
+    """The residual correction is spread by Levin's plain weights, which cross the weak edges
+    that the region's colour-guided weight stops at (a red dot on a house finch's breast
+    left a red glow on the blurred background: a* +5.2 there, +1.4 kept by the weight).
+    So each colour's correction is kept in proportion to its share of the region weight,
+    not just its share of the owners (which sum to 1 even where the region does not reach)."""
+    s = astronaut_session
+    seen = []
+    correct = s._propagator.correct
+    monkeypatch.setattr(s._propagator, "correct",
+                        lambda ab, hint4, reach, groups=None: seen.append(groups)
+                        or correct(ab, hint4, reach, groups))
+    s.predict_ab([FLAG, SHUTTLE], "region")
+    labels, shares = seen[0]
+    n = len(shares)
+    _, weight = region_split(s._region_pyramid, labels, n)
+    np.testing.assert_allclose(shares.sum(0), weight, atol=1e-5)
+    assert (weight < 0.05).mean() > 0.2                 # much of the photo is out of reach
+
+
 def test_a_long_stroke_does_not_crowd_out_a_dot_by_its_size():
     """Flat gray, a stroke across one end and a dot near the other: the dot owns its half of
     the way between them (by their connections alone the stroke took the row up to 131 of
