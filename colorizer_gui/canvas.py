@@ -102,10 +102,10 @@ class ImageView(QGraphicsView):
             self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
             self.viewChanged.emit()
 
-    def actual_size(self) -> None:
-        self._fit_mode = False
-        self.setTransform(QTransform())
-        self.viewChanged.emit()
+    def actual_size(self, at: QPointF | None = None) -> None:
+        """100 %, about the viewport point ``at`` (the image point there stays there), or about
+        the view's centre."""
+        self._zoom_to(1.0, at)
 
     def zoom_by(self, factor: float, at: QPointF | None = None) -> None:
         """Zoom about the viewport point ``at`` (the image point there stays there), or about
@@ -113,17 +113,26 @@ class ImageView(QGraphicsView):
         cur = self.transform().m11()
         lo, hi = min(MIN_ZOOM, cur), max(MAX_ZOOM, cur)    # a panorama fitted below the range
         scale = min(hi, max(lo, cur * factor))             # still zooms in; a limit stays put
-        if scale == cur:
-            return
-        factor = scale / cur
+        if scale != cur:
+            self._zoom_to(scale, at)
+
+    def _zoom_to(self, scale: float, at: QPointF | None) -> None:
+        """Show the photo at ``scale`` with the image point at the viewport point ``at`` (the
+        view's centre if None) staying where it is."""
         self._fit_mode = False
-        anchor = None if at is None else self.viewportTransform().inverted()[0].map(at)
-        self.scale(factor, factor)                   # about the centre (AnchorViewCenter)
-        if anchor is not None:
-            d = self.viewportTransform().map(anchor) - at
-            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + round(d.x()))
-            self.verticalScrollBar().setValue(self.verticalScrollBar().value() + round(d.y()))
+        if at is None:
+            r = self.viewport().rect()
+            at = QPointF(r.width() / 2, r.height() / 2)
+        anchor = self.viewportTransform().inverted()[0].map(at)
+        self.setTransform(QTransform.fromScale(scale, scale))
+        d = self.viewportTransform().map(anchor) - at
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + round(d.x()))
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + round(d.y()))
         self.viewChanged.emit()
+
+    def cursor_point(self) -> QPointF | None:
+        """Where the cursor is in the viewport (None when it is not over the view)."""
+        return self._cursor_vp
 
     def zoom(self) -> float:
         return self.transform().m11()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QFrame, QHBoxLayout, QLabel,
                                QScrollArea, QSizePolicy, QSlider, QStyle, QToolButton, QVBoxLayout,
                                QWidget)
@@ -19,11 +19,38 @@ from net.hint_reach import PHOTO, REGION
 from .color_widgets import (GAMUT_WARN_AB, AbPicker, ColorRow, ColorSwatch, RecentColors,
                             gamut_shift)
 from .app_settings import MAX_RECENT_COLORS
+from .help_text import REACH_KEY, REACH_NAMES, REACH_TIPS
 from .hint_list import HintList
 from .suggestions import MAX_SUGGESTIONS
 
 PANEL_WIDTH = 270
 SLIDER_STEPS = 1000
+UNDER_CURSOR, AT_SELECTED_HINT = "under the cursor", "at the selected hint"   # the spots described
+GAMUT_TEXT = ("This colour cannot exist at the lightness {where} (L {l:.0f}): it will come out "
+              "grayer there. Pick from the square below.")
+
+
+class ReservedLabel(QLabel):
+    """A word-wrapped label as tall as the longest of ``texts`` needs at its width: the space
+    stays while it is empty (nothing below it jumps as a text comes and goes), and no text is
+    cut."""
+
+    def __init__(self, texts: list[str], parent=None):
+        super().__init__(parent)
+        self.texts = texts
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.height_for(PANEL_WIDTH))
+
+    def height_for(self, width: int) -> int:
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap   # as QLabel wraps
+        fm = self.fontMetrics()
+        return max(fm.boundingRect(QRect(0, 0, max(1, width), 100_000), flags, t).height()
+                   for t in self.texts) + 4
+
+    def resizeEvent(self, e):
+        super().resizeEvent(e)
+        self.setFixedHeight(self.height_for(self.width()))
 
 
 def scrollable(panel: QWidget) -> QScrollArea:
@@ -52,12 +79,8 @@ class ColorPanel(QWidget):
             ("Paint", "paint", "Paint hints: click for a circle, drag for a stroke (P)"),
             ("Eraser", "erase", "Erase: removes every hint under the brush (E)")))
         self.photo_reach_btn, self.region_reach_btn = self._choice_row(
-            lay, "Hints colour", self.reachPicked, (
-            ("Whole photo", PHOTO, "A hint's colour may reach the whole photo: the best colours "
-                                     "on average, but a lone hint can tint far regions"),
-            ("Own region", REGION, "A hint colours its own region; the rest keeps its automatic "
-                                     "colour. Drag a stroke across a patterned region to colour "
-                                     "all of it (R)")))
+            lay, "Hints colour", self.reachPicked,
+            [(REACH_NAMES[r], r, f"{REACH_TIPS[r]} ({REACH_KEY})") for r in (PHOTO, REGION)])
         form = QFormLayout()
         self.swatch = ColorSwatch()
         form.addRow("Colour", self.swatch)
@@ -69,11 +92,9 @@ class ColorPanel(QWidget):
         form.addRow("Radius", self.radius_slider)
         form.addRow("", self.radius_label)
         lay.addLayout(form)
-        self.gamut_label = QLabel()
-        self.gamut_label.setWordWrap(True)
+        self.gamut_label = ReservedLabel([GAMUT_TEXT.format(where=w, l=100)
+                                          for w in (UNDER_CURSOR, AT_SELECTED_HINT)])
         self.gamut_label.setStyleSheet("color: #e0a030;")
-        self.gamut_label.setFixedHeight(3 * self.fontMetrics().height() + 4)   # space kept: no jumps
-        self.gamut_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         lay.addWidget(self.gamut_label)
         self.ab_picker = AbPicker()
         self.ab_picker.setMinimumSize(160, 160)
@@ -93,7 +114,7 @@ class ColorPanel(QWidget):
         self.recent_row.set_colors(self.recent.colors)
         self.rgb = (200, 40, 40)
         self.lightness: float | None = None
-        self._where = "under the cursor"         # the spot the lightness is of
+        self._where = UNDER_CURSOR               # the spot the lightness is of
         self._r_min, self._r_max = 1.0, 500.0
         for w in (self.swatch, self.ab_picker, self.recent_row, self.suggest_row):
             w.colorPicked.connect(self.colorPicked)
@@ -155,7 +176,7 @@ class ColorPanel(QWidget):
     def set_reach(self, reach: str) -> None:
         (self.region_reach_btn if reach == REGION else self.photo_reach_btn).setChecked(True)
 
-    def set_lightness(self, l: float | None, where: str = "under the cursor") -> None:
+    def set_lightness(self, l: float | None, where: str = UNDER_CURSOR) -> None:
         """Lightness where the colour would land: ``where`` says which spot that is (under the
         cursor, or at the selected hint), for the gamut warning."""
         self.lightness, self._where = l, where
@@ -172,9 +193,7 @@ class ColorPanel(QWidget):
     def _check_gamut(self) -> None:
         l = self.lightness
         if l is not None and gamut_shift(l, self.rgb) > GAMUT_WARN_AB:
-            self.gamut_label.setText(f"This colour cannot exist at the lightness {self._where} "
-                                     f"(L {l:.0f}): it will come out grayer there. Pick from "
-                                     "the square below.")
+            self.gamut_label.setText(GAMUT_TEXT.format(where=self._where, l=l))
         else:
             self.gamut_label.setText("")
 

@@ -225,7 +225,10 @@ class ColorRow(QWidget):
         for k, c in enumerate(colors):
             b = self._chip(k)
             if k >= len(self.colors) or self.colors[k] != c:
-                b.setStyleSheet(f"background-color: rgb{c}; border: 1px solid #222;")
+                # (A selector: a bare rule would style the chip's tooltip too, its text
+                # then unreadable on the chip's own colour.)
+                b.setStyleSheet(f"QToolButton {{ background-color: rgb{c}; "
+                                f"border: 1px solid #222; }}")
             b.setToolTip((labels[k] + " " if labels else "") + "rgb(%d, %d, %d)" % c)
             b.setVisible(True)
         for b in self._chips[len(colors):]:

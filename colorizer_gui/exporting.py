@@ -1,9 +1,10 @@
 """Export: the full-resolution result written to an image file, as a worker job.
 
 The editor controller's ``export_to`` runs this: it asks what has to be asked first (overwrite
-the original photo? JPEG quality?), remembers the folder and the quality, and renders and
-writes in the background with the hints and hint reach of the moment it was asked. A 16-bit
-photo exported as PNG or TIFF is written at 16 bits (:mod:`net.export`), anything else at 8.
+the original photo, or another file? JPEG quality?), remembers the folder and the quality, and
+renders and writes in the background with the hints and hint reach of the moment it was asked.
+A 16-bit photo exported as PNG or TIFF is written at 16 bits (:mod:`net.export`), anything else
+at 8.
 """
 from __future__ import annotations
 
@@ -15,6 +16,15 @@ from net.formats import WRITE_FORMATS
 DEFAULT_JPEG_QUALITY = 95
 
 
+def may_write(ctl, path: Path, confirm: bool) -> bool:
+    """Whether the export may write ``path``: one question over an existing file (the export
+    dialog does not ask, so nothing is asked twice), the more specific one over the original
+    photo. Without ``confirm`` the original is never overwritten and other files are."""
+    if path.resolve() == ctl.doc.path.resolve():
+        return confirm and ctl.prompts.confirm_overwrite_original(path.name)
+    return not (confirm and path.exists()) or ctl.prompts.confirm_replace(path.name)
+
+
 def start_export(ctl, path: Path, quality: int | None = None, confirm: bool = True) -> bool:
     """Export the controller ``ctl``'s document to ``path`` (an unknown extension becomes
     .png); False when nothing was started (nothing to export, or the user declined)."""
@@ -23,9 +33,8 @@ def start_export(ctl, path: Path, quality: int | None = None, confirm: bool = Tr
         return False
     if path.suffix.lower() not in WRITE_FORMATS:
         path = path.with_suffix(".png")
-    if path.resolve() == ctl.doc.path.resolve():
-        if not confirm or not ctl.prompts.confirm_overwrite_original(path.name):
-            return False
+    if not may_write(ctl, path, confirm):
+        return False
     if quality is None:
         quality = DEFAULT_JPEG_QUALITY
         if path.suffix.lower() in (".jpg", ".jpeg"):

@@ -18,8 +18,9 @@ from net.version import __version__
 from .app_settings import (autosave_path, default_save_dir, migrate_legacy_data, open_dir,
                            pending_autosave, read_colors, session_dir, settings, write_colors)
 from .canvas import dropped_paths
-from .color_panel import ColorPanel, scrollable
+from .color_panel import AT_SELECTED_HINT, ColorPanel, scrollable
 from .controller import EditorController
+from .help_text import help_html
 from .hint_tool import MIN_RADIUS, HintTool
 from .menus import Menus
 from .prompts import Prompts
@@ -36,21 +37,6 @@ SLOW_MS = 400                  # "colouring…" in the status bar when a change 
 AUTOMATIC_TEXT = ("{name} is an automatic model: it colorizes from the gray photo alone and "
                   "ignores hints (choose local or seed in the Model menu to paint)")
 IMAGE_FILTER = read_filter()
-HELP_LINES = (  # Help > How to use, one paragraph per topic (the dialog wraps them)
-    "<b>Click</b> on the photo to place a colour hint; <b>drag</b> to paint a stroke.",
-    "Click a hint to select it, drag to move it, <b>Delete</b> to remove it, <b>Esc</b> to "
-    "deselect. The colour and radius controls change the selected hint, else the next one.",
-    "<b>E</b> is the eraser. <b>[</b> and <b>]</b> or <b>Ctrl+wheel</b> change the radius. "
-    "<b>Alt+click</b> samples a colour.",
-    "Each hint colours its own region; the rest keeps its automatic colour. <b>R</b> switches "
-    "to \"Whole photo\", where a hint's colour may reach every part of the photo (the best "
-    "colours on average over many hints, but a lone hint can tint far regions).",
-    "<b>Wheel</b> zooms; <b>middle button</b> or <b>Space+drag</b> pans; <b>F</b> fits, "
-    "<b>1</b> is 100 %.",
-    "<b>B</b> shows the original, <b>S</b> toggles side by side, <b>H</b> hides the hints.",
-    "<b>Ctrl+E</b> exports the full-resolution result; <b>Ctrl+S</b> saves the session. "
-    "Drop a photo or a session on the window to open it.",
-)
 
 
 class MainWindow(QMainWindow):
@@ -69,10 +55,10 @@ class MainWindow(QMainWindow):
         for v in self.views.views:
             v.filesDropped.connect(self.open_dropped)
         self.panel = ColorPanel(read_colors(self.settings.value("recentColors", [])))
-        dock = QDockWidget("Colour", self)
-        dock.setObjectName("colour-dock")
-        dock.setWidget(scrollable(self.panel))
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.dock = QDockWidget("Colour", self)
+        self.dock.setObjectName("colour-dock")
+        self.dock.setWidget(scrollable(self.panel))
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.menus = Menus(self)
         self.status_model, self.status_time, self.status_pos = QLabel(), QLabel(), QLabel()
         # A change whose colours take longer than this says so (a busy CPU can take seconds).
@@ -249,7 +235,7 @@ class MainWindow(QMainWindow):
 
     def describe_spot(self, h):
         """The colour panel for a selected hint: the lightness under it and what to suggest."""
-        self.panel.set_lightness(self.doc.lightness_at(h.x, h.y), "at the selected hint")
+        self.panel.set_lightness(self.doc.lightness_at(h.x, h.y), AT_SELECTED_HINT)
         self.update_suggestions(h.x, h.y)
 
     def pick_color(self, rgb):
@@ -321,7 +307,8 @@ class MainWindow(QMainWindow):
             return
         start = Path(self.settings.value("exportDir", "") or default_save_dir(doc.path)) / \
             f"{doc.path.stem}_colorized.png"
-        path = self.prompts.save_file("Export colorized image", str(start), write_filter())
+        path = self.prompts.save_file("Export colorized image", str(start), write_filter(),
+                                      confirm_overwrite=False)     # the export asks, once
         if path:
             self.controller.export_to(Path(path))
 
@@ -340,7 +327,7 @@ class MainWindow(QMainWindow):
     def show_help(self):
         box = QMessageBox(QMessageBox.Icon.Information, "How to use", "", parent=self)
         box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText("".join(f"<p>{line}</p>" for line in HELP_LINES))
+        box.setText(help_html(self.doc.hint_reach))
         box.exec()
 
     def show_about(self):

@@ -12,6 +12,7 @@ from net.device import DEVICES, device_available
 from net.hint_reach import PHOTO, REGION
 
 from .app_settings import recent_files, retrained_models
+from .help_text import REACH_KEY, REACH_TIPS
 
 K = QKeySequence.StandardKey
 
@@ -60,8 +61,8 @@ class Menus:
         e.addSeparator()
         self.reach_action = self.act(
             e, "Hints colour their &own region only",
-            lambda on: ctl.set_hint_reach(REGION if on else PHOTO), "R",
-            "A hint colours its own region; the rest keeps its automatic colour", checkable=True)
+            lambda on: ctl.set_hint_reach(REGION if on else PHOTO), REACH_KEY, REACH_TIPS[REGION],
+            checkable=True)
         v = mb.addMenu("&View")
         self.act(v, "&Fit to window", views.fit, "F")
         self.act(v, "&Actual size (100%)", views.actual_size, "1")
@@ -76,6 +77,13 @@ class Menus:
                                       checkable=True)
         self.hints_action = self.act(v, "Show &hints", views.set_hints_visible, "H", checkable=True)
         self.hints_action.setChecked(True)
+        v.addSeparator()
+        # The dock's own show/hide action: checked while the panel shows (its x closes it).
+        self.panel_action = win.dock.toggleViewAction()
+        self.panel_action.setText("Colour &panel")
+        self.panel_action.setStatusTip("Show or hide the colour panel: colour, radius, hint "
+                                       "reach and the list of hints")
+        v.addAction(self.panel_action)
         self.model_menu = mb.addMenu("&Model")
         # Listed afresh each time it opens: a retraining may have added a model meanwhile.
         self.model_menu.aboutToShow.connect(self.rebuild_model_menu)

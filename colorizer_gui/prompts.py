@@ -29,6 +29,13 @@ class Prompts:
             f"{name} is the original photo. Replace it with the colorized image?",
             B.Yes | B.No, B.No) == B.Yes
 
+    def confirm_replace(self, name: str) -> bool:
+        """Replace an existing file (not the photo) with the colorized image?"""
+        B = QMessageBox.StandardButton
+        return QMessageBox.warning(
+            self.parent, "Replace the file?", f"{name} already exists. Replace it?",
+            B.Yes | B.No, B.No) == B.Yes
+
     def error(self, title: str, message: str) -> None:
         QMessageBox.warning(self.parent, title, message)
 
@@ -36,8 +43,14 @@ class Prompts:
         path, _ = QFileDialog.getOpenFileName(self.parent, title, start, file_filter)
         return path or None
 
-    def save_file(self, title: str, start: str, file_filter: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self.parent, title, start, file_filter)
+    def save_file(self, title: str, start: str, file_filter: str,
+                  confirm_overwrite: bool = True) -> str | None:
+        """A path to write; the dialog asks before an existing file is chosen unless
+        ``confirm_overwrite`` is False (the caller asks its own question)."""
+        options = QFileDialog.Option(0) if confirm_overwrite else \
+            QFileDialog.Option.DontConfirmOverwrite
+        path, _ = QFileDialog.getSaveFileName(self.parent, title, start, file_filter,
+                                              options=options)
         return path or None
 
     def jpeg_quality(self, default: int) -> int | None:

@@ -7,34 +7,32 @@ live in the app's data folder; the Model menu lists them as "Retrained: <run>".
 """
 from __future__ import annotations
 
-import csv
-import re
 import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, Qt, QTimer, Signal
+from PySide6.QtCore import QProcess, QSize, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from net.assets import describe_model, model_name
-from net.formats import FORMATS
 from net.retraining import CKPT_NAME, FEW_PHOTOS, HeldOutScores, count_photos, read_held_out
 from net.weights import WeightsError
 
 from . import app_settings
+from .curve_view import CurveView
+from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, folder_status, last_step,
+                            measured_text, photos_text, run_name)
 
-CHOOSE_FOLDER = "Choose a folder of colour photos (yours: similar subjects work best)."
-NO_PHOTOS = f"That folder holds no photos ({', '.join(f.label for f in FORMATS)})."
-NO_FOLDER = "That folder does not exist."
+__all__ = ["RetrainDialog", "is_local_model", "run_name"]
+
 FOLDER_PAUSE_MS = 300     # the folder field is counted this long after the last keystroke
 CURVE_SIZE = (420, 260)   # the loss curve is shown at most this large (pixels)
-
-
-def photos_text(n: int) -> str:
-    return f"{n} photo{'s' if n != 1 else ''}"
+CURVE_MIN_HEIGHT = 110    # and this tall at least (in a window short of room)
+SCREEN_SHARE = 0.85       # the window grows to show its texts and curve up to this share of
+                          # the screen's height (a title bar and a taskbar may take the rest)
 
 
 def is_local_model(path: str | None) -> bool:
@@ -45,39 +43,12 @@ def is_local_model(path: str | None) -> bool:
         return False
 
 
-def run_name(folder: str) -> str:
-    """A retrained model's name (its run folder): the photos' folder and when, so the Model menu
-    says what each one was trained on ("forests-20261202-0612")."""
-    stem = re.sub(r"[^\w.-]+", "-", Path(folder).name).strip("-.")[:40] or "photos"
-    return f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+class LogView(QPlainTextEdit):
+    """The trainer's output. It asks for no more height than its minimum (the verdict and the
+    curve come first) and takes whatever room the window has left."""
 
-
-def folder_status(folder: str, is_dir: bool, n: int) -> str:
-    """What the window says of the folder field: missing, empty, or how many photos."""
-    if not folder:
-        return CHOOSE_FOLDER
-    if not is_dir:
-        return NO_FOLDER
-    if n == 0:
-        return NO_PHOTOS
-    many = f"{FEW_PHOTOS} or more photos" if n >= FEW_PHOTOS else photos_text(n)
-    return f"{many} found. Press Start to adapt the model to them."
-
-
-def last_step(csv_path: Path) -> tuple[int, str]:
-    """(latest step, latest loss text) from a training log, (0, '') when absent."""
-    try:
-        with open(csv_path, newline="") as f:
-            rows = list(csv.DictReader(f))
-    except OSError:
-        return 0, ""
-    if not rows:
-        return 0, ""
-    r = rows[-1]
-    try:
-        return int(r["step"]), r.get("train_loss", "")
-    except (KeyError, ValueError):
-        return 0, ""
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumHeight())
 
 
 class RetrainDialog(QDialog):
@@ -93,6 +64,7 @@ class RetrainDialog(QDialog):
         self.in_use = init_weights              # the model the app uses now
         self.proc: QProcess | None = None
         self.out: Path | None = None          # the run folder of the last Start
+        self._run_folder: str | None = None   # the photo folder whose run the window shows
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.folder = QLineEdit()
@@ -131,14 +103,13 @@ class RetrainDialog(QDialog):
         self.status.setWordWrap(True)
         lay.addWidget(self.status)
         # The trainer redraws its loss curve (RUN/loss.png) at every validation.
-        self.curve = QLabel()
-        self.curve.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.curve = CurveView(CURVE_SIZE, CURVE_MIN_HEIGHT)
         self.curve.setToolTip("Loss on your photos while training (lower is better): the "
                               "validation points are photos it does not train on")
         self.curve.hide()
         self._curve_mtime = None
         lay.addWidget(self.curve)
-        self.log = QPlainTextEdit()
+        self.log = LogView()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(500)
         self.log.setMinimumHeight(60)
@@ -148,6 +119,7 @@ class RetrainDialog(QDialog):
         self.stop_btn = self.buttons.addButton("Stop", QDialogButtonBox.ButtonRole.RejectRole)
         self.close_btn = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.stop_btn.setEnabled(False)
+        self.start_btn.setEnabled(False)         # until the folder field holds photos
         self.start_btn.clicked.connect(self.start)
         self.stop_btn.clicked.connect(self.stop)
         self.close_btn.clicked.connect(self.close)
@@ -187,7 +159,10 @@ class RetrainDialog(QDialog):
         folder = self.folder_text()
         is_dir = bool(folder) and Path(folder).is_dir()
         n = count_photos(folder) if is_dir else 0
+        self.start_btn.setEnabled(n > 0)
         if announce:
+            if self._run_folder is not None and folder != self._run_folder:
+                self.clear_run()                        # another folder: a fresh start
             self.status.setText(folder_status(folder, is_dir, n))
         if not self.decoder.isEnabled():                        # enabled: a local model
             self.folder_note.setText("")
@@ -243,6 +218,8 @@ class RetrainDialog(QDialog):
         if count_photos(self.folder_text(), stop_at=1) == 0:
             self.status.setText(NO_PHOTOS)
             return
+        self.clear_run()
+        self._run_folder = self.folder_text()
         self.out = app_settings.runs_dir() / run_name(self.folder_text())
         self.proc = QProcess(self)
         self.proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
@@ -254,8 +231,6 @@ class RetrainDialog(QDialog):
         self.start_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
         self.progress.setRange(0, 0)          # busy until the first step is logged
-        self.curve.hide()
-        self._curve_mtime = None
         self._t0 = time.monotonic()
         self._activity = "Starting the trainer"
         self.poll()
@@ -282,23 +257,36 @@ class RetrainDialog(QDialog):
         if pix.isNull():              # caught mid-write: the next poll reads it
             return
         self._curve_mtime = mtime
-        pix = pix.scaled(CURVE_SIZE[0], CURVE_SIZE[1], Qt.AspectRatioMode.KeepAspectRatio,
-                         Qt.TransformationMode.SmoothTransformation)
-        self.curve.setPixmap(pix)
-        self.curve.setMinimumSize(pix.size())
+        self.curve.set_pixmap(pix)
         self.curve.show()
         self.fit_height()
 
+    def clear_run(self) -> None:
+        """Forget the last run's progress, curve and log (the verdict goes with the status
+        line's next text): a new run, or another folder, starts afresh."""
+        self._run_folder = None
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.curve.hide()
+        self.curve.set_pixmap(QPixmap())
+        self._curve_mtime = None
+        self.log.clear()
+
     def fit_height(self) -> None:
-        """Grows the window to its layout's minimum, counting the lines of its wrapped texts at
-        their width, within the screen (moved up if it would leave the screen)."""
+        """Grows the window to show its wrapped texts at their width and the curve at its
+        preferred size, up to SCREEN_SHARE of the screen's height (below that the curve is
+        drawn smaller; the texts and the buttons always show); moved up if it would leave the
+        screen."""
         lay = self.layout()
         lay.invalidate()                           # (its minimum has just grown)
-        need = max(lay.minimumSize().height(),     # with the wrapped texts' heights
-                   lay.totalHeightForWidth(self.width()) if lay.hasHeightForWidth() else 0)
+        least = need = lay.minimumSize().height()  # least and preferred height, with the
+        if lay.hasHeightForWidth():                # wrapped texts' lines at this width
+            least = max(least, lay.totalMinimumHeightForWidth(self.width()))
+            need = max(least, lay.totalHeightForWidth(self.width()))
         screen = self.screen().availableGeometry() if self.screen() else None
         if screen is not None and screen.height() > 0:
-            need = min(need, screen.height() - (self.frameGeometry().height() - self.height()))
+            frame = self.frameGeometry().height() - self.height()
+            need = min(need, max(least, int(SCREEN_SHARE * screen.height()) - frame))
         if self.height() < need:                   # the window grows to show all of it
             self.resize(self.width(), need)
         if screen is not None and self.frameGeometry().bottom() > screen.bottom():
@@ -333,8 +321,8 @@ class RetrainDialog(QDialog):
 
     def on_process_finished(self, code, _status):
         self.timer.stop()
-        self.start_btn.setEnabled(True)
         self.stop_btn.setEnabled(False)
+        self.on_folder_changed(announce=False)     # Start again if the folder holds photos
         self.progress.setRange(0, 100)
         model = self.out / "model.safetensors"
         self.show_curve()
@@ -360,14 +348,7 @@ class RetrainDialog(QDialog):
         done = f"Done in {int(time.monotonic() - self._t0)} s."
         listed = f"the Model menu lists it as \"Retrained: {self.out.name}\""
         before = model_name(self.init_weights)
-        if scores is None:
-            measured = (" It could not be measured on photos it did not train on (too few "
-                        "photos to hold some out, or the measurement failed: see the log).")
-        elif scores.helped:
-            measured = f" It colours your photos better than {before}: {scores.summary()}."
-        else:
-            measured = (f" It colours your photos no better than {before} ({scores.verdict()}): "
-                        f"{scores.summary()}.")
+        measured = measured_text(scores, before)
         if loaded:
             # Measured (README, "Retraining on a few photos"): a model adapted to a folder
             # colours that kind of photo better and other kinds worse.

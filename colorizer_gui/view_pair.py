@@ -149,8 +149,15 @@ class ViewPair(QSplitter):
             v.fit()
 
     def actual_size(self) -> None:
-        for v in self.views:
-            v.actual_size()
+        """100 %, about the point under the cursor when it is over a view, else about the
+        centre of the view in front; the other view follows."""
+        over = [v for v in self.views if v.isVisible() and v.cursor_point() is not None]
+        view = over[0] if over else self._front()
+        view.actual_size(view.cursor_point())
+
+    def _front(self) -> ImageView:
+        """The view the zoom keys act on: the gray one, or the result alone."""
+        return self.gray_view if self.side_by_side else self.result_view
 
     def zoom_by(self, factor: float) -> None:
-        (self.gray_view if self.side_by_side else self.result_view).zoom_by(factor)
+        self._front().zoom_by(factor)

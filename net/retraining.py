@@ -40,6 +40,13 @@ HELD_OUT_SHARE = 20          # without --val, every 20th photo of a folder is he
 FEW_HELD_OUT = 5             # a verdict on fewer held-out photos is called a rough check
 WORSE_AT_A_COUNT = 0.05     # dB a retrained model may lose at one hint count and still count
 MAX_COUNTS = 32             # hint counts a score file may hold (the trainer writes 3)
+# A mean change smaller than this (dB) is no measurable difference, not a better or worse model.
+# Measured (README, "Did it help?"): a palette-network run scored +0.12..+0.28 dB on its 3
+# held-out photos where 40 unseen photos of the kind saw -0.02..-0.10; and on 40 photos,
+# decoder and palette runs within -0.08..+0.11 of each other colour alike ("Retraining on a few
+# photos"). So a gain of a few hundredths, on one photo above all, is noise.
+NOISE_DB = 0.1
+BETTER, LEVEL, WORSE = "better", "level", "worse"     # HeldOutScores.outcome
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,19 @@ class HeldOutScores:
         at 0 / 5 / 20 hints on its 3 held-out photos, +0.06 on average, and lost 0.64-1.16 dB
         on 40 unseen photos of the kind.)"""
         return round(self.gain, 2) > 0 and self.worst_loss()[1] <= WORSE_AT_A_COUNT
+
+    @property
+    def outcome(self) -> str:
+        """How the adapted model compares, in words a user can trust: :data:`BETTER` (it
+        :attr:`helped`, by at least :data:`NOISE_DB` on average), :data:`LEVEL` (no measurable
+        difference on average and no hint count lost more than :data:`WORSE_AT_A_COUNT`), else
+        :data:`WORSE` (:meth:`verdict` says why)."""
+        gain = round(self.gain, 2)
+        if self.helped and gain >= NOISE_DB:
+            return BETTER
+        if abs(gain) < NOISE_DB and self.worst_loss()[1] <= WORSE_AT_A_COUNT:
+            return LEVEL
+        return WORSE
 
     def worst_loss(self) -> tuple[int, float]:
         """(hint count, dB lost there) where the adapted model did worst against the starting

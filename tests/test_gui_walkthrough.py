@@ -122,7 +122,7 @@ def test_retrain_refuses_an_empty_folder_field(qtbot, local_weights, tmp_path, m
     for text in ("", "   "):
         dlg.folder.setText(text)
         dlg.start()
-        assert dlg.proc is None and dlg.start_btn.isEnabled()
+        assert dlg.proc is None and not dlg.start_btn.isEnabled()   # until a folder of photos
         assert "Choose the folder" in dlg.status.text()
 
 
@@ -133,7 +133,7 @@ def test_save_and_export_suggest_a_writable_folder_not_the_install_folder(qtbot,
     from net.assets import sample_photo
     starts = []
     monkeypatch.setattr(win.prompts, "save_file",
-                        lambda title, start, flt: starts.append(Path(start)) or None)
+                        lambda title, start, flt, **k: starts.append(Path(start)) or None)
     win.settings.remove("exportDir")                    # no export made yet
 
     def suggested():

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from net.atomic import write_text_atomic
-from net.retraining import HELD_OUT_NAME, HeldOutScores
+from net.retraining import BETTER, HELD_OUT_NAME, LEVEL, HeldOutScores
 from net.weights import read_sidecar, write_sidecar
 
 from .evaluate import Photo, evenly_spread, method_names, sweep
@@ -63,7 +63,8 @@ def score_run(run_dir: Path, weights: Path, before: str, images: list[np.ndarray
     if scores is None:
         return None
     record(run_dir, weights, scores, before)
-    verdict = "better than" if scores.helped else f"not better ({scores.verdict()}) than"
+    verdict = {BETTER: "better than", LEVEL: "not measurably different from"}.get(
+        scores.outcome, f"not better ({scores.verdict()}) than")
     log.info("held-out photos: the new model is %s %s, %s", verdict, Path(before).name,
              scores.summary())
     return scores

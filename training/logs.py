@@ -65,6 +65,7 @@ def plot_curves(csv_path: Path, png_path: Path, title: str, ylabel: str = "loss"
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from net.atomic import atomic_path
 
@@ -81,6 +82,7 @@ def plot_curves(csv_path: Path, png_path: Path, title: str, ylabel: str = "loss"
     if val:
         ax.plot(vsteps, val, "o-", label="validation")
     ax.set_xlabel("step"); ax.set_ylabel(ylabel); ax.set_yscale("log"); ax.set_title(title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # no 2.5 steps
     ax.grid(alpha=0.3); ax.legend()
     fig.tight_layout()
     with atomic_path(png_path) as tmp:

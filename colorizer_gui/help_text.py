@@ -1,0 +1,42 @@
+"""What the app tells users about using it: Help > How to use, and the words for the hint
+reach that the colour panel, the Edit menu and the help share."""
+from __future__ import annotations
+
+from net.hint_reach import PHOTO, REGION
+
+REACH_NAMES = {PHOTO: "Whole photo", REGION: "Own region"}       # the panel's buttons
+REACH_TIPS = {    # what each reach does, one sentence or two (lower-cased after "With …,")
+    PHOTO: "A hint's colour may reach the whole photo: the best colours on average over many "
+           "hints, but a lone hint can tint far regions",
+    REGION: "A hint colours its own region; the rest keeps its automatic colour. Drag a stroke "
+            "across a patterned region to colour all of it",
+}
+REACH_KEY = "R"   # switches between the two
+
+HELP_LINES = (  # Help > How to use, one paragraph per topic (the dialog wraps them)
+    "<b>Click</b> on the photo to place a colour hint; <b>drag</b> to paint a stroke.",
+    "Click a hint to select it, drag to move it, <b>Delete</b> to remove it, <b>Esc</b> to "
+    "deselect. The colour and radius controls change the selected hint, else the next one.",
+    "<b>E</b> is the eraser. <b>[</b> and <b>]</b> or <b>Ctrl+wheel</b> change the radius. "
+    "<b>Alt+click</b> samples a colour.",
+    "{reach}",
+    "<b>Wheel</b> zooms toward the cursor; <b>middle button</b> or <b>Space+drag</b> pans; "
+    "<b>F</b> fits, <b>1</b> is 100 % around the cursor.",
+    "<b>B</b> shows the original, <b>S</b> toggles side by side, <b>H</b> hides the hints.",
+    "<b>Ctrl+E</b> exports the full-resolution result; <b>Ctrl+S</b> saves the session. "
+    "Drop a photo or a session on the window to open it.",
+)
+
+
+def reach_help(reach: str) -> str:
+    """The help's paragraph on the hint reach: the one in use first, then the other."""
+    other = PHOTO if reach == REGION else REGION
+    tip = REACH_TIPS[other]
+    return (f"Hints colour: <b>{REACH_NAMES[reach]}</b> (now on; <b>{REACH_KEY}</b> or the "
+            f"panel's buttons switch). {REACH_TIPS[reach]}. With \"{REACH_NAMES[other]}\", "
+            f"{tip[0].lower()}{tip[1:]}.")
+
+
+def help_html(reach: str) -> str:
+    """Help > How to use, for the hint reach in use."""
+    return "".join(f"<p>{line.format(reach=reach_help(reach))}</p>" for line in HELP_LINES)

@@ -1,0 +1,204 @@
+"""Session 21: the defects a new user's walk through the editor found (zoom to 100 %, the
+colour panel's dock, tooltips and gamut warning, export questions, help), each reproduced
+through the window or its widgets. The retraining window's are in test_retrain_window.py."""
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from .test_gui import WAIT, photo, wait_idle, win  # noqa: F401 (fixtures)
+
+
+# 1 ------------------------------------------------------------------------------------------
+def big_photo_views(qtbot, size=(800, 500)):
+    """Both views of a 4000 x 3000 photo, shown and fitted."""
+    from colorizer_gui.view_pair import ViewPair
+    views = ViewPair()
+    qtbot.addWidget(views)
+    views.resize(*size)
+    views.show()
+    qtbot.waitExposed(views)
+    l_full = np.full((3000, 4000), 50, np.float32)
+    views.set_photo(np.zeros((3000, 4000, 3), np.uint8), l_full, False)
+    QApplication.processEvents()
+    return views
+
+
+def hover(view, pos: QPointF) -> None:
+    ev = QMouseEvent(QEvent.Type.MouseMove, pos, view.viewport().mapToGlobal(pos),
+                     Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                     Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view.viewport(), ev)
+
+
+def scene_at(view, pos: QPointF) -> QPointF:
+    """The image point at the viewport point ``pos`` (unrounded: a fitted view shows several
+    image pixels per screen pixel)."""
+    return view.viewportTransform().inverted()[0].map(pos)
+
+
+def test_actual_size_keeps_the_point_under_the_cursor_or_the_centre(qtbot):
+    """View > Actual size (key 1) on a large photo jumped to its top-left corner."""
+    views = big_photo_views(qtbot)
+    for v in views.views:
+        pos = QPointF(v.viewport().width() * 0.7, v.viewport().height() * 0.6)
+        views.fit()
+        hover(v, pos)
+        under = scene_at(v, pos)
+        assert under.x() > 1500 and under.y() > 1000          # far from the top-left corner
+        views.actual_size()
+        assert v.zoom() == 1.0 and views.result_view.zoom() == views.gray_view.zoom()
+        after = scene_at(v, pos)
+        assert abs(after.x() - under.x()) <= 2 and abs(after.y() - under.y()) <= 2
+        other = views.result_view if v is views.gray_view else views.gray_view
+        assert scene_at(other, pos) == after        # both views show the same part
+        QApplication.sendEvent(v, QEvent(QEvent.Type.Leave))     # the cursor leaves
+    # The cursor elsewhere (a menu, the panel): the centre of the view stays the centre.
+    v = views.gray_view
+    views.fit()
+    centre = QPointF(v.viewport().width() / 2, v.viewport().height() / 2)
+    middle = scene_at(v, centre)
+    views.actual_size()
+    after = scene_at(v, centre)
+    assert abs(after.x() - middle.x()) <= 2 and abs(after.y() - middle.y()) <= 2
+
+
+# 4 ------------------------------------------------------------------------------------------
+def menu_actions(win, title: str) -> dict:
+    """The actions of a menu bar menu by their text without '&'."""
+    menu = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == title)
+    return {a.text().replace("&", ""): a for a in menu.actions() if not a.isSeparator()}
+
+
+def test_the_colour_panel_closed_with_its_x_comes_back_from_the_view_menu(qtbot, win):
+    from PySide6.QtWidgets import QDockWidget
+    dock = win.findChild(QDockWidget)
+    assert dock.isAncestorOf(win.panel) and dock.isVisible()
+    dock.close()                                          # its x
+    assert not win.panel.isVisible()
+    panel = menu_actions(win, "View")["Colour panel"]
+    assert panel.isCheckable() and not panel.isChecked()
+    panel.trigger()
+    qtbot.waitUntil(win.panel.isVisible, timeout=WAIT)
+    assert panel.isChecked()
+
+
+# 5 ------------------------------------------------------------------------------------------
+def luminance(c) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    lin = [(v / 255) / 12.92 if v <= 10 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in c]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(c1, c2) -> float:
+    hi, lo = sorted((luminance(c1), luminance(c2)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def shown_tooltip(qtbot, widget):
+    """The tooltip the widget shows when the mouse rests on it, as a picture."""
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+    pos = widget.rect().center()
+    QApplication.sendEvent(widget, QHelpEvent(QEvent.Type.ToolTip, pos, widget.mapToGlobal(pos)))
+    qtbot.waitUntil(QToolTip.isVisible, timeout=WAIT)
+    tip = next(w for w in QApplication.topLevelWidgets()
+               if w.inherits("QTipLabel") and w.isVisible())
+    img = tip.grab().toImage()
+    QToolTip.hideText()
+    return img
+
+
+def test_colour_chip_tooltips_are_readable_on_any_chip_colour(qtbot):
+    """A suggestion's tooltip took the chip's colour as its background: black text on
+    near-black ("likely here (93%) rgb(16, 4, 0)")."""
+    from colorizer_gui.color_widgets import ColorRow
+    row = ColorRow("Suggested here", "suggestions", 8)
+    qtbot.addWidget(row)
+    colours = [(16, 4, 0), (200, 20, 20), (250, 250, 250)]
+    row.set_colors(colours, ["likely here (93%)", "the model's colour", "common here"])
+    row.show()
+    qtbot.waitExposed(row)
+    for k, c in enumerate(colours):
+        img = shown_tooltip(qtbot, row._chip(k))
+        pixels = {img.pixelColor(x, y).getRgb()[:3]
+                  for x in range(img.width()) for y in range(img.height())}
+        back = img.pixelColor(img.width() - 3, img.height() // 2).getRgb()[:3]
+        text = max(pixels, key=lambda p: contrast(p, back))    # the text's darkest/lightest
+        assert contrast(text, back) >= 4.5, (c, back, text)    # WCAG AA for normal text
+
+
+# 6 ------------------------------------------------------------------------------------------
+def test_the_gamut_warning_shows_its_whole_text_at_the_panels_width(qtbot):
+    """The warning needed four lines at the panel's width and had room for three: its first
+    and last lines were cut."""
+    from colorizer_gui.color_panel import ColorPanel, scrollable
+    panel = ColorPanel()
+    area = scrollable(panel)
+    qtbot.addWidget(area)
+    area.resize(area.width(), 900)
+    area.show()
+    qtbot.waitExposed(area)
+    label = panel.gamut_label
+    empty_height = label.height()
+    for where in ("under the cursor", "at the selected hint"):     # the spots it describes
+        for l, rgb in ((16, (250, 240, 30)), (100, (20, 20, 160))):     # yellow dark, blue white
+            panel.set_lightness(l, where)
+            panel.set_color(rgb)
+            QApplication.processEvents()
+            assert f"{where} (L {l})" in label.text()
+            assert label.height() >= label.heightForWidth(label.width()), (where, l)
+            assert label.height() == empty_height          # its space is kept: nothing jumps
+
+
+# 8 ------------------------------------------------------------------------------------------
+def test_exporting_over_an_existing_file_asks_once(qtbot, win, photo, tmp_path, monkeypatch):
+    """Exporting over the original photo asked twice: the file dialog's "already exists…",
+    then "…is the original photo. Replace it…"."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+    asked, chosen, answer = [], [photo], [QMessageBox.StandardButton.No]
+
+    def file_dialog(parent, caption, start, flt, *args, options=QFileDialog.Option(0), **kw):
+        # Qt's save dialog asks before it returns an existing file, unless told not to.
+        if chosen[0].exists() and not options & QFileDialog.Option.DontConfirmOverwrite:
+            asked.append(f"{chosen[0].name} already exists. Do you want to replace it?")
+        return str(chosen[0]), flt
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", file_dialog)
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a, **k:
+                        asked.append(text) or answer[0])
+    before = photo.read_bytes()
+    win.choose_export()
+    assert len(asked) == 1 and "is the original photo" in asked[0], asked
+    assert not win.controller.worker.pending() and photo.read_bytes() == before
+    # Another file that exists: one question too, and Yes exports over it.
+    asked.clear()
+    chosen[0], answer[0] = tmp_path / "old.png", QMessageBox.StandardButton.Yes
+    chosen[0].write_bytes(b"not yet a picture")
+    win.choose_export()
+    assert asked == ["old.png already exists. Replace it?"]
+    qtbot.waitUntil(lambda: chosen[0].read_bytes()[:4] == b"\x89PNG", timeout=WAIT)
+    wait_idle(qtbot, win)
+
+
+def test_help_and_the_reach_buttons_describe_the_hint_reach_in_use(qtbot, win, monkeypatch):
+    """Help > How to use said "Each hint colours its own region" with "Whole photo" on, and
+    only the "Own region" button named its key."""
+    import re
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from net.hint_reach import PHOTO, REGION
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec",
+                        lambda box: shown.append(re.sub("<[^>]+>", "", box.text())) or 0)
+    for reach, name, other in ((PHOTO, "Whole photo", "Own region"),
+                               (REGION, "Own region", "Whole photo")):
+        win.controller.set_hint_reach(reach)
+        win.show_help()
+        assert f"Hints colour: {name} (now on" in shown[-1]
+        assert f'With "{other}", ' in shown[-1]                 # and what the other one does
+    assert "its own region; the rest keeps its automatic colour" in shown[-1]
+    key = win.menus.reach_action.shortcut().toString()
+    for button in (win.panel.photo_reach_btn, win.panel.region_reach_btn):
+        assert button.toolTip().endswith(f"({key})"), button.text()

@@ -1,0 +1,133 @@
+"""Session 21: what a new user's walk through Tools > Retrain found: the window outgrew the
+screen with the loss curve, a +0.04 dB difference on one photo was called "better", the curve
+counted steps in halves, and a finished run's progress, curve and Start stayed when another
+(missing) folder was typed."""
+import json
+
+import pytest
+from PySide6.QtCore import QRect
+
+from net.retraining import HeldOutScores
+
+from .test_gui_defects import FAKE_TRAINER, type_folder
+from .test_gui import WAIT
+
+# The walkthrough's run: 12 photos, one held out, +0.05 / +0.04 / +0.02 dB.
+ONE_PHOTO = HeldOutScores(1, (0, 5, 20), (21.38, 22.74, 24.50), (21.43, 22.78, 24.52))
+
+
+class LaptopScreen:
+    """A 1366 x 768 screen less a 40-pixel taskbar (what the window may use)."""
+    HEIGHT = 728
+
+    def availableGeometry(self):
+        return QRect(0, 0, 1366, self.HEIGHT)
+
+
+def loss_png(tmp_path):
+    """A loss curve as the trainer draws it (600 x 400 pixels)."""
+    from training.logs import plot_curves
+    log = tmp_path / "log.csv"
+    log.write_text("step,train_loss,val_loss\n0,,0.02\n10,0.009,0.019\n20,0.01,0.0185\n")
+    plot_curves(log, tmp_path / "loss.png", "Training the palette network on train12")
+    return tmp_path / "loss.png"
+
+
+def finished_run(qtbot, tmp_path, local_weights, monkeypatch, screen=None):
+    """The retraining window after a (fake) run on 12 photos with one held out, its verdict
+    and loss curve shown."""
+    from colorizer_gui import app_settings, retrain_dialog
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    if screen is not None:
+        monkeypatch.setattr(dlg, "screen", lambda: screen)
+    folder = tmp_path / "train12"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"p{i}.jpg").write_bytes(b"")
+    fake = FAKE_TRAINER + ("(out / 'held_out.json').write_text(sys.argv[5]); "
+                           "shutil.copy(sys.argv[6], out / 'loss.png')\n")
+    monkeypatch.setattr(dlg, "command", lambda out: [
+        "-c", fake, str(local_weights), str(local_weights.with_suffix(".json")), "--out",
+        str(out), json.dumps(ONE_PHOTO.to_dict()), str(loss_png(tmp_path))])
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    type_folder(qtbot, dlg, str(folder))
+    with qtbot.waitSignal(dlg.modelReady, timeout=WAIT):
+        dlg.start()
+    qtbot.wait(100)                                       # (the layout follows the texts)
+    assert dlg.status.text().startswith("Done in") and dlg.curve.isVisible()
+    return dlg
+
+
+# 2 ------------------------------------------------------------------------------------------
+def test_the_window_with_its_loss_curve_fits_the_screen_with_its_buttons(qtbot, tmp_path,
+                                                                        local_weights,
+                                                                        monkeypatch):
+    """With the curve the window grew to the screen's full height: with a title bar and a
+    taskbar its Start / Stop / Close row was off the screen."""
+    dlg = finished_run(qtbot, tmp_path, local_weights, monkeypatch, LaptopScreen())
+    assert dlg.frameGeometry().height() <= 0.9 * LaptopScreen.HEIGHT
+    assert dlg.buttons.isVisible() and dlg.buttons.geometry().bottom() < dlg.height()
+    status = dlg.status                                   # the whole verdict shows
+    assert status.height() >= status.heightForWidth(status.width())
+    assert dlg.curve.height() >= 100                      # and the curve, smaller
+
+
+# 3 ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("after, words", [
+    (ONE_PHOTO.after, "about as well as"),                           # +0.04 dB on one photo
+    ((21.35, 22.70, 24.48), "about as well as"),                     # -0.03
+    ((21.70, 23.05, 24.80), "better than"),                          # +0.31
+    ((21.00, 22.40, 24.20), "no better than"),                       # -0.34
+    ((21.60, 22.74, 24.40), "no better than")])                      # 0.10 dB worse with 20
+def test_a_difference_within_the_noise_is_called_none(qtbot, tmp_path, local_weights, after,
+                                                      words):
+    """"It colours your photos better than local … (+0.04 dB …)" on one held-out photo."""
+    from colorizer_gui import retrain_dialog
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    dlg.out = tmp_path / "train12-20261202-124247"
+    scores = HeldOutScores(1, ONE_PHOTO.hints, ONE_PHOTO.before, after)
+    text = dlg.finished_text(scores, loaded=scores.helped)
+    assert f" It colours your photos {words} " in text, text
+    others = {"about as well as", "better than", "no better than"} - {words}
+    assert not any(f"photos {w} " in text for w in others), text
+    assert ("no measurable difference" in text) == (words == "about as well as")
+
+
+def test_the_loss_curve_counts_steps_in_whole_numbers(tmp_path, monkeypatch):
+    """A 20-step run's curve had ticks at 2.5, 7.5, … steps."""
+    from matplotlib.figure import Figure
+    ticks, save = [], Figure.savefig
+
+    def spy(fig, *a, **k):
+        ax = fig.axes[0]
+        lo, hi = ax.get_xlim()
+        ticks.extend(t for t in ax.get_xticks() if lo <= t <= hi)
+        return save(fig, *a, **k)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    loss_png(tmp_path)
+    assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
+
+
+# 7 ------------------------------------------------------------------------------------------
+def test_another_folder_after_a_run_starts_afresh_and_start_waits_for_photos(
+        qtbot, tmp_path, local_weights, monkeypatch):
+    """After a run, a missing or empty folder was refused in words, but the progress bar still
+    said 100 %, the old curve and log stayed, and Start stayed enabled."""
+    dlg = finished_run(qtbot, tmp_path, local_weights, monkeypatch)
+    assert dlg.progress.value() == 100 and dlg.start_btn.isEnabled()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for folder, says in ((tmp_path / "missing", "That folder does not exist."),
+                         (empty, "That folder holds no photos"), ("", "Choose a folder")):
+        type_folder(qtbot, dlg, str(folder))
+        assert dlg.status.text().startswith(says)
+        assert not dlg.start_btn.isEnabled(), folder
+        assert dlg.progress.value() == 0 and not dlg.curve.isVisible()
+        assert dlg.log.toPlainText() == ""
+    type_folder(qtbot, dlg, str(tmp_path / "train12"))
+    assert dlg.start_btn.isEnabled()
