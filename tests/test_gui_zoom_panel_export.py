@@ -1,5 +1,5 @@
-"""Session 21: the defects a new user's walk through the editor found (zoom to 100 %, the
-colour panel's dock, tooltips and gamut warning, export questions, help), each reproduced
+"""Zoom to 100 %, the colour panel's dock, its tooltips and gamut warning, export questions
+and help, as a new user's walk through the editor found them wrong (session 21), tooltips and gamut warning, export questions, help), each reproduced
 through the window or its widgets. The retraining window's are in test_retrain_window.py."""
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt
