@@ -1,6 +1,6 @@
 """Zoom to 100 %, the colour panel's dock, its tooltips and gamut warning, export questions
-and help, as a new user's walk through the editor found them wrong (session 21), tooltips and gamut warning, export questions, help), each reproduced
-through the window or its widgets. The retraining window's are in test_retrain_window.py."""
+and help, as a new user's walk through the editor found them wrong (session 21),
+each reproduced through the window or its widgets. The retraining window's are in test_retrain_window.py."""
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
