@@ -157,8 +157,13 @@ def test_each_colours_residual_is_spread_in_the_region_its_group_owns():
                        mixed, atol=1e-6)
 
 
-def test_the_sessions_correction_is_split_by_colour_only_in_own_region(astronaut_session,
-                                                                        monkeypatch):
+def test_the_sessions_correction_is_split_by_colour_and_kept_where_its_region_reaches(
+        astronaut_session, monkeypatch):
+    """Own region passes the correction each colour's share of the pixel; Whole photo none.
+    The shares are the owners times the region weight: the correction spreads with Levin's
+    plain weights, which cross the weak edges that the colour-guided weight stops at (a red
+    dot on a house finch's breast left a red glow on the blurred background, a* +5.2 there
+    when the owners alone, which sum to 1 even out of reach, kept it; +1.4 now)."""
     s = astronaut_session
     seen = []
     correct = s._propagator.correct
@@ -167,27 +172,10 @@ def test_the_sessions_correction_is_split_by_colour_only_in_own_region(astronaut
                         or correct(ab, hint4, reach, groups))
     s.predict_ab([FLAG, SHUTTLE], "region")
     s.predict_ab([FLAG, SHUTTLE], "photo")
-    labels, owners = seen[0]
-    assert len(owners) == 2 and set(np.unique(labels)) == {-1, 0, 1}
-    assert seen[1] is None
-
-
-def test_own_regions_correction_is_kept_where_its_region_reaches(astronaut_session, monkeypatch):
-    """The residual correction is spread by Levin's plain weights, which cross the weak edges
-    that the region's colour-guided weight stops at (a red dot on a house finch's breast
-    left a red glow on the blurred background: a* +5.2 there, +1.4 kept by the weight).
-    So each colour's correction is kept in proportion to its share of the region weight,
-    not just its share of the owners (which sum to 1 even where the region does not reach)."""
-    s = astronaut_session
-    seen = []
-    correct = s._propagator.correct
-    monkeypatch.setattr(s._propagator, "correct",
-                        lambda ab, hint4, reach, groups=None: seen.append(groups)
-                        or correct(ab, hint4, reach, groups))
-    s.predict_ab([FLAG, SHUTTLE], "region")
     labels, shares = seen[0]
-    n = len(shares)
-    _, weight = region_split(s._region_pyramid, labels, n)
+    assert len(shares) == 2 and set(np.unique(labels)) == {-1, 0, 1}
+    assert seen[1] is None
+    _, weight = region_split(s._region_pyramid, labels, len(shares))
     np.testing.assert_allclose(shares.sum(0), weight, atol=1e-5)
     assert (weight < 0.05).mean() > 0.2                 # much of the photo is out of reach
 
