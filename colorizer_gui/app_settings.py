@@ -226,6 +226,14 @@ def remember_session_dir(s: QSettings, session: Path) -> None:
     s.setValue("sessionDir", str(Path(session).resolve().parent))
 
 
+def remember_opened(s: QSettings, photo: Path, session: Path | None) -> None:
+    """After opening ``photo`` (from the user's ``session`` file, if any): where File > Open
+    and File > Open session start next time."""
+    remember_open_dir(s, photo)
+    if session is not None:
+        remember_session_dir(s, session)
+
+
 def pictures_dir() -> Path:
     """The user's Pictures folder, or home when there is none."""
     pictures = QStandardPaths.writableLocation(Loc.PicturesLocation)

@@ -24,7 +24,7 @@ from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, lo
                               save_session)
 
 from .app_settings import (add_recent_file, default_save_dir, preferred_hint_reach,
-                           remember_hint_reach, remember_open_dir, remember_session_dir,
+                           remember_hint_reach, remember_opened, remember_session_dir,
                            session_model_switch)
 from .autosave import Autosave
 from .commands import SetHintReach
@@ -206,9 +206,7 @@ class EditorController(QObject):
                       hint_reach=hint_reach or preferred_hint_reach(self.settings))
         # A saved session is what to reopen (its hints come with it), else the photo.
         add_recent_file(self.settings, session_path if session_path and not unsaved else photo.path)
-        remember_open_dir(self.settings, photo.path)
-        if session_path and not unsaved:
-            remember_session_dir(self.settings, session_path)
+        remember_opened(self.settings, photo.path, session_path if not unsaved else None)
         self._set_session(session if colorizer is self.colorizer else None, photo)
         self._ensure_session()
         note = " (colour photo shown in gray; Alt+click samples its colours)" if photo.has_color else ""
