@@ -54,7 +54,9 @@ DEFAULT_HINT_REACH = PHOTO
 # 20 / 0); the astronaut's suit, hinted once, turned red all over with gain 3 and only pink
 # with gain 1; the finch's background a* (hint at 212, 108) rose 71 with "photo", 11 with
 # gain 1 and 25 with gain 3, which the colour guidance below brings back down.
-REGION_REACH = 0.5
+# The weight's screening, in long sides of the photo (session 21: 0.6 with GUIDE_SIGMA 0.02;
+# it was 0.5 with 0.03, see GUIDE_SIGMA).
+REGION_REACH = 0.6
 REGION_GAIN = 3.0
 # The colour similarity's scale (normalised ab, 3.3 ab units): neighbours whose automatic colours
 # differ by this much are connected e^-1 as strongly. On the finch with a hint inside the
@@ -62,7 +64,12 @@ REGION_GAIN = 3.0
 # 12.8 / 4.5 / 2.8 with a scale of 0.1 / 0.05 / 0.03 / 0.02;
 # the astronaut's suit still filled with its hint's colour, the far side of a 100|110 step
 # still kept its colour (0.2 ab units) and the hinted side filled as before (58).
-GUIDE_SIGMA = 0.03
+# Session 21 (python3 -m training.tint and a sweep on photos-val, hint reach "region"): 0.02
+# with REGION_REACH 0.6 instead of 0.03 with 0.5 took the finch's red glow next to the breast
+# from a* +5.7 to +0.6 and a backdrop hint's tint of the astronaut's face / hair from -15.6 /
+# -22.7 to -9.3 / -18.0, with PSNR on random hints within -0.03..+0.04 dB (0.02 at 0.5 lost up
+# to 0.14 dB; at 0.75 a stroke on the backdrop tinted the face -30.7 instead of -18.7).
+GUIDE_SIGMA = 0.02
 # Colour groups: one per colour up to MAX_COLOURS colours, else one per hue sector and one for
 # near-gray colours (at most HUE_SECTORS + 1). The network runs once per group; a change of
 # one group's hints reruns that group only (ColorizeSession keeps the others), so a preview

@@ -41,6 +41,20 @@ def test_a_lone_hint_stays_on_its_side_of_a_weak_edge_with_region_reach(shipped)
     assert region[own_far].mean() > 0.6 * photo[own_far].mean()  # ...most of its region (58/63)
 
 
+def test_a_backdrop_hint_leaves_the_face_beside_it_mostly_its_own_colour(shipped):
+    """A green hint on the astronaut's plain backdrop, left of her head, with "region": the
+    face and hair beside it (alike in gray, apart in the automatic colour) keep most of their
+    colour. Session 20's weight (colour similarity 0.03, reach 0.5) greened them by a* -15.6 /
+    -22.7; session 21's (0.02, 0.6) by -9.3 / -18.0, against -24.1 / -28.1 with "photo"."""
+    import skimage.data
+    from training.tint import ASTRONAUT_BACKDROP, change as tint_change, mean
+    d = tint_change(shipped, skimage.data.astronaut(), ASTRONAUT_BACKDROP, "region")
+    face, hair = mean(d, 100, 160, 180, 260, 0), mean(d, 20, 90, 160, 300, 0)
+    assert face > -12.5 and hair > -20.5
+    d = tint_change(shipped, skimage.data.astronaut(), ASTRONAUT_BACKDROP, "photo")
+    assert mean(d, 100, 160, 180, 260, 0) < face - 8        # what "region" is there for
+
+
 def test_reach_changes_nothing_without_hints_and_the_default_is_photo(shipped):
     img = weak_step()
     s = shipped.open(img)

@@ -57,6 +57,8 @@ def mean(d, r0, r1, c0, c1, comp=None) -> float:
     return float(x[..., comp].mean() if comp is not None else np.linalg.norm(x, axis=-1).mean())
 
 
+ASTRONAUT_BACKDROP = Hint(111, 46, 8, (48, 160, 64))     # green, left of her head
+
 ASTRONAUT_HINTS = {"flag": (Hint(25, 240, 8, (200, 30, 30)), (150, 230, 5, 40)),
                    "suit": (Hint(200, 300, 8, (40, 60, 200)), (280, 340, 80, 170)),
                    "shuttle": (Hint(400, 150, 8, (120, 130, 40)), (60, 130, 385, 420))}
@@ -92,7 +94,7 @@ def main() -> None:
         d = change(c, skimage.data.astronaut(), Hint(250, 330, 8, (200, 30, 30)), reach)
         parts.append("astronaut |ab|: wall %.1f face %.1f suit %.1f" % (
             mean(d, 20, 150, 300, 480), mean(d, 100, 160, 180, 260), mean(d, 300, 420, 200, 300)))
-        d = change(c, skimage.data.astronaut(), Hint(111, 46, 8, (48, 160, 64)), reach)
+        d = change(c, skimage.data.astronaut(), ASTRONAUT_BACKDROP, reach)
         parts.append("green on the astronaut's backdrop a*: face %+.1f hair %+.1f" % (
             mean(d, 100, 160, 180, 260, 0), mean(d, 20, 90, 160, 300, 0)))
         d = change(c, weak_step(), Hint(40, 96, 8, (200, 40, 40)), reach)
