@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 from net.hints import Hint, Stroke
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 64.0      # the wheel and Ctrl+-/+ stop here (a fit may go below)
+CRISP_ZOOM = 3.0    # from here up a photo's own pixels show as squares, not smoothed into blurs
 
 
 def qimage_from_rgb(rgb: np.ndarray) -> QImage:
@@ -73,6 +74,7 @@ class ImageView(QGraphicsView):
         self.horizontalScrollBar().valueChanged.connect(lambda _: self.viewChanged.emit())
         self.verticalScrollBar().valueChanged.connect(lambda _: self.viewChanged.emit())
         self.viewChanged.connect(self._track_cursor)
+        self.viewChanged.connect(self._pixel_look)
 
     # -- content ---------------------------------------------------------------------
     def set_image(self, rgb: np.ndarray, image_size: tuple[int, int]) -> None:
@@ -86,7 +88,20 @@ class ImageView(QGraphicsView):
         self.scene().setSceneRect(QRectF(0, 0, w, h))
         if new_size:
             self.fit()
+        self._pixel_look()
         self.viewport().update()
+
+    def _pixel_look(self) -> None:
+        """Smooth scaling, except where the pixmap's pixels are the photo's own and each covers
+        CRISP_ZOOM screen pixels or more: a restorer zoomed in to inspect a spot sees pixels
+        (a smaller preview stretched over the photo stays smooth)."""
+        pix = self._item.pixmap()
+        own = not pix.isNull() and pix.width() == self.image_size[1]
+        crisp = own and self.zoom() >= CRISP_ZOOM
+        mode = Qt.TransformationMode.FastTransformation if crisp else \
+            Qt.TransformationMode.SmoothTransformation
+        if self._item.transformationMode() != mode:
+            self._item.setTransformationMode(mode)
 
     def displayed_image(self) -> QImage:
         return self._item.pixmap().toImage()

@@ -1,4 +1,4 @@
-"""Zoom to 100 %, the colour panel's dock, its tooltips and gamut warning, export questions
+"""Zoom to 100 % and far in, the colour panel's dock, its tooltips and gamut warning, export questions
 and help, as a new user's walk through the editor found them wrong (session 21),
 each reproduced through the window or its widgets. The retraining window's are in test_retrain_window.py."""
 import numpy as np
@@ -61,6 +61,33 @@ def test_actual_size_keeps_the_point_under_the_cursor_or_the_centre(qtbot):
     views.actual_size()
     after = scene_at(v, centre)
     assert abs(after.x() - middle.x()) <= 2 and abs(after.y() - middle.y()) <= 2
+
+
+def test_zoomed_in_far_the_photos_own_pixels_show_as_squares(qtbot):
+    """A 20 x 20 photo at 2700 % showed each pixel smoothed into a star: from CRISP_ZOOM up the
+    photo's own pixels are drawn unsmoothed; a smaller preview stretched over it stays smooth."""
+    from colorizer_gui.canvas import CRISP_ZOOM, ImageView
+    v = ImageView("v")
+    qtbot.addWidget(v)
+    v.resize(400, 400)
+    v.show()
+    qtbot.waitExposed(v)
+    rgb = np.zeros((20, 20, 3), np.uint8)
+    rgb[::2, ::2] = 255                                  # a checkerboard of single pixels
+    v.set_image(rgb, (20, 20))
+    v.actual_size()
+    v.zoom_by(8.0)
+    assert v.zoom() >= CRISP_ZOOM
+    shot = v.grab().toImage()
+    centre = v.mapFromScene(QPointF(10.5, 10.5))
+    seen = {shot.pixelColor(centre.x() + dx, centre.y() + dy).red()
+            for dx in range(-12, 13, 3) for dy in range(-12, 13, 3)}
+    assert seen <= {0, 255}                              # only black and white, no blur
+    v.set_image(np.zeros((5, 5, 3), np.uint8), (20, 20))  # a preview: smooth
+    assert v._item.transformationMode() == Qt.TransformationMode.SmoothTransformation
+    v.actual_size()
+    v.set_image(rgb, (20, 20))
+    assert v._item.transformationMode() == Qt.TransformationMode.SmoothTransformation
 
 
 # 4 ------------------------------------------------------------------------------------------
