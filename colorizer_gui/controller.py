@@ -27,6 +27,7 @@ from .app_settings import (add_recent_file, default_save_dir, preferred_hint_rea
                            remember_hint_reach, remember_opened, remember_session_dir,
                            session_model_switch)
 from .autosave import Autosave
+from .help_text import opened_message
 from .commands import SetHintReach
 from .document import Document, Photo
 from .exporting import start_export
@@ -209,11 +210,10 @@ class EditorController(QObject):
         remember_opened(self.settings, photo.path, session_path if not unsaved else None)
         self._set_session(session if colorizer is self.colorizer else None, photo)
         self._ensure_session()
-        note = " (colour photo shown in gray; Alt+click samples its colours)" if photo.has_color else ""
-        if expected_sha and photo.sha256 and expected_sha != photo.sha256:
-            note = f". Note: {photo.path.name} changed since the session was saved"
+        changed = bool(expected_sha and photo.sha256 and expected_sha != photo.sha256)
         self.photoOpened.emit()
-        self.message.emit(f"Opened {photo.path.name}: {w}x{h}{note}", 8000)
+        self.message.emit(opened_message(photo.path.name, (h, w), len(hints), session_path and
+                                         session_path.name, unsaved, photo.has_color, changed), 8000)
         self._use_session_model(model)
 
     def open_session(self, path: Path, remember: bool = True, ask: bool = True,

@@ -1,5 +1,6 @@
-"""What the app tells users about using it: Help > How to use, and the words for the hint
-reach that the colour panel, the Edit menu and the help share."""
+"""What the app tells users about using it: Help > How to use, the words for the hint
+reach that the colour panel, the Edit menu and the help share, and what the status bar says
+a File > Open brought back."""
 from __future__ import annotations
 
 from net.hint_reach import PHOTO, REGION
@@ -40,3 +41,21 @@ def reach_help(reach: str) -> str:
 def help_html(reach: str) -> str:
     """Help > How to use, for the hint reach in use."""
     return "".join(f"<p>{line.format(reach=reach_help(reach))}</p>" for line in HELP_LINES)
+
+
+def opened_message(photo: str, size: tuple[int, int], hints: int, session: str | None,
+                   unsaved: bool, colour: bool = False, changed: bool = False) -> str:
+    """The status bar after opening ``photo`` (``colour``: a colour photo, shown in gray):
+    its size, and whether hints came back from a ``session`` file (``changed``: the photo
+    changed since it was saved) or from unsaved work (a crash's autosave)."""
+    h, w = size
+    count = f"{hints} hint{'s' if hints != 1 else ''}"
+    if hints and unsaved:
+        text = f"Restored unsaved work on {photo}: {count}, not saved yet ({w}x{h})"
+    elif session:
+        text = f"Opened session {session}: {photo}, {w}x{h}, {count}"
+    else:
+        text = f"Opened {photo}: {w}x{h}"
+    if changed:
+        return text + f". Note: {photo} changed since the session was saved"
+    return text + (" (colour photo shown in gray; Alt+click samples its colours)" if colour else "")

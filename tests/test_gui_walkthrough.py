@@ -212,6 +212,29 @@ def test_open_session_starts_where_sessions_were_last_saved_or_opened(qtbot, win
     assert starts == [("Open session", sessions)]      # the session opened last
 
 
+def test_the_status_bar_says_what_an_open_brought_back(qtbot, win, photo, tmp_path,
+                                                      monkeypatch):
+    """Reopening a session, or restoring after a crash, said only "Opened photo.png: WxH"."""
+    click(win.gray_view, (100, 100))
+    session = tmp_path / "trip.colorize.json"
+    assert win.controller.write_session(session)
+    assert win.controller.open_session(session)
+    qtbot.waitUntil(lambda: "Opened session" in win.statusBar().currentMessage(), timeout=WAIT)
+    assert win.statusBar().currentMessage().startswith(
+        f"Opened session trip.colorize.json: {photo.name}, ") and "1 hint" in \
+        win.statusBar().currentMessage()
+    wait_idle(qtbot, win)
+    click(win.gray_view, (200, 60))
+    win.controller.autosave()
+    monkeypatch.setattr(win.prompts, "yes_no", lambda *a: True)     # "Restore unsaved work?"
+    monkeypatch.setattr(win.prompts, "save_changes", lambda *a: "discard")
+    win.ask_restore = True
+    win._after_start()
+    qtbot.waitUntil(lambda: "Restored unsaved work" in win.statusBar().currentMessage(),
+                    timeout=WAIT)
+    assert "2 hints, not saved yet" in win.statusBar().currentMessage()
+
+
 def test_after_a_crash_restore_save_writes_to_the_sessions_own_file(qtbot, win, tmp_path,
                                                                     monkeypatch):
     click(win.gray_view, (100, 100))
