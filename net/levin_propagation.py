@@ -171,6 +171,7 @@ class LevinPyramid:
         vals = -(1.0 - c[self._rows[free]]) * self._vals[free] * keep
         size = self._band_shape[0] * self._band_shape[1]
         band = np.bincount(self._band_pos[free], weights=vals, minlength=size)
+        band = band.astype(np.float64, copy=False)   # (integer when every pixel is hinted)
         band[self._band_diag] += 1.0
         return band.reshape(self._band_shape)
 

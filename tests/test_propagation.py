@@ -175,6 +175,17 @@ def test_the_banded_coarse_system_is_the_sparse_one():
                                        rtol=1e-5, atol=1e-6)
 
 
+def test_a_photo_hinted_everywhere_keeps_every_hint():
+    """Every pixel hinted (a flood fill, a huge stroke): the coarse system has no free pixel
+    (the banded factorisation first failed on it) and the result is the hints."""
+    from net.levin_propagation import LevinPyramid
+    rng = np.random.default_rng(5)
+    p = LevinPyramid(rng.random((64, 48)).astype(np.float32))
+    hab = rng.normal(size=(2, 64, 48)).astype(np.float32)
+    for hard in (False, True):
+        np.testing.assert_allclose(p.solve(hab, np.ones((64, 48)), hard=hard), hab, atol=1e-5)
+
+
 def test_a_colour_change_alone_factorises_nothing(monkeypatch):
     """Each preview solves two coarse systems (the hint input's and the correction's); both
     stay cached, so picking another colour for the same hints reuses them."""
