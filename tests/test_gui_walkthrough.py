@@ -165,6 +165,7 @@ def test_open_starts_in_the_users_last_folder_not_the_install_folder(qtbot, win,
     starts = []
     monkeypatch.setattr(win.prompts, "open_file",
                         lambda title, start, flt: starts.append(Path(start)) or None)
+    win.settings.remove("sessionDir")     # no session saved yet (other tests save some)
 
     def suggested():
         starts.clear()
