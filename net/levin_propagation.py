@@ -166,22 +166,25 @@ class LevinPyramid:
     def coarse_band(self, conf: np.ndarray, keep: float = 1.0) -> np.ndarray:
         """:meth:`coarse_matrix` in LAPACK's band storage for ``dgbtrf`` (pixels renumbered
         along the shorter side; the first kl rows are room for the factorisation)."""
-        c = conf.ravel().astype(np.float64)
-        free = c[self._rows] < 1.0
-        vals = -(1.0 - c[self._rows[free]]) * self._vals[free] * keep
+        free, vals = self._off_diagonal(conf, keep)
         size = self._band_shape[0] * self._band_shape[1]
         band = np.bincount(self._band_pos[free], weights=vals, minlength=size)
         band = band.astype(np.float64, copy=False)   # (integer when every pixel is hinted)
         band[self._band_diag] += 1.0
         return band.reshape(self._band_shape)
 
+    def _off_diagonal(self, conf: np.ndarray, keep: float) -> tuple[np.ndarray, np.ndarray]:
+        """The coarse system's neighbour entries: which of the 8 x h x w are present (their
+        pixel not held fully) and their values, -(1 - conf) * keep * weight."""
+        c = conf.ravel().astype(np.float64)
+        free = c[self._rows] < 1.0
+        return free, -(1.0 - c[self._rows[free]]) * self._vals[free] * keep
+
     def coarse_matrix(self, conf: np.ndarray, keep: float = 1.0) -> sp.csc_matrix:
         """A of the coarsest level's system A u = conf * hab, i.e. u = conf * hab + (1 - conf) *
         keep * W u (W the neighbour affinities, ``conf`` the constraint weights there)."""
         n = conf.size
-        c = conf.ravel().astype(np.float64)
-        free = c[self._rows] < 1.0
-        vals = -(1.0 - c[self._rows[free]]) * self._vals[free] * keep
+        free, vals = self._off_diagonal(conf, keep)
         return sp.csc_matrix((np.concatenate([np.ones(n), vals]),
                               (np.concatenate([np.arange(n), self._rows[free]]),
                                np.concatenate([np.arange(n), self._cols[free]]))), shape=(n, n))
