@@ -213,23 +213,20 @@ class ColorizeSession:
                                  self._reach(hint_reach))
 
     def _predict(self, painted: np.ndarray | None, reach: str) -> np.ndarray:
-        c = self.colorizer
         t0 = time.perf_counter()
         self._stage_s = dict.fromkeys(STAGES, 0.0)
         hint4 = self._timed("hint input", self._hint4, painted) if painted is not None else None
         hinted = hint4 is not None and bool((hint4[3] > 0).any())
-        groups = None
         if hinted and reach == REGION:             # its network inputs are made per colour
-            ab, groups = self._own_regions(hint4)
+            ab = self._own_regions(hint4)          # (each group's output corrected already)
         else:
             hint7 = (self._timed("hint input", self._propagator.hint_input, hint4)
                      if hint4 is not None else None)
             ab = self._timed("network", self._network, hint7)
             if hint7 is not None and not hinted:
                 self._raw_without_hints = ab          # (what "region" needs, for free)
-        if hint4 is not None and c.model.cfg.hint_correction:
-            ab = self._timed("correction", self._propagator.correct, ab, hint4,
-                             correction_reach_for(reach), groups)
+            if hint4 is not None:
+                ab = self._corrected(ab, hint4, reach)
         h, w = self.work_shape
         ab = ab[:, :h, :w].transpose(1, 2, 0) * AB_SCALE
         ab = np.ascontiguousarray(ab, dtype=np.float32)
@@ -251,11 +248,24 @@ class ColorizeSession:
         hint7 = self._timed("hint input", self._propagator.hint_input, hint4)
         return self._timed("network", self._network, hint7)
 
+    def _corrected(self, ab: np.ndarray, hint4: np.ndarray, reach: str) -> np.ndarray:
+        """``ab`` made to pass through the hints of ``hint4`` (the residual correction), if the
+        model asks for it."""
+        if not self.colorizer.model.cfg.hint_correction:
+            return ab
+        return self._timed("correction", self._propagator.correct, ab, hint4,
+                           correction_reach_for(reach))
+
     def _own_regions(self, hint4: np.ndarray):
         """Hint reach "region" (:mod:`net.hint_reach`): the network's chroma per colour group of
-        the hints, each kept in its group's region -> (chroma, (labels, shares) for the
-        correction). A group whose hints are as in one of the last predictions is not run again
-        (a hint change reruns its own group, and undo finds the group it had)."""
+        the hints, each corrected to pass through its own hints and kept in its group's region.
+        A group whose hints are as in one of the last predictions is not run again (a hint
+        change reruns its own group's network and correction, and undo finds the group it
+        had). Each group's residual correction is spread from its own hints and kept where its
+        share reaches, so a red flag's residual does not redden a suit hinted blue, nor cross
+        an edge the region stops at (a red dot on a house finch's breast left a red glow on the
+        blurred background, a* +5.2, while the correction was kept wherever the colour owned
+        the pixel, which with one colour is everywhere)."""
         labels, n = self._timed("hint reach", hint_groups, hint4[1:])
         outputs, memo = [], {}
         for g in range(n):
@@ -265,7 +275,7 @@ class ColorizeSession:
             if out is None:
                 alone = hint4.copy()
                 alone[1:] *= own
-                out = self._run(alone)
+                out = self._corrected(self._run(alone), alone, REGION)
             outputs.append(out)
             memo[key] = out
         for key, out in self._group_outputs.items():      # the most recent first
@@ -282,10 +292,9 @@ class ColorizeSession:
             self._region_pyramid = colour_guided(self._propagator.levin_pyramid(),
                                                  self._raw_without_hints)
         owners, weight = region_split(self._region_pyramid, labels, n)
-        shares = owners * weight[None]
-        ab = localise(outputs, self._raw_without_hints, shares)
+        ab = localise(outputs, self._raw_without_hints, owners * weight[None])
         self._stage_s["hint reach"] += time.perf_counter() - t
-        return ab, (labels, shares)          # the correction is kept where each group reaches
+        return ab
 
     def _network(self, hint7: np.ndarray | None) -> np.ndarray:
         """The network's chroma (2, padded h, w; normalised) for this hint input."""

@@ -4,16 +4,18 @@ The network is trained for PSNR on simulated hints, and on average one hint's co
 something about the whole photo, so it paints ambiguous regions far from a lone hint with it:
 one red hint on a house finch's breast turns the blurred background behind the bird redder
 than the bird. ``"region"`` keeps the colour the photo has without hints away from the
-hints: the hint-driven change of the network's output is weighted by how strongly each pixel
-is connected to a hint, before the residual correction (which fades as fast):
+hints: the hint-driven change of the network's output (corrected to pass through the hints by
+the residual correction, which fades as fast) is weighted by how strongly each pixel is
+connected to a hint:
 
     f = f_none + w * (f_hints - f_none),   w = min(1, REGION_GAIN * screened solve of the mask).
 
 Hints of different colours each keep to their own region too: the hinted pixels are grouped by
 colour (:func:`hint_groups`: each colour, or with many colours each hue), the network runs once per group
-with that group's hints alone (f_g), and each pixel takes the groups' changes in proportion to
-how strongly it is connected to each group's hints (one screened solve with a channel per group,
-:func:`region_split`), and so does each group's part of the residual correction:
+with that group's hints alone and its output is corrected to pass through them (f_g: the
+residual correction, spread from that group's hints only), and each pixel takes the groups'
+changes in proportion to how strongly it is connected to each group's hints (one screened solve
+with a channel per group, :func:`region_split`):
 
     f = f_none + sum_g s_g * (f_g - f_none),   s_g = w * u_g^2 / sum_k u_k^2.
 

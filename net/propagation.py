@@ -120,8 +120,7 @@ class Propagator:
         out[2] = _confidence(sm)
         return out
 
-    def correct(self, ab: np.ndarray, hint4: np.ndarray, reach: float = CORRECTION_REACH,
-                groups: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    def correct(self, ab: np.ndarray, hint4: np.ndarray, reach: float = CORRECTION_REACH) -> np.ndarray:
         """Chroma ``ab`` (2, h, w; normalised) made to pass through the hints of ``hint4``.
 
         ``f + P(mask * (hint - f))``, f = ``ab`` with its colour under the hints taken from
@@ -131,26 +130,15 @@ class Propagator:
         pixels, a smooth edge-aware change around them, zero change without hints. Reading the
         network's colour under the hints instead left a dot wherever the network painted a
         hint's pixels apart from their ring (v3 on flat gray: 2.1 ab units from the ring for a
-        red hint, 1.0 now; photos-val +0.02 to +0.24 dB at 2-100 hints).
-
-        ``groups``: (labels (h, w), shares (n, h, w)): each colour group's residual is spread
-        on its own and kept in proportion to the group's share of the pixel (the owners of
-        :func:`net.hint_reach.region_split` times its weight), so the residual of a red hint on
-        a flag does not redden a suit hinted blue, nor cross an edge that the region stops at.
+        red hint, 1.0 now; photos-val +0.02 to +0.24 dB at 2-100 hints). (Hint reach "region"
+        corrects each colour group's output with its own hints: ``ColorizeSession``.)
         """
         m = hint4[3]
         if not (m > 0).any():
             return ab
         ab = self.surroundings_under_hints(ab, m)
         residual = (hint4[1:3] - ab) * (m > 0)
-        if groups is None:
-            out = ab + self._correction(residual, m, reach)
-        else:
-            labels, shares = groups
-            n = len(shares)
-            split = np.concatenate([residual * (labels == g) for g in range(n)])
-            spread = self._correction(split, m, reach).reshape(n, 2, *m.shape)
-            out = ab + (spread * shares[:, None]).sum(0)
+        out = ab + self._correction(residual, m, reach)
         return np.clip(out, -1.5, 1.5, out=out)          # the range propagate() keeps too
 
     def surroundings_under_hints(self, ab, m):

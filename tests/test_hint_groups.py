@@ -8,7 +8,6 @@ from skimage import data
 from net import Colorizer, Hint
 from net.hint_reach import HUE_SECTORS, MAX_COLOURS, hint_groups, region_split
 from net.levin_propagation import LevinPyramid
-from net.propagation import Propagator
 
 from training.tint import ASTRONAUT_HINTS
 
@@ -96,9 +95,11 @@ def test_changing_one_colour_reruns_the_network_for_that_colour_only(astronaut_s
     """A preview after a hint change costs one network run however many colours there are,
     undo costs none, and a group's kept output is never that of other hints."""
     s = astronaut_session
-    runs = []
-    network = s._network
+    runs, corrections = [], []
+    network, correct = s._network, s._propagator.correct
     monkeypatch.setattr(s, "_network", lambda hint7: runs.append(1) or network(hint7))
+    monkeypatch.setattr(s._propagator, "correct",
+                        lambda *a: corrections.append(1) or correct(*a))
 
     def new_runs(hints):
         before = len(runs)
@@ -107,7 +108,9 @@ def test_changing_one_colour_reruns_the_network_for_that_colour_only(astronaut_s
 
     new_runs([FLAG, SUIT, SHUTTLE])
     moved = Hint(SUIT.x + 12, SUIT.y, SUIT.radius, SUIT.rgb)
+    before = len(corrections)
     assert new_runs([FLAG, moved, SHUTTLE])[0] == 1
+    assert len(corrections) - before == 1          # and corrects that group's output only
     assert new_runs([FLAG, moved, SHUTTLE, Hint(60, 300, 8, SUIT.rgb)])[0] == 1  # same colour
     assert new_runs([FLAG, moved, SHUTTLE])[0] == 0                            # undo
     recoloured = Hint(SUIT.x + 12, SUIT.y, SUIT.radius, (40, 160, 200))         # in place
@@ -124,60 +127,28 @@ def test_changing_one_colour_reruns_the_network_for_that_colour_only(astronaut_s
         assert new_runs(many)[0] == 1
 
 
-def test_each_colours_residual_is_spread_in_the_region_its_group_owns():
-    """The correction per group (Propagator.correct with groups): on flat gray a red and a
-    blue hint each lift their own half to their colour; with the correction of all hints at
-    once each half got a mix of both residuals."""
-    l_norm = np.zeros((64, 128), np.float32)
-    prop = Propagator(l_norm, "levin")
-    hint4 = np.zeros((4, 64, 128), np.float32)
-    hint4[1:4, 28:36, 12:20] = np.array([0.6, 0.2, 1.0])[:, None, None]     # red, left
-    hint4[1:4, 28:36, 108:116] = np.array([-0.1, -0.6, 1.0])[:, None, None]  # blue, right
-    labels = np.full((64, 128), -1, np.int32)
-    labels[28:36, 12:20], labels[28:36, 108:116] = 0, 1
-    owners, weight = region_split(LevinPyramid(np.full((64, 128), 0.5, np.float32)), labels, 2)
-    assert np.allclose(owners.sum(0), 1, atol=1e-5) and weight[labels >= 0].min() > 0.99
-    assert owners[0][:, :40].min() > 0.8 and owners[1][:, 88:].min() > 0.8
-    ab = np.zeros((2, 64, 128), np.float32)
-    mixed = prop.correct(ab, hint4, 0.5)
-    split = prop.correct(ab, hint4, 0.5, (labels, owners))
-
-    def off_hue(out, side, colour):
-        """Mean |component of the correction across the hint's own colour| on that side."""
-        u = np.array(colour) / np.hypot(*colour)
-        return np.abs(out[0][side] * -u[1] + out[1][side] * u[0]).mean()
-
-    for side, colour in ((np.s_[:, 4:40], (0.6, 0.2)), (np.s_[:, 88:124], (-0.1, -0.6))):
-        assert off_hue(split, side, colour) < 0.005                   # 0.001: its own colour
-        assert off_hue(mixed, side, colour) > 5 * off_hue(split, side, colour)   # 0.025
-        u = np.array(colour) / np.hypot(*colour)
-        assert (split[0][side] * u[0] + split[1][side] * u[1]).mean() > 0.25   # and lifted
-    one = np.where(labels >= 0, 0, -1)                 # one group: the plain correction
-    assert np.allclose(prop.correct(ab, hint4, 0.5, (one, np.ones((1, 64, 128), np.float32))),
-                       mixed, atol=1e-6)
-
-
-def test_the_sessions_correction_is_split_by_colour_and_kept_where_its_region_reaches(
-        astronaut_session, monkeypatch):
-    """Own region passes the correction each colour's share of the pixel; Whole photo none.
-    The shares are the owners times the region weight: the correction spreads with Levin's
+def test_each_colour_is_corrected_by_its_own_hints_and_kept_where_its_region_reaches(
+        astronaut_session):
+    """Own region: each colour group's output is corrected to its own hints and kept in
+    proportion to its share of the pixel (owners times the region weight). Where no group
+    reaches, the photo keeps its colour without hints; the correction spreads with Levin's
     plain weights, which cross the weak edges that the colour-guided weight stops at (a red
-    dot on a house finch's breast left a red glow on the blurred background, a* +5.2 there
-    when the owners alone, which sum to 1 even out of reach, kept it; +1.4 now)."""
+    dot on a house finch's breast left a red glow on the blurred background, a* +5.2 there,
+    when the correction was kept wherever its colour owned the pixel)."""
     s = astronaut_session
-    seen = []
-    correct = s._propagator.correct
-    monkeypatch.setattr(s._propagator, "correct",
-                        lambda ab, hint4, reach, groups=None: seen.append(groups)
-                        or correct(ab, hint4, reach, groups))
-    s.predict_ab([FLAG, SHUTTLE], "region")
-    s.predict_ab([FLAG, SHUTTLE], "photo")
-    labels, shares = seen[0]
-    assert len(shares) == 2 and set(np.unique(labels)) == {-1, 0, 1}
-    assert seen[1] is None
-    _, weight = region_split(s._region_pyramid, labels, len(shares))
-    np.testing.assert_allclose(shares.sum(0), weight, atol=1e-5)
-    assert (weight < 0.05).mean() > 0.2                 # much of the photo is out of reach
+    none = s.predict_ab([], "region")
+    ab = s.predict_ab([FLAG, SHUTTLE], "region")
+    labels, n = hint_groups(s.painted([FLAG, SHUTTLE]))
+    h, w = s.work_shape
+    _, weight = region_split(s._region_pyramid, np.pad(labels, ((0, s._pad[0]), (0, s._pad[1])),
+                                                       constant_values=-1), n)
+    far = weight[:h, :w] < 0.05
+    assert far.mean() > 0.2                           # much of the photo is out of reach (23 %)
+    change = np.abs(ab - none).max(-1)
+    assert change[far].mean() < 1.0                    # and keeps its colour there (0.3 ab units)
+    whole = np.abs(s.predict_ab([FLAG, SHUTTLE], "photo") - none).max(-1)
+    assert whole[far].mean() > 5                       # which "Whole photo" changes (9.8)
+    assert change[weight[:h, :w] > 0.5].mean() > 5     # while the hinted regions change (26)
 
 
 def test_a_long_stroke_does_not_crowd_out_a_dot_by_its_size():
