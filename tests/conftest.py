@@ -29,6 +29,25 @@ from net.models import VGG_CONV_INDICES, VGG_CONV_SHAPES  # noqa: E402
 torch.set_num_threads(min(2, torch.get_num_threads()))
 
 
+@pytest.fixture(autouse=True)
+def clean_app_settings():
+    """Every test starts with the app's settings as a new user has them (the hint reach, the
+    last folders, the recent colours...): the settings file is shared by the whole session,
+    so what one test chose would otherwise decide what a later one sees. Clearing through a
+    new QSettings also clears what open QSettings of the app see (Qt shares one store per
+    file in a process), and needs no QApplication."""
+    try:
+        from colorizer_gui.app_settings import settings
+    except ImportError:                  # no Qt binding: the net/ and training/ tests still run
+        yield
+        return
+    s = settings()
+    if s.allKeys():
+        s.clear()
+        s.sync()
+    yield
+
+
 def skimage_photos() -> dict[str, np.ndarray]:
     return {"astronaut": data.astronaut(), "chelsea": data.chelsea(), "coffee": data.coffee(),
             "rocket": data.rocket()}
