@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (QColorDialog, QGridLayout, QLabel, QSizePolicy, Q
 
 from net.color import AB_SCALE, lab_to_rgb, rgb_to_lab
 
+from .app_settings import MAX_RECENT_COLORS
+
 GAMUT_RES = 96
 
 
@@ -236,13 +238,22 @@ class ColorRow(QWidget):
         self.colors = colors
 
 
+NEAR_DUPLICATE_DE = 3.0    # colours closer than this (CIE76 Delta E, Lab) look the same
+
+
+def _lab(colors) -> np.ndarray:
+    return rgb_to_lab(np.array([colors], np.uint8))[0].astype(np.float64)
+
+
 class RecentColors:
     """Recently used colours, newest first; a colour already in the row keeps its place.
 
-    (Moving a re-used colour to the front would shuffle the chips under the mouse.)
+    (Moving a re-used colour to the front would shuffle the chips under the mouse.) A new
+    colour that looks the same as some in the row (closer than NEAR_DUPLICATE_DE) takes their
+    place at the front instead of adding a chip that looks like one already there.
     """
 
-    def __init__(self, colors=(), limit: int = 12):
+    def __init__(self, colors=(), limit: int = MAX_RECENT_COLORS):
         self.limit = limit
         self.colors = [tuple(c) for c in colors][:limit]
 
@@ -251,5 +262,10 @@ class RecentColors:
         rgb = tuple(int(c) for c in rgb)
         if rgb in self.colors:
             return False
-        self.colors = [rgb] + self.colors[:self.limit - 1]
+        kept = self.colors
+        if kept:
+            lab = _lab([rgb] + kept)
+            far = np.linalg.norm(lab[1:] - lab[0], axis=1) >= NEAR_DUPLICATE_DE
+            kept = [c for c, keep in zip(kept, far) if keep]
+        self.colors = [rgb] + kept[:self.limit - 1]
         return True

@@ -49,3 +49,20 @@ def test_the_colour_plane_answers_a_click_outside_its_gamut_with_the_nearest_col
     mouse(QEvent.Type.MouseButtonRelease, 260, 100, Qt.MouseButton.NoButton)
     mouse(QEvent.Type.MouseMove, 20, 100, Qt.MouseButton.NoButton)   # hovering picks nothing
     assert len(picked) == 3
+
+
+def test_a_colour_that_looks_like_a_recent_one_replaces_it_at_the_front(qtbot):
+    """Picking a red a hair off one already in the recent row (eyedropper, picker) added a
+    second chip that looks the same; it now takes that chip's place, at the front."""
+    from colorizer_gui.color_panel import ColorPanel
+    panel = ColorPanel()
+    qtbot.addWidget(panel)
+    for rgb in ((200, 30, 30), (60, 120, 200), (240, 220, 40)):
+        panel.remember(rgb)
+    assert panel.remember((201, 31, 29))                   # Delta E under 1 from the red
+    assert panel.recent_row.colors == [(201, 31, 29), (240, 220, 40), (60, 120, 200)]
+    panel.remember((230, 60, 60))                          # a red that looks different: added
+    assert panel.recent_row.colors[:2] == [(230, 60, 60), (201, 31, 29)]
+    before = list(panel.recent_row.colors)
+    assert not panel.remember((60, 120, 200))              # the very colour: keeps its place
+    assert panel.recent_row.colors == before

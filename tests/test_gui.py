@@ -262,8 +262,8 @@ def test_eyedropper_from_the_result(qtbot, win):
 def test_colour_rows_reuse_their_chips(win, qtbot):
     """Painting many hints in new colours must not pile up widgets (it slowed every repaint)."""
     from PySide6.QtWidgets import QToolButton
-    for i in range(60):
-        win.tool.set_color((4 * i, 255 - 4 * i, 100))
+    for i in range(60):                  # (colours that look different: none replaces another)
+        win.tool.set_color((4 * i, 255 - 4 * i, 80 * (i % 4)))
         win.tool.add_hint(10 + 4 * i, 50)
     QApplication.processEvents()   # no deferred deletes are needed for the rows to stay small
     row = win.panel.recent_row
@@ -271,7 +271,7 @@ def test_colour_rows_reuse_their_chips(win, qtbot):
     assert len(chips) <= 12
     visible = [b for b in chips if b.isVisible()]
     assert len(visible) == len(row.colors) == 12
-    assert row.colors[0] == (4 * 59, 255 - 4 * 59, 100)
+    assert row.colors[0] == (4 * 59, 255 - 4 * 59, 80 * (59 % 4))
     picked = []
     row.colorPicked.connect(picked.append)
     second = row.colors[1]
