@@ -13,8 +13,8 @@ from net.colorizer import models_dir
 from net.formats import read_filter, write_filter
 from net.hint_reach import REGION
 from net.session_file import SUFFIX
-from net.version import __version__
 
+from .about import about_text
 from .app_settings import (autosave_path, default_save_dir, migrate_legacy_data, open_dir,
                            pending_autosave, read_colors, session_dir, settings, write_colors)
 from .canvas import dropped_paths
@@ -331,10 +331,7 @@ class MainWindow(QMainWindow):
         box.exec()
 
     def show_about(self):
-        c = self.controller.colorizer
-        where = f"\nWeights: {c.path}" if c is not None else ""
-        QMessageBox.about(self, f"About {APP_NAME}", f"{APP_NAME} {__version__}\n\n"
-                          f"In use: {self.model_text()}{where}")
+        QMessageBox.about(self, f"About {APP_NAME}", about_text(APP_NAME, self.controller.colorizer))
 
     # ------------------------------------------------------------------ start and close
     def set_startup_path(self, path):
