@@ -65,8 +65,9 @@ class RetrainDialog(QDialog):
         self.proc: QProcess | None = None
         self.out: Path | None = None          # the run folder of the last Start
         self._run_folder: str | None = None   # the photo folder whose run the window shows
+        self._grown: tuple[int, int] | None = None   # (height before, after) fit_height grew it
         lay = QVBoxLayout(self)
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         self.folder = QLineEdit()
         browse = QPushButton("Browse…")
         browse.clicked.connect(self.browse)
@@ -88,7 +89,10 @@ class RetrainDialog(QDialog):
         self.decoder.clicked.connect(self._decoder_clicked)
         self.folder_note = QLabel()
         self.folder_note.setWordWrap(True)
-        form.addRow("", self.folder_note)
+        # (a label widget, even empty: without one the form gives the wrapped note the height
+        # of its unwrapped size hint, twice its lines, and centres the text in it)
+        form.addRow(QLabel(), self.folder_note)
+        form.setRowVisible(self.folder_note, False)      # shown when it has something to say
         # The folder is counted once typing pauses, not on every keystroke (a walk of a large
         # tree on the GUI thread), and at once by Start.
         self.folder_timer = QTimer(self, singleShot=True, interval=FOLDER_PAUSE_MS,
@@ -164,15 +168,14 @@ class RetrainDialog(QDialog):
             if self._run_folder is not None and folder != self._run_folder:
                 self.clear_run()                        # another folder: a fresh start
             self.status.setText(folder_status(folder, is_dir, n))
-        if not self.decoder.isEnabled():                        # enabled: a local model
-            self.folder_note.setText("")
-            return
-        few = 0 < n < FEW_PHOTOS
-        self.decoder.setChecked(self._chosen_decoder(not few))
+        few = 0 < n < FEW_PHOTOS and self.decoder.isEnabled()    # enabled: a local model
+        if self.decoder.isEnabled():
+            self.decoder.setChecked(self._chosen_decoder(not few))
         self.folder_note.setText(
             f"Only {photos_text(n)}: below {FEW_PHOTOS}, adapting the decoder too colours photos "
             f"like these no better than the palette network alone and other photos worse, so "
             f"only the palette network adapts. Tick the box to adapt the decoder anyway." if few else "")
+        self.form.setRowVisible(self.folder_note, few)
 
     def _decoder_clicked(self, on: bool) -> None:
         self._decoder_choice = (self.folder_text(), on)
@@ -271,6 +274,16 @@ class RetrainDialog(QDialog):
         self.curve.set_pixmap(QPixmap())
         self._curve_mtime = None
         self.log.clear()
+        self.shrink_back()
+
+    def shrink_back(self) -> None:
+        """Undo fit_height's growth (the curve and the verdict are gone): the window returns to
+        the height it had before, unless the user has resized it since."""
+        grown, self._grown = self._grown, None
+        if grown is None or self.height() != grown[1]:
+            return
+        self.layout().activate()                   # (its minimum shrinks with the curve gone)
+        self.resize(self.width(), max(grown[0], self.minimumSizeHint().height()))
 
     def fit_height(self) -> None:
         """Grows the window to show its wrapped texts at their width and the curve at its
@@ -288,7 +301,9 @@ class RetrainDialog(QDialog):
             frame = self.frameGeometry().height() - self.height()
             need = min(need, max(least, int(SCREEN_SHARE * screen.height()) - frame))
         if self.height() < need:                   # the window grows to show all of it
+            before = self._grown[0] if self._grown else self.height()
             self.resize(self.width(), need)
+            self._grown = (before, self.height())
         if screen is not None and self.frameGeometry().bottom() > screen.bottom():
             self.move(self.x(), max(screen.top(), self.y() - (self.frameGeometry().bottom()
                                                               - screen.bottom())))

@@ -33,9 +33,9 @@ def loss_png(tmp_path):
     return tmp_path / "loss.png"
 
 
-def finished_run(qtbot, tmp_path, local_weights, monkeypatch, screen=None):
+def finished_run(qtbot, tmp_path, local_weights, monkeypatch, screen=None, heights=None):
     """The retraining window after a (fake) run on 12 photos with one held out, its verdict
-    and loss curve shown."""
+    and loss curve shown (``heights``: gets the window's height before the run)."""
     from colorizer_gui import app_settings, retrain_dialog
     monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
     dlg = retrain_dialog.RetrainDialog(str(local_weights))
@@ -54,6 +54,8 @@ def finished_run(qtbot, tmp_path, local_weights, monkeypatch, screen=None):
     dlg.show()
     qtbot.waitExposed(dlg)
     type_folder(qtbot, dlg, str(folder))
+    if heights is not None:
+        heights.append(dlg.height())
     with qtbot.waitSignal(dlg.modelReady, timeout=WAIT):
         dlg.start()
     qtbot.wait(100)                                       # (the layout follows the texts)
@@ -131,3 +133,43 @@ def test_another_folder_after_a_run_starts_afresh_and_start_waits_for_photos(
         assert dlg.log.toPlainText() == ""
     type_folder(qtbot, dlg, str(tmp_path / "train12"))
     assert dlg.start_btn.isEnabled()
+
+
+def test_another_folder_after_a_run_shrinks_the_window_back(qtbot, tmp_path, local_weights,
+                                                            monkeypatch):
+    """The window grew to show a run's verdict and curve; another folder cleared them, but the
+    window stayed that tall, its lower part empty."""
+    heights = []
+    dlg = finished_run(qtbot, tmp_path, local_weights, monkeypatch, heights=heights)
+    assert dlg.height() > heights[0] + 50                 # grown for the curve
+    type_folder(qtbot, dlg, str(tmp_path / "missing"))
+    qtbot.wait(50)
+    assert abs(dlg.height() - heights[0]) <= 2
+    assert dlg.buttons.geometry().bottom() < dlg.height()
+
+
+def test_the_few_photos_note_sits_under_its_checkbox_without_a_gap(qtbot, tmp_path,
+                                                                    local_weights):
+    """The note on a folder of few photos had an empty band above it as tall as its text (the
+    form gave it twice the lines it needed and centred them); with no note, an empty line
+    stood between the checkbox and the progress bar."""
+    from colorizer_gui import retrain_dialog
+    few = tmp_path / "few"
+    few.mkdir()
+    for i in range(3):
+        (few / f"p{i}.jpg").write_bytes(b"")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    note, box = dlg.folder_note, dlg.decoder
+    row_gap = box.geometry().top() - dlg.start_from.geometry().bottom()   # between the rows
+    type_folder(qtbot, dlg, str(few))
+    qtbot.wait(50)
+    assert note.isVisible() and "Only 3 photos" in note.text()
+    assert note.height() <= note.heightForWidth(note.width()) + 2        # no empty lines
+    assert note.geometry().top() - box.geometry().bottom() <= row_gap + 2
+    type_folder(qtbot, dlg, "")                                          # no note: no gap
+    qtbot.wait(50)
+    assert not note.isVisible()
+    assert dlg.progress.geometry().top() - box.geometry().bottom() <= 2 * row_gap + 2
