@@ -20,12 +20,11 @@ from net.color import rgb_to_l
 from net.formats import read_filter
 from net.assets import model_name
 from net.hints import Hint
-from net.session_file import (SUFFIX, Session, SessionError, check_hints_fit, load_session,
-                              save_session)
+from net.session_file import SUFFIX, Session, SessionError, check_hints_fit, load_session
 
-from .app_settings import (add_recent_file, default_save_dir, preferred_hint_reach,
-                           remember_hint_reach, remember_opened, remember_session_dir,
-                           session_model_switch)
+from . import saving
+from .app_settings import (add_recent_file, preferred_hint_reach, remember_hint_reach,
+                           remember_opened, session_model_switch)
 from .autosave import Autosave
 from .help_text import opened_message
 from .commands import SetHintReach
@@ -318,49 +317,18 @@ class EditorController(QObject):
         self.device = name
         self.load_model(str(self.colorizer.path) if self.colorizer else None)
 
-    # ------------------------------------------------------------------ sessions
+    # ------------------------------------------------------------------ sessions (:mod:`.saving`)
     def current_session(self) -> Session:
-        model = self.colorizer.name if self.colorizer else "default"
-        c = self.colorizer
-        return Session(image=str(self.doc.path.resolve()), hints=list(self.doc.hints),
-                       image_sha256=self.doc.photo_sha256, model=model,
-                       hint_reach=self.doc.hint_reach,
-                       model_path=str(Path(c.path).resolve()) if c and c.path else None,
-                       model_sha256=(c.meta or {}).get("tensors_sha256") if c else None)
+        return saving.session_of(self.doc, self.colorizer)
 
     def save(self) -> bool:
-        if self.doc.path is None:
-            self.prompts.error("Nothing to save", "Open a photo first.")
-            return False
-        if self.doc.session_path is None:
-            return self.save_as()
-        return self.write_session(self.doc.session_path)
+        return saving.save(self)
 
     def save_as(self) -> bool:
-        if self.doc.path is None:
-            self.prompts.error("Nothing to save", "Open a photo first.")
-            return False
-        start = str(self.doc.session_path or
-                    default_save_dir(self.doc.path) / (self.doc.path.stem + SUFFIX))
-        path = self.prompts.save_file("Save session", start, f"Colorizer sessions (*{SUFFIX})")
-        if not path:
-            return False
-        if not path.endswith(SUFFIX):
-            path = str(Path(path).with_suffix("")) + SUFFIX
-        return self.write_session(Path(path))
+        return saving.save_as(self)
 
     def write_session(self, path: Path) -> bool:
-        try:
-            save_session(path, self.current_session())
-        except SessionError as e:
-            self.prompts.error("The session was not saved", str(e))
-            return False
-        add_recent_file(self.settings, path)          # reopening it brings the hints back
-        remember_session_dir(self.settings, path)     # File > Open session starts there
-        self.doc.mark_saved(path)
-        self.message.emit(f"Saved {path.name}", 5000)
-        self.drop_autosave()                         # nothing unsaved left to recover
-        return True
+        return saving.write_session(self, path)
 
     def autosave(self) -> None:
         """Write unsaved hints to the autosave file (only unsaved work; never an empty photo)."""
