@@ -26,6 +26,12 @@ from .suggestions import MAX_SUGGESTIONS
 PANEL_WIDTH = 270
 SLIDER_STEPS = 1000
 UNDER_CURSOR, AT_SELECTED_HINT = "under the cursor", "at the selected hint"   # the spots described
+SUGGEST_TITLE, SUGGEST_TIP = "Suggested colours", (  # until a hint is added, selected or sampled
+    "Add or select a hint (or Alt+click to sample a colour): colours suggested for that point "
+    "show here")
+SUGGEST_FOR = ("Colours {spot} (x {x:.0f}, y {y:.0f}, L {l:.0f}), not for the spot under the "
+               "cursor: the model's current colour there, the photo's own colour, and common "
+               "colours at that lightness")
 GAMUT_TEXT = ("This colour cannot exist at the lightness {where} (L {l:.0f}): it will come out "
               "grayer there. Pick from the square below.")
 
@@ -101,9 +107,7 @@ class ColorPanel(QWidget):
         lay.addWidget(self.ab_picker, 1)
         self.recent = RecentColors(recent)
         self.recent_row = ColorRow("Recent colours", "Colours you used recently", MAX_RECENT_COLORS)
-        self.suggest_row = ColorRow("Suggested here", "The model's current colour at the selected "
-                                    "point, the photo's own colour, and common colours at this lightness",
-                                    MAX_SUGGESTIONS)
+        self.suggest_row = ColorRow(SUGGEST_TITLE, SUGGEST_TIP, MAX_SUGGESTIONS)
         lay.addWidget(self.recent_row)
         lay.addWidget(self.suggest_row)
         self.hint_label = QLabel("No hints")
@@ -178,7 +182,8 @@ class ColorPanel(QWidget):
 
     def set_lightness(self, l: float | None, where: str = UNDER_CURSOR) -> None:
         """Lightness where the colour would land: ``where`` says which spot that is (under the
-        cursor, or at the selected hint), for the gamut warning."""
+        cursor, or at the selected hint), for the gamut warning. None: no spot (the cursor is off
+        the photo and no hint is selected), so no warning; the square keeps its lightness."""
         self.lightness, self._where = l, where
         if l is not None:
             self.ab_picker.set_lightness(l)
@@ -196,6 +201,21 @@ class ColorPanel(QWidget):
             self.gamut_label.setText(GAMUT_TEXT.format(where=self._where, l=l))
         else:
             self.gamut_label.setText("")
+
+    def set_suggestions(self, colors, labels=None, spot: str | None = None, at=None) -> None:
+        """Colours suggested ``spot`` ("for hint no. 3", "at the sampled point"), a point whose
+        (x, y, lightness) is ``at``: the row's title and tip say which point they are for (the
+        square's lightness follows the cursor, these do not). No spot: the row is empty."""
+        row = self.suggest_row
+        if spot is None:
+            row.set_colors([])
+            row.title.setText(SUGGEST_TITLE)
+            row.setToolTip(SUGGEST_TIP)
+            return
+        row.set_colors(colors, labels)
+        row.title.setText(f"Suggested {spot}")
+        x, y, l = at
+        row.setToolTip(SUGGEST_FOR.format(spot=spot, x=x, y=y, l=l))
 
     def remember(self, rgb) -> bool:
         """Add a used colour to the recent row; True when the row changed."""

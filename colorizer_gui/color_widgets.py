@@ -198,7 +198,7 @@ class ColorRow(QWidget):
         super().__init__(parent)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        label = QLabel(title)
+        label = self.title = QLabel(title)
         lay.addWidget(label)
         self._grid = QGridLayout()
         self._grid.setSpacing(3)

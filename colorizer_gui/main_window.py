@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox
 
 from net.assets import model_label
 from net.colorizer import models_dir
@@ -24,6 +24,7 @@ from .help_text import help_html
 from .hint_tool import MIN_RADIUS, HintTool
 from .menus import Menus
 from .prompts import Prompts
+from .status_bar import StatusBar
 from .suggestions import suggestions
 from .view_pair import FIRST_HINT_TEXT, ViewPair
 
@@ -59,13 +60,13 @@ class MainWindow(QMainWindow):
         self.dock.setObjectName("colour-dock")
         self.dock.setWidget(scrollable(self.panel))
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        bar = StatusBar()
+        self.setStatusBar(bar)
+        self.status_model, self.status_time, self.status_pos = bar.model, bar.time, bar.spot
         self.menus = Menus(self)
-        self.status_model, self.status_time, self.status_pos = QLabel(), QLabel(), QLabel()
         # A change whose colours take longer than this says so (a busy CPU can take seconds).
         self._slow = QTimer(self, singleShot=True, interval=SLOW_MS)
         self._slow.timeout.connect(self._say_colouring)
-        for w in (self.status_pos, self.status_time, self.status_model):
-            self.statusBar().addPermanentWidget(w)
         self._retrain = None
         self._startup_path = None
         self.ask_restore = ask_restore
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
             view.dragged.connect(tool.drag)
             view.released.connect(tool.release)
             view.hovered.connect(self.on_hover)
+            view.left.connect(lambda: self.on_hover(None))
             view.radiusWheel.connect(tool.step_radius)
         self.doc.subscribe(self.on_doc_changed)
         self.doc.subscribe(lambda kind: self.setWindowModified(self.doc.dirty))
@@ -149,7 +151,7 @@ class MainWindow(QMainWindow):
         self.views.set_photo(photo.rgb, photo.l_full, photo.has_color)
         self.setWindowTitle(f"{photo.path.name}[*] — {APP_NAME}")    # [*]: "*" when unsaved
         self.menus.update_recent()
-        self.panel.suggest_row.set_colors([])     # suggestions belonged to the previous photo
+        self.panel.set_suggestions([])            # suggestions belonged to the previous photo
         self.panel.reset_lightness(float(np.median(photo.l_full[::8, ::8])))  # and its lightness
         self.status_pos.setText("")               # as did the cursor position and L shown
         self.on_doc_changed("hints")
@@ -207,9 +209,11 @@ class MainWindow(QMainWindow):
             self.remember_color(last.rgb)
             selected = self.tool.selected
             if selected is None:
-                self.update_suggestions(last.x, last.y)
+                self.update_suggestions(last.x, last.y, f"for hint no. {len(hints)}")
             elif selected < len(hints):          # moved: the panel describes its new spot
-                self.describe_spot(hints[selected])
+                self.describe_spot(selected)
+        elif kind == "hints":                    # no hint left for the suggestions to be for
+            self.panel.set_suggestions([])
 
     def on_radius_changed(self, r: float):
         h, w = self.doc.size
@@ -231,12 +235,15 @@ class MainWindow(QMainWindow):
     def on_selection_changed(self, index):
         self.show_hints(index)
         if index is not None:
-            self.describe_spot(self.doc.hints[index])
+            self.describe_spot(index)
+        else:                                    # deselected: the spot is the cursor's again
+            self.on_hover(self.views.cursor_image_point())
 
-    def describe_spot(self, h):
-        """The colour panel for a selected hint: the lightness under it and what to suggest."""
+    def describe_spot(self, index: int):
+        """The colour panel for the selected hint: the lightness under it and what to suggest."""
+        h = self.doc.hints[index]
         self.panel.set_lightness(self.doc.lightness_at(h.x, h.y), AT_SELECTED_HINT)
-        self.update_suggestions(h.x, h.y)
+        self.update_suggestions(h.x, h.y, f"for hint no. {index + 1}")
 
     def pick_color(self, rgb):
         """The brush colour; also the selected hint's, if one is selected (Esc deselects)."""
@@ -251,23 +258,24 @@ class MainWindow(QMainWindow):
         if self.panel.remember(rgb):
             write_colors(self.settings, self.panel.recent.colors)
 
-    def on_hover(self, p: QPointF):
-        l = self.doc.lightness_at(p.x(), p.y())
-        if l is None:
-            self.status_pos.setText("")
-            return
+    def on_hover(self, p: QPointF | None):
+        """The cursor at image point ``p`` (None: it left the views). Unless a hint is selected,
+        the colour panel describes the spot under it; beside the photo there is none, so no gamut
+        warning is left describing a spot the cursor has left."""
+        l = None if p is None else self.doc.lightness_at(p.x(), p.y())
         if self.tool.selected is None:
             self.panel.set_lightness(l)
-        self.status_pos.setText(f"x {int(p.x())}  y {int(p.y())}  L {l:.0f}")
+        self.status_pos.setText("" if l is None else f"x {int(p.x())}  y {int(p.y())}  L {l:.0f}")
 
-    def update_suggestions(self, x: float, y: float):
+    def update_suggestions(self, x: float, y: float, spot: str):
+        """Suggested colours for the point (x, y), which ``spot`` names ("for hint no. 2")."""
         l = self.doc.lightness_at(x, y)
         if l is None:
             return
         colors, labels = suggestions(l, self.controller.result_rgb_at(x, y),
                                      self.doc.original_rgb_at(x, y),
                                      self.controller.likely_colours_at(x, y))
-        self.panel.suggest_row.set_colors(colors, labels)
+        self.panel.set_suggestions(colors, labels, spot, (x, y, l))
 
     def eyedrop(self, p: QPointF, view_name: str):
         x, y = p.x(), p.y()
@@ -280,7 +288,7 @@ class MainWindow(QMainWindow):
                                          "Alt+click the result instead.", 5000)
             return
         self.pick_color(rgb)
-        self.update_suggestions(x, y)
+        self.update_suggestions(x, y, "at the sampled point")
 
     # ------------------------------------------------------------------ file dialogs
     def choose_image(self):

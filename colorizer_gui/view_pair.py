@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication, QSplitter
 
 from net.color import merge_l_ab
@@ -154,6 +154,14 @@ class ViewPair(QSplitter):
         over = [v for v in self.views if v.isVisible() and v.cursor_point() is not None]
         view = over[0] if over else self._front()
         view.actual_size(view.cursor_point())
+
+    def cursor_image_point(self) -> QPointF | None:
+        """The image point under the cursor when it is over a shown view, else None."""
+        for v in self.views:
+            at = v.cursor_point()
+            if v.isVisible() and at is not None:
+                return v.mapToScene(at.toPoint())
+        return None
 
     def _front(self) -> ImageView:
         """The view the zoom keys act on: the gray one, or the result alone."""

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from colorizer_gui.hint_tool import max_radius_for
 from colorizer_gui.inference import display_lightness
@@ -113,6 +113,65 @@ def test_the_gamut_warning_says_which_spot_it_means(qtbot, win):
     assert "at the selected hint (L 95)" in win.panel.gamut_label.text()
 
 
+def _spots(win, rgb):
+    """An image point where ``rgb`` cannot exist (the warning shows) and one where it can."""
+    from colorizer_gui.color_widgets import GAMUT_WARN_AB, gamut_shift
+    l = win.doc.photo.l_full
+    grid = [(x, y) for y in range(20, l.shape[0] - 20, 10) for x in range(20, l.shape[1] - 20, 10)]
+    shift = [[gamut_shift(float(v), rgb) for v in l[y - 3:y + 4, x - 3:x + 4].ravel()]
+             for x, y in grid]                    # around each point: a view maps to whole pixels
+    bad = [p for p, d in zip(grid, shift) if min(d) > GAMUT_WARN_AB + 5]
+    fine = [p for p, d in zip(grid, shift) if max(d) < GAMUT_WARN_AB - 5]
+    return bad[0], fine[0]
+
+
+def test_the_gamut_warning_goes_when_the_cursor_leaves_the_photo(qtbot, win):
+    """It followed the cursor over the photo, then stayed, still saying "under the cursor", when
+    the cursor went to the panel: with no hint selected it describes no spot once it left."""
+    yellow = (240, 220, 80)
+    win.pick_color(yellow)
+    bad, fine = _spots(win, yellow)            # a dark coat, a bright sky
+    send(win.gray_view, QEvent.Type.MouseMove, bad, buttons=Qt.MouseButton.NoButton)
+    assert "under the cursor" in win.panel.gamut_label.text()
+    QApplication.sendEvent(win.gray_view, QEvent(QEvent.Type.Leave))     # off to the panel
+    assert win.panel.gamut_label.text() == "" and win.status_pos.text() == ""
+    send(win.result_view, QEvent.Type.MouseMove, bad, buttons=Qt.MouseButton.NoButton)
+    assert "under the cursor" in win.panel.gamut_label.text()     # the result view counts too
+    QApplication.sendEvent(win.result_view, QEvent(QEvent.Type.Leave))
+    assert win.panel.gamut_label.text() == ""
+
+
+def test_after_esc_the_gamut_warning_no_longer_names_the_selected_hint(qtbot, win):
+    """Esc deselected but the warning said "at the selected hint" until the mouse moved: it
+    describes the spot under the cursor at once, or nothing when the cursor is off the photo."""
+    from .test_gui_walkthrough import key
+    yellow = (240, 220, 80)
+    win.pick_color(yellow)
+    bad, fine = _spots(win, yellow)
+    view = win.gray_view
+    click(view, bad)                               # a yellow hint where yellow cannot exist
+    wait_idle(qtbot, win)
+
+    def select_and_hover(at):
+        click(view, bad)
+        assert win.tool.selected == 0
+        send(view, QEvent.Type.MouseMove, at, buttons=Qt.MouseButton.NoButton)
+        assert "at the selected hint" in win.panel.gamut_label.text()
+
+    select_and_hover(fine)
+    key(win, Qt.Key.Key_Escape)
+    assert win.tool.selected is None and win.panel.gamut_label.text() == ""   # yellow exists here
+    select_and_hover(bad)
+    key(win, Qt.Key.Key_Escape)
+    assert "under the cursor" in win.panel.gamut_label.text()
+    select_and_hover(bad)
+    QApplication.sendEvent(view, QEvent(QEvent.Type.Leave))
+    assert "at the selected hint" in win.panel.gamut_label.text()    # still where it would land
+    key(win, Qt.Key.Key_Escape)
+    assert win.tool.selected is None and win.panel.gamut_label.text() == ""
+    wait_idle(qtbot, win)
+
+
 def test_the_radius_is_relative_to_the_photo_and_reaches_large_photo_sizes(qtbot, win, tmp_path,
                                                                            gray_photo):
     win.tool.set_radius(15)                       # 5 % of the 300 px photo
@@ -145,25 +204,27 @@ def test_a_window_saved_too_small_to_paint_in_opens_at_a_usable_size(qtbot, loca
     from colorizer_gui.app_settings import settings
     from colorizer_gui.main_window import USABLE_SIZE, MainWindow
     s = settings()
-    try:
-        s.setValue("geometry", _saved_geometry((420, 610)))
-        w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
-        qtbot.addWidget(w)
-        assert w.width() >= USABLE_SIZE[0] and w.height() >= USABLE_SIZE[1]
-        w.close()
-        s.setValue("geometry", _saved_geometry((760, 520)))   # a usable size is kept
-        w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
-        qtbot.addWidget(w)
-        assert (w.width(), w.height()) == (760, 520)
-        w.close()
-    finally:
-        s.remove("geometry")
+    s.setValue("geometry", _saved_geometry((420, 610)))
+    w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
+    qtbot.addWidget(w)
+    assert w.width() >= USABLE_SIZE[0] and w.height() >= USABLE_SIZE[1]
+    w.close()
+    s.setValue("geometry", _saved_geometry((760, 520)))   # a usable size is kept
+    w = MainWindow(model=str(local_weights), device="cpu", ask_restore=False)
+    qtbot.addWidget(w)
+    assert (w.width(), w.height()) == (760, 520)
+    w.close()
+
+
+def title(row) -> str:
+    """The title shown above a row of colour chips."""
+    return row.findChild(QLabel).text()
 
 
 def test_suggested_colours_belong_to_the_open_photo(qtbot, win, tmp_path, gray_photo):
     click(win.gray_view, (100, 100))             # a hint selects its point: suggestions appear
     wait_idle(qtbot, win)
-    win.update_suggestions(100, 100)
+    win.update_suggestions(100, 100, "for hint no. 1")
     assert win.panel.suggest_row.colors
     win.doc.history.set_clean()
     other = tmp_path / "other.png"
@@ -172,6 +233,31 @@ def test_suggested_colours_belong_to_the_open_photo(qtbot, win, tmp_path, gray_p
     qtbot.waitUntil(lambda: win.doc.path == other, timeout=WAIT)
     wait_idle(qtbot, win)
     assert win.panel.suggest_row.colors == []   # nothing left over from the previous photo
+    assert title(win.panel.suggest_row) == "Suggested colours"     # nor a hint it was for
+
+
+def test_the_suggested_colours_say_which_point_they_are_for(qtbot, win):
+    """They are for the hint last added or selected (or the point sampled), while the square's
+    lightness follows the cursor: the row's title named no point ("Suggested here")."""
+    row = win.panel.suggest_row
+    assert title(row) == "Suggested colours" and "Add or select a hint" in row.toolTip()
+    click(win.gray_view, (100, 100))
+    click(win.gray_view, (200, 150))
+    wait_idle(qtbot, win)
+    assert title(row) == "Suggested for hint no. 2" and row.colors
+    assert "hint no. 2 (x 200, y 150, L " in row.toolTip()
+    send(win.gray_view, QEvent.Type.MouseMove, (30, 30), buttons=Qt.MouseButton.NoButton)
+    assert title(row) == "Suggested for hint no. 2"       # the cursor is not the point
+    click(win.gray_view, (100, 100))                            # selects hint 1
+    assert win.tool.selected == 0 and title(row) == "Suggested for hint no. 1"
+    click(win.result_view, (250, 50), mods=Qt.KeyboardModifier.AltModifier)   # eyedropper
+    assert title(row) == "Suggested at the sampled point"
+    assert "(x 250, y 50, L " in row.toolTip()
+    win.tool.clear()
+    assert title(row) == "Suggested colours" and row.colors == []     # no hint left to be for
+    win.tool.undo()
+    assert title(row) == "Suggested for hint no. 2"
+    wait_idle(qtbot, win)
 
 
 def test_zoom_steps_stop_at_the_limits_and_a_view_fitted_below_them_zooms_in(qtbot, win):

@@ -179,6 +179,39 @@ def test_the_gamut_warning_shows_its_whole_text_at_the_panels_width(qtbot):
 
 
 # 8 ------------------------------------------------------------------------------------------
+def test_in_a_small_window_the_status_bar_texts_neither_overlap_nor_vanish(qtbot, win):
+    """At 500 x 400 the message went (drawn only left of the right-hand texts, which took the
+    whole bar) and those were cut off mid-letter: each text keeps its own place, shows whole
+    or ends in "…" with the whole text as its tooltip, and the message keeps the most room."""
+    from PySide6.QtWidgets import QLabel, QScrollArea
+    win.resize(500, 400)                               # (the window stops at its minimum width)
+    message = "Recoloured hint 3 (Esc deselects it: a colour then only sets the brush)"
+    win.statusBar().showMessage(message)
+    win.status_pos.setText("x 1234  y 4567  L 78")
+    win.status_time.setText("inference 145 ms · click→screen 160 ms")
+    win.status_model.setText("model: seed (retrained on my photos) · device: cpu")
+    QApplication.processEvents()
+    assert win.width() <= 560 and win.height() == 400
+    bar = win.statusBar()
+    labels = [w for w in bar.findChildren(QLabel) if w.isVisible() and w.text()]
+    assert bar.minimumSizeHint().width() <= bar.width()
+    rects = sorted((w.geometry() for w in labels), key=lambda r: r.left())
+    assert all(bar.rect().contains(r) for r in rects)
+    assert all(a.right() < b.left() for a, b in zip(rects, rects[1:]))       # no overlap
+    shown = {}
+    for w in labels:
+        text = w.shown_text() if hasattr(w, "shown_text") else w.text()
+        assert w.fontMetrics().horizontalAdvance(text) <= w.contentsRect().width(), text
+        assert text == w.text() or (text.endswith("…") and w.toolTip() == w.text()), text
+        shown[w.text()] = text
+    assert shown[message].startswith("Recoloured hint 3 (Esc")      # the message is there
+    win.statusBar().clearMessage()
+    assert message not in [w.text() for w in bar.findChildren(QLabel)]
+    dock = win.dock.widget()
+    assert isinstance(dock, QScrollArea) and dock.verticalScrollBar().maximum() > 0  # it scrolls
+    assert dock.viewport().width() >= win.panel.width()                # not cut at the side
+
+
 def test_exporting_over_an_existing_file_asks_once(qtbot, win, photo, tmp_path, monkeypatch):
     """Exporting over the original photo asked twice: the file dialog's "already exists…",
     then "…is the original photo. Replace it…"."""
