@@ -72,6 +72,7 @@ class RetrainDialog(QDialog):
         browse = QPushButton("Browse…")
         browse.clicked.connect(self.browse)
         row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)         # in line with its label and the rows below
         row.addWidget(self.folder)
         row.addWidget(browse)
         w = QWidget()

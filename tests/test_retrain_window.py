@@ -173,3 +173,24 @@ def test_the_few_photos_note_sits_under_its_checkbox_without_a_gap(qtbot, tmp_pa
     qtbot.wait(50)
     assert not note.isVisible()
     assert dlg.progress.geometry().top() - box.geometry().bottom() <= 2 * row_gap + 2
+
+
+def test_the_photo_folder_field_lines_up_with_its_label_and_the_rows_below(qtbot, local_weights):
+    """The folder row's box kept a layout's default margins: the field sat lower than its label
+    and further right than the fields below, with extra space above "Steps"."""
+    from PySide6.QtCore import QPoint
+    from colorizer_gui import retrain_dialog
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+
+    def box(w) -> QRect:
+        return QRect(w.mapTo(dlg, QPoint(0, 0)), w.size())
+
+    field, steps = box(dlg.folder), box(dlg.steps)
+    label = box(dlg.form.labelForField(dlg.folder.parentWidget()))
+    assert abs(field.center().y() - label.center().y()) <= 2
+    assert field.left() == steps.left()
+    row_gap = box(dlg.start_from).top() - steps.bottom()
+    assert steps.top() - field.bottom() <= row_gap + 2
