@@ -85,14 +85,13 @@ def test_the_remembered_hint_reach_follows_undo(qtbot, win):
 
 def test_an_empty_window_shows_the_hint_reach_a_photo_will_get(qtbot, local_weights):
     s = app_settings.settings()
-    app_settings.remember_hint_reach(s, "region")
+    app_settings.remember_hint_reach(s, "photo")        # not the one the app starts with
     s.sync()
     w = new_window(qtbot, local_weights)
     try:
-        assert w.doc.path is None and w.panel.region_reach_btn.isChecked()
-        assert w.menus.reach_action.isChecked()
+        assert w.doc.path is None and w.panel.photo_reach_btn.isChecked()
+        assert not w.menus.reach_action.isChecked()
     finally:
-        app_settings.remember_hint_reach(s, "photo")
         w.close()
 
 

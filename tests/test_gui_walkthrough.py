@@ -134,7 +134,6 @@ def test_save_and_export_suggest_a_writable_folder_not_the_install_folder(qtbot,
     starts = []
     monkeypatch.setattr(win.prompts, "save_file",
                         lambda title, start, flt, **k: starts.append(Path(start)) or None)
-    win.settings.remove("exportDir")                    # no export made yet
 
     def suggested():
         starts.clear()
@@ -165,7 +164,6 @@ def test_open_starts_in_the_users_last_folder_not_the_install_folder(qtbot, win,
     starts = []
     monkeypatch.setattr(win.prompts, "open_file",
                         lambda title, start, flt: starts.append(Path(start)) or None)
-    win.settings.remove("sessionDir")     # no session saved yet (other tests save some)
 
     def suggested():
         starts.clear()

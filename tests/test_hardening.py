@@ -211,6 +211,7 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
     from PIL import Image
     from PySide6.QtWidgets import QApplication
 
+    from colorizer_gui.app_settings import APP_DEFAULT_HINT_REACH
     from colorizer_gui.main_window import MainWindow
     from net.colorizer import ColorizeSession
     ui_thread_inference = []
@@ -267,7 +268,8 @@ def test_thousand_rapid_edits_never_block_the_ui(qtbot, local_weights, gray_phot
     assert mem1 - mem0 < 50e6                           # no unbounded growth
     monkeypatch.setattr(ColorizeSession, "predict_ab", original)
     # the final result matches the final hints, at the editor's hint reach (the app's start,
-    # or what an earlier test left in the shared settings; not the library's default)
+    # not the library's default)
+    assert w.doc.hint_reach == APP_DEFAULT_HINT_REACH
     expected = w.session.preview(w.doc.hints, w.doc.hint_reach)
     assert np.array_equal(w.controller.last_result.rgb, expected)
     w.doc.history.set_clean()
