@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 
 from net.hints import Hint, Stroke
 
+from .tip_layout import tip_layout
+
 MIN_ZOOM, MAX_ZOOM = 0.02, 64.0      # the wheel and Ctrl+-/+ stop here (a fit may go below)
 CRISP_ZOOM = 3.0    # from here up a photo's own pixels show as squares, not smoothed into blurs
 
@@ -284,11 +286,11 @@ class ImageView(QGraphicsView):
         p.setFont(self.overlay_font())
         r = self.viewport().rect()
         fm = p.fontMetrics()
-        if self.placeholder:
-            box = self.tip_box(fm, r)
+        box, lines = self.tip(fm, r)
+        if lines:
             p.fillRect(box, QColor(0, 0, 0, 150))
             p.setPen(QColor(235, 235, 235))
-            p.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, "\n".join(lines))
         if not self.image_size[0]:
             return
         texts = list(self.badges)
@@ -316,17 +318,19 @@ class ImageView(QGraphicsView):
         return QRect(r.right() - w - 8, r.bottom() - 30, w, 22)
 
     def tip_box(self, fm: QFontMetrics, r: QRect) -> QRect:
-        """Where the placeholder is drawn: centred in an empty view; over a photo, a tip at the
-        bottom, wrapped to the width left of the zoom percentage so the two never overlap."""
-        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-        if not self.image_size[0]:
-            return fm.boundingRect(r.adjusted(20, 0, -20, 0), flags,
-                                   self.placeholder).adjusted(-12, -8, 12, 8)
-        area = r.adjusted(20, 0, -(self.zoom_box(fm, r).width() + 36), 0)
-        box = fm.boundingRect(area, flags, self.placeholder).adjusted(-12, -8, 12, 8)
-        box.moveBottom(r.bottom() - 14)
-        box.moveLeft(max(8, area.left() + (area.width() - box.width()) // 2))
-        return box
+        return self.tip(fm, r)[0]
+
+    def tip(self, fm: QFontMetrics, r: QRect) -> tuple[QRect, list[str]]:
+        """Where the placeholder is drawn and its lines: centred in an empty view; over a photo,
+        a tip of at most two lines at the bottom that never runs under the zoom percentage
+        (see tip_layout); none when the view is too small for it."""
+        if not self.placeholder:
+            return QRect(), []
+        if self.image_size[0]:
+            return tip_layout(fm, self.placeholder, r, self.zoom_box(fm, r))
+        return (fm.boundingRect(r.adjusted(20, 0, -20, 0), Qt.AlignmentFlag.AlignCenter
+                                | Qt.TextFlag.TextWordWrap, self.placeholder).adjusted(-12, -8, 12, 8),
+                [self.placeholder])
 
     def _draw_hint(self, painter: QPainter, h, selected: bool, px: float):
         if isinstance(h, Stroke):

@@ -334,6 +334,36 @@ def test_the_first_hint_tip_never_covers_the_zoom_percentage(qtbot, win):
         assert tip.left() >= 0 and tip.bottom() <= r.bottom()
 
 
+def test_the_first_hint_tip_stays_small_in_a_narrow_view(qtbot, win):
+    """In a window about 560 px wide the tip wrapped into a tall box over most of the photo
+    (a walkthrough): it keeps to two lines ("…" for the rest) or is not shown, and a view wide
+    enough still shows all of it."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFontMetrics
+    view = win.views.gray_view
+    assert view.placeholder == FIRST_HINT_TEXT
+    fm = QFontMetrics(view.overlay_font())
+    two_lines = 2 * fm.lineSpacing() + 2 * 8 + 4                    # text and its margins
+    win.resize(560, 600)
+    qtbot.waitUntil(lambda: view.viewport().width() < 260, timeout=WAIT)
+    sizes = [(w, h) for w in (60, 100, 130, 170, 200, 260, 360) for h in (120, 300, 600)]
+    sizes.append((view.viewport().width(), view.viewport().height()))     # the real one
+    for width, height in sizes:
+        r = QRect(0, 0, width, height)
+        tip, zoom = view.tip_box(fm, r), view.zoom_box(fm, r)
+        if tip.isEmpty():
+            continue                                                  # not shown: fine
+        assert tip.height() <= two_lines, (width, height, tip)
+        assert tip.height() <= 0.25 * height, (width, height, tip)
+        assert r.contains(tip) and not tip.intersects(zoom), (width, height, tip, zoom)
+    r = view.viewport().rect()                # in the narrow window it still says something
+    box, lines = view.tip(fm, r)
+    assert " ".join(lines).startswith("Click on the photo"), lines
+    for width in (700, 900):                                        # a normal view: all of it
+        box, lines = view.tip(fm, QRect(0, 0, width, 600))
+        assert " ".join(lines) == FIRST_HINT_TEXT, (width, lines)
+
+
 def test_a_slow_change_says_colouring_until_its_colours_arrive(qtbot, win, monkeypatch):
     """On a busy CPU a hint could take seconds with the last timing still shown (a
     walkthrough): the status bar says the new colours are coming."""
