@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
             self.remember_color(last.rgb)
             selected = self.tool.selected
             if selected is None:
-                self.update_suggestions(last.x, last.y, f"for hint no. {len(hints)}")
+                self.suggest_for_hint(len(hints) - 1)
             elif selected < len(hints):          # moved: the panel describes its new spot
                 self.describe_spot(selected)
         elif kind == "hints":                    # no hint left for the suggestions to be for
@@ -243,6 +243,11 @@ class MainWindow(QMainWindow):
         """The colour panel for the selected hint: the lightness under it and what to suggest."""
         h = self.doc.hints[index]
         self.panel.set_lightness(self.doc.lightness_at(h.x, h.y), AT_SELECTED_HINT)
+        self.suggest_for_hint(index)
+
+    def suggest_for_hint(self, index: int):
+        """Suggested colours at hint ``index`` (the panel numbers hints from 1)."""
+        h = self.doc.hints[index]
         self.update_suggestions(h.x, h.y, f"for hint no. {index + 1}")
 
     def pick_color(self, rgb):

@@ -151,17 +151,18 @@ class ViewPair(QSplitter):
     def actual_size(self) -> None:
         """100 %, about the point under the cursor when it is over a view, else about the
         centre of the view in front; the other view follows."""
-        over = [v for v in self.views if v.isVisible() and v.cursor_point() is not None]
-        view = over[0] if over else self._front()
+        view = self._under_cursor() or self._front()
         view.actual_size(view.cursor_point())
 
     def cursor_image_point(self) -> QPointF | None:
         """The image point under the cursor when it is over a shown view, else None."""
-        for v in self.views:
-            at = v.cursor_point()
-            if v.isVisible() and at is not None:
-                return v.mapToScene(at.toPoint())
-        return None
+        view = self._under_cursor()
+        return None if view is None else view.mapToScene(view.cursor_point().toPoint())
+
+    def _under_cursor(self) -> ImageView | None:
+        """The shown view the cursor is over, if any."""
+        return next((v for v in self.views if v.isVisible() and v.cursor_point() is not None),
+                    None)
 
     def _front(self) -> ImageView:
         """The view the zoom keys act on: the gray one, or the result alone."""
