@@ -7,7 +7,8 @@ Measures, on a photo made from scikit-image's bundled data:
     for a gray photo (R = G = B, what users open) and a colour one;
   * ``preview`` after a hint change at working size 256 (hint rasterising, propagation,
     HNet, reconstruction, merge at working size), and its stages
-    (``ColorizeSession.last_stage_ms``: hint input, network, correction);
+    (``ColorizeSession.last_stage_ms``: hint input, network, correction; the rest is mostly
+    the merge into RGB, fitting out-of-gamut chroma so L is kept);
   * ``render`` of the 12-megapixel result (chroma upsampling + Lab->RGB at full size);
   * with ``--large``: open + render of a 50-megapixel photo in a fresh process, and that
     process's peak memory (resident set);
@@ -158,6 +159,8 @@ def main(argv=None) -> int:
         previews.append(time.perf_counter() - t0)
         for k, ms in s.last_stage_ms.items():
             stages.setdefault(k, []).append(ms / 1000)
+        stages.setdefault("merge into RGB and the rest", []).append(
+            previews[-1] - sum(s.last_stage_ms.values()) / 1000)
     renders = []
     for _ in range(max(3, a.repeat // 5)):
         s.predict_ab(hints)                              # cached: measures the full-size work only

@@ -153,3 +153,20 @@ def test_the_tabulated_gamut_fit_keeps_lightness_and_nearly_all_the_chroma_it_ca
     assert np.abs(l_out - bad[:, 0]).max() <= L_TOLERANCE
     best = C._bisect_scale(bad, 10)
     assert scale.mean() > 0.95 * best.mean()
+
+
+def test_the_fast_8bit_lightness_is_within_its_stated_error_of_opencvs_for_every_colour():
+    """The gamut fit checks L with a per-channel table (net.color.lightness8_fast) and asks it
+    for L_TOLERANCE - L8_TABLE_ERROR, so the L that 8-bit photos are measured by (OpenCV's,
+    rgb_to_lab) stays within L_TOLERANCE: that holds only if the table is that close for every
+    one of the 16.7 M colours."""
+    from net import color as C
+    worst = 0.0
+    g, b = np.meshgrid(np.arange(256), np.arange(256), indexing="ij")
+    for r in range(0, 256, 8):            # 32 slabs of 8 x 65536 colours
+        rgb = np.stack([np.repeat(np.arange(r, r + 8), g.size),
+                        np.tile(g.ravel(), 8), np.tile(b.ravel(), 8)], -1).astype(np.uint8)
+        exact = C.rgb_to_lab(rgb[:, None, :])[:, 0, 0]
+        worst = max(worst, float(np.abs(C.lightness8_fast(rgb) - exact).max()))
+    assert worst <= C.L8_TABLE_ERROR
+    assert worst > 0.02           # it is an approximation: the margin is needed
