@@ -25,7 +25,7 @@ from .ab_bins import top_colours
 from .assets import (DEFAULT_MODEL, assets_dir, model_name, models_dir,  # noqa: F401 (re-exported)
                      resolve_model_path)
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
-from .hints import Hint, rasterize_hints
+from .hints import Hint, HintRaster
 from .hint_reach import (DEFAULT_HINT_REACH, REGION, check_hint_reach, colour_guided,
                          correction_reach_for, hint_groups, localise, region_split)
 from .decoder_cache import cache_for
@@ -117,6 +117,7 @@ class ColorizeSession:
         self.size = self.l_full.shape                     # (H, W)
         h, w = working_shape(*self.size, colorizer.working_size)
         self.work_shape = (h, w)
+        self._raster = HintRaster(self.size, self.work_shape)
         l_work = cv2.resize(self.l_full, (w, h), interpolation=cv2.INTER_AREA)
         self.l_work = l_work
         ph, pw = padded(h), padded(w)
@@ -163,9 +164,7 @@ class ColorizeSession:
     # -- core -----------------------------------------------------------------
     def painted(self, hints) -> np.ndarray:
         """The hints rasterised at working resolution: (a, b, mask) over the content area."""
-        hints = [h if isinstance(h, Hint) else Hint.from_dict(h) for h in hints]
-        h, w = self.work_shape
-        return rasterize_hints(hints, self.size, self.l_norm_padded[:h, :w])[1:]
+        return self._raster(hints)
 
     def hint_tensor(self, hints) -> np.ndarray:
         """The 7-channel network input for these hints (padded working resolution)."""
