@@ -119,6 +119,7 @@ class ColorPanel(QWidget):
         self.rgb = (200, 40, 40)
         self.lightness: float | None = None
         self._where = UNDER_CURSOR               # the spot the lightness is of
+        self._rest_l = self.ab_picker.l          # the square's lightness with no spot to describe
         self._r_min, self._r_max = 1.0, 500.0
         for w in (self.swatch, self.ab_picker, self.recent_row, self.suggest_row):
             w.colorPicked.connect(self.colorPicked)
@@ -183,17 +184,18 @@ class ColorPanel(QWidget):
     def set_lightness(self, l: float | None, where: str = UNDER_CURSOR) -> None:
         """Lightness where the colour would land: ``where`` says which spot that is (under the
         cursor, or at the selected hint), for the gamut warning. None: no spot (the cursor is off
-        the photo and no hint is selected), so no warning; the square keeps its lightness."""
+        the photo and no hint is selected), so no warning, and the square goes back to the
+        lightness it shows before any spot is touched (the photo's typical one, see
+        :meth:`reset_lightness`; the picker's own before a photo), not the last spot's."""
         self.lightness, self._where = l, where
-        if l is not None:
-            self.ab_picker.set_lightness(l)
+        self.ab_picker.set_lightness(self._rest_l if l is None else l)
         self._check_gamut()
 
     def reset_lightness(self, typical: float) -> None:
-        """A new photo: no lightness under the cursor yet; the picker shows a typical one of it."""
-        self.lightness = None
-        self.ab_picker.set_lightness(typical)
-        self._check_gamut()
+        """A new photo: no lightness under the cursor yet; the picker shows a typical one of it,
+        also whenever no spot is described later."""
+        self._rest_l = typical
+        self.set_lightness(None)
 
     def _check_gamut(self) -> None:
         l = self.lightness

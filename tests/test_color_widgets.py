@@ -66,3 +66,20 @@ def test_a_colour_that_looks_like_a_recent_one_replaces_it_at_the_front(qtbot):
     before = list(panel.recent_row.colors)
     assert not panel.remember((60, 120, 200))              # the very colour: keeps its place
     assert panel.recent_row.colors == before
+
+
+def test_the_colour_square_goes_back_to_its_own_lightness_when_no_spot_is_described(qtbot):
+    """No spot (the cursor left the photo, no hint selected): the square shows the lightness it
+    showed before any spot was touched, not the last spot's."""
+    from colorizer_gui.color_panel import ColorPanel
+    panel = ColorPanel()
+    qtbot.addWidget(panel)
+    start = panel.ab_picker.l                              # a new panel: no photo yet
+    panel.set_lightness(12.0)
+    assert panel.ab_picker.l == 12.0
+    panel.set_lightness(None)
+    assert panel.ab_picker.l == start and panel.lightness is None
+    panel.reset_lightness(70.0)                            # a photo opened: its typical lightness
+    panel.set_lightness(20.0, "at the selected hint")
+    panel.set_lightness(None)
+    assert panel.ab_picker.l == 70.0

@@ -3,7 +3,7 @@ gamut warning, radius relative to the photo."""
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from colorizer_gui.hint_tool import max_radius_for
@@ -13,6 +13,7 @@ from net.hints import Hint
 
 from .test_gui import (WAIT, click, new_window, photo, send, wait_idle,  # noqa: F401
                        win)
+from .test_gui_walkthrough import key
 
 
 def test_an_empty_window_says_how_to_start(qtbot, local_weights, monkeypatch):
@@ -144,7 +145,6 @@ def test_the_gamut_warning_goes_when_the_cursor_leaves_the_photo(qtbot, win):
 def test_after_esc_the_gamut_warning_no_longer_names_the_selected_hint(qtbot, win):
     """Esc deselected but the warning said "at the selected hint" until the mouse moved: it
     describes the spot under the cursor at once, or nothing when the cursor is off the photo."""
-    from .test_gui_walkthrough import key
     yellow = (240, 220, 80)
     win.pick_color(yellow)
     bad, fine = _spots(win, yellow)
@@ -169,6 +169,29 @@ def test_after_esc_the_gamut_warning_no_longer_names_the_selected_hint(qtbot, wi
     assert "at the selected hint" in win.panel.gamut_label.text()    # still where it would land
     key(win, Qt.Key.Key_Escape)
     assert win.tool.selected is None and win.panel.gamut_label.text() == ""
+    wait_idle(qtbot, win)
+
+
+def test_the_colour_square_forgets_the_last_spot_once_the_cursor_leaves_the_photo(qtbot, win):
+    """The ab square kept the lightness of the last point touched (often a dark edge) after the
+    cursor left: it shows what it shows with no spot under the cursor, or the selected hint's."""
+    picker, view, l = win.panel.ab_picker, win.gray_view, win.doc.photo.l_full
+    typical = picker.l                             # the photo as opened, nothing touched yet
+    spots = [(x, y) for x in range(20, l.shape[1] - 20, 10) for y in range(20, l.shape[0] - 20, 10)]
+    dark, light = (f(spots, key=lambda p: l[p[1], p[0]]) for f in (min, max))
+    send(view, QEvent.Type.MouseMove, dark, buttons=Qt.MouseButton.NoButton)
+    assert picker.l < typical - 10                 # the square follows the cursor...
+    QApplication.sendEvent(view, QEvent(QEvent.Type.Leave))
+    assert picker.l == typical                     # ...and forgets it once it leaves
+    win.on_hover(QPointF(*dark)); win.on_hover(QPointF(l.shape[1] + 40, 10))   # beside the photo
+    assert picker.l == typical
+    for _ in range(2):                             # a hint on the lightest spot, then selected
+        click(view, light)
+    send(view, QEvent.Type.MouseMove, dark, buttons=Qt.MouseButton.NoButton)
+    QApplication.sendEvent(view, QEvent(QEvent.Type.Leave))
+    assert win.tool.selected == 0 and abs(picker.l - min(99.0, l[light[1], light[0]])) < 0.5
+    key(win, Qt.Key.Key_Escape)                    # deselected, the cursor off the photo
+    assert win.tool.selected is None and picker.l == typical
     wait_idle(qtbot, win)
 
 
