@@ -11,7 +11,9 @@ import os
 import tempfile  # noqa: E402
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Keep the app's settings, autosave and runs away from the user's own.
+# Keep the app's settings, autosave and runs away from the user's own. The config folder is set
+# once, before anything opens a QSettings (Qt fixes the settings file's folder at the first);
+# each test also gets a data folder of its own (fresh_data_folder).
 _home = tempfile.mkdtemp(prefix="colorizer-test-home-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
@@ -46,6 +48,17 @@ def clean_app_settings():
         s.clear()
         s.sync()
     yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_data_folder(tmp_path_factory, monkeypatch):
+    """Every test starts with an empty data folder (the autosave, the retrained runs: see
+    colorizer_gui.app_settings.data_dir), as clean_app_settings does for the settings: an
+    autosave one test left would be offered for recovery by a later test's window, and its
+    runs listed as models. Qt reads XDG_DATA_HOME at each QStandardPaths.writableLocation
+    call; QStandardPaths.setTestModeEnabled is no substitute (one ~/.qttest under the real
+    home for all tests, and it would move the settings there too). The app keeps no cache."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
 
 
 def skimage_photos() -> dict[str, np.ndarray]:

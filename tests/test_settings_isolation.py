@@ -21,3 +21,27 @@ def test_the_next_test_sees_the_defaults():
         assert app_settings.preferred_hint_reach(s) == app_settings.APP_DEFAULT_HINT_REACH
         assert app_settings.read_colors(s.value("recentColors", [])) == []
         assert s.value("lastDir", None) is None
+
+
+# The app's data folder (autosave, retrained runs) is per test too: an autosave one test left
+# would be offered for recovery when a later test's window starts, and its run listed as a model.
+_first_data_dir = []
+
+
+def test_a_test_leaves_an_autosave_and_a_run():
+    from net.session_file import Session
+    from colorizer_gui.autosave import Autosave
+    Autosave(app_settings.settings()).write(Session(image="photo.png"), None)
+    run = app_settings.runs_dir() / "leaked-run"
+    run.mkdir(parents=True)
+    (run / "model.safetensors").write_bytes(b"")          # as a retraining run leaves it
+    assert app_settings.pending_autosave() == app_settings.autosave_path()
+    assert app_settings.retrained_models() == [run / "model.safetensors"]
+    _first_data_dir.append(app_settings.data_dir())
+
+
+def test_the_next_test_starts_with_an_empty_data_folder():
+    assert app_settings.pending_autosave() is None
+    assert app_settings.retrained_models() == []
+    assert _first_data_dir and app_settings.data_dir() != _first_data_dir[0]
+    assert not app_settings.data_dir().exists()
