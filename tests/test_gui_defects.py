@@ -391,23 +391,3 @@ def test_the_colour_square_forgets_the_previous_photos_lightness(qtbot, win, tmp
     assert win.panel.lightness is None and not win.panel.gamut_label.text()
     assert win.status_pos.text() == ""
     assert abs(win.panel.ab_picker.l - np.median(win.doc.photo.l_full)) < 3
-
-
-def test_the_retrain_window_starts_from_the_model_loaded_now(qtbot, win, seed_weights):
-    """Tools > Retrain, then Model > another model, then Tools > Retrain again: the window
-    reused from the first time offered to retrain the first model (found in a walk-through)."""
-    from net.assets import model_name
-    win.retrain()
-    first = win._retrain
-    assert first.init_weights == str(win.controller.colorizer.path)
-    assert first.decoder.isChecked()                       # the shipped default is local
-    win.controller.load_model(str(seed_weights))
-    qtbot.waitUntil(lambda: win.controller.colorizer is not None
-                    and str(win.controller.colorizer.path) == str(seed_weights), timeout=WAIT)
-    win.retrain()
-    assert win._retrain is first and first.init_weights == str(seed_weights)
-    assert first.start_from.text() == model_name(str(seed_weights))
-    assert not first.decoder.isEnabled() and not first.decoder.isChecked()
-    cmd = first.command(Path("run"))
-    assert cmd[cmd.index("--init") + 1] == str(seed_weights)
-    first.close()

@@ -1,16 +1,19 @@
 """Session 21: what a new user's walk through Tools > Retrain found: the window outgrew the
 screen with the loss curve, a +0.04 dB difference on one photo was called "better", the curve
 counted steps in halves, and a finished run's progress, curve and Start stayed when another
-(missing) folder was typed."""
+(missing) folder was typed; and a window reused after Model > another model still offered
+the first one."""
 import json
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect
 
+from net.assets import model_name
 from net.retraining import HeldOutScores
 
 from .test_gui_defects import FAKE_TRAINER, type_folder
-from .test_gui import WAIT
+from .test_gui import WAIT, photo, win  # noqa: F401 (fixtures)
 
 # The walkthrough's run: 12 photos, one held out, +0.05 / +0.04 / +0.02 dB.
 ONE_PHOTO = HeldOutScores(1, (0, 5, 20), (21.38, 22.74, 24.50), (21.43, 22.78, 24.52))
@@ -194,3 +197,22 @@ def test_the_photo_folder_field_lines_up_with_its_label_and_the_rows_below(qtbot
     assert field.left() == steps.left()
     row_gap = box(dlg.start_from).top() - steps.bottom()
     assert steps.top() - field.bottom() <= row_gap + 2
+
+
+def test_the_retrain_window_starts_from_the_model_loaded_now(qtbot, win, seed_weights):
+    """Tools > Retrain, then Model > another model, then Tools > Retrain again: the window
+    reused from the first time offered to retrain the first model (found in a walk-through)."""
+    win.retrain()
+    first = win._retrain
+    assert first.init_weights == str(win.controller.colorizer.path)
+    assert first.decoder.isChecked()                       # the shipped default is local
+    win.controller.load_model(str(seed_weights))
+    qtbot.waitUntil(lambda: win.controller.colorizer is not None
+                    and str(win.controller.colorizer.path) == str(seed_weights), timeout=WAIT)
+    win.retrain()
+    assert win._retrain is first and first.init_weights == str(seed_weights)
+    assert first.start_from.text() == model_name(str(seed_weights))
+    assert not first.decoder.isEnabled() and not first.decoder.isChecked()
+    cmd = first.command(Path("run"))
+    assert cmd[cmd.index("--init") + 1] == str(seed_weights)
+    first.close()
