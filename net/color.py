@@ -15,7 +15,8 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from .exact_lab import L_LINEAR, RGB_TO_XYZ, TOP16, Y_LINEAR, lab_to_rgb16, lightness16
+from .exact_lab import (RGB_TO_XYZ, TOP16, lab_to_rgb16, lightness16, lightness_of_y,
+                        y_of_lightness)
 
 # --- normalisation (stored in every weights sidecar as well) ---------------------
 L_CENTER = 50.0
@@ -116,7 +117,7 @@ class Depth:
     its L may be from the one asked for (``misses`` measures it)."""
     bits: int
     dtype: type
-    top: int
+    top: int                                          # the channel's largest value
     tolerance: float
     encode: Callable[[np.ndarray], np.ndarray]        # float Lab (HxWx3) -> RGB
     # RGB pixels (N x 3) and the L asked for (N) -> where L misses it by more than tolerance
@@ -136,8 +137,7 @@ _L8_TABLES: list[np.ndarray] = []
 def _l8_tables() -> np.ndarray:
     """3 x 256 float32: each 8-bit channel value's share of the luminance Y."""
     if not _L8_TABLES:
-        l = _gray_l_table()[0].astype(np.float64)
-        y = np.where(l > L_LINEAR, ((l + 16.0) / 116.0) ** 3, l / 903.3)   # OpenCV's gray Y
+        y = y_of_lightness(_gray_l_table()[0].astype(np.float64))     # OpenCV's gray Y
         _L8_TABLES.append((RGB_TO_XYZ[1][:, None] * y[None, :]).astype(np.float32))
     return _L8_TABLES[0]
 
@@ -145,8 +145,7 @@ def _l8_tables() -> np.ndarray:
 def lightness8_fast(rgb: np.ndarray) -> np.ndarray:
     """uint8 RGB pixels (N x 3) -> L within L8_TABLE_ERROR of :func:`rgb_to_lab`'s."""
     t = _l8_tables()
-    y = t[0][rgb[:, 0]] + t[1][rgb[:, 1]] + t[2][rgb[:, 2]]
-    return np.where(y > Y_LINEAR, 116.0 * np.cbrt(y) - 16.0, 903.3 * y)
+    return lightness_of_y(t[0][rgb[:, 0]] + t[1][rgb[:, 1]] + t[2][rgb[:, 2]])
 
 
 def _misses8(rgb: np.ndarray, l: np.ndarray) -> np.ndarray:

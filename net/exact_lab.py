@@ -28,8 +28,15 @@ def _decode(v: np.ndarray) -> np.ndarray:
     return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
 
 
-def _lightness_of_y(y: np.ndarray) -> np.ndarray:
+def lightness_of_y(y: np.ndarray) -> np.ndarray:
+    """CIE lightness L of relative luminance Y (white 1)."""
     return np.where(y > Y_LINEAR, 116.0 * np.cbrt(y) - 16.0, 903.3 * y)
+
+
+def y_of_lightness(l: np.ndarray) -> np.ndarray:
+    """Relative luminance Y of CIE lightness L: the inverse of :func:`lightness_of_y`."""
+    fy = (l + 16.0) / 116.0
+    return np.where(l > L_LINEAR, fy * fy * fy, l / 903.3)
 
 
 def _table(name: str) -> np.ndarray:
@@ -37,7 +44,7 @@ def _table(name: str) -> np.ndarray:
     if name not in _tables:
         lin = _decode(np.arange(TOP16 + 1, dtype=np.float64) / TOP16)
         _tables["linear"] = lin.astype(np.float32)
-        _tables["gray_l"] = _lightness_of_y(lin).astype(np.float32)
+        _tables["gray_l"] = lightness_of_y(lin).astype(np.float32)
     return _tables[name]
 
 
@@ -57,7 +64,7 @@ def lightness16(rgb: np.ndarray) -> np.ndarray:
     lin = _table("linear")
     cy = RGB_TO_XYZ[1].astype(np.float32)
     y = cy[0] * lin[r] + cy[1] * lin[g] + cy[2] * lin[b]
-    return _lightness_of_y(y).astype(np.float32)
+    return lightness_of_y(y).astype(np.float32)
 
 
 def lab_to_rgb16(lab: np.ndarray) -> np.ndarray:
@@ -65,7 +72,7 @@ def lab_to_rgb16(lab: np.ndarray) -> np.ndarray:
     lab = np.asarray(lab, dtype=np.float32)
     l, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
     fy = (l + 16.0) / 116.0
-    y = np.where(l > L_LINEAR, fy * fy * fy, l / 903.3)
+    y = y_of_lightness(l)
     fx, fz = fy + a / 500.0, fy - b / 200.0
     edge = np.float32(np.cbrt(Y_LINEAR))
 
