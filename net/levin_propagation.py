@@ -12,7 +12,9 @@ global smoother used before, in about 8 ms at 256 px on the 2-core development C
 
 Everything that depends only on the luminance (the pyramid and the affinities) is
 computed once per photo by :class:`LevinPyramid`; :meth:`LevinPyramid.solve` then
-costs one small factorisation and the sweeps.
+costs one small factorisation and the sweeps. The app's sweeps run in OpenCV
+(:func:`sweep_stacked`: two solves of a preview 4.6 -> 3.0 ms, session 24), training's in
+torch (:func:`jacobi_sweep`, differentiable); a test holds the two bit-identical.
 """
 from __future__ import annotations
 
@@ -81,7 +83,10 @@ def area_pyramid(t: torch.Tensor, shapes) -> list[torch.Tensor]:
 
 def jacobi_sweep(u: torch.Tensor, wts: torch.Tensor, fixed: torch.Tensor, conf: torch.Tensor,
            keep: float = 1.0) -> torch.Tensor:
-    """One Jacobi sweep: u = conf * fixed + (1 - conf) * keep * (weighted mean of the neighbours)."""
+    """One Jacobi sweep: u = conf * fixed + (1 - conf) * keep * (weighted mean of the neighbours).
+
+    Torch, for training's gradients (and :mod:`net.hole_fill`); :meth:`LevinPyramid.solve`
+    runs its twin :func:`sweep_stacked`."""
     h, w = u.shape[-2:]
     pad = F.pad(u[None], (1, 1, 1, 1), mode="replicate")[0]
     out = wts[0] * pad[:, 0:h, 0:w]
@@ -90,6 +95,49 @@ def jacobi_sweep(u: torch.Tensor, wts: torch.Tensor, fixed: torch.Tensor, conf: 
     if keep != 1.0:
         out.mul_(keep)
     return out.addcmul_(conf, fixed - out)
+
+
+def stacked(planes: np.ndarray) -> np.ndarray:
+    """(c, h, w) -> the "stacked" layout of :func:`sweep_stacked`: the planes one below the
+    other with two unused rows between neighbours, (c * (h + 2) - 2, w) float32."""
+    c, h, w = planes.shape
+    out = np.zeros((c, h + 2, w), np.float32)
+    out[:, :h] = planes
+    return out.reshape(c * (h + 2), w)[:c * (h + 2) - 2]
+
+
+def sweep_stacked(u: np.ndarray, wts: list[np.ndarray], fixed: np.ndarray, conf: np.ndarray,
+                  keep: float = 1.0) -> np.ndarray:
+    """:func:`jacobi_sweep` with OpenCV on numpy arrays: the same arithmetic in the same order
+    (bit-identical, ``tests/test_propagation.py``) in about a third of the calls, whose
+    overhead dominates at the small pyramid levels. Inference only; training sweeps with the
+    torch twin for its gradients.
+
+    ``u``: (c, h, w) float32 planes, each C-contiguous; ``fixed``, ``conf`` and each of the 8
+    ``wts``: :func:`stacked` (c * (h + 2) - 2, w), ``conf`` and ``wts`` the same for every
+    plane (:meth:`LevinPyramid.stacked_weights`). All planes are swept by each call at once, as
+    one tall image whose two rows between planes are computed and never read. Returns the new
+    ``u`` (a view into a new buffer).
+    """
+    c, h, w = u.shape
+    pad = np.empty((c, h + 2, w + 2), np.float32)
+    for i in range(c):
+        cv2.copyMakeBorder(u[i], 1, 1, 1, 1, cv2.BORDER_REPLICATE, dst=pad[i])
+    tall = pad.reshape(c * (h + 2), w + 2)
+    n = c * (h + 2) - 2
+
+    def shifted(di: int, dj: int) -> np.ndarray:     # every plane moved by (di, dj), stacked
+        return tall[1 + di:1 + di + n, 1 + dj:1 + dj + w]
+
+    buf = np.empty((c, h + 2, w), np.float32)
+    out = buf.reshape(c * (h + 2), w)[:n]
+    cv2.multiply(wts[0], shifted(*OFFSETS[0]), dst=out)
+    for k, (di, dj) in enumerate(OFFSETS[1:], start=1):
+        cv2.accumulateProduct(wts[k], shifted(di, dj), out)
+    if keep != 1.0:
+        out *= np.float32(keep)
+    cv2.accumulateProduct(conf, cv2.subtract(fixed, out), out)
+    return buf[:, :h]
 
 
 class LevinPyramid:
@@ -104,6 +152,7 @@ class LevinPyramid:
         self._rows, self._cols = coarse_indices(*self.levels[-1].shape)
         self._vals = self.wts[-1].numpy().reshape(-1).astype(np.float64)
         self._lus: dict = {}
+        self._stacked_wts: dict = {}
         self._band_layout()
 
     def _band_layout(self) -> None:
@@ -142,6 +191,7 @@ class LevinPyramid:
         other.wts = [torch.as_tensor(w, dtype=torch.float32).contiguous() for w in wts]
         other._vals = other.wts[-1].numpy().reshape(-1).astype(np.float64)
         other._lus = {}
+        other._stacked_wts = {}
         return other
 
     def _factor(self, conf: np.ndarray, keep: float = 1.0):
@@ -249,9 +299,23 @@ class LevinPyramid:
             h, w = self.levels[lv].shape
             u = np.stack([cv2.resize(c, (w, h), interpolation=cv2.INTER_LINEAR) for c in u])
             n_sweeps = sweeps_at(sweeps, lv)
-            ut, ct, ft = torch.from_numpy(u), torch.from_numpy(conf)[None], torch.from_numpy(hab)
-            with torch.inference_mode():
+            if n_sweeps:
+                c = len(u)
+                fixed, conf = stacked(hab), stacked(np.broadcast_to(conf, u.shape))
+                wts = self.stacked_weights(lv, c)
                 for _ in range(n_sweeps):
-                    ut = jacobi_sweep(ut, self.wts[lv], ft, ct, keep)
-            u = ut.numpy()
+                    u = sweep_stacked(u, wts, fixed, conf, keep)
+                u = np.ascontiguousarray(u)
         return u
+
+    def stacked_weights(self, lv: int, channels: int) -> list[np.ndarray]:
+        """Level ``lv``'s 8 neighbour weights for :func:`sweep_stacked` on ``channels`` planes
+        (:func:`stacked`), made once per level and plane count."""
+        key = (lv, channels)
+        if key not in self._stacked_wts:
+            if len(self._stacked_wts) >= 8:                # (hint reach "region" solves one
+                self._stacked_wts.clear()                  # plane per colour group)
+            shape = (channels,) + self.levels[lv].shape
+            self._stacked_wts[key] = [stacked(np.broadcast_to(wk.numpy(), shape))
+                                      for wk in self.wts[lv]]
+        return self._stacked_wts[key]

@@ -227,3 +227,25 @@ def test_a_hint_next_to_an_edge_leaves_a_network_that_is_already_right_as_it_is(
     moved = np.linalg.norm(Propagator(h4[0], "levin").correct(net, h4) - net, axis=0) * AB_SCALE
     assert moved[:, :66].max() < 2.5 and moved[:, :66].mean() < 0.6
     assert moved[:, 66:].mean() < 0.3
+
+
+@pytest.mark.parametrize("channels, keep", [(1, 1.0), (2, 1.0), (2, 0.93), (5, 0.7)])
+def test_the_apps_opencv_sweep_is_the_torch_sweep_training_differentiates(channels, keep):
+    # LevinPyramid.solve sweeps with OpenCV (fewer calls); training sweeps with torch for the
+    # gradients. Both must be one system: the same numbers, bit for bit, on every plane.
+    import torch
+
+    from net.levin_propagation import LevinPyramid, jacobi_sweep, stacked, sweep_stacked
+    rng = np.random.default_rng(channels)
+    y = data.camera()[::4, ::3][:96, :120].astype(np.float32) / 255
+    pyr = LevinPyramid(y)
+    h, w = y.shape
+    u, fixed = rng.normal(size=(2, channels, h, w)).astype(np.float32)
+    conf = (rng.random((h, w)) < 0.1).astype(np.float32) * rng.random((h, w)).astype(np.float32)
+    with torch.inference_mode():
+        want = jacobi_sweep(torch.from_numpy(u), pyr.wts[0], torch.from_numpy(fixed),
+                            torch.from_numpy(conf)[None], keep).numpy()
+    got = sweep_stacked(u, pyr.stacked_weights(0, channels), stacked(fixed),
+                        stacked(np.broadcast_to(conf, u.shape)), keep)
+    assert got.shape == (channels, h, w)
+    np.testing.assert_array_equal(got, want)
