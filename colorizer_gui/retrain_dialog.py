@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from net.assets import describe_model, model_name
-from net.retraining import CKPT_NAME, FEW_PHOTOS, HeldOutScores, count_photos, read_held_out
+from net.retraining import (CKPT_NAME, FEW_PHOTOS, LEVEL, HeldOutScores, count_photos,
+                            read_held_out)
 from net.weights import WeightsError
 
 from . import app_settings
@@ -368,13 +369,17 @@ class RetrainDialog(QDialog):
         if loaded:
             # Measured (README, "Retraining on a few photos"): a model adapted to a folder
             # colours that kind of photo better and other kinds worse.
-            return (f"{done}{measured} Loaded into the app; {listed}. It is made for photos "
-                    f"like these: for other photos, {before} may colour better.")
+            why = (", as it scored higher on average, if only a little"
+                   if scores is not None and scores.outcome == LEVEL else "")
+            return (f"{done}{measured} Loaded into the app{why}; {listed}. It is made for "
+                    f"photos like these: for other photos, {before} may colour better.")
         if self.in_use != self.init_weights:
             now = model_name(self.in_use) if self.in_use else "no model"
             return (f"{done}{measured} The app uses {now} now, chosen during the run, so the "
                     f"new model was not loaded; {listed}.")
-        return f"{done}{measured} {before} stays loaded; {listed} if you want it anyway."
+        why = (", as the new one scored no higher"
+               if scores is not None and scores.outcome == LEVEL else "")
+        return f"{done}{measured} {before} stays loaded{why}; {listed} if you want it anyway."
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning

@@ -36,9 +36,11 @@ def loss_png(tmp_path):
     return tmp_path / "loss.png"
 
 
-def finished_run(qtbot, tmp_path, local_weights, monkeypatch, screen=None, heights=None):
+def finished_run(qtbot, tmp_path, local_weights, monkeypatch, screen=None, heights=None,
+                 scores=ONE_PHOTO, loads=True):
     """The retraining window after a (fake) run on 12 photos with one held out, its verdict
-    and loss curve shown (``heights``: gets the window's height before the run)."""
+    and loss curve shown (``heights``: gets the window's height before the run; ``loads``:
+    whether the window is expected to load the new model)."""
     from colorizer_gui import app_settings, retrain_dialog
     monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
     dlg = retrain_dialog.RetrainDialog(str(local_weights))
@@ -53,14 +55,19 @@ def finished_run(qtbot, tmp_path, local_weights, monkeypatch, screen=None, heigh
                            "shutil.copy(sys.argv[6], out / 'loss.png')\n")
     monkeypatch.setattr(dlg, "command", lambda out: [
         "-c", fake, str(local_weights), str(local_weights.with_suffix(".json")), "--out",
-        str(out), json.dumps(ONE_PHOTO.to_dict()), str(loss_png(tmp_path))])
+        str(out), json.dumps(scores.to_dict()), str(loss_png(tmp_path))])
     dlg.show()
     qtbot.waitExposed(dlg)
     type_folder(qtbot, dlg, str(folder))
     if heights is not None:
         heights.append(dlg.height())
-    with qtbot.waitSignal(dlg.modelReady, timeout=WAIT):
-        dlg.start()
+    if loads:
+        with qtbot.waitSignal(dlg.modelReady, timeout=WAIT):
+            dlg.start()
+    else:
+        with qtbot.assertNotEmitted(dlg.modelReady, wait=100):
+            dlg.start()
+            qtbot.waitUntil(lambda: not dlg.running(), timeout=WAIT)
     qtbot.wait(100)                                       # (the layout follows the texts)
     assert dlg.status.text().startswith("Done in") and dlg.curve.isVisible()
     return dlg
@@ -100,6 +107,25 @@ def test_a_difference_within_the_noise_is_called_none(qtbot, tmp_path, local_wei
     others = {"about as well as", "better than", "no better than"} - {words}
     assert not any(f"photos {w} " in text for w in others), text
     assert ("no measurable difference" in text) == (words == "about as well as")
+
+
+@pytest.mark.parametrize("after, loads", [
+    ((21.41, 22.79, 24.55), True),                                   # +0.04: no difference
+    ((21.35, 22.70, 24.48), False)])                                 # -0.03: no difference
+def test_a_run_no_different_from_the_model_says_why_it_was_loaded_or_not(
+        qtbot, tmp_path, local_weights, monkeypatch, after, loads):
+    """Session 23's walk: +0.06 dB was "no measurable difference" and loaded, while session
+    22's small loss was not, and the window did not say why either way. It loads a model that
+    scored higher on average (README, "Did it help?"), and now says that is why."""
+    scores = HeldOutScores(1, ONE_PHOTO.hints, ONE_PHOTO.before, after)
+    dlg = finished_run(qtbot, tmp_path, local_weights, monkeypatch, scores=scores, loads=loads)
+    text = dlg.status.text()
+    assert "(no measurable difference)" in text, text
+    assert ("Loaded into the app, as it scored higher on average, if only a little;"
+            in text) == loads, text
+    before = model_name(str(local_weights))
+    assert (f"{before} stays loaded, as the new one scored no higher;" in text) == (not loads), \
+        text
 
 
 def test_the_loss_curve_counts_steps_in_whole_numbers(tmp_path, monkeypatch):
