@@ -12,9 +12,9 @@ global smoother used before, in about 8 ms at 256 px on the 2-core development C
 
 Everything that depends only on the luminance (the pyramid and the affinities) is
 computed once per photo by :class:`LevinPyramid`; :meth:`LevinPyramid.solve` then
-costs one small factorisation and the sweeps. The app's sweeps run in OpenCV
-(:func:`sweep_stacked`: two solves of a preview 4.6 -> 3.0 ms, session 24), training's in
-torch (:func:`jacobi_sweep`, differentiable); a test holds the two bit-identical.
+costs one small factorisation and the sweeps. The app's sweeps of the small levels run in
+OpenCV (:func:`sweep_stacked`, fewer calls), the rest and training's in torch
+(:func:`jacobi_sweep`, differentiable); a test holds the two bit-identical.
 """
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ OFFSETS = tuple((di, dj) for di in (-1, 0, 1) for dj in (-1, 0, 1) if (di, dj) !
 COARSE_PIXELS = 1200          # the exact solve runs on the first level at most this size
 SWEEPS = (3, 6, 15, 40)     # Jacobi sweeps at the finest level, the next, ...
 LU_CACHE = 4                 # coarse factorisations kept per photo (two per hint set)
+# Levels of at most this many pixels sweep with OpenCV (sweep_stacked), larger ones with torch:
+# a sweep of 2 planes at 96x128 took 60 us in torch and 35 in OpenCV, at 192x256 140 and 176
+# (torch's two threads pay off); and the stacked weights of a large level would cost memory
+# (8 x planes x pixels floats: ~19 MB for the 9 colour groups of "Own region" at 256x258).
+STACKED_SWEEP_PIXELS = 20_000
 
 
 def affinities(y: np.ndarray) -> np.ndarray:
@@ -86,7 +91,7 @@ def jacobi_sweep(u: torch.Tensor, wts: torch.Tensor, fixed: torch.Tensor, conf: 
     """One Jacobi sweep: u = conf * fixed + (1 - conf) * keep * (weighted mean of the neighbours).
 
     Torch, for training's gradients (and :mod:`net.hole_fill`); :meth:`LevinPyramid.solve`
-    runs its twin :func:`sweep_stacked`."""
+    runs its twin :func:`sweep_stacked` on the small levels."""
     h, w = u.shape[-2:]
     pad = F.pad(u[None], (1, 1, 1, 1), mode="replicate")[0]
     out = wts[0] * pad[:, 0:h, 0:w]
@@ -299,23 +304,31 @@ class LevinPyramid:
             h, w = self.levels[lv].shape
             u = np.stack([cv2.resize(c, (w, h), interpolation=cv2.INTER_LINEAR) for c in u])
             n_sweeps = sweeps_at(sweeps, lv)
-            if n_sweeps:
+            if n_sweeps and h * w <= STACKED_SWEEP_PIXELS:
                 c = len(u)
                 fixed, conf = stacked(hab), stacked(np.broadcast_to(conf, u.shape))
                 wts = self.stacked_weights(lv, c)
                 for _ in range(n_sweeps):
                     u = sweep_stacked(u, wts, fixed, conf, keep)
                 u = np.ascontiguousarray(u)
+            elif n_sweeps:
+                ut, ct, ft = torch.from_numpy(u), torch.from_numpy(conf)[None], torch.from_numpy(hab)
+                with torch.inference_mode():
+                    for _ in range(n_sweeps):
+                        ut = jacobi_sweep(ut, self.wts[lv], ft, ct, keep)
+                u = ut.numpy()
         return u
 
     def stacked_weights(self, lv: int, channels: int) -> list[np.ndarray]:
         """Level ``lv``'s 8 neighbour weights for :func:`sweep_stacked` on ``channels`` planes
-        (:func:`stacked`), made once per level and plane count."""
+        (:func:`stacked`). Kept for one and two planes (the chroma's solves, on every preview);
+        made anew for more (hint reach "region" solves one plane per colour group, so keeping
+        every count it meets would hold up to ~10 MB)."""
         key = (lv, channels)
-        if key not in self._stacked_wts:
-            if len(self._stacked_wts) >= 8:                # (hint reach "region" solves one
-                self._stacked_wts.clear()                  # plane per colour group)
+        wts = self._stacked_wts.get(key)
+        if wts is None:
             shape = (channels,) + self.levels[lv].shape
-            self._stacked_wts[key] = [stacked(np.broadcast_to(wk.numpy(), shape))
-                                      for wk in self.wts[lv]]
-        return self._stacked_wts[key]
+            wts = [stacked(np.broadcast_to(wk.numpy(), shape)) for wk in self.wts[lv]]
+            if channels <= 2:
+                self._stacked_wts[key] = wts
+        return wts
