@@ -77,6 +77,12 @@ def test_held_out_scores_read_back_and_refuse_what_is_not_one(tmp_path):
     lost = HeldOutScores(3, (0, 5, 20), (24.76, 28.48, 30.07), (25.42, 28.33, 29.75))
     assert not lost.helped and lost.verdict() == "0.32 dB worse with 20 hints"
     assert HeldOutScores(3, (0, 5, 20), (24.76, 28.48, 30.07), (25.42, 28.43, 30.07)).helped
+    # Session 24's walk: +0.00 on average, 0.10 lost with 20 hints: that loss is the reason.
+    even = HeldOutScores(1, (0, 5, 20), (23.53, 23.53, 25.51), (23.62, 23.53, 25.41))
+    assert even.outcome == "worse" and even.verdict() == "0.10 dB worse with 20 hints"
+    small = HeldOutScores(1, (0, 5, 20), (23.53, 23.53, 25.51), (23.55, 23.53, 25.49))
+    assert small.outcome == "level" and small.verdict() == "not better on average"
+    assert HeldOutScores(1, (0, 5), (24.0, 26.0), (23.5, 25.5)).verdict() == "not better on average"
     for bad in ("{", "[]", '{"photos": 2}', '{"photos": 0, "hints": [0], "before": [1], "after": [1]}',
                 '{"photos": 2, "hints": [0, 5], "before": [1], "after": [1, 2]}',
                 '{"photos": 1e400, "hints": [0], "before": [1], "after": [1]}',
