@@ -96,8 +96,11 @@ def run_colorize(argv) -> int:
             else:
                 print(msg, file=sys.stderr)
             continue
+        note = " (its transparent parts on white)" if img.flattened else ""
         if bar is None:
-            print(f"wrote {out}")
+            print(f"wrote {out}{note}")
+        elif note:
+            bar.write(f"colorizer: {inp}: transparent parts put on white", file=sys.stderr)
     if bar is not None:
         bar.close()
         print(f"{len(inputs) - failed} of {len(inputs)} photos colorized", file=sys.stderr)

@@ -32,8 +32,8 @@ SUGGEST_TITLE, SUGGEST_TIP = "Suggested colours", (  # until a hint is added, se
 SUGGEST_FOR = ("Colours {spot} (x {x:.0f}, y {y:.0f}, L {l:.0f}), not for the spot under the "
                "cursor: the model's current colour there, the photo's own colour, and common "
                "colours at that lightness")
-GAMUT_TEXT = ("This colour cannot exist at the lightness {where} (L {l:.0f}): it will come out "
-              "grayer there. Pick from the square below.")
+GAMUT_TEXT = "This colour cannot exist {where} (L {l:.0f}): it comes out grayer there."
+GAMUT_TIP = "Colours that exist at that lightness are the coloured part of the square below"
 
 
 class ReservedLabel(QLabel):
@@ -101,6 +101,7 @@ class ColorPanel(QWidget):
         self.gamut_label = ReservedLabel([GAMUT_TEXT.format(where=w, l=100)
                                           for w in (UNDER_CURSOR, AT_SELECTED_HINT)])
         self.gamut_label.setStyleSheet("color: #e0a030;")
+        self.gamut_label.setToolTip(GAMUT_TIP)
         lay.addWidget(self.gamut_label)
         self.ab_picker = AbPicker()
         self.ab_picker.setMinimumSize(160, 160)
@@ -110,10 +111,8 @@ class ColorPanel(QWidget):
         self.suggest_row = ColorRow(SUGGEST_TITLE, SUGGEST_TIP, MAX_SUGGESTIONS)
         lay.addWidget(self.recent_row)
         lay.addWidget(self.suggest_row)
-        self.hint_label = QLabel("No hints")
-        self.hint_label.setWordWrap(True)        # "N hints · no. K selected (Esc deselects)"
-        lay.addWidget(self.hint_label)
         self.hint_list = HintList()
+        self.hint_label = self.hint_list.label   # the hint count (and which one is selected)
         lay.addWidget(self.hint_list, 1)
         self.recent_row.set_colors(self.recent.colors)
         self.rgb = (200, 40, 40)
@@ -177,6 +176,7 @@ class ColorPanel(QWidget):
 
     def set_mode(self, mode: str) -> None:
         (self.erase_btn if mode == "erase" else self.paint_btn).setChecked(True)
+        self._check_gamut()          # the eraser lays no colour under the cursor: no warning
 
     def set_reach(self, reach: str) -> None:
         (self.region_reach_btn if reach == REGION else self.photo_reach_btn).setChecked(True)
@@ -199,7 +199,8 @@ class ColorPanel(QWidget):
 
     def _check_gamut(self) -> None:
         l = self.lightness
-        if l is not None and gamut_shift(l, self.rgb) > GAMUT_WARN_AB:
+        erasing_here = self.erase_btn.isChecked() and self._where == UNDER_CURSOR
+        if l is not None and not erasing_here and gamut_shift(l, self.rgb) > GAMUT_WARN_AB:
             self.gamut_label.setText(GAMUT_TEXT.format(where=self._where, l=l))
         else:
             self.gamut_label.setText("")

@@ -45,7 +45,8 @@ def _load_photo(path: Path, colorizer: Colorizer | None):
         sha = None
     session = colorizer.open(img.rgb) if colorizer is not None else None
     l_full = session.l_full if session is not None else rgb_to_l(img.rgb)  # never convert twice
-    return Photo(img.rgb, img.path, img.has_color, l_full, sha, img.rgb16), session
+    return Photo(img.rgb, img.path, img.has_color, l_full, sha, img.rgb16, img.bit_depth,
+                 img.flattened), session
 
 
 class EditorController(QObject):
@@ -212,7 +213,8 @@ class EditorController(QObject):
         changed = bool(expected_sha and photo.sha256 and expected_sha != photo.sha256)
         self.photoOpened.emit()
         self.message.emit(opened_message(photo.path.name, (h, w), len(hints), session_path and
-                                         session_path.name, unsaved, photo.has_color, changed), 8000)
+                                         session_path.name, unsaved, photo.has_color, changed,
+                                         photo.bit_depth, photo.flattened), 8000)
         self._use_session_model(model)
 
     def open_session(self, path: Path, remember: bool = True, ask: bool = True,

@@ -33,6 +33,8 @@ class Photo:
     l_full: np.ndarray               # HxW float32 lightness, [0, 100]
     sha256: str | None               # of the file, for sessions (None if unreadable)
     rgb16: np.ndarray | None = None  # HxWx3 uint16 of a 16-bit file (for export), else None
+    bit_depth: int = 8               # bits per channel of the file
+    flattened: bool = False          # transparent pixels were put on white (net.load_image)
 
 
 class Document:

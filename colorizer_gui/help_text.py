@@ -3,6 +3,8 @@ reach that the colour panel, the Edit menu and the help share, and what the stat
 a File > Open brought back."""
 from __future__ import annotations
 
+from html import escape
+
 from net.hint_reach import PHOTO, REGION
 
 REACH_NAMES = {PHOTO: "Whole photo", REGION: "Own region"}       # the panel's buttons
@@ -14,18 +16,21 @@ REACH_TIPS = {    # what each reach does, one sentence or two (lower-cased after
 }
 REACH_KEY = "R"   # switches between the two
 
-HELP_LINES = (  # Help > How to use, one paragraph per topic (the dialog wraps them)
-    "<b>Click</b> on the photo to place a colour hint; <b>drag</b> to paint a stroke.",
-    "Click a hint to select it, drag to move it, <b>Delete</b> to remove it, <b>Esc</b> to "
-    "deselect. The colour and radius controls change the selected hint, else the next one.",
-    "<b>E</b> is the eraser. <b>[</b> and <b>]</b> or <b>Ctrl+wheel</b> change the radius. "
-    "<b>Alt+click</b> samples a colour.",
+HELP_LINES = (  # Help > How to use, one paragraph per topic; {name}: a menu action's key
+    "<b>{open}</b> opens a photo (or drop it on the window). <b>Click</b> on the photo to place "
+    "a colour hint; <b>drag</b> to paint a stroke.",
+    "Click a hint to select it, drag to move it, <b>{delete}</b> to remove it, <b>{deselect}</b> "
+    "to deselect. The colour and radius controls change the selected hint, else the next one.",
+    "<b>{undo}</b> undoes, <b>{redo}</b> redoes. <b>{erase}</b> is the eraser, <b>{paint}</b> "
+    "paints again. <b>{smaller}</b> and <b>{larger}</b> or <b>Ctrl+wheel</b> change the radius. "
+    "<b>{colour}</b> opens a colour dialog; <b>Alt+click</b> samples a colour.",
     "{reach}",
     "<b>Wheel</b> zooms toward the cursor; <b>middle button</b> or <b>Space+drag</b> pans; "
-    "<b>F</b> fits, <b>1</b> is 100 % around the cursor.",
-    "<b>B</b> shows the original, <b>S</b> toggles side by side, <b>H</b> hides the hints.",
-    "<b>Ctrl+E</b> exports the full-resolution result; <b>Ctrl+S</b> saves the session. "
-    "Drop a photo or a session on the window to open it.",
+    "<b>{fit}</b> fits, <b>{actual}</b> is 100 % around the cursor.",
+    "<b>{before}</b> shows the original, <b>{side}</b> toggles side by side, <b>{hints}</b> hides "
+    "the hints.",
+    "<b>{export}</b> exports the full-resolution result; <b>{save}</b> saves the session (the "
+    "hints), <b>{open_session}</b> opens one. The menus list every shortcut.",
 )
 
 
@@ -38,24 +43,36 @@ def reach_help(reach: str) -> str:
             f"{tip[0].lower()}{tip[1:]}.")
 
 
-def help_html(reach: str) -> str:
-    """Help > How to use, for the hint reach in use."""
-    return "".join(f"<p>{line.format(reach=reach_help(reach))}</p>" for line in HELP_LINES)
+def help_html(reach: str, keys: dict[str, str]) -> str:
+    """Help > How to use, for the hint reach in use; ``keys``: the shortcuts of the menus'
+    named actions (``Menus.help_keys``)."""
+    keys = {name: escape(k) for name, k in keys.items()}
+    return "".join(f"<p>{line.format(reach=reach_help(reach), **keys)}</p>" for line in HELP_LINES)
 
 
 def opened_message(photo: str, size: tuple[int, int], hints: int, session: str | None,
-                   unsaved: bool, colour: bool = False, changed: bool = False) -> str:
+                   unsaved: bool, colour: bool = False, changed: bool = False, depth: int = 8,
+                   flattened: bool = False) -> str:
     """The status bar after opening ``photo`` (``colour``: a colour photo, shown in gray):
-    its size, and whether hints came back from a ``session`` file (``changed``: the photo
-    changed since it was saved) or from unsaved work (a crash's autosave)."""
-    h, w = size
+    its size, its bits per channel above 8 (``depth``), transparency put on white
+    (``flattened``), and whether hints came back from a ``session`` file (``changed``: the
+    photo changed since it was saved) or from unsaved work (a crash's autosave)."""
+    size_text = f"{size[1]}x{size[0]}" + (f", {depth} bits per channel (PNG and TIFF exports "
+                                          "keep 16)" if depth > 8 else "")
+    text = _opened(photo, size_text, hints, session, unsaved, colour, changed)
+    if flattened:
+        text += ". Its transparent parts are shown, and exported, on white"
+    return text
+
+
+def _opened(photo, size_text, hints, session, unsaved, colour, changed) -> str:
     count = f"{hints} hint{'s' if hints != 1 else ''}"
     if hints and unsaved:
-        text = f"Restored unsaved work on {photo}: {count}, not saved yet ({w}x{h})"
+        text = f"Restored unsaved work on {photo}: {count}, not saved yet ({size_text})"
     elif session:
-        text = f"Opened session {session}: {photo}, {w}x{h}, {count}"
+        text = f"Opened session {session}: {photo}, {size_text}, {count}"
     else:
-        text = f"Opened {photo}: {w}x{h}"
+        text = f"Opened {photo}: {size_text}"
     if changed:
         return text + f". Note: {photo} changed since the session was saved"
     return text + (" (colour photo shown in gray; Alt+click samples its colours)" if colour else "")

@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         for v in self.views.views:
             v.filesDropped.connect(self.open_dropped)
         self.panel = ColorPanel(read_colors(self.settings.value("recentColors", [])))
+        self._suggested_at: tuple[float, float, str] | None = None   # the suggestions' point
         self.dock = QDockWidget("Colour", self)
         self.dock.setObjectName("colour-dock")
         self.dock.setWidget(scrollable(self.panel))
@@ -151,7 +152,7 @@ class MainWindow(QMainWindow):
         self.views.set_photo(photo.rgb, photo.l_full, photo.has_color)
         self.setWindowTitle(f"{photo.path.name}[*] — {APP_NAME}")    # [*]: "*" when unsaved
         self.menus.update_recent()
-        self.panel.set_suggestions([])            # suggestions belonged to the previous photo
+        self.clear_suggestions()                  # suggestions belonged to the previous photo
         self.panel.reset_lightness(float(np.median(photo.l_full[::8, ::8])))  # and its lightness
         self.status_pos.setText("")               # as did the cursor position and L shown
         self.on_doc_changed("hints")
@@ -179,6 +180,8 @@ class MainWindow(QMainWindow):
 
     def on_result(self, r):
         self.views.set_result(r.rgb)
+        if self._suggested_at is not None:     # "model's prediction" is the result's colour there
+            self.update_suggestions(*self._suggested_at)
         lat = self.controller.last_latency_ms
         self.status_time.setText(f"inference {r.ms:.0f} ms" + (f" · click→screen {lat:.0f} ms"
                                                                  if lat else ""))
@@ -213,7 +216,7 @@ class MainWindow(QMainWindow):
             elif selected < len(hints):          # moved: the panel describes its new spot
                 self.describe_spot(selected)
         elif kind == "hints":                    # no hint left for the suggestions to be for
-            self.panel.set_suggestions([])
+            self.clear_suggestions()
 
     def on_radius_changed(self, r: float):
         h, w = self.doc.size
@@ -273,14 +276,20 @@ class MainWindow(QMainWindow):
         self.status_pos.setText("" if l is None else f"x {int(p.x())}  y {int(p.y())}  L {l:.0f}")
 
     def update_suggestions(self, x: float, y: float, spot: str):
-        """Suggested colours for the point (x, y), which ``spot`` names ("for hint no. 2")."""
+        """Suggested colours for the point (x, y), which ``spot`` names ("for hint no. 2");
+        each new result refreshes them (a recoloured hint changes the model's colour there)."""
         l = self.doc.lightness_at(x, y)
         if l is None:
             return
+        self._suggested_at = (x, y, spot)
         colors, labels = suggestions(l, self.controller.result_rgb_at(x, y),
                                      self.doc.original_rgb_at(x, y),
                                      self.controller.likely_colours_at(x, y))
         self.panel.set_suggestions(colors, labels, spot, (x, y, l))
+
+    def clear_suggestions(self):
+        self._suggested_at = None
+        self.panel.set_suggestions([])
 
     def eyedrop(self, p: QPointF, view_name: str):
         x, y = p.x(), p.y()
@@ -340,7 +349,7 @@ class MainWindow(QMainWindow):
     def show_help(self):
         box = QMessageBox(QMessageBox.Icon.Information, "How to use", "", parent=self)
         box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(help_html(self.doc.hint_reach))
+        box.setText(help_html(self.doc.hint_reach, self.menus.help_keys()))
         box.exec()
 
     def show_about(self):

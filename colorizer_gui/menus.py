@@ -27,55 +27,58 @@ class Menus:
     def __init__(self, win: QMainWindow):
         self.win = win
         self._owners: dict[int, QObject] = {}       # menu id -> parent of its rebuilt actions
+        self._named: dict[str, QAction] = {}        # the actions whose keys the help names
         ctl, tool, views = win.controller, win.tool, win.views
         mb = win.menuBar()
         f = mb.addMenu("&File")
-        self.act(f, "&Open photo…", win.choose_image, K.Open)
+        self.act(f, "&Open photo…", win.choose_image, K.Open, name="open")
         self.recent_menu = f.addMenu("Open &recent")
         f.addSeparator()
-        self.act(f, "Open &session…", win.choose_session, "Ctrl+Shift+O")
-        self.act(f, "&Save session", ctl.save, K.Save)
+        self.act(f, "Open &session…", win.choose_session, "Ctrl+Shift+O", name="open_session")
+        self.act(f, "&Save session", ctl.save, K.Save, name="save")
         self.act(f, "Save session &as…", ctl.save_as, "Ctrl+Shift+S")
         f.addSeparator()
         self.export_action = self.act(f, "&Export colorized image…", win.choose_export, "Ctrl+E",
-                                      "Save the colorized photo at full resolution")
+                                      "Save the colorized photo at full resolution", name="export")
         f.addSeparator()
         self.act(f, "&Quit", win.close, K.Quit)
         e = mb.addMenu("&Edit")
-        self.undo_action = self.act(e, "&Undo", tool.undo, K.Undo)
-        self.redo_action = self.act(e, "&Redo", tool.redo, K.Redo)
+        self.undo_action = self.act(e, "&Undo", tool.undo, K.Undo, name="undo")
+        self.redo_action = self.act(e, "&Redo", tool.redo, K.Redo, name="redo")
         self.redo_action.setShortcuts(with_key(K.Redo, "Ctrl+Y"))    # a key twice: neither fires
         e.addSeparator()
-        self.act(e, "&Delete selected hint", tool.delete_selected, K.Delete)
+        self.act(e, "&Delete selected hint", tool.delete_selected, K.Delete, name="delete")
         self.act(e, "Deselect hint", lambda: tool.select(None), "Esc",
-                 "Colour and radius then set the brush for the next hint")
+                 "Colour and radius then set the brush for the next hint", name="deselect")
         self.act(e, "&Clear all hints", tool.clear, "Ctrl+Shift+Backspace")
-        self.act(e, "Choose &colour…", win.panel.swatch.choose, "C")
-        self.act(e, "Smaller radius", lambda: tool.step_radius(-1), "[")
-        self.act(e, "Larger radius", lambda: tool.step_radius(+1), "]")
+        self.act(e, "Choose &colour…", win.panel.swatch.choose, "C", name="colour")
+        self.act(e, "Smaller radius", lambda: tool.step_radius(-1), "[", name="smaller")
+        self.act(e, "Larger radius", lambda: tool.step_radius(+1), "]", name="larger")
         e.addSeparator()
         self.paint_action = self.act(e, "&Paint", lambda: tool.set_mode("paint"), "P",
-                                     "Click adds a circle hint, drag paints a stroke")
+                                     "Click adds a circle hint, drag paints a stroke", name="paint")
         self.erase_action = self.act(e, "&Eraser", lambda: tool.set_mode("erase"), "E",
-                                     "Removes every hint under the brush")
+                                     "Removes every hint under the brush", name="erase")
         e.addSeparator()
         self.reach_action = self.act(
             e, "Hints colour their &own region only",
             lambda on: ctl.set_hint_reach(REGION if on else PHOTO), REACH_KEY, REACH_TIPS[REGION],
             checkable=True)
         v = mb.addMenu("&View")
-        self.act(v, "&Fit to window", views.fit, "F")
-        self.act(v, "&Actual size (100%)", views.actual_size, "1")
+        self.act(v, "&Fit to window", views.fit, "F", name="fit")
+        self.act(v, "&Actual size (100%)", views.actual_size, "1", name="actual")
         zoom_in = self.act(v, "Zoom &in", lambda: views.zoom_by(1.25), K.ZoomIn)
         zoom_in.setShortcuts(with_key(K.ZoomIn, "Ctrl+="))
         self.act(v, "Zoom &out", lambda: views.zoom_by(0.8), K.ZoomOut)
         v.addSeparator()
-        self.side_action = self.act(v, "&Side by side", views.set_side_by_side, "S", checkable=True)
+        self.side_action = self.act(v, "&Side by side", views.set_side_by_side, "S", checkable=True,
+                                    name="side")
         self.side_action.setChecked(True)
         self.before_action = self.act(v, "Show &before (original)", views.set_before, "B",
                                       "Show the original photo in place of the result",
-                                      checkable=True)
-        self.hints_action = self.act(v, "Show &hints", views.set_hints_visible, "H", checkable=True)
+                                      checkable=True, name="before")
+        self.hints_action = self.act(v, "Show &hints", views.set_hints_visible, "H", checkable=True,
+                                     name="hints")
         self.hints_action.setChecked(True)
         v.addSeparator()
         # The dock's own show/hide action: checked while the panel shows (its x closes it).
@@ -99,8 +102,11 @@ class Menus:
         self.rebuild_model_menu()
 
     def act(self, menu: QMenu, text, slot, shortcut=None, tip=None, checkable=False,
-            owner: QObject | None = None) -> QAction:
+            owner: QObject | None = None, name: str | None = None) -> QAction:
+        """A menu action; ``name``: Help > How to use names its shortcut (:meth:`help_keys`)."""
         a = QAction(text, owner or self.win)
+        if name:
+            self._named[name] = a
         if shortcut:
             a.setShortcut(QKeySequence(shortcut))
         if tip:
@@ -110,6 +116,12 @@ class Menus:
         a.triggered.connect(slot)
         menu.addAction(a)
         return a
+
+    def help_keys(self) -> dict[str, str]:
+        """Each named action's first shortcut as the platform writes it: what the help says is
+        what the menus set, whatever the platform's standard keys are."""
+        native = QKeySequence.SequenceFormat.NativeText
+        return {n: a.shortcut().toString(native) for n, a in self._named.items()}
 
     def update_undo(self) -> None:
         h = self.win.controller.doc.history

@@ -41,6 +41,9 @@ class LoadedImage:
     # HxWx3 uint16, the same pixels at full precision, for files of more than 8 bits per
     # channel (16-bit gray or RGB, float); None for 8-bit files. ``rgb`` is its 8-bit rounding.
     rgb16: np.ndarray | None = None
+    # The file had (partly) transparent pixels: they are composited on white, so the photo and
+    # its colorized export show them white (an export has no transparency).
+    flattened: bool = False
 
 
 def max_pixels_setting() -> int:
@@ -87,12 +90,23 @@ def _to_rgb8(img) -> tuple[np.ndarray, int, np.ndarray | None]:
         g = np.clip(np.round(a / hi * 255.0), 0, 255).astype(np.uint8)
         g16 = np.clip(np.round(a / hi * TOP16), 0, TOP16)
         return np.repeat(g[:, :, None], 3, axis=2), 32, _gray16(g16)
-    if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in img.info):
+    if has_alpha(img):
         rgba = img.convert("RGBA")
         bg = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         bg.alpha_composite(rgba)
         return np.asarray(bg.convert("RGB")), 8, None
     return np.asarray(img.convert("RGB")), 8, None
+
+
+def has_alpha(img) -> bool:
+    """Whether a Pillow image has a transparency channel (or a transparent palette entry)."""
+    return img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+
+
+def is_see_through(img) -> bool:
+    """Whether any pixel of a Pillow image is less than opaque (an RGBA file whose alpha is
+    255 everywhere, as many screenshots are, is not)."""
+    return has_alpha(img) and img.convert("RGBA").getchannel("A").getextrema()[0] < 255
 
 
 # EXIF orientation -> what makes the stored pixels upright (as Pillow's exif_transpose does).
@@ -146,6 +160,7 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> Loaded
                 orientation = img.getexif().get(0x0112, 1)
                 rotated = ImageOps.exif_transpose(img)
                 rgb, depth, rgb16 = _to_rgb8(rotated)
+                flattened = is_see_through(rotated)
                 fmt = img.format
                 raw_mode = img.mode
     except ImageError:
@@ -169,7 +184,7 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> Loaded
             rgb, depth, rgb16 = to_rgb8(hi), 16, hi
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
     return LoadedImage(rgb=rgb, path=path, has_color=has_color(rgb), bit_depth=depth,
-                       rgb16=rgb16)
+                       rgb16=rgb16, flattened=flattened)
 
 
 def output_depth(path: str | os.PathLike, source_rgb16: np.ndarray | None) -> int:

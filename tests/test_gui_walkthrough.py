@@ -304,8 +304,9 @@ def test_every_control_of_the_colour_panel_is_reachable_in_a_small_window(qtbot,
         assert shown.size() == w.size() and w.height() >= w.minimumSizeHint().height(), w
         assert shown.bottom() < status_top, w           # nothing under the status bar
     panel.set_hint_count(12, 11)                        # the longest text: wraps, not cut off
+    QApplication.processEvents()
     label = panel.hint_label
-    assert label.wordWrap() and label.sizeHint().width() <= label.width()
+    assert label.wordWrap() and label.heightForWidth(label.width()) <= label.height()
 
 
 # 7 ------------------------------------------------------------------------------------------

@@ -262,3 +262,22 @@ def test_help_and_the_reach_buttons_describe_the_hint_reach_in_use(qtbot, win, m
     key = win.menus.reach_action.shortcut().toString()
     for button in (win.panel.photo_reach_btn, win.panel.region_reach_btn):
         assert button.toolTip().endswith(f"({key})"), button.text()
+
+
+def test_help_names_the_shortcuts_a_new_user_needs_as_the_menus_set_them(win, monkeypatch):
+    """Help > How to use named neither Ctrl+O, Ctrl+Z nor P (a walkthrough); each shortcut
+    here is read from its menu action, so the help cannot drift from the menus."""
+    import re
+
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QMenu, QMessageBox
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec",
+                        lambda box: shown.append(re.sub("<[^>]+>", "", box.text())) or 0)
+    win.show_help()
+    actions = {a.text().replace("&", "").rstrip("…"): a
+               for m in win.menuBar().findChildren(QMenu) for a in m.actions()}
+    for name in ("Open photo", "Open session", "Save session", "Export colorized image", "Undo",
+                 "Redo", "Paint", "Eraser", "Choose colour", "Fit to window", "Show hints"):
+        keys = actions[name].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        assert keys and re.search(rf"(^|\W){re.escape(keys)}(\W|$)", shown[-1]), (name, keys)

@@ -1,0 +1,71 @@
+"""The colour panel keeps telling the truth after an edit (session 25's walkthrough): the
+suggested "model's prediction" follows the result, and the hint list shows each hint's
+colour as it is painted, selected or not."""
+from PySide6.QtWidgets import QApplication
+
+from .test_gui import click, photo, wait_idle, win  # noqa: F401
+
+
+def test_the_models_suggested_colour_follows_a_recoloured_hint(qtbot, win):
+    """Recolouring the selected hint from green to blue left the first suggestion ("model's
+    prediction") at the old result's green, rgb(0, 126, 0), while the result there was blue."""
+    row = win.panel.suggest_row
+    win.tool.set_color((20, 160, 20))
+    click(win.gray_view, (100, 100))
+    wait_idle(qtbot, win)
+    green = win.controller.result_rgb_at(100, 100)
+    assert row.colors[0] == green
+    click(win.gray_view, (100, 100))                      # selects the hint
+    assert win.tool.selected == 0
+    win.pick_color((30, 60, 220))                         # recolours it
+    wait_idle(qtbot, win)
+    blue = win.controller.result_rgb_at(100, 100)
+    assert blue[2] > blue[1] and blue != green            # the result there is blue now
+    assert row.colors[0] == blue                          # and so is the suggestion
+    assert row.title.text() == "Suggested for hint no. 1"
+
+
+def test_a_selected_hint_shows_its_own_colour_in_the_list(qtbot, win):
+    """The selected row's swatch was tinted by the selection's highlight: an orange hint
+    (246, 180, 42) showed as khaki (186, 168, 88), a blue one nearly vanished."""
+    from PySide6.QtGui import QIcon
+    for rgb, at in (((246, 180, 42), (60, 60)), ((30, 60, 220), (180, 120))):
+        win.tool.set_color(rgb)
+        click(win.gray_view, at)
+    click(win.gray_view, (60, 60))                        # selects hint 1
+    items = win.panel.hint_list.list
+    assert items.currentRow() == 0
+    for row, rgb in ((0, (246, 180, 42)), (1, (30, 60, 220))):
+        icon = items.item(row).icon()
+        for mode in (QIcon.Mode.Normal, QIcon.Mode.Selected):
+            img = icon.pixmap(14, 14, mode).toImage()
+            shown = img.pixelColor(img.width() // 2, img.height() // 2)
+            assert (shown.red(), shown.green(), shown.blue()) == rgb, (row, mode)
+    wait_idle(qtbot, win)
+
+
+def test_the_whole_panel_fits_a_laptop_sized_window_without_scrolling(qtbot, win):
+    """At 1400x820 the panel needed a scroll bar and cut the hint list's Delete button off
+    (a walkthrough); the hint count now sits beside Delete and the gamut warning reserves two
+    lines, not three."""
+    win.resize(1280, 700)
+    QApplication.processEvents()
+    area = win.dock.widget()
+    assert not area.verticalScrollBar().isVisible()
+    assert area.viewport().height() >= win.panel.minimumSizeHint().height()
+    btn = win.panel.hint_list.delete_btn
+    top_left = btn.mapTo(area.viewport(), btn.rect().topLeft())
+    assert 0 <= top_left.y() and top_left.y() + btn.height() <= area.viewport().height()
+
+
+def test_the_eraser_is_not_warned_that_its_colour_cannot_exist(win):
+    panel = win.panel
+    win.pick_color((0, 0, 255))
+    panel.set_lightness(96)                    # a deep blue cannot exist on near white
+    assert "cannot exist under the cursor" in panel.gamut_label.text()
+    win.tool.set_mode("erase")                 # the eraser lays no colour there
+    panel.set_lightness(96)                    # (the cursor over that spot again)
+    assert panel.gamut_label.text() == ""
+    win.tool.set_mode("paint")
+    panel.set_lightness(96)
+    assert "cannot exist under the cursor" in panel.gamut_label.text()
