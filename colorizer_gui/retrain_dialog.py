@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, QSize, QTimer, Signal
+from PySide6.QtCore import QProcess, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
@@ -107,6 +107,7 @@ class RetrainDialog(QDialog):
         lay.addWidget(self.progress)
         self.status = QLabel(CHOOSE_FOLDER)
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)    # its paragraphs, a name's "<"
         lay.addWidget(self.status)
         # The trainer redraws its loss curve (RUN/loss.png) at every validation.
         self.curve = CurveView(CURVE_SIZE, CURVE_MIN_HEIGHT)
@@ -360,8 +361,9 @@ class RetrainDialog(QDialog):
             self.status.setText(f"Training stopped: {last[0]}")
 
     def finished_text(self, scores: HeldOutScores | None, loaded: bool) -> str:
-        """What the window says when a run has written its model: how it coloured the photos
-        it held out from training (where it could measure that) and whether it is loaded."""
+        """What the window says when a run has written its model: whether it is loaded and
+        why, then (a paragraph of its own: a walkthrough found the two run together hard to
+        read) how it coloured the photos it held out from training, where it could measure."""
         done = f"Done in {int(time.monotonic() - self._t0)} s."
         listed = f"the Model menu lists it as \"Retrained: {self.out.name}\""
         before = model_name(self.init_weights)
@@ -371,15 +373,15 @@ class RetrainDialog(QDialog):
             # colours that kind of photo better and other kinds worse.
             why = (", as it scored higher on average, if only a little"
                    if scores is not None and scores.outcome == LEVEL else "")
-            return (f"{done}{measured} Loaded into the app{why}; {listed}. It is made for "
-                    f"photos like these: for other photos, {before} may colour better.")
+            return (f"{done} Loaded into the app{why}; {listed}. It is made for photos like "
+                    f"these: for other photos, {before} may colour better.\n\n{measured}")
         if self.in_use != self.init_weights:
             now = model_name(self.in_use) if self.in_use else "no model"
-            return (f"{done}{measured} The app uses {now} now, chosen during the run, so the "
-                    f"new model was not loaded; {listed}.")
+            return (f"{done} The app uses {now} now, chosen during the run, so the new model "
+                    f"was not loaded; {listed}.\n\n{measured}")
         why = (", as the new one scored no higher"
                if scores is not None and scores.outcome == LEVEL else "")
-        return f"{done}{measured} {before} stays loaded{why}; {listed} if you want it anyway."
+        return f"{done} {before} stays loaded{why}; {listed} if you want it anyway.\n\n{measured}"
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning

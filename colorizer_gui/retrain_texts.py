@@ -42,14 +42,14 @@ def measured_text(scores: HeldOutScores | None, before: str) -> str:
     """How the new model coloured the photos the run held out, against ``before`` (the name of
     the model it started from); a difference within the noise is called none."""
     if scores is None:
-        return (" It could not be measured on photos it did not train on (too few photos to "
+        return ("It could not be measured on photos it did not train on (too few photos to "
                 "hold some out, or the measurement failed: see the log).")
     if scores.outcome == BETTER:
-        return f" It colours your photos better than {before}: {scores.summary()}."
+        return f"It colours your photos better than {before}: {scores.summary()}."
     if scores.outcome == LEVEL:
-        return (f" It colours your photos about as well as {before} (no measurable "
+        return (f"It colours your photos about as well as {before} (no measurable "
                 f"difference): {scores.summary()}.")
-    return (f" It colours your photos no better than {before} ({scores.verdict()}): "
+    return (f"It colours your photos no better than {before} ({scores.verdict()}): "
             f"{scores.summary()}.")
 
 

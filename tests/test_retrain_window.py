@@ -103,7 +103,7 @@ def test_a_difference_within_the_noise_is_called_none(qtbot, tmp_path, local_wei
     dlg.out = tmp_path / "train12-20261202-124247"
     scores = HeldOutScores(1, ONE_PHOTO.hints, ONE_PHOTO.before, after)
     text = dlg.finished_text(scores, loaded=scores.helped)
-    assert f" It colours your photos {words} " in text, text
+    assert f"\n\nIt colours your photos {words} " in text, text     # a paragraph of its own
     others = {"about as well as", "better than", "no better than"} - {words}
     assert not any(f"photos {w} " in text for w in others), text
     assert ("no measurable difference" in text) == (words == "about as well as")
