@@ -24,8 +24,8 @@ from net.weights import WeightsError
 
 from . import app_settings
 from .curve_view import CurveView
-from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, folder_status, last_step,
-                            measured_text, photos_text, run_name)
+from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, folder_status,
+                            last_step, measured_text, photos_text, run_name)
 
 __all__ = ["RetrainDialog", "is_local_model", "run_name"]
 
@@ -104,6 +104,8 @@ class RetrainDialog(QDialog):
         lay.addLayout(form)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.progress.setFormat(NOT_STARTED)      # empty, it looked like a text field
         lay.addWidget(self.progress)
         self.status = QLabel(CHOOSE_FOLDER)
         self.status.setWordWrap(True)
@@ -237,6 +239,7 @@ class RetrainDialog(QDialog):
         self.start_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
         self.progress.setRange(0, 0)          # busy until the first step is logged
+        self.progress.setFormat("%p %")
         self._t0 = time.monotonic()
         self._activity = "Starting the trainer"
         self.poll()
@@ -273,6 +276,7 @@ class RetrainDialog(QDialog):
         self._run_folder = None
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
+        self.progress.setFormat(NOT_STARTED)
         self.curve.hide()
         self.curve.set_pixmap(QPixmap())
         self._curve_mtime = None

@@ -13,6 +13,7 @@ from net.retraining import BETTER, FEW_PHOTOS, LEVEL, HeldOutScores
 CHOOSE_FOLDER = "Choose a folder of colour photos (yours: similar subjects work best)."
 NO_PHOTOS = f"That folder holds no photos ({', '.join(f.label for f in FORMATS)})."
 NO_FOLDER = "That folder does not exist."
+NOT_STARTED = "Not started"     # the progress bar before a run
 
 
 def photos_text(n: int) -> str:

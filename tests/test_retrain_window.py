@@ -151,6 +151,7 @@ def test_another_folder_after_a_run_starts_afresh_and_start_waits_for_photos(
     said 100 %, the old curve and log stayed, and Start stayed enabled."""
     dlg = finished_run(qtbot, tmp_path, local_weights, monkeypatch)
     assert dlg.progress.value() == 100 and dlg.start_btn.isEnabled()
+    assert dlg.progress.text() == "100 %"
     empty = tmp_path / "empty"
     empty.mkdir()
     for folder, says in ((tmp_path / "missing", "That folder does not exist."),
@@ -159,6 +160,7 @@ def test_another_folder_after_a_run_starts_afresh_and_start_waits_for_photos(
         assert dlg.status.text().startswith(says)
         assert not dlg.start_btn.isEnabled(), folder
         assert dlg.progress.value() == 0 and not dlg.curve.isVisible()
+        assert dlg.progress.text() == "Not started"  # (an empty bar looked like a text field)
         assert dlg.log.toPlainText() == ""
     type_folder(qtbot, dlg, str(tmp_path / "train12"))
     assert dlg.start_btn.isEnabled()
