@@ -25,8 +25,10 @@ depends on every hint in the photo (README, "Hint reach").
 
 The solve is Levin's system screened to fade over :data:`REGION_REACH` long sides, its
 luminance affinities multiplied by the similarity of the network's automatic colour f_none
-between neighbours (:func:`colour_guided`): where the network sees two things (a bird and the
-blurred leaves behind it, alike in gray), a hint on one does not flow into the other.
+between neighbours and by their similarity in lightness (:func:`colour_guided`): where the
+network sees two things (a bird and the blurred leaves behind it, alike in gray), a hint on
+one does not flow into the other, nor across a soft ramp or weak step in lightness, which
+Levin's weights (normalised by the local variance) pass.
 
 It costs PSNR on the evaluation's random hints (their colour reaching far is what the metric
 rewards; numbers at REGION_REACH) and it stops at texture as well as at edges, so a hint on a
@@ -72,6 +74,20 @@ REGION_GAIN = 3.0
 # -22.7 to -9.3 / -18.0, with PSNR on random hints within -0.03..+0.04 dB (0.02 at 0.5 lost up
 # to 0.14 dB; at 0.75 a stroke on the backdrop tinted the face -30.7 instead of -18.7).
 GUIDE_SIGMA = 0.02
+# The luminance similarity's scale (L* / 100): each level's neighbours whose lightness differs
+# by this much are connected e^-1 as strongly, on top of Levin's weights. Levin's weights
+# divide by the local variance, so they ignore contrast: a soft ramp (an out-of-focus rocket
+# tank against its backdrop) or a weak step (a flag's white stripes beside a gray suit)
+# connected as well as flat texture, and the weight is decided at the coarsest level (32 px
+# at the working size), where thin boundaries are a pixel wide. Session 25 (a walkthrough's
+# first complaint; sigma 0.05 / 0.04 / 0.03, the same gain), on the bundled astronaut: a green
+# hint on the suit moved the flag's lower part 37.4 ab units (22.3 / 20.1 / 15.3), a blue one
+# on the backdrop the tank 19.7 (6.8 / 5.7 / 2.1), a magenta one on the tank the backdrop right
+# of it 15.7 (10.5 / 6.6 / 1.9), the hinted suit 52.1 (50.0 / 48.6 / 45.4); python3 -m
+# training.tint's backdrop hint tinted face / hair a* -9.3 / -17.9 (-2.1 / -7.7 at 0.05), the
+# flag's pull on the suit 11.4 (0.4); photos-val with "region" lost 0.00-0.22 dB (0.05, still
+# above Levin at every count), up to 0.32 (0.04) and 0.47 (0.03, below Levin from 5 hints).
+LUM_SIGMA = 0.05
 # Colour groups: one per colour up to MAX_COLOURS colours, else one per hue sector and one for
 # near-gray colours (at most HUE_SECTORS + 1). The network runs once per group; a change of
 # one group's hints reruns that group only (ColorizeSession keeps the others), so a preview
@@ -121,10 +137,15 @@ def correction_reach_for(reach: str) -> float:
 
 def colour_guided(pyramid: LevinPyramid, auto_ab: np.ndarray) -> LevinPyramid:
     """``pyramid`` with each level's neighbour weights multiplied by exp(-|d auto_ab|^2 /
-    GUIDE_SIGMA^2) (``auto_ab``: (2, h, w) the network's chroma without hints, normalised) and
-    normalised again, as :func:`net.affinity.learned_affinities` bends them by an embedding:
-    the solver of :func:`region_weight` for this photo."""
-    guide = torch.from_numpy(np.asarray(auto_ab, np.float32) / GUIDE_SIGMA)
+    GUIDE_SIGMA^2 - (d y)^2 / LUM_SIGMA^2) (``auto_ab``: (2, h, w) the network's chroma without
+    hints, normalised; y the pyramid's own luminance, area-averaged down the levels as the
+    guide is) and normalised again, as :func:`net.affinity.learned_affinities` bends them by an
+    embedding: the solver of :func:`region_weight` for this photo."""
+    ab = np.asarray(auto_ab, np.float32) / GUIDE_SIGMA
+    y = pyramid.levels[0][None] / LUM_SIGMA
+    if ab.shape[-2:] != y.shape[-2:]:
+        raise ValueError(f"automatic colour of {ab.shape[-2:]} for a photo of {y.shape[-2:]}")
+    guide = torch.from_numpy(np.concatenate([ab, y.astype(np.float32)]))
     with torch.inference_mode():
         return pyramid.with_affinities(learned_affinities(pyramid.wts, guide))
 

@@ -123,3 +123,26 @@ def test_the_command_line_takes_the_reach_from_the_session_or_the_flag(tmp_path)
     assert np.array_equal(from_session, flag_region)
     right = np.s_[:, 150:]
     assert np.abs(flag_photo[right] - from_session[right]).mean() > 5   # photo tints the right
+
+
+def test_a_region_hint_stops_at_boundaries_levin_alone_passes(shipped):
+    """Session 25's walkthrough, "Own region" on the bundled astronaut: a green hint on the suit
+    turned the flag beside it green, a blue one on the backdrop the rocket's tank blue. Levin's
+    weights ignore contrast (they divide by the local variance), so the weak step between the
+    flag's light stripes and the suit, and the soft ramp of the out-of-focus tank, connected
+    as flat texture does; the weight's affinities now also fall with lightness differences
+    (LUM_SIGMA). Before: flag 37.7, tank 19.7 ab units; now 22.7 and 6.9."""
+    from skimage import data
+    gray = np.repeat(np.asarray(Image.fromarray(data.astronaut()).convert("L"))[:, :, None], 3, 2)
+    s = shipped.open(gray)
+    k = s.predict_ab([]).shape[0] / 512
+
+    def moved(hint, rows, cols):
+        d = change(s, [hint], "region")
+        return d[int(rows[0] * k):int(rows[1] * k), int(cols[0] * k):int(cols[1] * k)].mean()
+
+    green, blue = Hint(100, 400, 10.24, (60, 170, 60)), Hint(340, 60, 10.24, (60, 110, 220))
+    assert moved(green, (300, 480), (40, 200)) > 45          # the suit fills (50.0)
+    assert moved(green, (250, 500), (0, 40)) < 30            # the flag's lower part (22.7)
+    assert moved(blue, (20, 150), (310, 380)) > 50           # the backdrop fills (56.7)
+    assert moved(blue, (10, 140), (405, 435)) < 12           # the tank (6.9)
