@@ -98,15 +98,22 @@ def _to_rgb8(img) -> tuple[np.ndarray, int, np.ndarray | None]:
     return np.asarray(img.convert("RGB")), 8, None
 
 
+ALPHA_MODES = ("RGBA", "LA", "PA")      # Pillow modes with an alpha band
+
+
 def has_alpha(img) -> bool:
     """Whether a Pillow image has a transparency channel (or a transparent palette entry)."""
-    return img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+    return img.mode in ALPHA_MODES or (img.mode == "P" and "transparency" in img.info)
 
 
-def is_see_through(img) -> bool:
-    """Whether any pixel of a Pillow image is less than opaque (an RGBA file whose alpha is
-    255 everywhere, as many screenshots are, is not)."""
-    return has_alpha(img) and img.convert("RGBA").getchannel("A").getextrema()[0] < 255
+def see_through(img) -> bool:
+    """Whether any pixel of a Pillow image is less than opaque, i.e. :func:`_to_rgb8` put some
+    on white (an RGBA file whose alpha is 255 everywhere, as many screenshots are, is not).
+    Reads the alpha band itself where there is one (no second RGBA conversion of the photo)."""
+    if not has_alpha(img):
+        return False
+    alpha = img.getchannel("A") if img.mode in ALPHA_MODES else img.convert("RGBA").getchannel("A")
+    return alpha.getextrema()[0] < 255
 
 
 # EXIF orientation -> what makes the stored pixels upright (as Pillow's exif_transpose does).
@@ -160,7 +167,7 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> Loaded
                 orientation = img.getexif().get(0x0112, 1)
                 rotated = ImageOps.exif_transpose(img)
                 rgb, depth, rgb16 = _to_rgb8(rotated)
-                flattened = is_see_through(rotated)
+                flattened = see_through(rotated)
                 fmt = img.format
                 raw_mode = img.mode
     except ImageError:
