@@ -93,6 +93,29 @@ def test_the_levin_cache_reuses_only_identical_hints(photo_dir, tmp_path):
     assert len(json.loads(cache.read_text())) == 2 + 4 + 2
 
 
+def test_the_levin_cache_is_not_reused_once_the_code_behind_its_scores_changes(photo_dir, tmp_path,
+                                                                               monkeypatch):
+    """The cache holds scores, which depend on the hints' rasterisation, the solve and the merge
+    into RGB: scores cached before any of them changed made the README's Levin rows stale."""
+    import json
+    import training.eval_methods as em
+    code = tmp_path / "stand_in_for_a_module.py"
+    code.write_text("x = 1\n")
+    monkeypatch.setattr(em, "LEVIN_SOURCES", em.LEVIN_SOURCES + [code])
+    cache = tmp_path / "levin.json"
+    kw = dict(progress=False, levin_cache=str(cache), limit=2, levels=(5,))
+    first = sweep(str(photo_dir), [], **kw)["psnr"]["levin"][0]
+    stored = json.loads(cache.read_text())
+    cache.write_text(json.dumps({k: 0.0 for k in stored}))   # poisoned: a reuse shows as 0 dB
+    assert sweep(str(photo_dir), [], **kw)["psnr"]["levin"] == [0.0]      # same code: reused
+    code.write_text("x = 2\n")                                          # the code changes
+    assert sweep(str(photo_dir), [], **kw)["psnr"]["levin"][0] == pytest.approx(first)
+    assert all(v > 10 for v in json.loads(cache.read_text()).values())   # old scores dropped
+    code.write_text("x = 1\n")
+    cache.write_text(json.dumps({k.split(":", 1)[1]: 0.0 for k in stored}))   # no fingerprint
+    assert sweep(str(photo_dir), [], **kw)["psnr"]["levin"][0] == pytest.approx(first)
+
+
 def test_colourfulness_follows_hasler_and_suesstrunk():
     from training.metrics import colour_measures, colourfulness, nearly_gray
     gray = np.full((8, 8, 3), 120, np.uint8)

@@ -12,29 +12,24 @@ results are measured as well. Automatic systems (no hints) get the same hints an
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import sys
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from net.atomic import write_text_atomic
-from net.color import AB_SCALE, L_CENTER, L_SCALE, merge_l_ab, normalize_ab, normalize_l, rgb_to_lab
-from net.colorizer import Colorizer
 from net.device import add_device_argument, pick_device
-from net.image_io import ImageError, load_image
-from net.hint_reach import DEFAULT_HINT_REACH, HINT_REACHES, check_hint_reach
-from net.hints import paint_circles
+from net.image_io import ImageError
+from net.hint_reach import DEFAULT_HINT_REACH, HINT_REACHES
 from net.weights import WeightsError, read_sidecar, write_sidecar
 
 from .data import DataError, list_images
 from .logs import cli_logging
-from .hint_sampling import PROTOCOL_SIZE, coverage_circles, hint4_from_circles, protocol_hints
-from .levin import levin_colorize
+from .hint_sampling import coverage_circles, protocol_hints
+from .eval_methods import LevinMethod, NetworkMethod, Photo, _cache_key
 from .metrics import colour_measures
 
 log = logging.getLogger("colorizer.eval")
@@ -46,84 +41,6 @@ SEED = 2017
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
     return 99.0 if mse == 0 else 10.0 * np.log10(255.0 ** 2 / mse)
-
-
-class Photo:
-    """A photo resized to the protocol's 256x256, with its Lab planes."""
-
-    def __init__(self, path: Path | None, size: int = PROTOCOL_SIZE, rgb: np.ndarray | None = None,
-                 name: str | None = None):
-        """From a file at ``path``, or from an RGB uint8 array ``rgb`` named ``name``."""
-        if rgb is None:
-            rgb = load_image(path).rgb
-        interp = cv2.INTER_AREA if min(rgb.shape[:2]) > size else cv2.INTER_CUBIC
-        self.rgb = cv2.resize(rgb, (size, size), interpolation=interp)
-        lab = rgb_to_lab(self.rgb)
-        self.l = lab[:, :, 0]
-        self.l_norm = normalize_l(self.l)
-        self.ab_norm = normalize_ab(lab[:, :, 1:]).transpose(2, 0, 1).copy()
-        self.name = name if name is not None else Path(path).name
-
-    def rgb_from_ab_norm(self, ab_norm: np.ndarray) -> np.ndarray:
-        return merge_l_ab(self.l, ab_norm.transpose(1, 2, 0) * AB_SCALE)
-
-
-class NetworkMethod:
-    """A model evaluated through the users' inference path (:class:`net.Colorizer`).
-
-    The simulated hints carry exact mean colours, so they enter after rasterisation
-    (:meth:`net.ColorizeSession.predict_ab_painted`); everything from there on, the
-    propagation, the network and its precision, is what the app and the CLI run.
-    """
-
-    def __init__(self, path: str, device, precision: str = "auto", hint_correction: bool = True,
-                 name: str | None = None, hint_reach: str = DEFAULT_HINT_REACH):
-        self.colorizer = Colorizer.load(path, device=device, working_size=PROTOCOL_SIZE,
-                                        precision=precision)
-        self.path = path
-        self.name = name or Path(path).stem
-        cfg = self.colorizer.model.cfg
-        if not hint_correction and getattr(cfg, "hint_correction", False):
-            cfg.hint_correction = False          # the ablation: the network's own output
-            self.name += " (no correction)"
-        self.hint_reach = check_hint_reach(hint_reach)
-        if hint_reach != DEFAULT_HINT_REACH:
-            self.name += f" (hint reach: {hint_reach})"
-
-    def predict_levels(self, photo: Photo, circles_per_level: list[list]) -> list[np.ndarray]:
-        """Normalised ab (2, H, W) for each list of circles; the photo is encoded once."""
-        s = self.colorizer.open(photo.rgb)
-        s.hint_reach = self.hint_reach
-        h, w = s.work_shape
-        return [s.predict_ab_painted(paint_circles(c, h, w)).transpose(2, 0, 1) / AB_SCALE
-                for c in circles_per_level]
-
-    def predict(self, photos: list[Photo], circles: list[list]) -> list[np.ndarray]:
-        return [self.predict_levels(p, [c])[0] for p, c in zip(photos, circles)]
-
-
-class LevinMethod:
-    """Levin et al. 2004 with a result cache (deterministic, model-independent, slow)."""
-
-    name = "levin"
-
-    def __init__(self, cache: Path | None):
-        self.cache_path = cache
-        self.cache = {}
-        if cache and cache.is_file():
-            try:
-                self.cache = json.loads(cache.read_text())
-            except (OSError, json.JSONDecodeError):
-                self.cache = {}
-
-    def predict_one(self, photo: Photo, circles) -> np.ndarray:
-        hint = hint4_from_circles(photo.l_norm, circles)
-        y = np.clip((photo.l_norm * L_SCALE + L_CENTER) / 100.0, 0, 1)
-        return levin_colorize(y, hint[1:3], hint[3] > 0)
-
-    def save(self):
-        if self.cache_path:
-            write_text_atomic(self.cache_path, json.dumps(self.cache))
 
 
 def evenly_spread(items: list, limit: int | None) -> list:
@@ -147,13 +64,6 @@ def load_photos(folder: str, limit: int | None) -> list[Photo]:
     if not photos:
         raise DataError(f"{folder}: no readable photos")
     return photos
-
-
-def _cache_key(photo: Photo, circles) -> str:
-    """Levin's result depends on the photo and the hints, nothing else: key on both."""
-    h = hashlib.sha1(photo.rgb.tobytes()).hexdigest()[:16]
-    hints = hashlib.sha1(np.asarray(circles, np.float64).round(6).tobytes()).hexdigest()[:16]
-    return f"{photo.name}:{h}:{hints}"
 
 
 def method_names(weights: list[str]) -> list[str]:
@@ -219,7 +129,7 @@ def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: 
         if lev:
             vals = []
             for i, (p, c) in enumerate(zip(photos, circles)):
-                key = _cache_key(p, c)
+                key = _cache_key(lev.code, p, c)
                 if key not in lev.cache:
                     t0 = time.perf_counter()
                     ab = lev.predict_one(p, c)
