@@ -26,7 +26,7 @@ from . import saving
 from .app_settings import (add_recent_file, preferred_hint_reach, remember_hint_reach,
                            remember_opened, session_model_switch)
 from .autosave import Autosave
-from .help_text import opened_message
+from .help_text import ALONE, KEEP, hints_misfit_text, opened_message, other_photo_text
 from .commands import SetHintReach
 from .document import Document, Photo
 from .exporting import start_export
@@ -162,12 +162,16 @@ class EditorController(QObject):
 
     def open_path(self, path, hints: list[Hint] | None = None, session_path: Path | None = None,
                   expected_sha: str | None = None, ask: bool = True, unsaved: bool = False,
-                  hint_reach: str | None = None, model: tuple | None = None) -> bool:
+                  hint_reach: str | None = None, model: tuple | None = None,
+                  moved: bool = False) -> bool:
         """Open a photo (or a session file); False when nothing was started.
 
         The photo is decoded first; only when it is about to replace the current one are
         unsaved hints asked about (``ask``), so a file that is no photo costs no question. A
-        photo opened without a session's ``hint_reach`` gets the one last chosen."""
+        photo opened without a session's ``hint_reach`` gets the one last chosen. A session's
+        hints that do not fit the photo, or a photo that is not the file the session was saved
+        with, are asked about first (:meth:`_session_fits`). ``moved``: the user located the
+        session's photo elsewhere, so the session counts as changed (Save records the place)."""
         path = Path(path)
         if path.name.endswith(SUFFIX):
             return self.open_session(path, ask=ask)
@@ -177,14 +181,25 @@ class EditorController(QObject):
         def done(result):
             if token != self._opening:
                 return                      # a newer open replaced this one
-            opening = session_path if session_path is not None and not unsaved else path
+            photo, session = result
+            fits = self._session_fits(photo, hints or [], session_path, expected_sha)
+            if fits is None:
+                self.message.emit("", 0)
+                return
+            if fits == ALONE:                   # the photo without the session's hints
+                hints_, session_, sha_, unsaved_, moved_ = [], None, None, False, False
+            else:
+                hints_, session_, sha_, unsaved_, moved_ = hints or [], session_path, \
+                    expected_sha, unsaved, moved
+            opening = session_ if session_ is not None and not unsaved_ else path
             if ask and not self.confirm_replace(f"opening {opening.name}"):
                 self.message.emit("", 0)
                 return
-            photo, session = result
             # A model chosen while the photo was read wins over the session's.
-            self._finish_open(photo, session, colorizer, hints or [], session_path, expected_sha,
-                              unsaved, hint_reach, model if asked == self._model_asked else None)
+            self._finish_open(photo, session, colorizer, hints_, session_, sha_, unsaved_,
+                              hint_reach if fits == KEEP else None,
+                              model if asked == self._model_asked and fits == KEEP else None,
+                              moved_)
 
         def failed(msg):
             if token == self._opening:
@@ -195,15 +210,32 @@ class EditorController(QObject):
         self.worker.submit(lambda: _load_photo(path, colorizer), done, failed)
         return True
 
-    def _finish_open(self, photo: Photo, session, colorizer, hints, session_path, expected_sha,
-                     unsaved: bool, hint_reach: str | None = None, model: tuple | None = None):
-        h, w = photo.rgb.shape[:2]
+    def _session_fits(self, photo: Photo, hints, session_path: Path | None,
+                      expected_sha: str | None) -> str | None:
+        """Whether a session's ``hints`` go on ``photo``: KEEP (they fit, and it is the file the
+        session was saved with, or the user says to use them all the same), ALONE (some lie
+        outside it and the user opens the photo without them, tied to no session file, so no
+        Save can empty the session) or None (open nothing). Without hints: KEEP."""
+        if not hints:
+            return KEEP
+        name = session_path.name if session_path is not None else "the restored work"
         try:
-            check_hints_fit(hints, (h, w))
+            check_hints_fit(hints, photo.rgb.shape[:2])
         except SessionError as e:
-            self.prompts.error("The session's hints do not fit this photo", str(e))
-            hints = []
-        self.doc.load(photo, hints, session_path, unsaved=unsaved and bool(hints),
+            return ALONE if self.prompts.yes_no(
+                "The session's hints do not fit this photo",
+                hints_misfit_text(name, photo.path.name, str(e))) else None
+        if expected_sha and photo.sha256 and expected_sha != photo.sha256:
+            return KEEP if self.prompts.yes_no(
+                "Not the photo the session was saved with",
+                other_photo_text(name, photo.path.name, len(hints))) else None
+        return KEEP
+
+    def _finish_open(self, photo: Photo, session, colorizer, hints, session_path, expected_sha,
+                     unsaved: bool, hint_reach: str | None = None, model: tuple | None = None,
+                     moved: bool = False):
+        h, w = photo.rgb.shape[:2]
+        self.doc.load(photo, hints, session_path, unsaved=(unsaved or moved) and bool(hints),
                       hint_reach=hint_reach or preferred_hint_reach(self.settings))
         # A saved session is what to reopen (its hints come with it), else the photo.
         add_recent_file(self.settings, session_path if session_path and not unsaved else photo.path)
@@ -212,9 +244,12 @@ class EditorController(QObject):
         self._ensure_session()
         changed = bool(expected_sha and photo.sha256 and expected_sha != photo.sha256)
         self.photoOpened.emit()
-        self.message.emit(opened_message(photo.path.name, (h, w), len(hints), session_path and
-                                         session_path.name, unsaved, photo.has_color, changed,
-                                         photo.bit_depth, photo.flattened), 8000)
+        text = opened_message(photo.path.name, (h, w), len(hints), session_path and
+                              session_path.name, unsaved, photo.has_color, changed,
+                              photo.bit_depth, photo.flattened)
+        if moved and hints and not unsaved:
+            text += ". Save records the photo's new place in the session"
+        self.message.emit(text, 8000)
         self._use_session_model(model)
 
     def open_session(self, path: Path, remember: bool = True, ask: bool = True,
@@ -238,9 +273,13 @@ class EditorController(QObject):
             if not found:
                 return False
             img = Path(found)
+            moved = True
+        else:
+            moved = False
         return self.open_path(img, hints=s.hints, session_path=Path(path) if remember else save_to,
                               expected_sha=s.image_sha256, ask=ask, unsaved=not remember,
-                              hint_reach=s.hint_reach, model=(s.model, s.model_path, s.model_sha256))
+                              hint_reach=s.hint_reach, model=(s.model, s.model_path, s.model_sha256),
+                              moved=moved and remember)
 
     def _use_session_model(self, model: tuple | None) -> None:
         """Switch to the model a session was saved with, ``(name, path, sha256)``, when another

@@ -74,5 +74,25 @@ def _opened(photo, size_text, hints, session, unsaved, colour, changed) -> str:
     else:
         text = f"Opened {photo}: {size_text}"
     if changed:
-        return text + f". Note: {photo} changed since the session was saved"
+        return text + f". Note: {photo} is not the file the session was saved with"
     return text + (" (colour photo shown in gray; Alt+click samples its colours)" if colour else "")
+
+
+# What to do with a session's hints on the photo that was found for it (EditorController).
+KEEP, ALONE = "keep", "alone"
+
+
+def hints_misfit_text(session: str, photo: str, problem: str) -> str:
+    """The question when a session's hints lie outside the photo found for it; ``problem``
+    names the first such hint (net.session_file.check_hints_fit)."""
+    return (f"The hints of {session} were placed on a photo of another size: {problem}. "
+            f"{photo} is probably another photo, or it was cropped or resized since.\n\n"
+            f"Open {photo} alone, without the session's hints? {session} stays as it is.")
+
+
+def other_photo_text(session: str, photo: str, hints: int) -> str:
+    """The question when the photo found for a session is not the file it was saved with."""
+    count = f"{hints} hint{'s' if hints != 1 else ''}"
+    return (f"{photo} is not the file {session} was saved with: it was edited or saved "
+            f"again since, or it is another photo of the same size.\n\n"
+            f"Open it with the session's {count} all the same?")

@@ -74,7 +74,9 @@ def parse_session(data) -> Session:
     if not isinstance(data, dict):
         raise SessionError("the session file does not contain a JSON object")
     if data.get("format") != FORMAT:
-        raise SessionError(f"not a colorizer session (format is {data.get('format')!r})")
+        found = data.get("format")
+        raise SessionError("not a colorizer session: it has no \"format\": \"%s\" entry%s"
+                           % (FORMAT, "" if found is None else f" (its format is {found!r})"))
     v = data.get("version")
     if isinstance(v, bool) or v not in READABLE_VERSIONS:
         raise SessionError(f"unsupported session version {v!r} (this program reads versions "
@@ -133,9 +135,16 @@ def load_session(path: str | os.PathLike) -> Session:
     try:
         data = json.loads(text, parse_constant=lambda c: math.nan)
     except (json.JSONDecodeError, RecursionError) as e:
-        raise SessionError(f"{path.name} is not valid JSON ({getattr(e, 'msg', 'too deeply nested')}"
-                           f"{f' at line {e.lineno}' if hasattr(e, 'lineno') else ''})") from None
+        raise SessionError(f"{path.name} is not valid JSON ({_json_problem(e)})") from None
     return parse_session(data)
+
+
+def _json_problem(e: Exception) -> str:
+    """What is wrong in a file that is not JSON, and where: "Expecting value at line 3",
+    "Unterminated string starting at line 18"."""
+    if not isinstance(e, json.JSONDecodeError):
+        return "too deeply nested"
+    return f"{e.msg}{'' if e.msg.endswith(' at') else ' at'} line {e.lineno}"
 
 
 def check_hints_fit(hints: list[Hint | Stroke], size: tuple[int, int]) -> None:
@@ -144,8 +153,8 @@ def check_hints_fit(hints: list[Hint | Stroke], size: tuple[int, int]) -> None:
     for i, hint in enumerate(hints, 1):
         for x, y in hint.points:
             if not (0 <= x <= w and 0 <= y <= h):
-                raise SessionError(f"hint {i} at ({x:g}, {y:g}) lies outside the "
-                                   f"{w}x{h} image")
+                raise SessionError(f"hint no. {i} lies at x {x:.0f}, y {y:.0f}, outside the "
+                                   f"{w}x{h} photo")
 
 
 def save_session(path: str | os.PathLike, session: Session) -> None:
@@ -163,4 +172,4 @@ def save_session(path: str | os.PathLike, session: Session) -> None:
         write_text_atomic(path, json.dumps(session.to_json(), indent=1) + "\n")
     except OSError as e:
         reason = write_failure_reason(e)
-        raise SessionError(f"could not save {path.name}: {reason}") from None
+        raise SessionError(f"Could not save {path.name}: {reason}") from None

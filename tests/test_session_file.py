@@ -74,6 +74,25 @@ def test_unreadable_files(tmp_path, content, words):
         load_session(p)
 
 
+def test_a_json_error_says_what_and_where_in_plain_words(tmp_path):
+    p = tmp_path / "s.colorize.json"
+    p.write_text('{\n "format": "colorizer-session",\n "image": "a.png')   # a file cut short
+    with pytest.raises(SessionError) as e:
+        load_session(p)
+    assert "Unterminated string starting at line 3)" in str(e.value)   # not "at at line 3"
+    p.write_text('{\n "format": ,\n}')
+    with pytest.raises(SessionError, match=r"\(Expecting value at line 2\)"):
+        load_session(p)
+
+
+def test_a_file_of_another_kind_is_named_as_such(tmp_path):
+    p = tmp_path / "s.colorize.json"
+    p.write_text('{"hints": []}')
+    with pytest.raises(SessionError) as e:
+        load_session(p)
+    assert 'no "format": "colorizer-session" entry' in str(e.value) and "None" not in str(e.value)
+
+
 def test_missing_file_and_folder(tmp_path):
     with pytest.raises(SessionError, match="does not exist"):
         load_session(tmp_path / "nope.colorize.json")
@@ -83,5 +102,5 @@ def test_missing_file_and_folder(tmp_path):
 
 def test_hints_outside_the_image_are_refused():
     check_hints_fit([Hint(10, 10, 2, (1, 1, 1))], (20, 20))
-    with pytest.raises(SessionError, match="hint 2 .* outside the 20x20 image"):
+    with pytest.raises(SessionError, match=r"hint no\. 2 lies at x 25, y 3, outside the 20x20 photo"):
         check_hints_fit([Hint(10, 10, 2, (1, 1, 1)), Hint(25, 3, 2, (1, 1, 1))], (20, 20))
