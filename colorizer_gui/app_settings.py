@@ -250,6 +250,14 @@ def add_recent_file(s: QSettings, path: Path) -> None:
     s.setValue("recentFiles", recent[:MAX_RECENT])
 
 
+def remove_recent_file(s: QSettings, path: str) -> None:
+    s.setValue("recentFiles", [p for p in recent_files(s) if p != str(path)])
+
+
+def clear_recent_files(s: QSettings) -> None:
+    s.setValue("recentFiles", [])
+
+
 def read_colors(raw) -> list[tuple[int, int, int]]:
     out = []
     for item in raw if isinstance(raw, list) else []:

@@ -11,7 +11,7 @@ from net.assets import model_entries
 from net.device import DEVICES, device_available
 from net.hint_reach import PHOTO, REGION
 
-from .app_settings import recent_files, retrained_models
+from .app_settings import clear_recent_files, recent_files, remove_recent_file, retrained_models
 from .help_text import REACH_KEY, REACH_TIPS
 
 K = QKeySequence.StandardKey
@@ -141,12 +141,32 @@ class Menus:
         return owner
 
     def update_recent(self) -> None:
+        """Open recent: the photos and sessions, newest first, keys 1-9 and 0 in the menu (the
+        paths' own "&" kept as text), and Clear list."""
         owner = self._fresh_owner(self.recent_menu)
         recent = recent_files(self.win.settings)
-        for p in recent:
-            self.act(self.recent_menu, p, lambda _=False, p=p: self.win.controller.open_path(p),
-                     owner=owner)
+        for i, p in enumerate(recent, 1):
+            key = f"&{i % 10} " if i <= 10 else ""
+            self.act(self.recent_menu, key + p.replace("&", "&&"),
+                     lambda _=False, p=p: self.open_recent(p), owner=owner)
+        if recent:
+            self.recent_menu.addSeparator()
+            self.act(self.recent_menu, "&Clear list", self.clear_recent, owner=owner)
         self.recent_menu.setEnabled(bool(recent))
+
+    def open_recent(self, path: str) -> None:
+        """Open a recent file; one that is gone is said so and taken off the list."""
+        if not Path(path).exists():
+            remove_recent_file(self.win.settings, path)
+            self.update_recent()
+            self.win.prompts.error("The file is gone", f"{Path(path).name} is no longer at "
+                                   f"{Path(path).parent}. It is taken off the recent list.")
+            return
+        self.win.controller.open_path(path)
+
+    def clear_recent(self) -> None:
+        clear_recent_files(self.win.settings)
+        self.update_recent()
 
     def rebuild_model_menu(self) -> None:
         ctl, m = self.win.controller, self.model_menu
