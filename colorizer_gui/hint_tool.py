@@ -10,7 +10,7 @@
 * Alt+click: eyedropper (handled by the window; the tool only reports it).
 
 The radius is in image pixels; it is kept relative to the photo (a fraction of its
-long side), so it means the same on a thumbnail and on a 12 MP photo.
+long side, :func:`photo_side`), so it means the same on a thumbnail and on a 12 MP photo.
 """
 from __future__ import annotations
 
@@ -25,12 +25,19 @@ from .commands import AddHints, EditHint, RemoveHints, SetHints
 from .document import Document
 
 MIN_RADIUS = 1.0
-DEFAULT_FRACTION = 0.02          # radius as a share of the photo's long side
+DEFAULT_FRACTION = 0.02          # radius as a share of the photo's side (photo_side)
 
 
-def max_radius_for(long_side: int) -> float:
-    """Largest radius offered: a quarter of the long side (1000 px on a 12 MP photo), at least 50."""
-    return max(50.0, long_side / 4)
+def photo_side(h: int, w: int) -> int:
+    """The length a radius is a share of: the photo's long side, but at most twice its short
+    side (on a 4059x300 panorama 2 % of the long side, 81 px, covered the whole height)."""
+    return min(max(h, w), 2 * min(h, w))
+
+
+def max_radius_for(side: int) -> float:
+    """Largest radius offered: a quarter of :func:`photo_side` (1000 px on a 12 MP photo), at
+    least 50."""
+    return max(50.0, side / 4)
 
 
 class HintTool(QObject):
@@ -73,7 +80,7 @@ class HintTool(QObject):
         self.radius = r
         h, w = self.doc.size
         if h:
-            self.fraction = r / max(h, w)
+            self.fraction = r / photo_side(h, w)
         self.radiusChanged.emit(r)
         if self.selected is not None:
             self._edit_selected(lambda hint: hint.with_radius(r), "Resize hint", merge=True)
@@ -105,10 +112,10 @@ class HintTool(QObject):
     def _on_doc_changed(self, kind: str) -> None:
         if kind == "image":
             h, w = self.doc.size
-            self.max_radius = max_radius_for(max(h, w))
+            self.max_radius = max_radius_for(photo_side(h, w))
             self.selected = None
             self.selectionChanged.emit(None)
-            r = min(self.max_radius, max(MIN_RADIUS, self.fraction * max(h, w)))
+            r = min(self.max_radius, max(MIN_RADIUS, self.fraction * photo_side(h, w)))
             if r != self.radius:
                 self.radius = r
                 self.radiusChanged.emit(r)

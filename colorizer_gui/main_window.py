@@ -21,7 +21,7 @@ from .canvas import dropped_paths
 from .color_panel import AT_SELECTED_HINT, ColorPanel, scrollable
 from .controller import EditorController
 from .help_text import help_html
-from .hint_tool import MIN_RADIUS, HintTool
+from .hint_tool import MIN_RADIUS, HintTool, photo_side
 from .menus import Menus
 from .prompts import Prompts
 from .status_bar import StatusBar
@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
 
     def on_radius_changed(self, r: float):
         h, w = self.doc.size
-        self.panel.set_radius(r, MIN_RADIUS, self.tool.max_radius, max(h, w))
+        self.panel.set_radius(r, MIN_RADIUS, self.tool.max_radius, photo_side(h, w))
         self.views.set_brush(r, self.tool.mode == "erase")
 
     def on_mode_changed(self, mode: str):

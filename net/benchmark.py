@@ -98,6 +98,35 @@ def edge_bleed(colorizer, size=(3000, 4000), edge_x=2003, share=0.25) -> tuple[i
     return fringe[0], fringe[1]
 
 
+def panorama(colorizer, repeat: int) -> list[str]:
+    """One gray cat (451x300) and nine side by side (4059x300, net.colorizer.working_shape):
+    the working size, open, preview after a hint change (p50) and the mean chroma without hints."""
+    from skimage import data
+
+    from . import Hint
+    from .color import rgb_to_l, rgb_to_lab
+    cat = np.repeat(rgb_to_l(data.chelsea()).round().astype(np.uint8)[:, :, None], 3, axis=2)
+    lines = []
+    for name, img in (("one cat 451x300", cat), ("nine cats 4059x300", np.concatenate([cat] * 9, 1))):
+        t0 = time.perf_counter()
+        s = colorizer.open(img)
+        t_open = time.perf_counter() - t0
+        lab = rgb_to_lab(s.render([]))
+        chroma = float(np.hypot(lab[..., 1], lab[..., 2]).mean())
+        rng, hints, times = np.random.default_rng(0), [], []
+        for i in range(repeat + 3):
+            hints.append(Hint(float(rng.uniform(0, img.shape[1])), float(rng.uniform(0, img.shape[0])),
+                              6.0, (200, 40, 30)))
+            t0 = time.perf_counter()
+            s.preview(hints)
+            if i >= 3:                                      # after a warm-up
+                times.append(time.perf_counter() - t0)
+        lines.append(f"{name:20s} working {s.work_shape[1]}x{s.work_shape[0]}, open "
+                     f"{1000 * t_open:.0f} ms, preview p50 {percentiles(times)[0]:.1f} ms, "
+                     f"mean chroma without hints {chroma:.2f}")
+    return lines
+
+
 def main(argv=None) -> int:
     from skimage import data
 
@@ -112,6 +141,9 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--large", action="store_true", help="also a 50-megapixel photo (peak memory)")
     p.add_argument("--edges", action="store_true", help="also colour bleeding at a sharp edge")
+    p.add_argument("--panorama", action="store_true",
+                   help="also a 4059x300 panorama (nine cats side by side) against one cat: "
+                        "working size, open, preview and the automatic colour's mean chroma")
     p.add_argument("--hint-reach", choices=HINT_REACHES, default=DEFAULT_HINT_REACH,
                    help="the previews and 12 MP renders with this hint reach (net.hint_reach); "
                         "--edges and --large use the default")
@@ -180,6 +212,9 @@ def main(argv=None) -> int:
               "on the light side")
     if a.large:
         print(f"50 MP photo, fresh process: {large_photo(50, a.weights)}")
+    if a.panorama:
+        for line in panorama(c, a.repeat):
+            print(line)
     return 0
 
 

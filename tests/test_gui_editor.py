@@ -211,6 +211,14 @@ def test_the_radius_is_relative_to_the_photo_and_reaches_large_photo_sizes(qtbot
     assert win.tool.radius == 1.0
     QApplication.processEvents()
     wait_idle(qtbot, win)
+    win.tool.set_radius(60)                       # 5 % again
+    pano = tmp_path / "pano.png"                  # a panorama: 5 % of twice its height
+    Image.fromarray(gray_photo).resize((3000, 200)).save(pano)
+    win.controller.open_path(pano)
+    qtbot.waitUntil(lambda: win.doc.path == pano, timeout=WAIT)
+    assert abs(win.tool.radius - 20) < 1e-6 and win.tool.max_radius == 100
+    assert "5.0 % of the photo" in win.panel.radius_label.text()
+    wait_idle(qtbot, win)
 
 
 def _saved_geometry(size):

@@ -65,3 +65,23 @@ def test_default_model_colours_a_mirrored_photo_nearly_as_the_mirror_of_its_colo
         ab_flip = rgb_to_lab(b.render())[:, :, 1:][:, ::-1]
         gaps[mirror] = float(np.abs(ab - ab_flip).mean())
     assert gaps[True] < 0.6 * gaps[False]
+
+
+def test_a_wide_panorama_is_coloured_like_its_parts():
+    """A walkthrough: nine cats side by side (4059x300) came out nearly gray, as the network
+    saw them at 256x19 pixels; the working size now keeps a panorama's short side at half the
+    working size, up to four working sizes along the long side (net.colorizer.working_shape)."""
+    from net.colorizer import working_shape
+    c = Colorizer.load(device="cpu")
+    cat = rgb_to_l(data.chelsea()).round().astype(np.uint8)                # 300x451
+    single = np.repeat(cat[:, :, None], 3, axis=2)
+    strip = np.concatenate([single] * 9, axis=1)
+    assert working_shape(*strip.shape[:2], 256) == (76, 1024)
+    assert working_shape(3000, 4000, 256) == (192, 256) and working_shape(256, 256, 256) == (256, 256)
+
+    def chroma(rgb):
+        lab = rgb_to_lab(rgb)
+        return float(np.hypot(lab[..., 1], lab[..., 2]).mean())
+
+    alone, wide = chroma(c.colorize(single, [])), chroma(c.colorize(strip, []))
+    assert alone > 4.0 and wide > 0.6 * alone, (alone, wide)
