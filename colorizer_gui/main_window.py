@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox
 
 from net.assets import model_label
 from net.colorizer import models_dir
-from net.formats import read_filter, write_filter
+from net.formats import filter_extension, filter_for, read_filter, with_image_extension, write_filter
 from net.hint_reach import REGION
 from net.session_file import SUFFIX
 
@@ -327,12 +327,15 @@ class MainWindow(QMainWindow):
         if doc.path is None:
             self.prompts.error("Nothing to export", "Open a photo and load a model first.")
             return
+        ext = filter_extension(filter_for(str(self.settings.value("exportType", ".png"))))
         start = Path(self.settings.value("exportDir", "") or default_save_dir(doc.path)) / \
-            f"{doc.path.stem}_colorized.png"
-        path = self.prompts.save_file("Export colorized image", str(start), write_filter(),
-                                      confirm_overwrite=False)     # the export asks, once
-        if path:
-            self.controller.export_to(Path(path))
+            f"{doc.path.stem}_colorized{ext}"
+        chosen = self.prompts.export_file("Export colorized image", str(start), write_filter(),
+                                          filter_for(ext))         # the export asks, once
+        if chosen:
+            path, file_type = chosen
+            self.controller.export_to(Path(with_image_extension(
+                path, filter_extension(file_type) or ".png")))
 
     def retrain(self):
         from .retrain_dialog import RetrainDialog

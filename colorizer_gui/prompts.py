@@ -53,6 +53,15 @@ class Prompts:
                                               options=options)
         return path or None
 
+    def export_file(self, title: str, start: str, file_filter: str,
+                    selected: str) -> tuple[str, str] | None:
+        """(a path to write, the file type entry chosen), starting on the entry ``selected``;
+        the caller asks before an existing file is replaced."""
+        path, chosen = QFileDialog.getSaveFileName(
+            self.parent, title, start, file_filter, selectedFilter=selected,
+            options=QFileDialog.Option.DontConfirmOverwrite)
+        return (path, chosen) if path else None
+
     def jpeg_quality(self, default: int) -> int | None:
         q, ok = QInputDialog.getInt(self.parent, "JPEG quality", "Quality (1-100):", default, 1, 100)
         return q if ok else None

@@ -48,8 +48,8 @@ def save_as(ctl) -> bool:
     path = ctl.prompts.save_file("Save session", start, f"Colorizer sessions (*{SUFFIX})")
     if not path:
         return False
-    if not path.endswith(SUFFIX):
-        path = str(Path(path).with_suffix("")) + SUFFIX
+    if not path.endswith(SUFFIX):             # "Oma 12.05.1950" keeps its date; "x.json" is x
+        path = (path[:-len(".json")] if path.lower().endswith(".json") else path) + SUFFIX
     return ctl.write_session(Path(path))
 
 

@@ -53,3 +53,29 @@ def read_filter() -> str:
 def write_filter() -> str:
     """File-dialog filter for exporting: one entry per writable type, PNG first."""
     return ";;".join(f"{f.label} ({_patterns(f)})" for f in FORMATS if f.write)
+
+
+def with_image_extension(path: str | os.PathLike, default: str = ".png") -> str:
+    """``path`` with ``default`` (an extension with its dot) appended unless its name already
+    ends in a writable type's extension: "Oma 12.05.1950" gets ".png" appended rather than its
+    ".1950" replaced (a date in a file name is not an extension)."""
+    path = os.fspath(path)
+    return path if os.path.splitext(path)[1].lower() in WRITE_FORMATS else path + default
+
+
+def filter_extension(file_filter: str) -> str | None:
+    """The first extension of the writable type a :func:`write_filter` entry names ("JPEG
+    (*.jpg *.jpeg)" -> ".jpg"), None for another entry."""
+    for f in FORMATS:
+        if f.write and file_filter.startswith(f"{f.label} ("):
+            return f.extensions[0]
+    return None
+
+
+def filter_for(extension: str) -> str:
+    """The :func:`write_filter` entry of the writable type with this extension (PNG's for an
+    unknown one): where the export dialog starts after an export of that type."""
+    for f in FORMATS:
+        if f.write and extension.lower() in f.extensions:
+            return f"{f.label} ({_patterns(f)})"
+    return filter_for(".png")

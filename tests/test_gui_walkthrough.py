@@ -134,6 +134,8 @@ def test_save_and_export_suggest_a_writable_folder_not_the_install_folder(qtbot,
     starts = []
     monkeypatch.setattr(win.prompts, "save_file",
                         lambda title, start, flt, **k: starts.append(Path(start)) or None)
+    monkeypatch.setattr(win.prompts, "export_file",
+                        lambda title, start, flt, selected: starts.append(Path(start)) or None)
 
     def suggested():
         starts.clear()

@@ -1,6 +1,8 @@
 """Zoom to 100 % and far in, the colour panel's dock, its tooltips and gamut warning, export questions
 and help, as a new user's walk through the editor found them wrong (session 21),
 each reproduced through the window or its widgets. The retraining window's are in test_retrain_window.py."""
+from pathlib import Path
+
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
@@ -281,3 +283,35 @@ def test_help_names_the_shortcuts_a_new_user_needs_as_the_menus_set_them(win, mo
                  "Redo", "Paint", "Eraser", "Choose colour", "Fit to window", "Show hints"):
         keys = actions[name].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         assert keys and re.search(rf"(^|\W){re.escape(keys)}(\W|$)", shown[-1]), (name, keys)
+
+
+def test_a_dotted_file_name_keeps_its_dots_and_the_chosen_type_is_offered_again(
+        qtbot, win, tmp_path, monkeypatch):
+    """"Oma 12.05.1950" was exported as "Oma 12.05.png" (and saved as "Oma
+    12.05.colorize.json"): the date's last part taken for an extension."""
+    from PySide6.QtWidgets import QFileDialog
+    from net.formats import filter_for
+    offered = []
+
+    def file_dialog(parent, caption, start, flt, selectedFilter="", options=None):
+        offered.append((Path(start).name, selectedFilter))
+        return str(tmp_path / "Oma 12.05.1950"), filter_for(".jpg")     # JPEG chosen
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", file_dialog)
+    monkeypatch.setattr(win.prompts, "jpeg_quality", lambda default: 90)
+    win.choose_export()
+    out = tmp_path / "Oma 12.05.1950.jpg"
+    qtbot.waitUntil(out.exists, timeout=WAIT)
+    assert out.read_bytes()[:2] == b"\xff\xd8" and not (tmp_path / "Oma 12.05.png").exists()
+    assert offered == [("photo_colorized.png", filter_for(".png"))]
+    win.choose_export()                              # the next export starts on JPEG
+    assert offered[1] == ("photo_colorized.jpg", filter_for(".jpg"))
+    wait_idle(qtbot, win)
+
+    monkeypatch.setattr(win.prompts, "save_file",
+                        lambda *a, **k: str(tmp_path / "Oma 12.05.1950"))
+    assert win.controller.save_as()
+    assert (tmp_path / "Oma 12.05.1950.colorize.json").is_file()
+    monkeypatch.setattr(win.prompts, "save_file", lambda *a, **k: str(tmp_path / "trip.json"))
+    assert win.controller.save_as()
+    assert (tmp_path / "trip.colorize.json").is_file()
