@@ -87,7 +87,7 @@ def run_colorize(argv) -> int:
             check_hints_fit(hints, img.rgb.shape[:2])
             # 16 bits per channel for a 16-bit photo written as PNG or TIFF, else 8
             export_image(out, colorizer.open(img.rgb), hints, reach, img.rgb16,
-                         quality=args.quality)
+                         quality=args.quality, metadata=img.metadata)
         except (ImageError, SessionError, OSError, MemoryError) as e:
             failed += 1
             msg = f"colorizer: {inp}: {e}"

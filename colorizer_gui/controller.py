@@ -46,7 +46,7 @@ def _load_photo(path: Path, colorizer: Colorizer | None):
     session = colorizer.open(img.rgb) if colorizer is not None else None
     l_full = session.l_full if session is not None else rgb_to_l(img.rgb)  # never convert twice
     return Photo(img.rgb, img.path, img.has_color, l_full, sha, img.rgb16, img.bit_depth,
-                 img.flattened), session
+                 img.flattened, img.metadata), session
 
 
 class EditorController(QObject):

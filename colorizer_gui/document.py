@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from net.hint_reach import DEFAULT_HINT_REACH, check_hint_reach
+from net.image_metadata import NO_METADATA, ImageMetadata
 from net.hints import Hint, Stroke
 
 from .commands import History
@@ -35,6 +36,7 @@ class Photo:
     rgb16: np.ndarray | None = None  # HxWx3 uint16 of a 16-bit file (for export), else None
     bit_depth: int = 8               # bits per channel of the file
     flattened: bool = False          # transparent pixels were put on white (net.load_image)
+    metadata: ImageMetadata = NO_METADATA  # resolution and EXIF, for export (net.load_image)
 
 
 class Document:

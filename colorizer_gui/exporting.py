@@ -4,14 +4,14 @@ The editor controller's ``export_to`` runs this: it asks what has to be asked fi
 the original photo, or another file? JPEG quality?), remembers the folder and the quality, and
 renders and writes in the background with the hints and hint reach of the moment it was asked.
 A 16-bit photo exported as PNG or TIFF is written at 16 bits (:mod:`net.export`), anything else
-at 8.
+at 8; the photo's resolution and EXIF (``Photo.metadata``) go with it where the type holds them.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from net.export import export_image
-from net.formats import WRITE_FORMATS
+from net.formats import with_image_extension
 
 DEFAULT_JPEG_QUALITY = 95
 
@@ -26,13 +26,13 @@ def may_write(ctl, path: Path, confirm: bool) -> bool:
 
 
 def start_export(ctl, path: Path, quality: int | None = None, confirm: bool = True) -> bool:
-    """Export the controller ``ctl``'s document to ``path`` (an unknown extension becomes
-    .png); False when nothing was started (nothing to export, or the user declined)."""
+    """Export the controller ``ctl``'s document to ``path`` (a name without an image type's
+    extension gets .png appended); False when nothing was started (nothing to export, or the
+    user declined)."""
     if ctl.doc.photo is None or ctl.session is None:
         ctl.prompts.error("Nothing to export", "Open a photo and load a model first.")
         return False
-    if path.suffix.lower() not in WRITE_FORMATS:
-        path = path.with_suffix(".png")
+    path = Path(with_image_extension(path))
     if not may_write(ctl, path, confirm):
         return False
     if quality is None:
@@ -45,11 +45,14 @@ def start_export(ctl, path: Path, quality: int | None = None, confirm: bool = Tr
             quality = q
             ctl.settings.setValue("jpegQuality", q)
     ctl.settings.setValue("exportDir", str(path.parent))
+    ctl.settings.setValue("exportType", path.suffix.lower())   # the dialog's next first choice
     session, hints, reach = ctl.session, list(ctl.doc.hints), ctl.doc.hint_reach
     rgb16 = ctl.doc.photo.rgb16          # a 16-bit photo exports at 16 bits to PNG and TIFF
+    metadata = ctl.doc.photo.metadata    # its resolution and EXIF
 
     def export():
-        return export_image(path, session, hints, reach, rgb16, quality=quality)
+        return export_image(path, session, hints, reach, rgb16, quality=quality,
+                            metadata=metadata)
 
     ctl.message.emit(f"Exporting {path.name}…", 0)
     ctl.worker.submit(export,

@@ -4,7 +4,9 @@ the file type holds.
 The app's export (``colorizer_gui/exporting.py``) and ``colorizer colorize`` both write through
 :func:`export_image`, so the two decide the output depth the same way
 (:func:`net.image_io.output_depth`): a 16-bit photo exported as PNG or TIFF comes out at 16 bits
-with its own lightness at every 16-bit level; anything else is written at 8 bits.
+with its own lightness at every 16-bit level; anything else is written at 8 bits. Both pass the
+photo's metadata (``LoadedImage.metadata``: resolution and EXIF, :mod:`net.image_metadata`), which
+the file keeps where its type holds it.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import numpy as np
 
 from .color import rgb_to_l
 from .image_io import output_depth, save_image
+from .image_metadata import ImageMetadata
 
 
 def render_for_export(session, path: str | os.PathLike, hints=(), hint_reach: str | None = None,
@@ -31,9 +34,12 @@ def render_for_export(session, path: str | os.PathLike, hints=(), hint_reach: st
 
 
 def export_image(path: str | os.PathLike, session, hints=(), hint_reach: str | None = None,
-                 rgb16: np.ndarray | None = None, quality: int = 95) -> Path:
+                 rgb16: np.ndarray | None = None, quality: int = 95,
+                 metadata: ImageMetadata | None = None) -> Path:
     """Render and write ``path`` atomically (format from the extension); the photo's 16-bit
-    pixels ``rgb16`` (``LoadedImage.rgb16``) make a PNG or TIFF 16-bit. Raises
+    pixels ``rgb16`` (``LoadedImage.rgb16``) make a PNG or TIFF 16-bit, and its ``metadata``
+    (``LoadedImage.metadata``) gives the file the photo's resolution and EXIF where the type
+    holds them (malformed metadata is left out with a logged warning). Raises
     :class:`net.ImageError` when the file cannot be written."""
     return save_image(path, render_for_export(session, path, hints, hint_reach, rgb16),
-                      quality=quality)
+                      quality=quality, metadata=metadata)

@@ -8,9 +8,13 @@ before decoding them (decompression bombs). Every failure is an
 A photo with more than 8 bits per channel (16-bit gray or RGB PNG/TIFF, float TIFF) keeps
 its full precision in ``LoadedImage.rgb16`` next to the 8-bit ``rgb`` everything else
 uses; :func:`output_depth` says when an export is written at 16 bits (PNG and TIFF).
+
+``LoadedImage.metadata`` is what an export carries over from the photo (its resolution and
+EXIF block, :mod:`net.image_metadata`); :func:`save_image` writes it where the type holds it.
 """
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from dataclasses import dataclass
@@ -22,6 +26,10 @@ from .atomic import atomic_path, write_failure_reason
 from .exact_lab import TOP16, to_rgb8
 from .formats import (DEEP_FORMATS, LOSSY_FORMATS,  # noqa: F401 (READ_EXTENSIONS re-exported)
                       READ_EXTENSIONS, WRITE_FORMATS)
+from .image_metadata import (NO_METADATA, ImageMetadata, add_tiff_exif, checked, cv2_tiff_params,
+                             pillow_options, png_chunks, preload_ifds, read_metadata)
+
+log = logging.getLogger(__name__)
 
 # Default limit: 100 megapixels (a 10000 x 10000 image). Override with the
 # environment variable COLORIZER_MAX_PIXELS or the ``max_pixels`` argument.
@@ -44,6 +52,8 @@ class LoadedImage:
     # The file had (partly) transparent pixels: they are composited on white, so the photo and
     # its colorized export show them white (an export has no transparency).
     flattened: bool = False
+    # What an export carries over: resolution and EXIF (Orientation 1: ``rgb`` is upright).
+    metadata: ImageMetadata = NO_METADATA
 
 
 def max_pixels_setting() -> int:
@@ -160,16 +170,22 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> Loaded
                 w, h = img.size
                 if w * h > limit:
                     raise ImageError(f"{name} is {w}x{h} pixels, above the limit of "
-                                     f"{limit / 1e6:.0f} megapixels.")
+                                     f"{limit / 1e6:g} megapixels (the environment variable "
+                                     f"COLORIZER_MAX_PIXELS sets it).")
                 if w < 1 or h < 1:
                     raise ImageError(f"{name} has no pixels.")
                 img.seek(0)
-                orientation = img.getexif().get(0x0112, 1)
-                rotated = ImageOps.exif_transpose(img)
+                exif, exif_error = _exif_of(img)
+                orientation = exif.get(0x0112, 1) if exif is not None else 1
+                rotated = ImageOps.exif_transpose(img) if exif is not None else img
                 rgb, depth, rgb16 = _to_rgb8(rotated)
                 flattened = see_through(rotated)
                 fmt = img.format
                 raw_mode = img.mode
+                metadata = read_metadata(img, exif, orientation, rotated.size, name)
+                if exif_error is not None:      # said only of a photo that could be read
+                    log.warning("%s: its EXIF data is unreadable (%s); read without it, and "
+                                "its exports have none", name, exif_error)
     except ImageError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError):
@@ -191,7 +207,17 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> Loaded
             rgb, depth, rgb16 = to_rgb8(hi), 16, hi
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
     return LoadedImage(rgb=rgb, path=path, has_color=has_color(rgb), bit_depth=depth,
-                       rgb16=rgb16, flattened=flattened)
+                       rgb16=rgb16, flattened=flattened, metadata=metadata)
+
+
+def _exif_of(img):
+    """(the Pillow image's EXIF, None) or, when it cannot be parsed, (None, the error): the photo
+    is then read as it is stored, not turned, and its exports have no EXIF. Its sub-IFDs are
+    read now: a TIFF's file is closed once its pixels are decoded."""
+    try:
+        return preload_ifds(img.getexif()), None
+    except Exception as e:  # noqa: BLE001 - a damaged EXIF block does not make a photo unreadable
+        return None, e
 
 
 def output_depth(path: str | os.PathLike, source_rgb16: np.ndarray | None) -> int:
@@ -202,11 +228,16 @@ def output_depth(path: str | os.PathLike, source_rgb16: np.ndarray | None) -> in
     return 16 if source_rgb16 is not None and fmt in DEEP_FORMATS else 8
 
 
-def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95) -> Path:
+def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95,
+               metadata: ImageMetadata | None = None) -> Path:
     """Write RGB atomically; format from the extension. Raises :class:`ImageError`.
 
     uint8 RGB is written as it is. uint16 RGB is written at 16 bits per channel in PNG and
     TIFF, and rounded to 8 bits for the types that only hold 8 (JPEG, WebP, BMP).
+    ``metadata`` (``LoadedImage.metadata``) is written where the type holds it: resolution in
+    JPEG, PNG, TIFF and BMP, EXIF in JPEG, PNG, TIFF and WebP, at 8 and 16 bits alike
+    (:mod:`net.image_metadata`). Metadata that cannot be written is left out with a logged
+    warning; it never fails the export.
     """
     from PIL import Image
 
@@ -216,9 +247,10 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95) -> P
         raise ImageError(f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
                          f"use one of {', '.join(sorted(WRITE_FORMATS))}.")
     rgb = np.asarray(rgb)
+    md = checked(metadata)
     if rgb.dtype == np.uint16:
         if fmt in DEEP_FORMATS:
-            return _save_16bit(path, fmt, rgb)
+            return _save_16bit(path, fmt, rgb, md)
         rgb = to_rgb8(rgb)
     img = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB")
     kwargs = {}
@@ -228,24 +260,39 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95) -> P
         kwargs["subsampling"] = 0 if quality >= 90 else 2
     if fmt == "TIFF":
         kwargs["compression"] = "tiff_lzw"
+    extra = pillow_options(fmt, md)
     try:
         with atomic_path(path) as tmp:
-            img.save(tmp, format=fmt, **kwargs)
+            try:
+                img.save(tmp, format=fmt, **kwargs, **extra)
+            except Exception as e:  # noqa: BLE001 - metadata never fails an export
+                if not extra or (isinstance(e, OSError) and e.errno is not None):
+                    raise                       # no metadata to blame, or the disk's error
+                log.warning("%s: written without its metadata, which %s refused (%s)",
+                            path.name, fmt, e)
+                img.save(tmp, format=fmt, **kwargs)
+                md = NO_METADATA
+            if fmt == "TIFF" and md.exif is not None:
+                add_tiff_exif(tmp, md.exif)
     except OSError as e:
         reason = write_failure_reason(e)
         raise ImageError(f"Could not write {path.name}: {reason}.") from None
     return path
 
 
-def _save_16bit(path: Path, fmt: str, rgb16: np.ndarray) -> Path:
-    """uint16 RGB as a 16-bit PNG or TIFF (LZW), encoded by OpenCV and written atomically."""
+def _save_16bit(path: Path, fmt: str, rgb16: np.ndarray,
+                md: ImageMetadata = NO_METADATA) -> Path:
+    """uint16 RGB as a 16-bit PNG or TIFF (LZW), encoded by OpenCV and written atomically, with
+    the metadata ``md`` (already :func:`net.image_metadata.checked`): OpenCV writes a TIFF's
+    resolution (in whole dpi); a PNG's pHYs and eXIf chunks and a TIFF's EXIF are added here."""
     import cv2
 
     if rgb16.ndim != 3 or rgb16.shape[2] != 3:
         raise ImageError(f"Could not write {path.name}: expected HxWx3 RGB, "
                          f"got shape {rgb16.shape}.")
     ext, params = {"PNG": (".png", []),
-                   "TIFF": (".tif", [cv2.IMWRITE_TIFF_COMPRESSION, 5])}[fmt]   # 5: LZW
+                   "TIFF": (".tif", [cv2.IMWRITE_TIFF_COMPRESSION, 5,          # 5: LZW
+                                     *cv2_tiff_params(md)])}[fmt]
     try:
         ok, data = cv2.imencode(ext, np.ascontiguousarray(rgb16[:, :, ::-1]), params)  # -> BGR
     except (cv2.error, MemoryError) as e:
@@ -253,10 +300,21 @@ def _save_16bit(path: Path, fmt: str, rgb16: np.ndarray) -> Path:
                          f"({str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__}).") from None
     if not ok:
         raise ImageError(f"Could not write {path.name}: the {fmt} encoder failed.")
+    chunks = png_chunks(md) if fmt == "PNG" else b""
+    if chunks and bytes(data[12:16]) != b"IHDR":
+        log.warning("%s: written without its metadata (no IHDR chunk first)", path.name)
+        chunks = b""
     try:
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as f:
-                f.write(data)
+                if chunks:                     # pHYs and eXIf go before the image data
+                    f.write(data[:33])         # signature and IHDR
+                    f.write(chunks)
+                    f.write(data[33:])
+                else:
+                    f.write(data)
+            if fmt == "TIFF" and md.exif is not None:
+                add_tiff_exif(tmp, md.exif)
     except OSError as e:
         raise ImageError(f"Could not write {path.name}: {write_failure_reason(e)}.") from None
     return path
