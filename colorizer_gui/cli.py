@@ -1,11 +1,12 @@
 """``colorizer``: the desktop app, and ``colorizer colorize`` for headless batch work.
 
-    colorizer [IMAGE]                      open the app (bundled sample when no image)
+    colorizer [IMAGE] [--model M] [--device D] [--no-restore]   open the app (IMAGE: a photo or a
+                                      .colorize.json session; the bundled sample when none)
     colorizer --version                    print the version
-    colorizer colorize IN... [--hints F.colorize.json] [--hint-reach photo|region] [-o OUT | --out-dir DIR]
-                             [--weights W] [--device D] [--working-size N]
+    colorizer colorize IN... [--hints F.colorize.json] [-o OUT | --out-dir DIR] [options]
 
-The colorize sub-command never imports Qt.
+``colorizer -h`` prints the app's parser's help (:func:`colorizer_gui.app.app_parser`),
+``colorizer colorize -h`` the sub-command's. The colorize sub-command never imports Qt.
 """
 from __future__ import annotations
 
@@ -33,22 +34,55 @@ def colorize_parser() -> argparse.ArgumentParser:
     g.add_argument("--out-dir", help="output folder (default: next to each input)")
     add_model_argument(p)
     add_device_argument(p)
-    p.add_argument("--working-size", type=int, default=256)
-    p.add_argument("--suffix", default="_colorized", help="added to output names (default _colorized)")
-    p.add_argument("--format", default="png", choices=WRITE_NAMES, help="output type")
-    p.add_argument("--quality", type=int, default=95, help="JPEG quality")
+    p.add_argument("--working-size", type=int, default=256, metavar="N",
+                   help="the long side in pixels the network works at (default: %(default)s; "
+                        "a photo over 2:1 gets a longer one, up to 4x, so its short side stays "
+                        "at half of it); larger costs time")
+    p.add_argument("--suffix", default="_colorized",
+                   help="added to output names (default: %(default)s)")
+    p.add_argument("--format", choices=WRITE_NAMES,
+                   help="output type (default: png; with -o the extension decides, and must agree)")
+    p.add_argument("--quality", type=quality_arg, default=95, metavar="1-100",
+                   help="JPEG and WebP quality, from 1 to 100 (default: %(default)s)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (there is none either when stderr is not a terminal)")
     return p
+
+
+def quality_arg(text: str) -> int:
+    """--quality: an integer from 1 to 100."""
+    try:
+        q = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 100, not {text!r}") from None
+    if not 1 <= q <= 100:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 100, not {q}")
+    return q
+
+
+def check_format(parser: argparse.ArgumentParser, args) -> None:
+    """-o's extension decides the file type; a --format that names another type is an error."""
+    from net.formats import WRITE_FORMATS
+    if not (args.out and args.format):
+        return
+    ext = Path(args.out).suffix.lower()
+    if WRITE_FORMATS.get(ext) != WRITE_FORMATS[f".{args.format}"]:
+        kind = f"is a {WRITE_FORMATS[ext]} file" if ext in WRITE_FORMATS else "has no image extension"
+        parser.error(f"-o {args.out} {kind} but --format asks for {args.format}; "
+                     f"drop --format or end -o with .{args.format}")
 
 
 def output_path(inp: Path, args) -> Path:
     if args.out:
         return Path(args.out)
     folder = Path(args.out_dir) if args.out_dir else inp.parent
-    return folder / f"{inp.stem}{args.suffix}.{args.format}"
+    return folder / f"{inp.stem}{args.suffix}.{args.format or 'png'}"
 
 
 def run_colorize(argv) -> int:
-    args = colorize_parser().parse_args(argv)
+    parser = colorize_parser()
+    args = parser.parse_args(argv)
+    check_format(parser, args)
     from net import Colorizer, ImageError, WeightsError, load_image
     from net.export import export_image
     from net.session_file import SessionError, check_hints_fit, load_session
@@ -76,7 +110,8 @@ def run_colorize(argv) -> int:
     bar = None
     if len(inputs) > 1:
         from tqdm import tqdm
-        bar = tqdm(inputs, unit="photo", file=sys.stderr)
+        # disable=None: no bar when stderr is not a terminal, so error lines stay whole there
+        bar = tqdm(inputs, unit="photo", file=sys.stderr, disable=True if args.no_progress else None)
         it = bar
     for inp in it:
         try:
@@ -116,7 +151,8 @@ def main(argv=None) -> int:
         print(f"colorizer {__version__}")
         return 0
     if argv and argv[0] in ("-h", "--help"):
-        print(__doc__.strip())
+        from .app import app_parser       # the app's own options, and the colorize command
+        app_parser().print_help()
         return 0
     from .app import run_app
     return run_app(argv)

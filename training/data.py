@@ -93,13 +93,20 @@ class Source:
 
     @classmethod
     def parse(cls, text: str) -> "Source":
-        """``DIR`` or ``DIR:WEIGHT`` (the share of samples drawn from DIR)."""
+        """``DIR`` or ``DIR:WEIGHT`` (the share of samples drawn from DIR, a positive number).
+        A folder whose name has a colon is taken whole when it exists; ``DIR:x`` with an
+        existing DIR and an ``x`` that is no positive number is a :class:`DataError`."""
         head, sep, tail = text.rpartition(":")
         if sep and head and not os.path.exists(text):
             try:
-                return cls(head, float(tail))
+                weight = float(tail)
             except ValueError:
-                pass
+                weight = None
+            if weight is not None and math.isfinite(weight) and weight > 0:
+                return cls(head, weight)
+            if weight is not None or os.path.isdir(head):
+                raise DataError(f'the share "{tail}" of data folder {head} is not a '
+                                f'{"positive " if weight is not None else ""}number (DIR:WEIGHT)')
         return cls(text, 1.0)
 
 

@@ -229,22 +229,27 @@ def record_scores(weights: str, result: dict, key: str, name: str | None = None)
     write_sidecar(weights, meta)
 
 
-def main(argv=None) -> int:
-    cli_logging()
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="colorizer-eval", description=__doc__.split("\n\n")[0])
     p.add_argument("--version", action="version",
                    version="%(prog)s " + __import__("net.version", fromlist=["_"]).__version__)
-    p.add_argument("experiment", choices=("sweep", "coverage", "figure"))
-    p.add_argument("folder")
+    p.add_argument("experiment", choices=("sweep", "coverage", "figure"),
+                   help="sweep: PSNR versus number of hints; coverage: error versus the share of "
+                        "the photo hinted; figure: a PNG of results side by side")
+    p.add_argument("folder", help="photos to evaluate on (recursive; colour photos, the ground truth)")
     p.add_argument("--weights", nargs="*", default=[], help="models to evaluate (.safetensors)")
     p.add_argument("--out", help="folder for the JSON result and the PNG plot")
-    p.add_argument("--limit", type=int, default=0, help="use N photos spread evenly over the folder")
+    p.add_argument("--limit", type=int, default=0,
+                   help="use N photos spread evenly over the folder; 0: all (default: %(default)s; "
+                        "figure: 4)")
     p.add_argument("--no-levin", action="store_true", help="skip the (slow) Levin baseline")
     p.add_argument("--levin-cache", help="JSON file caching Levin results between runs")
     add_device_argument(p)
-    p.add_argument("--precision", choices=("auto", "fp32"), default="auto")
+    p.add_argument("--precision", choices=("auto", "fp32"), default="auto",
+                   help="the networks' arithmetic: auto runs them as the app does (bf16 autocast "
+                        "where it is fast), fp32 in float32 throughout (default: %(default)s)")
     p.add_argument("--record", metavar="KEY", help="store each model's scores in its sidecar under KEY")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--levels", type=float, nargs="+", metavar="N",
                    help="hint counts (sweep) or covered fractions (coverage) instead of the defaults")
     p.add_argument("--metrics", action="store_true",
@@ -255,7 +260,12 @@ def main(argv=None) -> int:
     p.add_argument("--hint-reach", choices=HINT_REACHES, default=DEFAULT_HINT_REACH,
                    help="sweep and coverage: how far a hint's colour reaches (net.hint_reach): the "
                         "whole photo (default) or the hint's own region, as the app's panel and Edit menu (R) set")
-    a = p.parse_args(argv)
+    return p
+
+
+def main(argv=None) -> int:
+    cli_logging()
+    a = build_parser().parse_args(argv)
     if a.record and (a.no_hint_correction or a.hint_reach != DEFAULT_HINT_REACH):
         print("colorizer-eval: error: --record stores what the model runs by default; it cannot be "
               "combined with --no-hint-correction or --hint-reach", file=sys.stderr)
