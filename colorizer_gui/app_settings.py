@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import NamedTuple
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QLockFile, QSettings, QStandardPaths
 
 from net.assets import assets_dir, bundled_models, model_name, models_dir
 from net.hint_reach import HINT_REACHES, REGION
@@ -80,15 +80,80 @@ def _migrate_from(old: Path) -> None:
             pass
 
 
+# Each running app has an autosave file of its own, held by a lock file beside it: the first
+# autosave.colorize.json, a second one started meanwhile autosave-2.colorize.json, and so on.
+# Two windows once shared one file, so a crash left only the work of the window that wrote last.
+MAX_INSTANCES = 64
+_slots: dict[Path, tuple[Path, QLockFile]] = {}     # data folder -> this process's slot
+
+
+def _slot_file(n: int) -> str:
+    return AUTOSAVE_FILE if n == 1 else f"autosave-{n}{SUFFIX}"
+
+
+def _lock_for(autosave: Path) -> QLockFile:
+    lock = QLockFile(str(autosave) + ".lock")
+    lock.setStaleLockTime(0)     # held while its process lives (Qt checks the PID), never aged out
+    return lock
+
+
 def autosave_path() -> Path:
-    return data_dir() / AUTOSAVE_FILE
+    """This run's autosave file: the first one whose lock no other running app holds. A
+    crashed run's lock is stale (its process is gone), so a restart takes its slot back.
+    Before the data folder exists (nothing to restore yet) the first, unlocked:
+    :func:`take_autosave_slot` makes the folder at start."""
+    folder = data_dir()
+    if folder not in _slots:
+        if not folder.is_dir():
+            return folder / AUTOSAVE_FILE
+        for n in range(1, MAX_INSTANCES + 1):
+            path = folder / _slot_file(n)
+            lock = _lock_for(path)
+            if lock.tryLock(0):
+                _slots[folder] = (path, lock)
+                break
+        else:
+            return folder / AUTOSAVE_FILE
+    return _slots[folder][0]
+
+
+def take_autosave_slot() -> None:
+    """At the app's start: this run's autosave file, locked, so that an app started meanwhile
+    takes another (the data folder is made for it)."""
+    try:
+        data_dir().mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return                                 # unwritable: autosave reports the failure
+    autosave_path()
+
+
+def _held_elsewhere(autosave: Path) -> bool:
+    """Whether another running app holds ``autosave``'s lock (its work is not a crash's)."""
+    if autosave == autosave_path():
+        return False
+    lock = _lock_for(autosave)
+    if lock.tryLock(0):
+        lock.unlock()
+        return False
+    return lock.error() == QLockFile.LockError.LockFailedError
 
 
 def pending_autosave() -> Path | None:
-    """Unsaved work a previous run left (here, or in an older version's folder), or None."""
-    found = [p for p in [autosave_path()] + [d / AUTOSAVE_FILE for d in legacy_data_dirs()]
-             if os.path.isfile(p)]            # False, not an error, in an unreadable folder
+    """Unsaved work a previous run left (this run's slot first, then another crashed run's,
+    then an older version's folder), or None. The autosave of an app still running is not
+    offered."""
+    ours, folder = autosave_path(), data_dir()
+    slots = [folder / AUTOSAVE_FILE] + sorted(folder.glob(f"autosave-*{SUFFIX}"))
+    others = [p for p in slots if p != ours]
+    found = [p for p in [ours] + others + [d / AUTOSAVE_FILE for d in legacy_data_dirs()]
+             if os.path.isfile(p) and not _held_elsewhere(p)]  # isfile: False when unreadable
     return found[0] if found else None
+
+
+def autosave_session_key(autosave: Path) -> str:
+    """The settings key for the session file ``autosave``'s work belongs to (one per slot)."""
+    return AUTOSAVE_SESSION if autosave.name == AUTOSAVE_FILE else \
+        f"{AUTOSAVE_SESSION}-{autosave.name[:-len(SUFFIX)]}"
 
 
 def runs_dir() -> Path:

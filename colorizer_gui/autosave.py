@@ -6,22 +6,24 @@ from pathlib import Path
 
 from net.session_file import Session, SessionError, load_session, save_session
 
-from .app_settings import AUTOSAVE_SESSION, autosave_path
+from .app_settings import autosave_path, autosave_session_key, take_autosave_slot
 
 
 class Autosave:
     def __init__(self, settings):
         self.settings = settings
         self.restored_from: Path | None = None    # the autosave the unsaved work came from
+        take_autosave_slot()     # this run's file, taken at start: a second app gets another
 
     def write(self, session: Session, session_path: Path | None) -> None:
         """Raises SessionError."""
-        save_session(autosave_path(), session)
-        self.settings.setValue(AUTOSAVE_SESSION, str(session_path or ""))
+        path = autosave_path()
+        save_session(path, session)
+        self.settings.setValue(autosave_session_key(path), str(session_path or ""))
 
     def saved_to(self, autosave: Path) -> Path | None:
         """The session file the autosaved work belongs to, if it recorded one of its photo."""
-        target = self.settings.value(AUTOSAVE_SESSION, "")
+        target = self.settings.value(autosave_session_key(autosave), "")
         if not target:
             return None
         target = Path(str(target))
