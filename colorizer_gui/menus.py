@@ -35,8 +35,8 @@ class Menus:
         self.recent_menu = f.addMenu("Open &recent")
         f.addSeparator()
         self.act(f, "Open &session…", win.choose_session, "Ctrl+Shift+O", name="open_session")
-        self.act(f, "&Save session", ctl.save, K.Save, name="save")
-        self.act(f, "Save session &as…", ctl.save_as, "Ctrl+Shift+S")
+        save = self.act(f, "&Save session", ctl.save, K.Save, name="save")
+        save_as = self.act(f, "Save session &as…", ctl.save_as, "Ctrl+Shift+S")
         f.addSeparator()
         self.export_action = self.act(f, "&Export colorized image…", win.choose_export, "Ctrl+E",
                                       "Save the colorized photo at full resolution", name="export")
@@ -50,7 +50,7 @@ class Menus:
         self.act(e, "&Delete selected hint", tool.delete_selected, K.Delete, name="delete")
         self.act(e, "Deselect hint", lambda: tool.select(None), "Esc",
                  "Colour and radius then set the brush for the next hint", name="deselect")
-        self.act(e, "&Clear all hints", tool.clear, "Ctrl+Shift+Backspace")
+        clear = self.act(e, "&Clear all hints", tool.clear, "Ctrl+Shift+Backspace")
         self.act(e, "Choose &colour…", win.panel.swatch.choose, "C", name="colour")
         self.act(e, "Smaller radius", lambda: tool.step_radius(-1), "[", name="smaller")
         self.act(e, "Larger radius", lambda: tool.step_radius(+1), "]", name="larger")
@@ -95,9 +95,13 @@ class Menus:
         h = mb.addMenu("&Help")
         self.act(h, "&How to use", win.show_help, K.HelpContents)
         self.act(h, "&About Hint Colorizer", win.show_about)
+        # Greyed out until there is a photo to save, export or clear (they said so in a box).
+        self.photo_actions = (save, save_as, self.export_action, clear)
         history_changed = self.update_undo
         ctl.doc.subscribe(lambda kind: history_changed() if kind in ("history", "image") else None)
+        ctl.doc.subscribe(lambda kind: self.update_photo_actions() if kind == "image" else None)
         self.update_undo()
+        self.update_photo_actions()
         self.update_recent()
         self.rebuild_model_menu()
 
@@ -122,6 +126,10 @@ class Menus:
         what the menus set, whatever the platform's standard keys are."""
         native = QKeySequence.SequenceFormat.NativeText
         return {n: a.shortcut().toString(native) for n, a in self._named.items()}
+
+    def update_photo_actions(self) -> None:
+        for a in self.photo_actions:
+            a.setEnabled(self.win.controller.doc.photo is not None)
 
     def update_undo(self) -> None:
         h = self.win.controller.doc.history

@@ -408,3 +408,18 @@ def test_a_recent_file_that_is_gone_is_said_so_and_taken_off_and_the_list_can_be
     win.menus.recent_menu.actions()[-1].trigger()                     # Clear list
     assert app_settings.recent_files(win.settings) == []
     assert not win.menus.recent_menu.isEnabled()
+
+
+def test_save_export_and_clear_are_greyed_out_until_a_photo_is_open(qtbot, local_weights, photo):
+    """A walkthrough: with no photo they stayed enabled and answered with a message box."""
+    w = new_window(qtbot, local_weights)
+    try:
+        texts = ["&Save session", "Save session &as…", "&Export colorized image…", "&Clear all hints"]
+        assert [a.text() for a in w.menus.photo_actions] == texts
+        assert not any(a.isEnabled() for a in w.menus.photo_actions)
+        w.controller.open_path(photo)
+        qtbot.waitUntil(lambda: w.doc.photo is not None, timeout=WAIT)
+        assert all(a.isEnabled() for a in w.menus.photo_actions)
+        wait_idle(qtbot, w)
+    finally:
+        w.close()
