@@ -36,10 +36,15 @@ def app_parser() -> argparse.ArgumentParser:
 
 
 def parse_app_args(argv=None) -> argparse.Namespace:
-    """The app's arguments; a word that is no file and no command (a mistyped ``colorize``)
-    is an error that says so, rather than argparse's "unrecognized arguments"."""
+    """The app's arguments. An unknown option (a mistyped ``--model``) is named first: the
+    word after it would otherwise be taken for the photo. A word that is no file and no command
+    (a mistyped ``colorize``) is an error that says so, rather than argparse's "unrecognized
+    arguments"."""
     p = app_parser()
     args, extra = p.parse_known_args(argv)
+    unknown = [x for x in extra if x.startswith("-") and x != "-"]
+    if unknown:
+        p.error(unknown_options_message(p, unknown))
     word = args.image
     if word and not os.path.exists(word) and not Path(word).suffix and os.sep not in word \
             and "/" not in word:
@@ -53,6 +58,17 @@ def parse_app_args(argv=None) -> argparse.Namespace:
             if word and not all(x.startswith("-") for x in extra) else ""
         p.error(f"unrecognized arguments: {' '.join(extra)}{several}")
     return args
+
+
+def unknown_options_message(p: argparse.ArgumentParser, unknown: list[str]) -> str:
+    """"unknown option --modle (did you mean --model?)", for each one given."""
+    known = [s for s in p._option_string_actions if s.startswith("--")]
+    parts = []
+    for option in unknown:
+        name = option.split("=", 1)[0]
+        close = difflib.get_close_matches(name, known, n=1) if name.startswith("--") else []
+        parts.append(name + (f" (did you mean {close[0]}?)" if close else ""))
+    return f"unknown option{'s' if len(parts) > 1 else ''} {', '.join(parts)}"
 
 
 def run_app(argv=None) -> int:

@@ -97,6 +97,18 @@ def test_a_mistyped_command_is_named_and_the_command_suggested(capsys):
     assert "'frobnicate' is not a command" in err and "colorize" in err
 
 
+def test_an_unknown_option_is_named_before_the_word_after_it_is_taken_for_a_command(capsys):
+    err = usage_error(capsys, lambda: colorizer_main(["--modle", "local", "photo.jpg"]))
+    assert "unknown option --modle" in err and "did you mean --model?" in err
+    assert "is not a command" not in err and "'local'" not in err
+    from colorizer_gui.app import parse_app_args
+    err = usage_error(capsys, lambda: parse_app_args(["--modle=local", "x.jpg"]))
+    assert "unknown option --modle " in err and "--modle=local" not in err
+    err = usage_error(capsys, lambda: parse_app_args(["--devise", "cpu", "--no-restore", "-q"]))
+    assert "unknown options --devise (did you mean --device?), -q" in err
+    assert "'cpu'" not in err
+
+
 def test_the_app_still_opens_photos_and_sessions(tmp_path):
     from colorizer_gui.app import parse_app_args
     assert parse_app_args(["photo.jpg"]).image == "photo.jpg"       # a missing photo: the app says so
@@ -156,6 +168,45 @@ def test_a_new_model_without_vgg_says_so_before_reading_photos(capsys, tmp_path,
     err = usage_error(capsys, lambda: train_main(["local", "--data", str(photo_dir), "--out",
                                                   str(tmp_path / "o")]))
     assert "needs --vgg" in err
+
+
+@pytest.mark.parametrize("stage,option", [("hnet", "--init"), ("local", "--vgg"),
+                                          ("local", "--warm-start")])
+@pytest.mark.parametrize("kind", ["missing", "folder"])
+def test_a_weights_path_that_is_no_file_is_named_before_reading_photos(stage, option, kind, capsys,
+                                                                      tmp_path, photo_dir, vgg_file,
+                                                                      no_photo_reading):
+    bad = tmp_path / "wieghts.safetensors"
+    if kind == "folder":
+        bad.mkdir()
+    given = {"--vgg": str(vgg_file), option: str(bad)} if stage == "local" else {option: str(bad)}
+    argv = [stage, "--data", str(photo_dir), "--out", str(tmp_path / "o")]
+    for opt, path in given.items():
+        argv += [opt, path]
+    err = usage_error(capsys, lambda: train_main(argv))
+    assert f"{option} {bad}: " in err
+    assert ("is a folder" if kind == "folder" else "not found") in err
+
+
+def test_a_stage_and_the_early_check_say_the_same_thing_once(capsys, tmp_path, photo_dir,
+                                                                no_photo_reading):
+    from net.weights import WeightsError
+    from training.stages import stage_classes
+    for stage in ("hnet", "affinity"):
+        err = usage_error(capsys, lambda: train_main([stage, "--data", str(photo_dir), "--out",
+                                                      str(tmp_path / "o")]))
+        args = build_args([stage, "--data", str(photo_dir), "--out", str(tmp_path / "o")])
+        with pytest.raises(WeightsError) as e:
+            stage_classes()[stage](args).new_model()
+        assert f"error: {e.value}\n" in err
+    texts = {p.name: p.read_text() for p in (REPO / "training").glob("*.py")}
+    for wording in ("stage needs --init WEIGHTS", "needs --vgg (torchvision"):
+        assert sum(t.count(wording) for t in texts.values()) == 1, wording
+
+
+def build_args(argv):
+    from training.train import build_parser
+    return build_parser().parse_args(argv)
 
 
 def test_resuming_needs_no_init(capsys, tmp_path, photo_dir, no_photo_reading):

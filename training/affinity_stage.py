@@ -22,14 +22,12 @@ from .stages import Stage
 
 class AffinityStage(Stage):
     name, variant, default_lr = "affinity", "local", 1e-3
+    needs_init = "a trained local model"                  # new_model refuses without --init
 
     def __init__(self, args):
         args.correction_loss = True          # the embedding acts only through the correction
         super().__init__(args)
         self.channels = AFFINITY_CHANNELS
-
-    def new_model(self):
-        raise WeightsError("the affinity stage needs --init WEIGHTS (a trained local model)")
 
     def check_init(self, model, path):
         super().check_init(model, path)

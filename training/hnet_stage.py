@@ -29,9 +29,7 @@ log = logging.getLogger("colorizer.train")
 
 class HNetStage(Stage):
     name, default_lr = "hnet", 1e-4
-
-    def new_model(self):
-        raise WeightsError("the hnet stage needs --init WEIGHTS (a trained seed or local model)")
+    needs_init = "a trained seed or local model"          # new_model refuses without --init
 
     def check_init(self, model, path):
         if model.cfg.variant not in ("seed", "local"):

@@ -14,7 +14,7 @@ from net.weights import WeightsError, import_vgg16, load_model, model_from_confi
 
 from .checkpoint import CheckpointError
 from .data import DataError
-from .stages import make_stage
+from .stages import NEEDS_VGG, make_stage
 from .warm_start import warm_start
 
 
@@ -68,7 +68,7 @@ class Run:
         init_meta = {}
         if model.vgg is not None:
             if not a.vgg:
-                raise WeightsError("training from scratch needs --vgg (torchvision VGG16 weights)")
+                raise WeightsError(NEEDS_VGG)
             import_vgg16(model, a.vgg)
         if a.warm_start:
             summary = warm_start(model, a.warm_start)

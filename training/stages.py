@@ -30,14 +30,24 @@ from .checkpoint import require_same_on_resume
 from .losses import LOSSES, through_correction
 from .warm_start import colour_prior_weights
 
+# a new model with a VGG16 gray branch starts from these weights
+NEEDS_VGG = "training from scratch needs --vgg (torchvision VGG16 weights)"
+
 
 class Stage:
     name = ""
     default_lr = 1e-3
     betas = (0.9, 0.999)
     variant = ""                 # the model variant this stage builds or requires
-    needs_vgg = True             # training from scratch needs --vgg
+    needs_vgg = True             # a new model needs --vgg (else NEEDS_VGG)
+    needs_init = ""              # a stage that only adapts a trained model: what --init must be
     trains_cnn1 = False
+
+    @classmethod
+    def needs_init_message(cls) -> str:
+        """Why a needs_init stage cannot start without --init (said before the photos are read,
+        and by new_model)."""
+        return f"the {cls.name} stage needs --init WEIGHTS ({cls.needs_init})"
 
     def __init__(self, args):
         self.args = args
@@ -47,6 +57,8 @@ class Stage:
 
     # -------------------------------------------------------------- the model
     def new_model(self):
+        if self.needs_init:
+            raise WeightsError(self.needs_init_message())
         raise NotImplementedError
 
     def check_init(self, model, path) -> None:

@@ -36,11 +36,9 @@ from .losses import LOSSES
 from .loop import load_sources, train  # noqa: F401 (re-exported)
 from .run import CKPT_NAME, Run  # noqa: F401 (re-exported)
 from .stages import STAGES, palette_model_config as model_config  # noqa: F401 (re-exported)
-from .stages import stage_classes
+from .stages import NEEDS_VGG, stage_classes
 
 log = logging.getLogger("colorizer.train")
-# stages that only adapt a trained model, and what --init must be
-NEEDS_INIT = {"hnet": "a trained seed or local model", "affinity": "a trained local model"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,13 +140,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def check_before_reading(parser: argparse.ArgumentParser, args) -> None:
-    """What can be refused before the (slow) reading of the photos: a missing --init or --vgg, a
-    --data share that is no number, a data folder that does not exist."""
+    """What can be refused before the (slow) reading of the photos: a missing --init or --vgg, an
+    --init, --vgg or --warm-start file that does not exist, a --data share that is no number, a
+    data folder that does not exist."""
+    stage = stage_classes()[args.stage]
     if not args.resume and not args.init:
-        if args.stage in NEEDS_INIT:
-            parser.error(f"the {args.stage} stage needs --init WEIGHTS ({NEEDS_INIT[args.stage]})")
-        if stage_classes()[args.stage].needs_vgg and not args.vgg:
-            parser.error("training from scratch needs --vgg (torchvision VGG16 weights)")
+        if stage.needs_init:
+            parser.error(stage.needs_init_message())
+        if stage.needs_vgg and not args.vgg:
+            parser.error(NEEDS_VGG)
+    for option, path in (("--init", args.init), ("--vgg", args.vgg),
+                         ("--warm-start", args.warm_start)):
+        if path and not os.path.isfile(path):
+            what = "is a folder, not a weights file" if os.path.isdir(path) else "file not found"
+            parser.error(f"{option} {path}: {what}")
     try:
         folders = [Source.parse(d).path for d in args.data] + list(args.val)
     except DataError as e:
