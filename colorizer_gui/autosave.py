@@ -2,9 +2,10 @@
 once that work is saved or discarded."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from net.session_file import Session, SessionError, load_session, save_session
+from net.session_file import SUFFIX, Session, SessionError, load_session, save_session
 
 from .app_settings import autosave_path, autosave_session_key, take_autosave_slot
 
@@ -33,6 +34,21 @@ class Autosave:
         except (SessionError, OSError):
             return None
         return target if same else None
+
+    def set_aside(self) -> Path | None:
+        """Move the autosave the work was restored from out of the autosaves' way, to a
+        session file named after the time in the data folder (never offered again, never
+        overwritten or deleted by this run); its new path, or None when it could not move."""
+        src = self.restored_from
+        if src is None or not src.is_file():
+            return None
+        dst = src.parent / time.strftime(f"recovered-%Y%m%d-%H%M%S{SUFFIX}")
+        try:
+            src.replace(dst)
+        except OSError:
+            return None
+        self.restored_from = None
+        return dst
 
     def remove(self, offered: Path | None = None) -> str | None:
         """Delete this run's autosave, the one the work was restored from and the ``offered``

@@ -182,7 +182,7 @@ class EditorController(QObject):
             if token != self._opening:
                 return                      # a newer open replaced this one
             photo, session = result
-            fits = self._session_fits(photo, hints or [], session_path, expected_sha)
+            fits = self._session_fits(photo, hints or [], session_path, expected_sha, unsaved)
             if fits is None:
                 self.message.emit("", 0)
                 return
@@ -211,24 +211,33 @@ class EditorController(QObject):
         return True
 
     def _session_fits(self, photo: Photo, hints, session_path: Path | None,
-                      expected_sha: str | None) -> str | None:
+                      expected_sha: str | None, restoring: bool = False) -> str | None:
         """Whether a session's ``hints`` go on ``photo``: KEEP (they fit, and it is the file the
         session was saved with, or the user says to use them all the same), ALONE (some lie
         outside it and the user opens the photo without them, tied to no session file, so no
-        Save can empty the session) or None (open nothing). Without hints: KEEP."""
+        Save can empty the session) or None (open nothing). Without hints: KEEP. Work
+        ``restoring`` from a crash's autosave that does not go on the photo is first set aside
+        as a session file of its own (:meth:`Autosave.set_aside`), which the question names:
+        this run's autosave would overwrite it, closing the window delete it."""
         if not hints:
             return KEEP
-        name = session_path.name if session_path is not None else "the restored work"
+        name = session_path.name if session_path is not None and not restoring \
+            else "the restored work"
         try:
             check_hints_fit(hints, photo.rgb.shape[:2])
         except SessionError as e:
+            kept = self.autosave_file.set_aside() if restoring else None
             return ALONE if self.prompts.yes_no(
                 "The session's hints do not fit this photo",
-                hints_misfit_text(name, photo.path.name, str(e))) else None
+                hints_misfit_text(name, photo.path.name, str(e), kept)) else None
         if expected_sha and photo.sha256 and expected_sha != photo.sha256:
-            return KEEP if self.prompts.yes_no(
-                "Not the photo the session was saved with",
-                other_photo_text(name, photo.path.name, len(hints))) else None
+            if self.prompts.yes_no("Not the photo the session was saved with",
+                                   other_photo_text(name, photo.path.name, len(hints))):
+                return KEEP
+            kept = self.autosave_file.set_aside() if restoring else None
+            if kept is not None:
+                self.message.emit(f"The restored work is kept in {kept}", 0)
+            return None
         return KEEP
 
     def _finish_open(self, photo: Photo, session, colorizer, hints, session_path, expected_sha,

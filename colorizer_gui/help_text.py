@@ -82,12 +82,15 @@ def _opened(photo, size_text, hints, session, unsaved, colour, changed) -> str:
 KEEP, ALONE = "keep", "alone"
 
 
-def hints_misfit_text(session: str, photo: str, problem: str) -> str:
+def hints_misfit_text(session: str, photo: str, problem: str, kept=None) -> str:
     """The question when a session's hints lie outside the photo found for it; ``problem``
-    names the first such hint (net.session_file.check_hints_fit)."""
+    names the first such hint (net.session_file.check_hints_fit); ``kept``: where restored
+    work was set aside."""
+    stays = f"The restored work is kept in {kept} (File > Open session opens it)." if kept \
+        else f"{session} stays as it is."
     return (f"The hints of {session} were placed on a photo of another size: {problem}. "
             f"{photo} is probably another photo, or it was cropped or resized since.\n\n"
-            f"Open {photo} alone, without the session's hints? {session} stays as it is.")
+            f"Open {photo} alone, without those hints? {stays}")
 
 
 def other_photo_text(session: str, photo: str, hints: int) -> str:

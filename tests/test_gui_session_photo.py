@@ -104,3 +104,30 @@ def test_a_located_photo_makes_the_session_unsaved_and_save_records_its_place(
     assert win.controller.save()
     assert load_session(session).image == "elsewhere/photo.png" and not win.doc.dirty
     wait_idle(qtbot, win)
+
+
+def test_restored_work_that_does_not_fit_is_set_aside_not_deleted(qtbot, win, photo, tmp_path,
+                                                                   monkeypatch):
+    """A review: "Open alone" on a crash's work whose photo was cropped left the autosave to
+    be overwritten by this run's next autosave, or deleted when the window closed."""
+    from colorizer_gui.app_settings import autosave_path, data_dir
+    saved_session(win, tmp_path)
+    win.tool.set_color((40, 200, 40))
+    click(win.gray_view, (270, 180))                      # unsaved work
+    win.controller.autosave()
+    crashed = autosave_path()
+    hints = load_session(crashed).hints
+    assert len(hints) == 3
+    win.doc.history.set_clean()
+    Image.open(photo).crop((0, 0, 200, 150)).save(photo)
+    asked = answer(monkeypatch, YES)
+    win.controller.restore_autosave(crashed)
+    qtbot.waitUntil(lambda: win.doc.rgb.shape[:2] == (150, 200), timeout=WAIT)
+    kept = list(data_dir().glob("recovered-*.colorize.json"))
+    assert len(kept) == 1 and load_session(kept[0]).hints == hints
+    assert f"The restored work is kept in {kept[0]}" in asked[0][1]
+    assert win.doc.hints == [] and win.doc.session_path is None
+    click(win.gray_view, (20, 20))
+    win.controller.autosave()                             # this run's autosave goes on
+    win.controller.stop()                                 # and is dropped at a close
+    assert load_session(kept[0]).hints == hints           # the crash's work is still there
