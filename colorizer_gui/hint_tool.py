@@ -19,19 +19,13 @@ import math
 
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
 
-from net.hints import Hint, Stroke
+from net.hints import Hint, Stroke, photo_side
 
 from .commands import AddHints, EditHint, RemoveHints, SetHints
 from .document import Document
 
 MIN_RADIUS = 1.0
 DEFAULT_FRACTION = 0.02          # radius as a share of the photo's side (photo_side)
-
-
-def photo_side(h: int, w: int) -> int:
-    """The length a radius is a share of: the photo's long side, but at most twice its short
-    side (on a 4059x300 panorama 2 % of the long side, 81 px, covered the whole height)."""
-    return min(max(h, w), 2 * min(h, w))
 
 
 def max_radius_for(side: int) -> float:

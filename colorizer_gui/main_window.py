@@ -12,6 +12,7 @@ from net.assets import model_label
 from net.colorizer import models_dir
 from net.formats import filter_extension, filter_for, read_filter, with_image_extension, write_filter
 from net.hint_reach import REGION
+from net.hints import photo_side
 from net.session_file import SUFFIX
 
 from .about import about_text
@@ -21,7 +22,7 @@ from .canvas import dropped_paths
 from .color_panel import AT_SELECTED_HINT, ColorPanel, scrollable
 from .controller import EditorController
 from .help_text import help_html
-from .hint_tool import MIN_RADIUS, HintTool, photo_side
+from .hint_tool import MIN_RADIUS, HintTool
 from .menus import Menus
 from .prompts import Prompts
 from .status_bar import StatusBar

@@ -5,8 +5,9 @@
     s.preview(hints)                # uint8 RGB at working resolution (fast path)
     s.render(hints)                 # uint8 RGB at full resolution; L equals the input's
 
-The network runs on the photo downscaled so its long side is the working size
-(aspect kept; edges replicated up to a multiple of 16, then cropped away). Its
+The network runs on the photo resized so its long side is the working size, or for a
+panorama longer (:func:`working_shape`; aspect kept; edges replicated up to a multiple of
+16, then cropped away). Its
 chroma is upsampled to full size and merged with the original luminance.
 """
 from __future__ import annotations
@@ -48,8 +49,9 @@ PANORAMA_MAX_LONG = 4
 
 
 def working_shape(h: int, w: int, working_size: int) -> tuple[int, int]:
-    """Content size at working resolution, aspect kept: long side = working_size, or for a
-    panorama longer (:data:`PANORAMA_MAX_LONG`), never longer than the photo's own."""
+    """Content size at working resolution, aspect kept: long side = working_size (a smaller
+    photo is enlarged to it), or for a panorama longer (:data:`PANORAMA_MAX_LONG`), but then
+    not beyond the photo's own long side."""
     long, short = max(h, w), min(h, w)
     side = min(working_size * PANORAMA_MAX_LONG, working_size / 2 * long / short)
     side = max(working_size, min(side, long))
@@ -318,7 +320,7 @@ class ColorizeSession:
         return ab[0].float().cpu().numpy()
 
     def preview(self, hints=(), hint_reach: str | None = None) -> np.ndarray:
-        """uint8 RGB at working resolution (long side = working size)."""
+        """uint8 RGB at working resolution (:attr:`work_shape`)."""
         return merge_l_ab(self.l_work, self.predict_ab(hints, hint_reach))
 
     def render(self, hints=(), hint_reach: str | None = None) -> np.ndarray:

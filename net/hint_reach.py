@@ -43,6 +43,7 @@ import torch
 
 from .affinity import learned_affinities
 from .color import AB_SCALE
+from .hints import photo_side
 from .levin_propagation import LevinPyramid
 from .propagation import CORRECTION_REACH
 
@@ -200,7 +201,7 @@ def region_split(pyramid: LevinPyramid, labels: np.ndarray, n: int) -> tuple[np.
     seeds = mask[None]                         # the weight's channel; with several groups,
     if n > 1:                                  # one more per group for the owners
         seeds = np.concatenate([np.stack([_seed(labels == g) for g in range(n)]), seeds])
-    u = pyramid.solve(seeds, mask, REGION_SWEEPS, reach=REGION_REACH * max(mask.shape), hard=True)
+    u = pyramid.solve(seeds, mask, REGION_SWEEPS, reach=REGION_REACH * photo_side(*mask.shape), hard=True)
     np.clip(u, 0.0, None, out=u)
     total = u[-1]
     sharp = u[:n] ** OWNER_POWER

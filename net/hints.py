@@ -103,6 +103,14 @@ class Hint:
 MAX_STROKE_POINTS = 10_000
 
 
+def photo_side(h: int, w: int) -> int:
+    """The length that sizes on a photo are shares of (the app's brush, the reach of a hint's
+    colour): its long side, but at most twice its short side, so that on a panorama they stay
+    in proportion to its height (2 % of a 4059x300 strip's length, 81 px, covered its height;
+    0.6 of a 1024x76 working array's, 8 heights, let "Own region" fill along it)."""
+    return min(max(h, w), 2 * min(h, w))
+
+
 def _check_number(name, v):
     if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
         raise ValueError(f"hint {name} must be a number, got {v!r}")

@@ -35,6 +35,7 @@ import torch
 
 from .affinity import learned_affinities
 from .color import L_CENTER, L_SCALE
+from .hints import photo_side
 from .hole_fill import fill_from_surroundings
 from .levin_propagation import LevinPyramid
 
@@ -112,7 +113,7 @@ class Propagator:
             out[0][hit] = a[hit]
             out[1][hit] = b[hit]
             return out
-        reach = SCREENED_REACH * max(m.shape) if self.method == "levin-screened" else None
+        reach = SCREENED_REACH * photo_side(*m.shape) if self.method == "levin-screened" else None
         out[:2] = self._pyramid.solve(np.stack([a, b]), m, reach=reach)
         np.clip(out[:2], -1.5, 1.5, out=out[:2])
         sm = cv2.ximgproc.fastGlobalSmootherFilter(self.guide, np.ascontiguousarray(m, np.float32),
@@ -175,8 +176,8 @@ class Propagator:
 
     def correction_reach(self, shape, reach: float = CORRECTION_REACH) -> float:
         """The screening of the correction's solve for a photo of this (h, w), ``reach`` in
-        long sides of the photo."""
-        return reach * max(shape)
+        long sides of the photo (at most twice its short side: :func:`net.hints.photo_side`)."""
+        return reach * photo_side(*shape)
 
     def _correction(self, residual: np.ndarray, m: np.ndarray, reach: float) -> np.ndarray:
         # (without a Levin pyramid, surroundings_under_hints has refused already)

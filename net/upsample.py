@@ -1,6 +1,6 @@
 """Chroma upsampling guided by the full-resolution lightness (fast guided filter).
 
-The network predicts chroma at working size (long side 256); a 12 MP photo needs it ~15x
+The network predicts chroma at working size (long side 256 for most photos); a 12 MP photo needs it ~15x
 larger. Bilinear upsampling smears every colour edge over ~15-50 full-size pixels, a fringe
 visible at 100 % zoom. Here the chroma is modelled locally as a linear function of L at working
 size (the guided filter of He, Sun and Tang, 2010/2013), the model's coefficients are upsampled
