@@ -48,8 +48,10 @@ def save_as(ctl) -> bool:
     path = ctl.prompts.save_file("Save session", start, f"Colorizer sessions (*{SUFFIX})")
     if not path:
         return False
-    if not path.endswith(SUFFIX):             # "Oma 12.05.1950" keeps its date; "x.json" is x
-        path = (path[:-len(".json")] if path.lower().endswith(".json") else path) + SUFFIX
+    low = path.lower()                        # "Oma 12.05.1950" keeps its date; "x.json" is x
+    stem = path[:-len(SUFFIX)] if low.endswith(SUFFIX) else \
+        path[:-len(".json")] if low.endswith(".json") else path
+    path = stem + SUFFIX                      # in lower case: what Open knows a session by
     return ctl.write_session(Path(path))
 
 

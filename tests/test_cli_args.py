@@ -155,17 +155,25 @@ def train_main(argv):
     return main(argv)
 
 
+def train_error(capsys, run) -> str:
+    """colorizer-train's one-line refusal (exit code 2), as every error of a run says it."""
+    assert run() == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("colorizer-train: error: "), err
+    return err
+
+
 @pytest.mark.parametrize("stage", ["hnet", "affinity"])
 def test_a_stage_that_needs_init_says_so_before_reading_photos(stage, capsys, tmp_path, photo_dir,
                                                                 no_photo_reading):
-    err = usage_error(capsys, lambda: train_main([stage, "--data", str(photo_dir), "--out",
+    err = train_error(capsys, lambda: train_main([stage, "--data", str(photo_dir), "--out",
                                                   str(tmp_path / "o")]))
     assert f"the {stage} stage needs --init WEIGHTS" in err
 
 
 def test_a_new_model_without_vgg_says_so_before_reading_photos(capsys, tmp_path, photo_dir,
                                                                no_photo_reading):
-    err = usage_error(capsys, lambda: train_main(["local", "--data", str(photo_dir), "--out",
+    err = train_error(capsys, lambda: train_main(["local", "--data", str(photo_dir), "--out",
                                                   str(tmp_path / "o")]))
     assert "needs --vgg" in err
 
@@ -183,7 +191,7 @@ def test_a_weights_path_that_is_no_file_is_named_before_reading_photos(stage, op
     argv = [stage, "--data", str(photo_dir), "--out", str(tmp_path / "o")]
     for opt, path in given.items():
         argv += [opt, path]
-    err = usage_error(capsys, lambda: train_main(argv))
+    err = train_error(capsys, lambda: train_main(argv))
     assert f"{option} {bad}: " in err
     assert ("is a folder" if kind == "folder" else "not found") in err
 
@@ -193,7 +201,7 @@ def test_a_stage_and_the_early_check_say_the_same_thing_once(capsys, tmp_path, p
     from net.weights import WeightsError
     from training.stages import stage_classes
     for stage in ("hnet", "affinity"):
-        err = usage_error(capsys, lambda: train_main([stage, "--data", str(photo_dir), "--out",
+        err = train_error(capsys, lambda: train_main([stage, "--data", str(photo_dir), "--out",
                                                       str(tmp_path / "o")]))
         args = build_args([stage, "--data", str(photo_dir), "--out", str(tmp_path / "o")])
         with pytest.raises(WeightsError) as e:
@@ -218,7 +226,7 @@ def test_resuming_needs_no_init(capsys, tmp_path, photo_dir, no_photo_reading):
 
 def test_data_share_that_is_no_number_is_named(capsys, tmp_path, photo_dir, vgg_file,
                                                no_photo_reading):
-    err = usage_error(capsys, lambda: train_main(
+    err = train_error(capsys, lambda: train_main(
         ["local", "--data", str(photo_dir), f"{photo_dir}:abc", "--out", str(tmp_path / "o"),
          "--vgg", str(vgg_file)]))
     assert 'share "abc"' in err and "not a number" in err and "does not exist" not in err
@@ -227,7 +235,7 @@ def test_data_share_that_is_no_number_is_named(capsys, tmp_path, photo_dir, vgg_
 def test_a_missing_second_data_folder_is_found_before_reading_the_first(capsys, tmp_path,
                                                                         photo_dir, vgg_file,
                                                                         no_photo_reading):
-    err = usage_error(capsys, lambda: train_main(
+    err = train_error(capsys, lambda: train_main(
         ["local", "--data", str(photo_dir), str(tmp_path / "nope"), "--out", str(tmp_path / "o"),
          "--vgg", str(vgg_file)]))
     assert "nope does not exist" in err

@@ -315,3 +315,6 @@ def test_a_dotted_file_name_keeps_its_dots_and_the_chosen_type_is_offered_again(
     monkeypatch.setattr(win.prompts, "save_file", lambda *a, **k: str(tmp_path / "trip.json"))
     assert win.controller.save_as()
     assert (tmp_path / "trip.colorize.json").is_file()
+    monkeypatch.setattr(win.prompts, "save_file", lambda *a, **k: str(tmp_path / "b.colorize.JSON"))
+    assert win.controller.save_as()
+    assert [p.name for p in tmp_path.glob("b.*")] == ["b.colorize.json"]

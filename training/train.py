@@ -139,28 +139,26 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def check_before_reading(parser: argparse.ArgumentParser, args) -> None:
-    """What can be refused before the (slow) reading of the photos: a missing --init or --vgg, an
-    --init, --vgg or --warm-start file that does not exist, a --data share that is no number, a
-    data folder that does not exist."""
+def check_before_reading(args) -> None:
+    """What can be refused before the (slow) reading of the photos, as the errors the run
+    itself would raise (one line, exit code 2): a missing --init or --vgg, an --init, --vgg or
+    --warm-start file that does not exist, a --data share that is no number, a data folder
+    that does not exist."""
     stage = stage_classes()[args.stage]
     if not args.resume and not args.init:
         if stage.needs_init:
-            parser.error(stage.needs_init_message())
+            raise WeightsError(stage.needs_init_message())
         if stage.needs_vgg and not args.vgg:
-            parser.error(NEEDS_VGG)
+            raise WeightsError(NEEDS_VGG)
     for option, path in (("--init", args.init), ("--vgg", args.vgg),
                          ("--warm-start", args.warm_start)):
         if path and not os.path.isfile(path):
             what = "is a folder, not a weights file" if os.path.isdir(path) else "file not found"
-            parser.error(f"{option} {path}: {what}")
-    try:
-        folders = [Source.parse(d).path for d in args.data] + list(args.val)
-    except DataError as e:
-        parser.error(str(e))
+            raise WeightsError(f"{option} {path}: {what}")
+    folders = [Source.parse(d).path for d in args.data] + list(args.val)   # DataError
     for folder in folders:
         if not os.path.exists(folder):
-            parser.error(f"data folder {folder} does not exist")
+            raise DataError(f"data folder {folder} does not exist")
 
 
 def main(argv=None) -> int:
@@ -176,8 +174,8 @@ def main(argv=None) -> int:
     if args.train != "hnet" and args.stage != "hnet":
         parser.error(f"--train chooses what the hnet stage adapts; the {args.stage} stage trains "
                      f"its own parts")
-    check_before_reading(parser, args)
     try:
+        check_before_reading(args)
         train(args)
     except KeyboardInterrupt:
         print("training interrupted; the last checkpoint is kept (use --resume)", file=sys.stderr)
