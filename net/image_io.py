@@ -236,8 +236,9 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95,
     TIFF, and rounded to 8 bits for the types that only hold 8 (JPEG, WebP, BMP).
     ``metadata`` (``LoadedImage.metadata``) is written where the type holds it: resolution in
     JPEG, PNG, TIFF and BMP, EXIF in JPEG, PNG, TIFF and WebP, at 8 and 16 bits alike
-    (:mod:`net.image_metadata`). Metadata that cannot be written is left out with a logged
-    warning; it never fails the export.
+    (:mod:`net.image_metadata`); its EXIF block is rewritten for the file (upright, this size,
+    this resolution, no layout tags), a raw block given here as much as the loader's. Metadata
+    that cannot be written is left out with a logged warning; it never fails the export.
     """
     from PIL import Image
 
@@ -247,7 +248,7 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95,
         raise ImageError(f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
                          f"use one of {', '.join(sorted(WRITE_FORMATS))}.")
     rgb = np.asarray(rgb)
-    md = checked(metadata)
+    md = checked(metadata, (rgb.shape[1], rgb.shape[0]) if rgb.ndim >= 2 else None)
     if rgb.dtype == np.uint16:
         if fmt in DEEP_FORMATS:
             return _save_16bit(path, fmt, rgb, md)

@@ -15,24 +15,31 @@ WebP  -- (no such field)          EXIF chunk
 BMP   pixels per metre            -- (no such field)
 ====  ==========================  ====================================================
 
-The EXIF block is rewritten for the export: Orientation 1 (the loader already turned the pixels
-upright, so a viewer must not turn them again), the resolution tags set to the resolution
-above, the pixel dimensions set to the upright photo's, and no thumbnail (it would show the
-old gray picture). Tags that describe how a TIFF's pixels are stored (strips, compression,
-sample format...), colour descriptions, XMP, IPTC and Photoshop blocks are not carried.
+The EXIF block is rewritten for the export (:func:`clean_exif`): Orientation 1 (the loader
+already turned the pixels upright, so a viewer must not turn them again), the resolution tags
+set to the resolution above, the pixel dimensions set to the upright photo's, and no thumbnail
+(it would show the old gray picture). Tags that describe how a TIFF's pixels are stored (strips,
+tiles, compression, sample format...), colour descriptions, XMP, IPTC and Photoshop blocks are
+not carried. The loader rewrites the photo's EXIF so, and :func:`checked` rewrites whatever
+block an export is given the same way again (the rewriting changes nothing the second time), so
+a raw block handed in through the API (``Image.open(f).info["exif"]``) is made fit too.
+
+A JPEG's resolution is its JFIF density when that has a unit, else its EXIF resolution tags,
+else none (Pillow's 72 dpi for a JPEG without one is not the photo's); a TIFF's is its tags.
 
 No ICC profile is carried: the loader keeps a photo's pixel values as they are, but the colours
 the model adds are sRGB ones, and a gray or CMYK profile cannot describe an RGB export at all.
 
 Metadata that cannot be read or written never fails a load or an export: it is left out with a
-warning in the log.
+warning in the log. Nothing here changes the process's warning filters (loads and exports run
+in worker threads, and the filters are global): Pillow's own warnings about a damaged block go
+where Python sends warnings.
 """
 from __future__ import annotations
 
 import logging
 import math
 import struct
-import warnings
 import zlib
 from dataclasses import dataclass
 
@@ -60,7 +67,7 @@ class ImageMetadata:
     """The metadata an export of a photo carries (see the module's table)."""
 
     dpi: tuple[float, float] | None = None   # horizontal, vertical, of the upright photo
-    exif: bytes | None = None                # b"Exif\\0\\0" + TIFF block, ready to write
+    exif: bytes | None = None                # b"Exif\\0\\0" + TIFF block (rewritten on export)
 
 
 NO_METADATA = ImageMetadata()
@@ -72,17 +79,15 @@ def read_metadata(img, exif, orientation: int, size: tuple[int, int], name: str)
     (``img.getexif()`` through :func:`preload_ifds`, None when unreadable), for the photo made
     upright from EXIF ``orientation``, ``size`` = (width, height) upright. Never raises."""
     try:
-        dpi = _read_dpi(img, orientation)
+        dpi = _read_dpi(img, exif, orientation)
     except Exception as e:  # noqa: BLE001 - metadata never fails a load
         log.warning("%s: its resolution is unreadable and is left out of exports (%s)", name, e)
         dpi = None
     block = None
     if exif is not None:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")          # Pillow's "Corrupt EXIF data"
-                dropped: list[int] = []
-                block = _exif_for_export(exif, dpi, size, dropped)
+            dropped: list[int] = []
+            block = clean_exif(exif, dpi, size, dropped)
             if dropped:
                 log.warning("%s: EXIF tags %s are damaged and left out of exports", name,
                             ", ".join(f"0x{t:04X}" for t in dropped))
@@ -94,20 +99,18 @@ def read_metadata(img, exif, orientation: int, size: tuple[int, int], name: str)
 def preload_ifds(exif):
     """``exif`` (a Pillow ``Exif``) with its Exif, GPS and Interop IFDs read into it, while the
     file is open (Pillow reads them lazily; a TIFF's file is closed once its pixels are read)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for tag in (EXIF_IFD, GPS_IFD, INTEROP_IFD):
-            try:
-                if tag in exif or (tag == INTEROP_IFD and tag in exif.get_ifd(EXIF_IFD)):
-                    exif.get_ifd(tag)
-            except Exception:  # noqa: BLE001, S110 - read_metadata says what is unreadable
-                pass
+    for tag in (EXIF_IFD, GPS_IFD, INTEROP_IFD):
+        try:
+            if tag in exif or (tag == INTEROP_IFD and tag in exif.get_ifd(EXIF_IFD)):
+                exif.get_ifd(tag)
+        except Exception:  # noqa: BLE001, S110 - read_metadata says what is unreadable
+            pass
     return exif
 
 
 def _valid_dpi(dpi) -> tuple[float, float] | None:
-    """Two positive finite numbers up to 65535 (a value within 0.01 of a whole number taken as
-    that number: PNG and BMP store pixels per metre), else None."""
+    """Two positive finite numbers up to 65535 (a value within 0.013 of a whole number taken as
+    that number: PNG and BMP store whole pixels per metre, 0.0254 dpi apart), else None."""
     if dpi is None:
         return None
     x, y = (float(v) for v in dpi)
@@ -115,20 +118,18 @@ def _valid_dpi(dpi) -> tuple[float, float] | None:
     for v in (x, y):
         if not (math.isfinite(v) and 0 < v <= MAX_DPI):
             raise ValueError(f"resolution {v} dpi")
-        out.append(float(round(v)) if abs(v - round(v)) < 0.01 and round(v) > 0 else v)
+        out.append(float(round(v)) if abs(v - round(v)) < 0.013 and round(v) > 0 else v)
     return out[0], out[1]
 
 
-def _read_dpi(img, orientation: int) -> tuple[float, float] | None:
+def _read_dpi(img, exif, orientation: int) -> tuple[float, float] | None:
     tags = getattr(img, "tag_v2", None)
     if tags is not None:                 # TIFF: its resolution tags (Pillow says 1 dpi if none)
-        if X_RES not in tags or Y_RES not in tags:
-            return None
-        unit = tags.get(RES_UNIT, 2)
-        if unit not in (2, 3):           # 1: no absolute unit
-            return None
-        scale = 2.54 if unit == 3 else 1.0
-        dpi = (float(tags[X_RES]) * scale, float(tags[Y_RES]) * scale)
+        dpi = _tags_dpi(tags)
+    elif img.format in ("JPEG", "MPO") and img.info.get("jfif_unit") not in (1, 2):
+        # no JFIF density in inches or cm: the EXIF's resolution tags (Pillow says 72 dpi when
+        # the EXIF has none, and reads only the horizontal one)
+        dpi = _tags_dpi(exif) if exif is not None else None
     else:
         dpi = img.info.get("dpi")
     dpi = _valid_dpi(dpi)
@@ -137,9 +138,23 @@ def _read_dpi(img, orientation: int) -> tuple[float, float] | None:
     return dpi
 
 
-def _exif_for_export(exif, dpi, size, dropped: list[int]) -> bytes | None:
-    """The EXIF block an export writes (see the module's docstring), None when nothing in
-    ``exif`` is worth carrying; the tags Pillow cannot write are added to ``dropped``."""
+def _tags_dpi(tags) -> tuple[float, float] | None:
+    """The resolution in TIFF/EXIF tags ``tags`` (a mapping), None when they hold none."""
+    if X_RES not in tags or Y_RES not in tags:
+        return None
+    unit = tags.get(RES_UNIT, 2)         # inches when not given
+    if unit not in (2, 3):               # 1: no absolute unit
+        return None
+    scale = 2.54 if unit == 3 else 1.0
+    return float(tags[X_RES]) * scale, float(tags[Y_RES]) * scale
+
+
+def clean_exif(exif, dpi, size, dropped: list[int]) -> bytes | None:
+    """The EXIF block an export writes (see the module's docstring) from ``exif`` (a Pillow
+    ``Exif``, its IFDs read: :func:`preload_ifds`), for resolution ``dpi`` and ``size`` =
+    (width, height) (None: the pixel dimensions are kept); None when nothing in ``exif`` is worth
+    carrying. The tags Pillow cannot write are added to ``dropped``. Run on its own output, it
+    gives the same block."""
     from PIL import Image
     from PIL.TiffImagePlugin import IFDRational
 
@@ -158,7 +173,7 @@ def _exif_for_export(exif, dpi, size, dropped: list[int]) -> bytes | None:
             interop = _writable_ifd(interop, INTEROP_IFD, dropped)
             if interop:
                 d[INTEROP_IFD] = interop
-            for t, v in ((PIXEL_X, size[0]), (PIXEL_Y, size[1])):
+            for t, v in zip((PIXEL_X, PIXEL_Y), size or ()):
                 if t in d:
                     d[t] = v
         if d:
@@ -199,8 +214,10 @@ def _writable_ifd(ifd, group: int, dropped: list[int]) -> dict:
 
 
 # ---------------------------------------------------------------------------------- writing
-def checked(metadata) -> ImageMetadata:
-    """``metadata`` (an :class:`ImageMetadata`, or None) with what is malformed left out, with a
+def checked(metadata, size: tuple[int, int] | None = None) -> ImageMetadata:
+    """``metadata`` (an :class:`ImageMetadata`, or None) as an export of ``size`` = (width,
+    height) writes it: its EXIF block rewritten for the export (:func:`clean_exif`, whether it is
+    the loader's or a raw one given through the API), and what is malformed left out with a
     warning: an export never fails over its metadata."""
     if metadata is None:
         return NO_METADATA
@@ -213,19 +230,33 @@ def checked(metadata) -> ImageMetadata:
     exif = getattr(metadata, "exif", None) or None
     if exif is not None:
         try:
-            exif = bytes(exif)
-            if exif[:4] in (b"II*\x00", b"MM\x00*"):
-                exif = EXIF_HEADER + exif
-            from PIL import Image
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
-                Image.Exif().load(exif)
-            if not exif.startswith(EXIF_HEADER):
-                raise ValueError("no EXIF header")
+            dropped: list[int] = []
+            exif = clean_exif(_parsed_exif(exif), dpi, size, dropped)
+            if dropped:
+                log.warning("EXIF tags %s are damaged and left out of the export",
+                            ", ".join(f"0x{t:04X}" for t in dropped))
         except Exception as e:  # noqa: BLE001
             log.warning("the EXIF data is malformed and is left out of the export (%s)", e)
             exif = None
     return ImageMetadata(dpi, exif)
+
+
+def _parsed_exif(block):
+    """The EXIF block ``block`` (with or without its b"Exif\\0\\0" header) as a Pillow ``Exif``
+    with its IFDs read. Raises when it is no EXIF block or holds no tag Pillow can read (Pillow
+    skips a damaged tag or IFD with a warning; what it skips is not carried)."""
+    from PIL import Image
+
+    block = bytes(block)
+    if block[:4] in (b"II*\x00", b"MM\x00*"):
+        block = EXIF_HEADER + block
+    if not block.startswith(EXIF_HEADER):
+        raise ValueError("no EXIF header")
+    exif = Image.Exif()
+    exif.load(block)                     # SyntaxError: not a TIFF structure
+    if not len(exif):
+        raise ValueError("no readable tag")
+    return preload_ifds(exif)
 
 
 def pillow_options(fmt: str, md: ImageMetadata) -> dict:
@@ -308,14 +339,12 @@ def _tiff_exif_patch(path, exif: bytes):
     entries = {struct.unpack(endian + "H", raw[12 * i:12 * i + 2])[0]: raw[12 * i:12 * i + 12]
                for i in range(n)}
     block = Image.Exif()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        block.load(exif)
-        for tag in (EXIF_IFD, GPS_IFD):
-            if tag in block:
-                block[tag] = dict(block.get_ifd(tag))
-                if tag == EXIF_IFD and INTEROP_IFD in block[tag]:
-                    block[tag][INTEROP_IFD] = dict(block.get_ifd(INTEROP_IFD))
+    block.load(exif)                     # a block clean_exif wrote: Pillow reads it whole
+    for tag in (EXIF_IFD, GPS_IFD):
+        if tag in block:
+            block[tag] = dict(block.get_ifd(tag))
+            if tag == EXIF_IFD and INTEROP_IFD in block[tag]:
+                block[tag][INTEROP_IFD] = dict(block.get_ifd(INTEROP_IFD))
     for tag in list(block):
         if tag in entries:
             del block[tag]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import struct
+import warnings
 from types import SimpleNamespace
 
 import cv2
@@ -187,13 +188,16 @@ def test_a_photo_with_corrupt_exif_still_loads_and_exports(tmp_path, colorizer, 
     assert "EXIF data is unreadable" in caplog.text          # the garbage one, said in the log
 
 
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")                          # Pillow's
 def test_malformed_metadata_is_left_out_with_a_warning(tmp_path, colorizer, caplog):
     from net.image_io import ImageMetadata
     img = load_image(jpeg_scan(tmp_path / "scan.jpg"))
     session = colorizer.open(img.rgb)
+    big = scan_exif(None)
+    big.get_ifd(EXIF_IFD)[0x9286] = b"ASCII\0\0\0" + b"x" * 70000      # UserComment
     bad = [ImageMetadata(dpi=(float("nan"), 0.0), exif=b"not exif at all"),
            ImageMetadata(dpi=("x", None), exif=b"Exif\x00\x00MM\x00*\xff\xff\xff\xf0"),
-           ImageMetadata(dpi=(600, 600), exif=img.metadata.exif + b"\0" * 70000)]  # > JPEG's 64 KB
+           ImageMetadata(dpi=(600, 600), exif=big.tobytes())]           # > JPEG's 64 KB
     with caplog.at_level(logging.WARNING):
         for i, md in enumerate(bad):
             for ext in (".jpg", ".png", ".tif", ".webp"):
@@ -269,3 +273,97 @@ def test_the_app_s_loader_keeps_the_metadata_for_export(tmp_path, colorizer):
     out = tmp_path / "gui.jpg"
     assert start_export(ctl, out, quality=90) and not errors
     assert metadata_of(out)[:3] == ((600, 600), "ScannerCo", DATE)
+
+
+@pytest.mark.parametrize("resolution, expected", [
+    ({}, None),                                          # none: Pillow says 72 dpi
+    ({282: 300, 283: 300}, (300.0, 300.0)),              # EXIF's, in inches by default
+    ({282: 300, 283: 150, 296: 2}, (300.0, 150.0)),
+    ({282: 300, 283: 300, 296: 1}, None)])               # no absolute unit
+def test_a_jpeg_s_resolution_is_its_jfif_density_or_exif_s_never_an_invented_72_dpi(
+        tmp_path, colorizer, resolution, expected):
+    """A JPEG with EXIF but no JFIF density: Pillow says 72 dpi unless the EXIF has a resolution
+    with a unit, which it reads for both directions. The photo's is the EXIF's, or none."""
+    from PIL.TiffImagePlugin import IFDRational
+    exif = scan_exif(None)
+    for tag, value in resolution.items():
+        exif[tag] = IFDRational(value) if tag != 296 else value
+    src = tmp_path / "scan.jpg"
+    gray().save(src, exif=exif)                          # JFIF density unit 0 (aspect ratio)
+    with Image.open(src) as im:
+        assert im.info.get("jfif_unit") == 0 and im.info.get("dpi") is not None
+    img = load_image(src)
+    assert img.metadata.dpi == expected
+    for ext in (".png", ".tif", ".jpg"):
+        _, out = export(tmp_path, colorizer, src, ext)
+        assert metadata_of(out)[1:3] == ("ScannerCo", DATE)
+        assert load_image(out).metadata.dpi == expected
+        if ext != ".jpg":                                # (a JPEG read by Pillow says 72)
+            assert metadata_of(out)[0] == (None if expected is None
+                                           else tuple(round(v) for v in expected))
+        with Image.open(out) as im:
+            assert (282 in im.getexif()) == (expected is not None)       # nor in its EXIF
+
+
+def test_exif_given_through_the_api_is_rewritten_for_the_export(tmp_path, colorizer):
+    """A raw EXIF block handed to export_image (here a JPEG's, ``info["exif"]``, with a tiled
+    TIFF's layout tags, Orientation 6, the stored size and a thumbnail) is rewritten as the
+    loader's is: the file reads back, upright, with the export's size and resolution."""
+    from net.image_io import ImageMetadata
+    exif = scan_exif(6)
+    exif[322], exif[323], exif[324], exif[325] = 16, 16, (8,), (100,)   # tiles
+    exif[0x0131] = "ScanApp 2"
+    exif.get_ifd(EXIF_IFD).update({0xA002: 60, 0xA003: 40})             # the stored size
+    src = tmp_path / "raw.jpg"
+    gray().save(src, exif=exif)
+    with Image.open(src) as im:
+        raw = im.info["exif"]
+    session = colorizer.open(np.asarray(gray(40, 60)))
+    for ext in (".tif", ".jpg", ".png", ".webp"):
+        out = tmp_path / f"raw{ext}"
+        export_image(out, session, HINTS, metadata=ImageMetadata(dpi=(600, 600), exif=raw))
+        with Image.open(out) as im:
+            im.load()                                                    # it reads back
+            tags = im.getexif()
+            assert tags.get(0x0131) == "ScanApp 2"
+            assert not {322, 323, 324, 325} & set(tags), ext
+            sizes = tags.get_ifd(EXIF_IFD).get(0xA002), tags.get_ifd(EXIF_IFD).get(0xA003)
+            assert sizes == (40, 60), ext
+            if ext != ".webp":
+                assert tags.get(282) == 600 and tags.get(296) == 2, ext
+        dpi, make, date, orientation, size = metadata_of(out)
+        assert (make, date, size) == ("ScannerCo", DATE, (40, 60)), ext
+        assert orientation in (1, None), ext
+        if ext != ".webp":
+            assert dpi == (600, 600), ext
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")                          # Pillow's
+def test_an_export_leaves_the_process_s_warning_filters_alone(tmp_path):
+    """The app exports in a worker thread, and the warning filters are the whole process's: an
+    export with a damaged EXIF block (its Exif IFD pointer past the end) neither sets a filter
+    nor saves and restores them, and still carries what is readable."""
+    from net.image_io import ImageMetadata, save_image
+    good = scan_exif(None).tobytes()
+    ptr = struct.pack(">HHLL", EXIF_IFD, 4, 1, 0x30)
+    assert ptr in good
+    damaged = good.replace(ptr, ptr[:8] + struct.pack(">L", 0xFFF030))
+    calls = []
+    names = ("catch_warnings", "simplefilter", "filterwarnings", "resetwarnings")
+    saved = {name: getattr(warnings, name) for name in names}
+    for name in names:                       # (not monkeypatch: pytest's teardown uses them)
+        setattr(warnings, name, lambda *a, _n=name, **k: calls.append(_n))
+    rgb8 = np.asarray(gray(40, 60))
+    try:
+        for rgb in (rgb8, rgb8.astype(np.uint16) * 257):
+            for ext in (".jpg", ".png", ".tif"):
+                out = tmp_path / f"out{rgb.dtype}{ext}"
+                save_image(out, rgb, metadata=ImageMetadata(dpi=(600, 600), exif=damaged))
+    finally:
+        for name, f in saved.items():
+            setattr(warnings, name, f)
+    assert calls == []
+    for out in tmp_path.iterdir():
+        dpi, make, date, orientation, size = metadata_of(out)
+        assert (dpi, make, date, size) == ((600, 600), "ScannerCo", None, (40, 60)), out
+        assert orientation in (1, None), out
