@@ -130,3 +130,19 @@ def local_colorizer(local_weights):
 def gray_photo() -> np.ndarray:
     g = data.camera()[::2, ::2]
     return np.repeat(g[:, :, None], 3, axis=2)
+
+
+@pytest.fixture(scope="session")
+def small_colorizer():
+    """The bundled default model at a working size of 64: quick, for tests of files and paths."""
+    from net import Colorizer
+    return Colorizer.load(device="cpu", working_size=64)
+
+
+@pytest.fixture
+def cli(small_colorizer, monkeypatch):
+    """``colorizer colorize`` in this process, on ``small_colorizer`` (not loaded again)."""
+    from colorizer_gui.cli import main
+    from net import Colorizer
+    monkeypatch.setattr(Colorizer, "load", classmethod(lambda cls, *a, **k: small_colorizer))
+    return lambda *args: main(["colorize", *map(str, args)])

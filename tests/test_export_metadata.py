@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from net import Colorizer, Hint, load_image
+from net import Hint, load_image
 from net.export import export_image
 
 HINTS = [Hint(12, 20, 6, (220, 30, 30))]
@@ -27,17 +27,6 @@ MAKE, DATE_ORIGINAL, EXIF_IFD, ORIENTATION = 0x010F, 0x9003, 0x8769, 0x0112
 DATE = "1950:01:01 00:00:00"
 
 
-@pytest.fixture(scope="module")
-def colorizer():
-    return Colorizer.load(device="cpu", working_size=64)
-
-
-@pytest.fixture
-def cli(colorizer, monkeypatch):
-    """``colorizer colorize`` in this process, on the module's model (not loaded again)."""
-    from colorizer_gui.cli import main
-    monkeypatch.setattr(Colorizer, "load", classmethod(lambda cls, *a, **k: colorizer))
-    return lambda *args: main(["colorize", *map(str, args)])
 
 
 def gray(w: int = 60, h: int = 40) -> Image.Image:
@@ -77,18 +66,18 @@ def metadata_of(path):
                 exif.get_ifd(EXIF_IFD).get(DATE_ORIGINAL), exif.get(ORIENTATION), im.size)
 
 
-def export(tmp_path, colorizer, src, ext, **kw):
+def export(tmp_path, small_colorizer, src, ext, **kw):
     img = load_image(src)
     out = tmp_path / f"out{ext}"
-    assert export_image(out, colorizer.open(img.rgb), HINTS, rgb16=img.rgb16,
+    assert export_image(out, small_colorizer.open(img.rgb), HINTS, rgb16=img.rgb16,
                         metadata=img.metadata, **kw) == out
     return img, out
 
 
 @pytest.mark.parametrize("ext", [".jpg", ".png", ".tif"])
-def test_a_scan_exported_keeps_600_dpi_and_its_exif_upright(tmp_path, colorizer, ext):
+def test_a_scan_exported_keeps_600_dpi_and_its_exif_upright(tmp_path, small_colorizer, ext):
     src = jpeg_scan(tmp_path / "scan.jpg")                  # stored 60 x 40, Orientation 6
-    img, out = export(tmp_path, colorizer, src, ext)
+    img, out = export(tmp_path, small_colorizer, src, ext)
     assert img.rgb.shape == (60, 40, 3)                     # turned upright on loading
     dpi, make, date, orientation, size = metadata_of(out)
     assert (dpi, make, date) == ((600, 600), "ScannerCo", DATE)
@@ -101,28 +90,28 @@ def test_a_scan_exported_keeps_600_dpi_and_its_exif_upright(tmp_path, colorizer,
 
 
 @pytest.mark.parametrize("ext, kept", [(".webp", ("exif",)), (".bmp", ("dpi",))])
-def test_webp_keeps_the_exif_and_bmp_the_dpi(tmp_path, colorizer, ext, kept):
-    _, out = export(tmp_path, colorizer, jpeg_scan(tmp_path / "scan.jpg"), ext)
+def test_webp_keeps_the_exif_and_bmp_the_dpi(tmp_path, small_colorizer, ext, kept):
+    _, out = export(tmp_path, small_colorizer, jpeg_scan(tmp_path / "scan.jpg"), ext)
     dpi, make, date, orientation, size = metadata_of(out)
     assert size == (40, 60) and orientation in (1, None)
     assert (dpi == (600, 600)) == ("dpi" in kept)
     assert ((make, date) == ("ScannerCo", DATE)) == ("exif" in kept)
 
 
-def test_a_quarter_turn_swaps_the_horizontal_and_vertical_resolution(tmp_path, colorizer):
+def test_a_quarter_turn_swaps_the_horizontal_and_vertical_resolution(tmp_path, small_colorizer):
     src = jpeg_scan(tmp_path / "scan.jpg", dpi=(600, 300))
-    img, out = export(tmp_path, colorizer, src, ".tif")
+    img, out = export(tmp_path, small_colorizer, src, ".tif")
     assert img.metadata.dpi == (300.0, 600.0)
     assert metadata_of(out)[0] == (300, 600)
 
 
-def test_a_tiff_scan_keeps_its_resolution_and_tags_not_its_layout(tmp_path, colorizer):
+def test_a_tiff_scan_keeps_its_resolution_and_tags_not_its_layout(tmp_path, small_colorizer):
     src = tmp_path / "scan.tif"
     exif = scan_exif(6)
     exif[0x0131] = "ScanApp 2"
     gray().save(src, dpi=(600, 600), exif=exif.tobytes())    # uncompressed: with its Exif IFD
     for ext in (".jpg", ".png", ".tif"):
-        img, out = export(tmp_path, colorizer, src, ext)
+        img, out = export(tmp_path, small_colorizer, src, ext)
         dpi, make, date, orientation, size = metadata_of(out)
         assert (dpi, make, date, size) == ((600, 600), "ScannerCo", DATE, (40, 60))
         assert orientation in (1, None)
@@ -134,7 +123,7 @@ def test_a_tiff_scan_keeps_its_resolution_and_tags_not_its_layout(tmp_path, colo
             assert np.array_equal(np.asarray(im.convert("RGB")).shape, img.rgb.shape)
 
 
-def test_16bit_photos_keep_their_dpi_and_exif_at_16_bits(tmp_path, colorizer):
+def test_16bit_photos_keep_their_dpi_and_exif_at_16_bits(tmp_path, small_colorizer):
     ramp = (np.linspace(1000, 60000, 60 * 40) // 1).astype(np.uint16).reshape(40, 60)
     png = tmp_path / "g16.png"                 # 16-bit gray PNG with pHYs and eXIf (Pillow)
     Image.fromarray(ramp).save(png, dpi=(600, 600), exif=scan_exif(None))
@@ -144,7 +133,7 @@ def test_16bit_photos_keep_their_dpi_and_exif_at_16_bits(tmp_path, colorizer):
                  cv2.IMWRITE_TIFF_YDPI, 600])
     for src, has_exif in ((png, True), (tif, False)):
         for ext in (".png", ".tif"):
-            img, out = export(tmp_path, colorizer, src, ext)
+            img, out = export(tmp_path, small_colorizer, src, ext)
             assert img.bit_depth == 16 and img.metadata.dpi == (600.0, 600.0)
             assert cv2.imread(str(out), cv2.IMREAD_UNCHANGED).dtype == np.uint16
             dpi, make, date, orientation, size = metadata_of(out)
@@ -154,11 +143,11 @@ def test_16bit_photos_keep_their_dpi_and_exif_at_16_bits(tmp_path, colorizer):
                 assert orientation in (1, None)
 
 
-def test_a_photo_without_metadata_still_exports(tmp_path, colorizer):
+def test_a_photo_without_metadata_still_exports(tmp_path, small_colorizer):
     src = tmp_path / "plain.png"
     gray().save(src)
     for ext in (".jpg", ".png", ".tif", ".webp", ".bmp"):
-        img, out = export(tmp_path, colorizer, src, ext)
+        img, out = export(tmp_path, small_colorizer, src, ext)
         assert img.metadata.dpi is None and img.metadata.exif is None
         dpi, make, date, _, size = metadata_of(out)
         assert make is None and date is None and size == (60, 40)
@@ -166,7 +155,7 @@ def test_a_photo_without_metadata_still_exports(tmp_path, colorizer):
 
 
 @pytest.mark.filterwarnings("ignore:Truncated File Read", "ignore:Corrupt EXIF data")  # Pillow
-def test_a_photo_with_corrupt_exif_still_loads_and_exports(tmp_path, colorizer, caplog):
+def test_a_photo_with_corrupt_exif_still_loads_and_exports(tmp_path, small_colorizer, caplog):
     plain = io.BytesIO()
     gray().save(plain, "JPEG", dpi=(600, 600))
     good = scan_exif(None).tobytes()
@@ -180,7 +169,7 @@ def test_a_photo_with_corrupt_exif_still_loads_and_exports(tmp_path, colorizer, 
         src.write_bytes(with_app1(plain.getvalue(), payload))
         with caplog.at_level(logging.WARNING):
             for ext in (".jpg", ".png", ".tif"):
-                img, out = export(tmp_path, colorizer, src, ext)
+                img, out = export(tmp_path, small_colorizer, src, ext)
                 dpi, make, date, orientation, size = metadata_of(out)
                 assert dpi == (600, 600) and size == (60, 40), name
                 assert date is None and orientation in (1, None), name
@@ -189,10 +178,10 @@ def test_a_photo_with_corrupt_exif_still_loads_and_exports(tmp_path, colorizer, 
 
 
 @pytest.mark.filterwarnings("ignore:Corrupt EXIF data")                          # Pillow's
-def test_malformed_metadata_is_left_out_with_a_warning(tmp_path, colorizer, caplog):
+def test_malformed_metadata_is_left_out_with_a_warning(tmp_path, small_colorizer, caplog):
     from net.image_io import ImageMetadata
     img = load_image(jpeg_scan(tmp_path / "scan.jpg"))
-    session = colorizer.open(img.rgb)
+    session = small_colorizer.open(img.rgb)
     big = scan_exif(None)
     big.get_ifd(EXIF_IFD)[0x9286] = b"ASCII\0\0\0" + b"x" * 70000      # UserComment
     bad = [ImageMetadata(dpi=(float("nan"), 0.0), exif=b"not exif at all"),
@@ -253,13 +242,13 @@ def test_the_app_exports_a_restored_session_with_the_photo_s_metadata(qtbot, tmp
     w.close()
 
 
-def test_the_app_s_loader_keeps_the_metadata_for_export(tmp_path, colorizer):
+def test_the_app_s_loader_keeps_the_metadata_for_export(tmp_path, small_colorizer):
     """controller._load_photo (every open, a session's too) keeps what export_image needs, and
     exporting.start_export hands it over (run synchronously without a window)."""
     from colorizer_gui.controller import _load_photo
     from colorizer_gui.document import Document
     from colorizer_gui.exporting import start_export
-    photo, session = _load_photo(jpeg_scan(tmp_path / "scan.jpg"), colorizer)
+    photo, session = _load_photo(jpeg_scan(tmp_path / "scan.jpg"), small_colorizer)
     assert photo.metadata == load_image(tmp_path / "scan.jpg").metadata
     doc = Document()
     doc.load(photo, list(HINTS))
@@ -281,7 +270,7 @@ def test_the_app_s_loader_keeps_the_metadata_for_export(tmp_path, colorizer):
     ({282: 300, 283: 150, 296: 2}, (300.0, 150.0)),
     ({282: 300, 283: 300, 296: 1}, None)])               # no absolute unit
 def test_a_jpeg_s_resolution_is_its_jfif_density_or_exif_s_never_an_invented_72_dpi(
-        tmp_path, colorizer, resolution, expected):
+        tmp_path, small_colorizer, resolution, expected):
     """A JPEG with EXIF but no JFIF density: Pillow says 72 dpi unless the EXIF has a resolution
     with a unit, which it reads for both directions. The photo's is the EXIF's, or none."""
     from PIL.TiffImagePlugin import IFDRational
@@ -295,7 +284,7 @@ def test_a_jpeg_s_resolution_is_its_jfif_density_or_exif_s_never_an_invented_72_
     img = load_image(src)
     assert img.metadata.dpi == expected
     for ext in (".png", ".tif", ".jpg"):
-        _, out = export(tmp_path, colorizer, src, ext)
+        _, out = export(tmp_path, small_colorizer, src, ext)
         assert metadata_of(out)[1:3] == ("ScannerCo", DATE)
         assert load_image(out).metadata.dpi == expected
         if ext != ".jpg":                                # (a JPEG read by Pillow says 72)
@@ -305,7 +294,7 @@ def test_a_jpeg_s_resolution_is_its_jfif_density_or_exif_s_never_an_invented_72_
             assert (282 in im.getexif()) == (expected is not None)       # nor in its EXIF
 
 
-def test_exif_given_through_the_api_is_rewritten_for_the_export(tmp_path, colorizer):
+def test_exif_given_through_the_api_is_rewritten_for_the_export(tmp_path, small_colorizer):
     """A raw EXIF block handed to export_image (here a JPEG's, ``info["exif"]``, with a tiled
     TIFF's layout tags, Orientation 6, the stored size and a thumbnail) is rewritten as the
     loader's is: the file reads back, upright, with the export's size and resolution."""
@@ -318,7 +307,7 @@ def test_exif_given_through_the_api_is_rewritten_for_the_export(tmp_path, colori
     gray().save(src, exif=exif)
     with Image.open(src) as im:
         raw = im.info["exif"]
-    session = colorizer.open(np.asarray(gray(40, 60)))
+    session = small_colorizer.open(np.asarray(gray(40, 60)))
     for ext in (".tif", ".jpg", ".png", ".webp"):
         out = tmp_path / f"raw{ext}"
         export_image(out, session, HINTS, metadata=ImageMetadata(dpi=(600, 600), exif=raw))

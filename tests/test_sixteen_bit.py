@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from skimage.color import rgb2lab
 
-from net import Colorizer, Hint, load_image
+from net import Hint, load_image
 from net.color import merge_l_ab
 from net.export import export_image
 from net.image_io import output_depth, save_image
@@ -25,17 +25,6 @@ from net.image_io import output_depth, save_image
 HINTS = [Hint(20, 30, 8, (220, 30, 30)), Hint(50, 30, 8, (30, 60, 220))]
 
 
-@pytest.fixture(scope="module")
-def colorizer():
-    return Colorizer.load(device="cpu", working_size=64)
-
-
-@pytest.fixture
-def cli(colorizer, monkeypatch):
-    """``colorizer colorize`` in this process, on the module's model (not loaded again)."""
-    from colorizer_gui.cli import main
-    monkeypatch.setattr(Colorizer, "load", classmethod(lambda cls, *a, **k: colorizer))
-    return lambda *args: main(["colorize", *map(str, args)])
 
 
 def lab(rgb: np.ndarray) -> np.ndarray:
@@ -80,11 +69,11 @@ def test_a_16bit_gray_png_is_read_with_every_level_kept(tmp_path):
     assert len(np.unique(img.rgb[:16])) <= 4
 
 
-def test_a_16bit_gray_photo_exports_to_png_at_16_bits_with_its_own_lightness(tmp_path, colorizer):
+def test_a_16bit_gray_photo_exports_to_png_at_16_bits_with_its_own_lightness(tmp_path, small_colorizer):
     g = gray16_photo()
     Image.fromarray(g).save(tmp_path / "g16.png")
     img = load_image(tmp_path / "g16.png")
-    session = colorizer.open(img.rgb)
+    session = small_colorizer.open(img.rgb)
     out = export_image(tmp_path / "out.png", session, HINTS, None, img.rgb16)
     res = read_raw(out)
     assert res.dtype == np.uint16 and res.shape == (48, 64, 3)
@@ -156,13 +145,13 @@ class _Worker:
         done(run())
 
 
-def _gui_export(photo_path: Path, colorizer, out: Path) -> Path:
+def _gui_export(photo_path: Path, small_colorizer, out: Path) -> Path:
     """The app's export (colorizer_gui/exporting.py) of a photo opened the app's way
     (controller._load_photo), run synchronously without a window."""
     from colorizer_gui.controller import _load_photo
     from colorizer_gui.document import Document
     from colorizer_gui.exporting import start_export
-    photo, session = _load_photo(photo_path, colorizer)
+    photo, session = _load_photo(photo_path, small_colorizer)
     doc = Document()
     doc.load(photo, list(HINTS))
     errors, settings = [], {}
@@ -176,15 +165,15 @@ def _gui_export(photo_path: Path, colorizer, out: Path) -> Path:
     return out
 
 
-def test_a_16bit_photo_exported_as_jpeg_is_8_bit_and_as_png_16_bit(tmp_path, colorizer):
+def test_a_16bit_photo_exported_as_jpeg_is_8_bit_and_as_png_16_bit(tmp_path, small_colorizer):
     src = rgb16_photo()
     cv2.imwrite(str(tmp_path / "c16.png"), src[:, :, ::-1])
     assert output_depth(tmp_path / "x.jpg", src) == 8 and output_depth("x.webp", src) == 8
     assert output_depth("x.png", src) == 16 and output_depth("x.TIF", src) == 16
-    jpg = read_raw(_gui_export(tmp_path / "c16.png", colorizer, tmp_path / "out.jpg"))
+    jpg = read_raw(_gui_export(tmp_path / "c16.png", small_colorizer, tmp_path / "out.jpg"))
     assert jpg.dtype == np.uint8 and jpg.shape == (48, 64, 3)
     assert np.abs(lab(jpg)[..., 0] - lab(src)[..., 0]).mean() < 1.0
-    png = read_raw(_gui_export(tmp_path / "c16.png", colorizer, tmp_path / "out.png"))
+    png = read_raw(_gui_export(tmp_path / "c16.png", small_colorizer, tmp_path / "out.png"))
     assert png.dtype == np.uint16
     assert np.abs(lab(png)[..., 0] - lab(src)[..., 0]).max() < 0.01
     # a uint16 picture handed to an 8-bit type is rounded to 8 bits, not refused
@@ -192,18 +181,18 @@ def test_a_16bit_photo_exported_as_jpeg_is_8_bit_and_as_png_16_bit(tmp_path, col
     assert np.abs(read_raw(tmp_path / "direct.bmp").astype(int) - png / 257.0).max() <= 0.5
 
 
-def test_an_8bit_photo_still_exports_at_8_bits_as_before(tmp_path, colorizer, cli):
+def test_an_8bit_photo_still_exports_at_8_bits_as_before(tmp_path, small_colorizer, cli):
     g8 = (gray16_photo() // 257).astype(np.uint8)
     Image.fromarray(g8).save(tmp_path / "g8.png")
     img = load_image(tmp_path / "g8.png")
     assert img.bit_depth == 8 and img.rgb16 is None
     assert output_depth("out.png", img.rgb16) == 8
-    expected = colorizer.colorize(img.rgb, HINTS)
-    gui = read_raw(_gui_export(tmp_path / "g8.png", colorizer, tmp_path / "gui.png"))
+    expected = small_colorizer.colorize(img.rgb, HINTS)
+    gui = read_raw(_gui_export(tmp_path / "g8.png", small_colorizer, tmp_path / "gui.png"))
     assert gui.dtype == np.uint8 and np.array_equal(gui, expected)
     assert cli(tmp_path / "g8.png", "-o", tmp_path / "cli.tif") == 0
     cli = read_raw(tmp_path / "cli.tif")
-    assert cli.dtype == np.uint8 and np.array_equal(cli, colorizer.colorize(img.rgb))
+    assert cli.dtype == np.uint8 and np.array_equal(cli, small_colorizer.colorize(img.rgb))
 
 
 def test_a_transparent_16bit_photo_is_read_on_white_as_8bit_ones_are(tmp_path):
