@@ -99,3 +99,10 @@ def other_photo_text(session: str, photo: str, hints: int) -> str:
     return (f"{photo} is not the file {session} was saved with: it was edited or saved "
             f"again since, or it is another photo of the same size.\n\n"
             f"Open it with the session's {count} all the same?")
+
+
+def window_title(photo, session, app: str) -> str:
+    """The main window's title: the photo and, when the work is tied to one, the session file
+    Save writes to ("[*]": where Qt shows "*" for unsaved work)."""
+    tied = f" ({session.name})" if session is not None else ""
+    return f"{photo.name}{tied}[*] — {app}"

@@ -21,7 +21,7 @@ from .app_settings import (autosave_path, default_save_dir, migrate_legacy_data,
 from .canvas import dropped_paths
 from .color_panel import AT_SELECTED_HINT, ColorPanel, scrollable
 from .controller import EditorController
-from .help_text import help_html
+from .help_text import help_html, window_title
 from .hint_tool import MIN_RADIUS, HintTool
 from .menus import Menus
 from .prompts import Prompts
@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
     def on_photo_opened(self):
         photo = self.doc.photo
         self.views.set_photo(photo.rgb, photo.l_full, photo.has_color)
-        self.setWindowTitle(f"{photo.path.name}[*] — {APP_NAME}")    # [*]: "*" when unsaved
+        self.setWindowTitle(window_title(photo.path, self.doc.session_path, APP_NAME))
         self.menus.update_recent()
         self.clear_suggestions()                  # suggestions belonged to the previous photo
         self.panel.reset_lightness(float(np.median(photo.l_full[::8, ::8])))  # and its lightness
@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
     def on_doc_changed(self, kind: str):
         if kind == "saved":
             self.menus.update_recent()                # the session saved is listed now
+            self.setWindowTitle(window_title(self.doc.path, self.doc.session_path, APP_NAME))
         if kind in ("hints", "image", "reach"):
             self._slow.start()                        # the controller asks for new colours
         if kind in ("reach", "image"):

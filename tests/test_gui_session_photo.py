@@ -33,6 +33,7 @@ def answer(monkeypatch, reply):
 def test_hints_that_do_not_fit_a_cropped_photo_are_never_saved_away(qtbot, win, tmp_path, photo,
                                                                      monkeypatch):
     session, hints = saved_session(win, tmp_path)
+    assert win.windowTitle().startswith("photo.png (trip.colorize.json)")   # where Save writes
     before = session.read_text()
     Image.open(photo).crop((0, 0, 200, 150)).save(photo)       # cropped in another program
     win.tool.clear()
@@ -54,6 +55,7 @@ def test_hints_that_do_not_fit_a_cropped_photo_are_never_saved_away(qtbot, win, 
     qtbot.waitUntil(lambda: win.doc.session_path is None and win.doc.rgb.shape[:2] == (150, 200),
                     timeout=WAIT)
     assert len(asked) == 1 and win.doc.hints == []
+    assert win.windowTitle().startswith("photo.png[*]")                    # tied to no session
     where = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: where.append(a) or ("", ""))
     click(win.gray_view, (20, 20))
