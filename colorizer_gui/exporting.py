@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from net.export import export_image
-from net.formats import with_image_extension
+from net.formats import LOSSY_FORMATS, WRITE_FORMATS, with_image_extension
 
 DEFAULT_JPEG_QUALITY = 95
 
@@ -37,9 +37,10 @@ def start_export(ctl, path: Path, quality: int | None = None, confirm: bool = Tr
         return False
     if quality is None:
         quality = DEFAULT_JPEG_QUALITY
-        if path.suffix.lower() in (".jpg", ".jpeg"):
-            q = ctl.prompts.jpeg_quality(int(ctl.settings.value("jpegQuality",
-                                                                DEFAULT_JPEG_QUALITY)))
+        kind = WRITE_FORMATS.get(path.suffix.lower())
+        if kind in LOSSY_FORMATS:                # JPEG and WebP: one remembered quality
+            q = ctl.prompts.quality(path.suffix[1:].upper(),
+                                    int(ctl.settings.value("jpegQuality", DEFAULT_JPEG_QUALITY)))
             if q is None:
                 return False
             quality = q

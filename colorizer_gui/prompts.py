@@ -62,6 +62,8 @@ class Prompts:
             options=QFileDialog.Option.DontConfirmOverwrite)
         return (path, chosen) if path else None
 
-    def jpeg_quality(self, default: int) -> int | None:
-        q, ok = QInputDialog.getInt(self.parent, "JPEG quality", "Quality (1-100):", default, 1, 100)
+    def quality(self, kind: str, default: int) -> int | None:
+        """The quality of a lossy export (``kind``: "JPG", "WEBP"), 1-100; None: cancelled."""
+        q, ok = QInputDialog.getInt(self.parent, f"{kind} quality", "Quality (1-100):", default,
+                                    1, 100)
         return q if ok else None

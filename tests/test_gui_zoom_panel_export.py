@@ -298,11 +298,13 @@ def test_a_dotted_file_name_keeps_its_dots_and_the_chosen_type_is_offered_again(
         return str(tmp_path / "Oma 12.05.1950"), filter_for(".jpg")     # JPEG chosen
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", file_dialog)
-    monkeypatch.setattr(win.prompts, "jpeg_quality", lambda default: 90)
+    asked = []
+    monkeypatch.setattr(win.prompts, "quality", lambda kind, default: asked.append(kind) or 90)
     win.choose_export()
     out = tmp_path / "Oma 12.05.1950.jpg"
     qtbot.waitUntil(out.exists, timeout=WAIT)
     assert out.read_bytes()[:2] == b"\xff\xd8" and not (tmp_path / "Oma 12.05.png").exists()
+    assert asked == ["JPG"]
     assert offered == [("photo_colorized.png", filter_for(".png"))]
     win.choose_export()                              # the next export starts on JPEG
     assert offered[1] == ("photo_colorized.jpg", filter_for(".jpg"))
@@ -318,3 +320,20 @@ def test_a_dotted_file_name_keeps_its_dots_and_the_chosen_type_is_offered_again(
     monkeypatch.setattr(win.prompts, "save_file", lambda *a, **k: str(tmp_path / "b.colorize.JSON"))
     assert win.controller.save_as()
     assert [p.name for p in tmp_path.glob("b.*")] == ["b.colorize.json"]
+
+
+def test_a_webp_export_asks_its_quality_as_a_jpeg_does_and_a_png_does_not(qtbot, win, tmp_path,
+                                                                          monkeypatch):
+    """A walkthrough: WebP was written lossy at a fixed 95 without a question."""
+    asked = []
+    monkeypatch.setattr(win.prompts, "quality", lambda kind, default: asked.append((kind, default))
+                        or 40)
+    assert win.controller.export_to(tmp_path / "a.webp")
+    qtbot.waitUntil((tmp_path / "a.webp").exists, timeout=WAIT)
+    assert asked == [("WEBP", 95)] and (tmp_path / "a.webp").read_bytes()[8:12] == b"WEBP"
+    assert win.controller.export_to(tmp_path / "b.png")
+    qtbot.waitUntil((tmp_path / "b.png").exists, timeout=WAIT)
+    assert win.controller.export_to(tmp_path / "c.jpg")
+    qtbot.waitUntil((tmp_path / "c.jpg").exists, timeout=WAIT)
+    assert asked == [("WEBP", 95), ("JPG", 40)]          # PNG asks nothing; the last one is kept
+    wait_idle(qtbot, win)
