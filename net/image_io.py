@@ -239,9 +239,13 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95,
     (:mod:`net.image_metadata`); its EXIF block is rewritten for the file (upright, this size,
     this resolution, no layout tags), a raw block given here as much as the loader's. Metadata
     that cannot be written is left out with a logged warning; it never fails the export.
+    ``quality`` (JPEG, WebP) is 1-100: anything else is a ValueError, as the command line and
+    the app's dialog refuse it.
     """
     from PIL import Image
 
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+        raise ValueError(f"quality must be a whole number from 1 to 100, not {quality!r}")
     path = Path(path)
     fmt = WRITE_FORMATS.get(path.suffix.lower())
     if fmt is None:

@@ -17,3 +17,16 @@ def test_each_export_filter_names_its_type_and_back():
     assert all(filter_for(filter_extension(e)) == e for e in entries)
     assert filter_for(".JPEG") == entries[1] and filter_for(".xyz") == entries[0]
     assert filter_extension("All files (*)") is None
+
+
+def test_a_quality_outside_1_to_100_is_refused_by_the_writer_itself(tmp_path):
+    """The command line checks --quality; the API wrote a quality-1 JPEG for 0 (a review)."""
+    import numpy as np
+    import pytest
+    from net.image_io import save_image
+    rgb = np.zeros((8, 8, 3), np.uint8)
+    for bad in (0, -5, 101, 95.0, True):
+        with pytest.raises(ValueError, match="from 1 to 100"):
+            save_image(tmp_path / "a.jpg", rgb, quality=bad)
+    assert not list(tmp_path.iterdir())
+    assert save_image(tmp_path / "a.jpg", rgb, quality=1).is_file()
