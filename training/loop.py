@@ -26,6 +26,12 @@ BEST_NAME = "best.safetensors"    # the weights at the lowest validation loss so
 log = logging.getLogger("colorizer.train")
 
 
+def refuse_existing_run(out) -> None:
+    """A new run (no --resume) must not overwrite the checkpoint of one in ``out``."""
+    ckpt_path = Path(out) / CKPT_NAME
+    if ckpt_path.exists():
+        raise CheckpointError(f"{ckpt_path} exists; pass --resume to continue it or choose a new --out")
+
 def load_sources(args) -> tuple[list, list, list]:
     sources = [Source.parse(s) for s in args.data]
     train_sets, weights, val_imgs = [], [], []
@@ -75,8 +81,8 @@ def train(args, on_finish=None) -> Path:
                                   f"not {args.stage!r}; use a different --out")
         require_same_on_resume(resume_state, "hue_turn", float(args.hue_turn), 0.0,
                                lambda share: f"with --hue-turn {share:g}")
-    elif ckpt_path.exists():
-        raise CheckpointError(f"{ckpt_path} exists; pass --resume to continue it or choose a new --out")
+    else:
+        refuse_existing_run(out)
     train_sets, weights, val_imgs = load_sources(args)
     run.build_model(resume_state)
     hint_cfg = HintSamplingConfig(p_hue_turn=args.hue_turn)

@@ -33,7 +33,7 @@ from .checkpoint import CheckpointError
 from .data import DataError, Source
 from .logs import cli_logging
 from .losses import LOSSES
-from .loop import load_sources, train  # noqa: F401 (re-exported)
+from .loop import load_sources, refuse_existing_run, train  # noqa: F401 (re-exported)
 from .run import CKPT_NAME, Run  # noqa: F401 (re-exported)
 from .stages import STAGES, palette_model_config as model_config  # noqa: F401 (re-exported)
 from .stages import NEEDS_VGG, stage_classes
@@ -145,6 +145,8 @@ def check_before_reading(args) -> None:
     --warm-start file that does not exist, a --data share that is no number, a data folder
     that does not exist."""
     stage = stage_classes()[args.stage]
+    if not args.resume:
+        refuse_existing_run(args.out)          # the first thing to say: nothing would be lost
     if not args.resume and not args.init:
         if stage.needs_init:
             raise WeightsError(stage.needs_init_message())
