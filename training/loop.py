@@ -32,6 +32,7 @@ def refuse_existing_run(out) -> None:
     if ckpt_path.exists():
         raise CheckpointError(f"{ckpt_path} exists; pass --resume to continue it or choose a new --out")
 
+
 def load_sources(args) -> tuple[list, list, list]:
     sources = [Source.parse(s) for s in args.data]
     train_sets, weights, val_imgs = [], [], []
