@@ -66,6 +66,7 @@ def scrollable(panel: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)    # Tab goes from the views into the panel itself
     area.setFixedWidth(PANEL_WIDTH + area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent))
     return area
 

@@ -69,3 +69,17 @@ def test_the_eraser_is_not_warned_that_its_colour_cannot_exist(win):
     win.tool.set_mode("paint")
     panel.set_lightness(96)
     assert "cannot exist under the cursor" in panel.gamut_label.text()
+
+
+def test_tab_goes_from_the_photo_views_into_the_panel_s_controls(qtbot, win):
+    """A walkthrough: Tab from the photo seemed to go nowhere (the scroll area around the panel
+    took the focus, with nothing to show for it)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    win.activateWindow()
+    win.gray_view.setFocus()
+    QApplication.processEvents()
+    for _ in range(2):                                    # the other view, then the panel
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        QApplication.processEvents()
+    assert QApplication.focusWidget() is win.panel.paint_btn
