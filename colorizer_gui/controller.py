@@ -49,6 +49,11 @@ def _load_photo(path: Path, colorizer: Colorizer | None):
                  img.flattened, img.metadata), session
 
 
+def _other_file(photo: Photo, expected_sha: str | None) -> bool:
+    """Whether ``photo`` is known not to be the file a session recorded (its SHA-256)."""
+    return bool(expected_sha and photo.sha256 and expected_sha != photo.sha256)
+
+
 class EditorController(QObject):
     photoOpened = Signal()                 # the document holds a new photo
     modelChanged = Signal()                # a model was loaded (or failed to)
@@ -230,7 +235,7 @@ class EditorController(QObject):
             return ALONE if self.prompts.yes_no(
                 "The session's hints do not fit this photo",
                 hints_misfit_text(name, photo.path.name, str(e), kept)) else None
-        if expected_sha and photo.sha256 and expected_sha != photo.sha256:
+        if _other_file(photo, expected_sha):
             if self.prompts.yes_no("Not the photo the session was saved with",
                                    other_photo_text(name, photo.path.name, len(hints))):
                 return KEEP
@@ -251,7 +256,7 @@ class EditorController(QObject):
         remember_opened(self.settings, photo.path, session_path if not unsaved else None)
         self._set_session(session if colorizer is self.colorizer else None, photo)
         self._ensure_session()
-        changed = bool(expected_sha and photo.sha256 and expected_sha != photo.sha256)
+        changed = _other_file(photo, expected_sha)
         self.photoOpened.emit()
         text = opened_message(photo.path.name, (h, w), len(hints), session_path and
                               session_path.name, unsaved, photo.has_color, changed,

@@ -26,7 +26,7 @@ from .ab_bins import top_colours
 from .assets import (DEFAULT_MODEL, assets_dir, model_name, models_dir,  # noqa: F401 (re-exported)
                      resolve_model_path)
 from .color import AB_SCALE, merge_l_ab, normalize_l, rgb_to_l
-from .hints import Hint, HintRaster
+from .hints import Hint, HintRaster, photo_side
 from .hint_reach import (DEFAULT_HINT_REACH, REGION, check_hint_reach, colour_guided,
                          correction_reach_for, hint_groups, localise, region_split)
 from .decoder_cache import cache_for
@@ -51,9 +51,10 @@ PANORAMA_MAX_LONG = 4
 def working_shape(h: int, w: int, working_size: int) -> tuple[int, int]:
     """Content size at working resolution, aspect kept: long side = working_size (a smaller
     photo is enlarged to it), or for a panorama longer (:data:`PANORAMA_MAX_LONG`), but then
-    not beyond the photo's own long side."""
-    long, short = max(h, w), min(h, w)
-    side = min(working_size * PANORAMA_MAX_LONG, working_size / 2 * long / short)
+    not beyond the photo's own long side: :func:`net.hints.photo_side` (the long side, at most
+    twice the short one) is what becomes working_size."""
+    long = max(h, w)
+    side = min(working_size * PANORAMA_MAX_LONG, working_size * long / photo_side(h, w))
     side = max(working_size, min(side, long))
     s = side / float(long)
     return max(1, int(round(h * s))), max(1, int(round(w * s)))
