@@ -50,14 +50,13 @@ def colorize_parser() -> argparse.ArgumentParser:
 
 
 def quality_arg(text: str) -> int:
-    """--quality: an integer from 1 to 100."""
+    """--quality: an integer from 1 to 100 (net.image_io.check_quality)."""
+    from net.image_io import check_quality
     try:
-        q = int(text)
+        return check_quality(int(text))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 100, not {text!r}") from None
-    if not 1 <= q <= 100:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 100, not {q}")
-    return q
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 100, not {text!r}") \
+            from None
 
 
 def check_format(parser: argparse.ArgumentParser, args) -> None:

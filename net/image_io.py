@@ -228,6 +228,14 @@ def output_depth(path: str | os.PathLike, source_rgb16: np.ndarray | None) -> in
     return 16 if source_rgb16 is not None and fmt in DEEP_FORMATS else 8
 
 
+def check_quality(quality) -> int:
+    """A JPEG or WebP quality: a whole number from 1 to 100, else ValueError (the writer's
+    check, and the command line's)."""
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+        raise ValueError(f"quality must be a whole number from 1 to 100, not {quality!r}")
+    return quality
+
+
 def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95,
                metadata: ImageMetadata | None = None) -> Path:
     """Write RGB atomically; format from the extension. Raises :class:`ImageError`.
@@ -244,8 +252,7 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, quality: int = 95,
     """
     from PIL import Image
 
-    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
-        raise ValueError(f"quality must be a whole number from 1 to 100, not {quality!r}")
+    check_quality(quality)
     path = Path(path)
     fmt = WRITE_FORMATS.get(path.suffix.lower())
     if fmt is None:
