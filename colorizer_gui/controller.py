@@ -38,7 +38,7 @@ AUTOSAVE_MS = 3000
 
 def _load_photo(path: Path, colorizer: Colorizer | None):
     """Worker side of opening: decode, hash the file once, lightness, and the model's session."""
-    img = load_image(path)
+    img = load_image(path, incomplete_ok=True)     # the user sees what is missing; told so
     try:
         sha = file_sha256(path)
     except OSError:
@@ -46,7 +46,7 @@ def _load_photo(path: Path, colorizer: Colorizer | None):
     session = colorizer.open(img.rgb) if colorizer is not None else None
     l_full = session.l_full if session is not None else rgb_to_l(img.rgb)  # never convert twice
     return Photo(img.rgb, img.path, img.has_color, l_full, sha, img.rgb16, img.bit_depth,
-                 img.flattened, img.metadata), session
+                 img.flattened, img.metadata, img.incomplete), session
 
 
 def _other_file(photo: Photo, expected_sha: str | None) -> bool:
@@ -260,10 +260,10 @@ class EditorController(QObject):
         self.photoOpened.emit()
         text = opened_message(photo.path.name, (h, w), len(hints), session_path and
                               session_path.name, unsaved, photo.has_color, changed,
-                              photo.bit_depth, photo.flattened)
+                              photo.bit_depth, photo.flattened, photo.incomplete)
         if moved and hints and not unsaved:
             text += ". Save records the photo's new place in the session"
-        self.message.emit(text, 8000)
+        self.message.emit(text, 20000 if photo.incomplete else 8000)
         self._use_session_model(model)
 
     def open_session(self, path: Path, remember: bool = True, ask: bool = True,

@@ -37,6 +37,7 @@ class Photo:
     bit_depth: int = 8               # bits per channel of the file
     flattened: bool = False          # transparent pixels were put on white (net.load_image)
     metadata: ImageMetadata = NO_METADATA  # resolution and EXIF, for export (net.load_image)
+    incomplete: bool = False         # the file ends early; the rest is filling (net.load_image)
 
 
 class Document:

@@ -52,16 +52,19 @@ def help_html(reach: str, keys: dict[str, str]) -> str:
 
 def opened_message(photo: str, size: tuple[int, int], hints: int, session: str | None,
                    unsaved: bool, colour: bool = False, changed: bool = False, depth: int = 8,
-                   flattened: bool = False) -> str:
+                   flattened: bool = False, incomplete: bool = False) -> str:
     """The status bar after opening ``photo`` (``colour``: a colour photo, shown in gray):
     its size, its bits per channel above 8 (``depth``), transparency put on white
-    (``flattened``), and whether hints came back from a ``session`` file (``changed``: the
+    (``flattened``), a file that ends early (``incomplete``), and whether hints came back from a ``session`` file (``changed``: the
     photo changed since it was saved) or from unsaved work (a crash's autosave)."""
     size_text = f"{size[1]}x{size[0]}" + (f", {depth} bits per channel (PNG and TIFF exports "
                                           "keep 16)" if depth > 8 else "")
     text = _opened(photo, size_text, hints, session, unsaved, colour, changed)
     if flattened:
         text += ". Its transparent parts are shown, and exported, on white"
+    if incomplete:
+        text = (f"{photo} is damaged or incomplete: its file ends early. Opened the part that "
+                f"could be read; the rest is filled in gray or black. " + text)
     return text
 
 

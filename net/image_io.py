@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +54,9 @@ class LoadedImage:
     flattened: bool = False
     # What an export carries over: resolution and EXIF (Orientation 1: ``rgb`` is upright).
     metadata: ImageMetadata = NO_METADATA
+    # The file ends early (``load_image(..., incomplete_ok=True)``): past the break its pixels
+    # are a decoder's filling (mid-gray in a JPEG, black in a PNG or TIFF), not the photo.
+    incomplete: bool = False
 
 
 def max_pixels_setting() -> int:
@@ -149,10 +152,15 @@ def _read_16bit_with_cv2(path: Path, orientation: int) -> np.ndarray | None:
     return np.ascontiguousarray(_UPRIGHT.get(orientation, lambda x: x)(rgb))
 
 
-def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> LoadedImage:
-    """Read a photo as HxWx3 uint8 RGB, upright. Raises :class:`ImageError`."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+def load_image(path: str | os.PathLike, max_pixels: int | None = None,
+               incomplete_ok: bool = False) -> LoadedImage:
+    """Read a photo as HxWx3 uint8 RGB, upright. Raises :class:`ImageError`.
 
+    A file that ends early (a cut-off download, a damaged disk) is refused as "damaged or
+    incomplete", unless ``incomplete_ok``: then what could be decoded is returned with
+    ``incomplete`` set (the rest of a JPEG comes out mid-gray, of a PNG or TIFF black), for a
+    user who sees it and would rather colorize the part that is there.
+    """
     path = Path(path)
     limit = max_pixels or max_pixels_setting()
     name = path.name or str(path)
@@ -160,13 +168,54 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> Loaded
         raise ImageError(f"{name} is a folder, not an image.")
     if not path.exists():
         raise ImageError(f"{name} does not exist.")
+    incomplete = False
     try:
         if path.stat().st_size == 0:
             raise ImageError(f"{name} is empty (0 bytes).")
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            Image.MAX_IMAGE_PIXELS = None  # we apply our own limit below, before decoding
-            with Image.open(path) as img:
+        decoded = _decoded(path, name, limit)
+    except _Incomplete:
+        if not incomplete_ok:
+            raise ImageError(f"{name} is damaged or incomplete.") from None
+        decoded, incomplete = _decoded(path, name, limit, truncated=True), True
+    except PermissionError:
+        raise ImageError(f"{name} cannot be read: permission denied.") from None
+    except OSError as e:            # (stat)
+        raise ImageError(f"{name} cannot be read ({e.strerror or type(e).__name__}).") from None
+    rgb, depth, rgb16, flattened, fmt, raw_mode, metadata, orientation = decoded
+    if fmt in ("PNG", "TIFF") and raw_mode in ("RGB", "RGBA") and depth == 8 and not incomplete:
+        # Pillow opens 16-bit-per-channel colour files as 8-bit RGB; re-read those with OpenCV.
+        try:
+            hi = _read_16bit_with_cv2(path, orientation)
+        except Exception:  # noqa: BLE001 - fall back to Pillow's pixels
+            hi = None
+        if hi is not None and hi.shape == rgb.shape:
+            rgb, depth, rgb16 = to_rgb8(hi), 16, hi
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    return LoadedImage(rgb=rgb, path=path, has_color=has_color(rgb), bit_depth=depth,
+                       rgb16=rgb16, flattened=flattened, metadata=metadata,
+                       incomplete=incomplete)
+
+
+class _Incomplete(ImageError):
+    """The file ends before its pixels do (Pillow: "image file is truncated")."""
+
+
+# Pillow's switch for decoding what a truncated file holds is process-wide: every decode
+# holds this lock, so only the retry of a file known to be incomplete ever runs with it on.
+_PILLOW_LOCK = threading.Lock()
+
+
+def _decoded(path: Path, name: str, limit: int, truncated: bool = False):
+    """Pillow's decoding of ``path``: (rgb, bit depth, rgb16, flattened, format, mode,
+    metadata, EXIF orientation); every failure an :class:`ImageError` (:class:`_Incomplete`
+    for a file that ends early, unless ``truncated`` lets Pillow keep what it decoded)."""
+    from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = None    # our own limit applies below, before decoding
+    try:
+        with _PILLOW_LOCK, Image.open(path) as img:
+            ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+            try:
                 w, h = img.size
                 if w * h > limit:
                     raise ImageError(f"{name} is {w}x{h} pixels, above the limit of "
@@ -180,12 +229,14 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> Loaded
                 rotated = ImageOps.exif_transpose(img) if exif is not None else img
                 rgb, depth, rgb16 = _to_rgb8(rotated)
                 flattened = see_through(rotated)
-                fmt = img.format
-                raw_mode = img.mode
                 metadata = read_metadata(img, exif, orientation, rotated.size, name)
                 if exif_error is not None:      # said only of a photo that could be read
                     log.warning("%s: its EXIF data is unreadable (%s); read without it, and "
                                 "its exports have none", name, exif_error)
+                return (rgb, depth, rgb16, flattened, img.format, img.mode, metadata,
+                        orientation)
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = False
     except ImageError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError):
@@ -195,19 +246,11 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None) -> Loaded
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError, TypeError, IndexError) as e:
         msg = str(e).split("\n")[0]
         if "truncated" in msg.lower() or isinstance(e, EOFError):
-            raise ImageError(f"{name} is damaged or incomplete.") from None
+            if truncated:
+                raise ImageError(f"{name} is damaged or incomplete, and no part of it "
+                                 "could be read.") from None
+            raise _Incomplete(f"{name} is damaged or incomplete.") from None
         raise ImageError(f"{name} cannot be read ({msg or type(e).__name__}).") from None
-    if fmt in ("PNG", "TIFF") and raw_mode in ("RGB", "RGBA") and depth == 8:
-        # Pillow opens 16-bit-per-channel colour files as 8-bit RGB; re-read those with OpenCV.
-        try:
-            hi = _read_16bit_with_cv2(path, orientation)
-        except Exception:  # noqa: BLE001 - fall back to Pillow's pixels
-            hi = None
-        if hi is not None and hi.shape == rgb.shape:
-            rgb, depth, rgb16 = to_rgb8(hi), 16, hi
-    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    return LoadedImage(rgb=rgb, path=path, has_color=has_color(rgb), bit_depth=depth,
-                       rgb16=rgb16, flattened=flattened, metadata=metadata)
 
 
 def _exif_of(img):

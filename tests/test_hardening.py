@@ -57,6 +57,25 @@ def test_loaded_pixels_are_right(corpus):
     assert load_image(corpus["rgba.png"][0]).has_color
 
 
+def test_a_file_that_ends_early_opens_its_readable_part_only_when_asked(corpus):
+    """A cut-off download or a damaged disk: the app opens what is there (and says so), the
+    API and the command line refuse it unless asked; the filling is not taken for photo."""
+    from PIL import ImageFile
+    from skimage import data
+    rgb = data.astronaut()[::4, ::4]
+    for name in ("truncated.jpg", "truncated.png"):
+        path = corpus[name][0]
+        img = load_image(path, incomplete_ok=True)
+        assert img.incomplete and img.rgb.shape == rgb.shape, name
+        top = np.abs(img.rgb[:20].astype(int) - rgb[:20]).mean()
+        assert top < 4, (name, top)                        # the part before the break is the photo
+        assert np.ptp(img.rgb[-5:]) == 0, name             # after it, one flat filling
+        assert not ImageFile.LOAD_TRUNCATED_IMAGES         # Pillow's process-wide switch is off again
+        with pytest.raises(ImageError, match="damaged or incomplete"):
+            load_image(path)                               # and a plain load still refuses it
+    assert not load_image(corpus["one.png"][0], incomplete_ok=True).incomplete
+
+
 def test_pixel_limit_is_configurable(corpus, monkeypatch):
     monkeypatch.setenv("COLORIZER_MAX_PIXELS", "100")
     with pytest.raises(ImageError, match="above the limit"):
@@ -89,13 +108,18 @@ def test_bad_inputs_through_the_gui(qtbot, corpus, local_weights, monkeypatch):
     qtbot.addWidget(w)
     messages = []
     monkeypatch.setattr(w.prompts, "error", lambda title, msg: messages.append(msg))
+    status = []
+    w.controller.message.connect(lambda text, *_: status.append(text))
     qtbot.waitUntil(lambda: w.colorizer is not None, timeout=60_000)
     for name, (path, expect) in corpus.items():
         before = len(messages)
         w.controller.open_path(path)
         qtbot.waitUntil(w.controller.idle, timeout=60_000)
         qtbot.wait(20)
-        if expect == "ok":
+        if name.startswith("truncated"):        # the app opens what can be read, and says so
+            assert len(messages) == before and w.doc.path == path, (name, messages[before:])
+            assert w.doc.photo.incomplete and "damaged or incomplete" in status[-1], status[-1:]
+        elif expect == "ok":
             assert len(messages) == before and w.doc.path == path, (name, messages[before:])
         else:
             assert len(messages) == before + 1 and expect in messages[-1], name
