@@ -11,9 +11,12 @@ import torch
 from PySide6.QtCore import qVersion
 
 from net.assets import model_label
+from net.hint_reach import PHOTO
 from net.device import autocast_for
 from net.retraining import HeldOutScores
 from net.version import __version__
+
+from .help_text import REACH_NAMES
 
 SCORE_HINTS = 10          # the score About quotes: PSNR with this many hints (README, "Results")
 CREDITS = ('Networks after Daly and Zhao, "CNN Assisted Colorization of Gray-scale Images"; '
@@ -44,7 +47,10 @@ def _scored(meta: dict) -> str:
             continue
         if not math.isfinite(psnr):
             continue
-        return f"Scored {psnr:.2f} dB PSNR with {SCORE_HINTS} hints on {folder} ({photos} photos)."
+        reach = REACH_NAMES.get(record.get("hint_reach", PHOTO), "Whole photo")
+        return (f"Scored {psnr:.2f} dB PSNR with {SCORE_HINTS} hints on {folder} ({photos} "
+                f"photos), hints colouring: {reach} (the evaluation's default; the README's "
+                f"Results give Own region's scores too).")
     return ""
 
 

@@ -30,8 +30,12 @@ SUGGEST_TITLE, SUGGEST_TIP = "Suggested colours", (  # until a hint is added, se
     "Add or select a hint (or Alt+click to sample a colour): colours suggested for that point "
     "show here")
 SUGGEST_FOR = ("Colours {spot} (x {x:.0f}, y {y:.0f}, L {l:.0f}), not for the spot under the "
-               "cursor: the model's current colour there, the photo's own colour, and common "
-               "colours at that lightness")
+               "cursor: {what}")
+SUGGEST_KINDS = (   # (a label's start in net's suggestions, what the tooltip calls such colours)
+    ("model's prediction", "the model's current colour there"),
+    ("likely here", "colours the model finds likely there (how likely, in %)"),
+    ("photo's own colour", "the photo's own colour"),
+    ("", "common colours at that lightness"))
 GAMUT_TEXT = "This colour cannot exist {where} (L {l:.0f}): it comes out grayer there."
 GAMUT_TIP = "Colours that exist at that lightness are the coloured part of the square below"
 
@@ -73,6 +77,7 @@ def scrollable(panel: QWidget) -> QScrollArea:
 
 class ColorPanel(QWidget):
     colorPicked = Signal(tuple)
+    colorDragged = Signal(tuple)          # a drag through the ab picker (colorPicked ends it)
     radiusPicked = Signal(float)
     modePicked = Signal(str)
     reachPicked = Signal(str)             # "photo" | "region" (net.hint_reach)
@@ -123,6 +128,7 @@ class ColorPanel(QWidget):
         self._r_min, self._r_max = 1.0, 500.0
         for w in (self.swatch, self.ab_picker, self.recent_row, self.suggest_row):
             w.colorPicked.connect(self.colorPicked)
+        self.ab_picker.colorDragged.connect(self.colorDragged)
         self.radius_slider.valueChanged.connect(
             lambda v: self.radiusPicked.emit(self._radius_of(v)))
 
@@ -219,7 +225,7 @@ class ColorPanel(QWidget):
         row.set_colors(colors, labels)
         row.title.setText(f"Suggested {spot}")
         x, y, l = at
-        row.setToolTip(SUGGEST_FOR.format(spot=spot, x=x, y=y, l=l))
+        row.setToolTip(SUGGEST_FOR.format(spot=spot, x=x, y=y, l=l, what=_kinds(labels or [])))
 
     def remember(self, rgb) -> bool:
         """Add a used colour to the recent row; True when the row changed."""
@@ -233,3 +239,14 @@ class ColorPanel(QWidget):
         if selected is not None:
             text += f" · no. {selected + 1} selected (Esc deselects)"
         self.hint_label.setText(text)
+
+
+def _kinds(labels) -> str:
+    """What the suggested colours with these labels are, in the order shown: only the kinds
+    present (a gray photo has no colour of its own to offer)."""
+    kinds = []
+    for label in labels:
+        kind = next(k for start, k in SUGGEST_KINDS if label.startswith(start))
+        if kind not in kinds:
+            kinds.append(kind)
+    return ", ".join(kinds[:-1]) + (" and " if len(kinds) > 1 else "") + (kinds[-1] if kinds else "")

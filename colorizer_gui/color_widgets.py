@@ -102,10 +102,12 @@ class AbPicker(QWidget):
     """The ab plane at the luminance under the cursor; only in-gamut colours are offered (a
     click or drag into the gray area outside them takes the nearest one of the same hue)."""
 
-    colorPicked = Signal(tuple)
+    colorPicked = Signal(tuple)      # a click, or where a drag ended
+    colorDragged = Signal(tuple)     # each colour a drag passes (colorPicked follows at its end)
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._dragged: tuple | None = None     # the last colour of a drag in progress
         self.setMinimumSize(160, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setToolTip("Colours available at the lightness under the cursor; click to pick")
@@ -152,13 +154,24 @@ class AbPicker(QWidget):
         return strongest_in_gamut(self.l, a, b)
 
     def mousePressEvent(self, e):
+        """A press shows its colour at once; the release picks the colour it ends on, so a
+        drag is one choice (one undo step, one recent colour), not one per mouse move."""
         ab = self._ab_at(e.position())
-        if ab is not None:
-            self.colorPicked.emit(rgb_for(self.l, *ab))
+        if ab is not None and e.button() == Qt.MouseButton.LeftButton:
+            self._dragged = rgb_for(self.l, *ab)
+            self.colorDragged.emit(self._dragged)
 
     def mouseMoveEvent(self, e):
-        if e.buttons() & Qt.MouseButton.LeftButton:
-            self.colorPicked.emit(rgb_for(self.l, *self._ab_at(e.position(), clamp=True)))
+        if self._dragged is not None and e.buttons() & Qt.MouseButton.LeftButton:
+            rgb = rgb_for(self.l, *self._ab_at(e.position(), clamp=True))
+            if rgb != self._dragged:
+                self._dragged = rgb
+                self.colorDragged.emit(rgb)
+
+    def mouseReleaseEvent(self, e):
+        if self._dragged is not None and e.button() == Qt.MouseButton.LeftButton:
+            rgb, self._dragged = self._dragged, None
+            self.colorPicked.emit(rgb)
 
     def paintEvent(self, e):
         p = QPainter(self)
@@ -209,6 +222,7 @@ class ColorRow(QWidget):
         lay.addLayout(self._grid)
         self.setToolTip(tooltip)
         self.colors: list[tuple] = []
+        self._pending = None                   # (colors, labels) held while the mouse is over
         self._chips: list[QToolButton] = []    # reused: a colour change restyles, never re-creates
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
@@ -223,6 +237,22 @@ class ColorRow(QWidget):
         return self._chips[k]
 
     def set_colors(self, colors, labels=None) -> None:
+        """Show these chips; while the mouse is over the row they wait until it leaves, so a
+        chip never changes colour under a click (a new result reorders the suggestions)."""
+        if self.underMouse() and self.colors:
+            self._pending = (colors, labels)
+            return
+        self._pending = None
+        self._show(colors, labels)
+
+    def leaveEvent(self, e):
+        super().leaveEvent(e)
+        if self._pending is not None:
+            colors, labels = self._pending
+            self._pending = None
+            self._show(colors, labels)
+
+    def _show(self, colors, labels) -> None:
         colors = [tuple(int(v) for v in c) for c in colors][:self.capacity]
         for k, c in enumerate(colors):
             b = self._chip(k)

@@ -65,6 +65,13 @@ class History:
             target.append(cmd)
             self._notify()
 
+    def next_undo(self) -> Command | None:
+        """The command :meth:`undo` would take back (None: nothing to undo)."""
+        return self._done[-1] if self._done else None
+
+    def next_redo(self) -> Command | None:
+        return self._undone[-1] if self._undone else None
+
     def can_undo(self) -> bool:
         return bool(self._done)
 

@@ -38,6 +38,7 @@ class HintTool(QObject):
     selectionChanged = Signal(object)     # index or None
     radiusChanged = Signal(float)
     colorChanged = Signal(tuple)
+    hintPainted = Signal(tuple)           # a new hint in this colour (the brush's)
     modeChanged = Signal(str)             # "paint" | "erase"
     eyedropper = Signal(QPointF, object)  # image point, the view's object name
 
@@ -53,6 +54,7 @@ class HintTool(QObject):
         self._gesture = None
         self._ids = itertools.count(1)
         self._resize_gesture = next(self._ids)   # radius steps on one selection merge
+        self._colour_drag = None    # a drag through the colour picker: (gesture, hint's colour before)
         doc.subscribe(self._on_doc_changed)
 
     @property
@@ -60,12 +62,26 @@ class HintTool(QObject):
         return self.doc.history
 
     # -- state -----------------------------------------------------------------------
-    def set_color(self, rgb) -> None:
+    def set_color(self, rgb, dragging: bool = False) -> bool:
+        """The brush colour, and the selected hint's. ``dragging``: one more colour of a drag
+        through the colour picker, which is one undo step with the colour it ends on (the call
+        without ``dragging`` ends it). True when this call changed the selected hint's colour
+        (a drag's last call: when the drag did)."""
         rgb = tuple(int(c) for c in rgb)
         self.color = rgb
         self.colorChanged.emit(rgb)
-        if self.selected is not None:
-            self._edit_selected(lambda h: h.with_rgb(rgb), "Recolour hint")
+        gesture, drag = None, self._colour_drag
+        if dragging and drag is None and self.selected is not None:
+            drag = self._colour_drag = (next(self._ids), self.doc.hints[self.selected].rgb)
+        if drag is not None:
+            gesture = drag[0]
+            if not dragging:
+                self._colour_drag = None
+        if self.selected is None:
+            return False
+        before = drag[1] if drag is not None else self.doc.hints[self.selected].rgb
+        self._edit_selected(lambda h: h.with_rgb(rgb), "Recolour hint", gesture)
+        return before != rgb
 
     def set_radius(self, r: float) -> None:
         r = float(min(self.max_radius, max(MIN_RADIUS, r)))
@@ -77,7 +93,8 @@ class HintTool(QObject):
             self.fraction = r / photo_side(h, w)
         self.radiusChanged.emit(r)
         if self.selected is not None:
-            self._edit_selected(lambda hint: hint.with_radius(r), "Resize hint", merge=True)
+            self._edit_selected(lambda hint: hint.with_radius(r), "Resize hint",
+                                self._resize_gesture)
 
     def step_radius(self, direction: int) -> None:
         self.set_radius(self.radius * (1.15 if direction > 0 else 1 / 1.15))
@@ -96,6 +113,7 @@ class HintTool(QObject):
             index = None
         self.selected = index
         self._resize_gesture = next(self._ids)
+        self._colour_drag = None
         if index is not None:
             h = self.doc.hints[index]
             self.color, self.radius = h.rgb, h.radius
@@ -117,23 +135,31 @@ class HintTool(QObject):
             self.selected = None
             self.selectionChanged.emit(None)
 
-    def _edit_selected(self, make, text: str, merge: bool = False) -> None:
+    def _edit_selected(self, make, text: str, gesture: int | None = None) -> None:
+        """Replace the selected hint by ``make(hint)``: one undo step, or merged into the step
+        of the same ``gesture`` on top of the history (None: a step of its own)."""
         i = self.selected
         new = make(self.doc.hints[i])
         if new != self.doc.hints[i]:
-            gesture = self._resize_gesture if merge else next(self._ids)
-            self.history.push(EditHint(self.doc, i, new, gesture, text))
+            self.history.push(EditHint(self.doc, i, new,
+                                       next(self._ids) if gesture is None else gesture, text))
 
     # -- commands ------------------------------------------------------------------------
     def undo(self) -> None:
-        """Undo and redo deselect: they may add, remove or reorder hints, after which the
-        selected index would name another hint (and the next colour would recolour it)."""
-        self.select(None)
-        self.history.undo()
+        """Undo and redo select the hint a move, resize or recolour they take back or repeat
+        changed (such edits keep the list's order), so the next colour or radius goes to it
+        again; any other step deselects: adding or removing hints may shift the selected index
+        onto another hint (and the next colour would recolour that one)."""
+        self._step(self.history.undo, self.history.next_undo())
 
     def redo(self) -> None:
+        self._step(self.history.redo, self.history.next_redo())
+
+    def _step(self, step, cmd) -> None:
         self.select(None)
-        self.history.redo()
+        step()
+        if isinstance(cmd, EditHint) and cmd.index < len(self.doc.hints):
+            self.select(cmd.index)
 
     def delete_selected(self) -> None:
         if self.selected is not None:
@@ -148,6 +174,7 @@ class HintTool(QObject):
 
     def add_hint(self, x: float, y: float) -> None:
         self.history.push(AddHints(self.doc, [Hint(x, y, self.radius, self.color)], next(self._ids)))
+        self.hintPainted.emit(self.color)
 
     def erase_at(self, x: float, y: float, gesture: int | None = None) -> int:
         """Remove the hints the brush touches at (x, y); returns how many."""
@@ -159,7 +186,11 @@ class HintTool(QObject):
         return len(hit)
 
     # -- gestures (image coordinates) --------------------------------------------------------
-    def press(self, p: QPointF, button, modifiers, view_name: str = "") -> None:
+    def press(self, p: QPointF, button, modifiers, view_name: str = "",
+              hints_shown: bool = True) -> None:
+        """A press in a view at image point ``p``. In a view that does not show the hints
+        (``hints_shown`` False: the result beside the photo, or hints hidden by H) a press
+        paints: it does not pick up a hint the user cannot see."""
         if self.doc.rgb is None or button != Qt.MouseButton.LeftButton:
             return
         if modifiers & Qt.KeyboardModifier.AltModifier:
@@ -171,7 +202,7 @@ class HintTool(QObject):
             self.erase_at(x, y, g)
             self._gesture = ("erase", g)
             return
-        idx = self.doc.hint_at(x, y)
+        idx = self.doc.hint_at(x, y) if hints_shown else None
         if idx is not None:
             self.select(idx)
             self._gesture = ("move", next(self._ids), idx, (x, y), self.doc.hints[idx])
@@ -182,6 +213,7 @@ class HintTool(QObject):
             return
         g = next(self._ids)
         self.history.push(AddHints(self.doc, [Hint(x, y, self.radius, self.color)], g))
+        self.hintPainted.emit(self.color)
         self._gesture = ("stroke", g, len(self.doc.hints) - 1, (x, y))
 
     def drag(self, p: QPointF) -> None:

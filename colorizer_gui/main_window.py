@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
     def _connect(self):
         ctl, tool, panel = self.controller, self.tool, self.panel
         for view in self.views.views:
-            view.pressed.connect(lambda p, b, m, v=view: tool.press(p, b, m, v.objectName()))
+            view.pressed.connect(lambda p, b, m, v=view: tool.press(p, b, m, v.objectName(),
+                                                                     v.show_hints))
             view.dragged.connect(tool.drag)
             view.released.connect(tool.release)
             view.hovered.connect(self.on_hover)
@@ -106,11 +107,13 @@ class MainWindow(QMainWindow):
         self.doc.subscribe(self.on_doc_changed)
         self.doc.subscribe(lambda kind: self.setWindowModified(self.doc.dirty))
         tool.colorChanged.connect(panel.set_color)
+        tool.hintPainted.connect(self.remember_color)   # (moving or selecting a hint is no use of its colour)
         tool.radiusChanged.connect(self.on_radius_changed)
         tool.selectionChanged.connect(self.on_selection_changed)
         tool.modeChanged.connect(self.on_mode_changed)
         tool.eyedropper.connect(self.eyedrop)
         panel.colorPicked.connect(self.pick_color)
+        panel.colorDragged.connect(lambda rgb: tool.set_color(rgb, dragging=True))
         panel.radiusPicked.connect(tool.set_radius)
         panel.modePicked.connect(tool.set_mode)
         panel.reachPicked.connect(ctl.set_hint_reach)
@@ -210,8 +213,6 @@ class MainWindow(QMainWindow):
         self.show_hints(self.tool.selected)
         self.update_tip()
         if kind == "hints" and hints:
-            last = hints[-1]
-            self.remember_color(last.rgb)
             selected = self.tool.selected
             if selected is None:
                 self.suggest_for_hint(len(hints) - 1)
@@ -258,9 +259,9 @@ class MainWindow(QMainWindow):
     def pick_color(self, rgb):
         """The brush colour; also the selected hint's, if one is selected (Esc deselects)."""
         selected = self.tool.selected
-        self.tool.set_color(rgb)
+        changed = self.tool.set_color(rgb)
         self.remember_color(rgb)
-        if selected is not None:
+        if changed:
             self.statusBar().showMessage(f"Recoloured hint {selected + 1} (Esc deselects it: a "
                                          "colour then only sets the brush)", 5000)
 

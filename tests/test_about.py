@@ -29,6 +29,7 @@ def test_about_names_the_version_the_model_its_score_and_training_and_the_versio
     assert text.startswith(f"Hint Colorizer {__version__}\n")
     assert "Model: mine" in text and "variant seed" in text and str(c.path) in text
     assert "27.25 dB PSNR with 10 hints on photos-val (60 photos)" in text
+    assert "hints colouring: Whole photo" in text     # not the app's default, Own region
     assert "Trained in 2 runs, the last: hnet, 600 steps." in text
     assert "Device: cpu, computing in " in text
     assert platform.python_version() in text and torch.__version__ in text and "Qt 6." in text

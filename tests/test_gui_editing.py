@@ -1,0 +1,147 @@
+"""The editing defects a third new-user walkthrough found (session 27): a drag through the
+colour picker, recent colours, clicks on hints the view does not show, undo and the
+selection, the suggestions' chips and tooltip (About's score: tests/test_about.py)."""
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from colorizer_gui.color_panel import _kinds
+from colorizer_gui.color_widgets import ColorRow
+from colorizer_gui.suggestions import suggestions
+from net.hints import Hint
+
+from .test_gui import click, drag, photo, wait_idle, win  # noqa: F401
+
+
+def _mouse(widget, kind, x, y, buttons=Qt.MouseButton.LeftButton):
+    pos = QPointF(x, y)
+    button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
+    QApplication.sendEvent(widget, QMouseEvent(kind, pos, widget.mapToGlobal(pos), button,
+                                               buttons, Qt.KeyboardModifier.NoModifier))
+
+
+def _drag_through_picker(picker, steps=12):
+    """Press in the ab square, move across it in ``steps`` moves, release: a user's drag."""
+    s = min(picker.width(), picker.height())
+    x0, y0 = (picker.width() - s) / 2, (picker.height() - s) / 2
+    points = [(x0 + s * (0.3 + 0.4 * k / steps), y0 + s * (0.35 + 0.3 * k / steps))
+              for k in range(steps + 1)]
+    _mouse(picker, QEvent.Type.MouseButtonPress, *points[0])
+    for p in points[1:]:
+        _mouse(picker, QEvent.Type.MouseMove, *p)
+    _mouse(picker, QEvent.Type.MouseButtonRelease, *points[-1], buttons=Qt.MouseButton.NoButton)
+
+
+def test_a_drag_through_the_colour_picker_is_one_undo_step_and_one_recent_colour(qtbot, win):
+    click(win.gray_view, (100, 100))
+    wait_idle(qtbot, win)
+    first = win.doc.hints[0].rgb
+    win.tool.select(0)
+    recent_before = list(win.panel.recent.colors)
+    steps_before = win.doc.history.count()
+    _drag_through_picker(win.panel.ab_picker)
+    final = win.doc.hints[0].rgb
+    assert final != first
+    assert win.tool.color == final and win.tool.selected == 0
+    assert win.doc.history.count() == steps_before + 1          # was one step per mouse move
+    recent = win.panel.recent.colors
+    assert recent[0] == final and len([c for c in recent if c not in recent_before]) == 1
+    win.tool.undo()
+    assert win.doc.hints[0].rgb == first                       # one Ctrl+Z takes it all back
+    win.tool.redo()
+    assert win.doc.hints[0].rgb == final
+    # Without a hint selected a drag sets the brush, and it is still one recent colour.
+    win.tool.select(None)
+    before = list(win.panel.recent.colors)
+    _drag_through_picker(win.panel.ab_picker)
+    assert win.doc.hints[0].rgb == final and win.doc.history.count() == steps_before + 1
+    assert len([c for c in win.panel.recent.colors if c not in before]) == 1
+    wait_idle(qtbot, win)
+
+
+def test_moving_or_selecting_a_hint_leaves_the_recent_colours_as_they_are(qtbot, win):
+    """A hint's colour becomes a recent colour when it is painted or picked, not when the hint
+    is moved: moving hint 1 put the last hint's colour at the front, over a chip that looked
+    the same (CIE76 < 3), so the chips swapped under the user."""
+    win.doc.set_hints([Hint(60.0, 60.0, 8.0, (200, 40, 40)), Hint(200.0, 120.0, 8.0, (40, 90, 200))])
+    win.panel.recent.colors = [(30, 160, 60), (202, 42, 42)]
+    win.panel.recent_row.set_colors(win.panel.recent.colors)
+    drag(win.gray_view, (60, 60), 90)                          # move hint 1
+    win.tool.select(1)
+    win.tool.select(None)
+    assert win.doc.hints[0].x != 60.0
+    assert win.panel.recent.colors == [(30, 160, 60), (202, 42, 42)]
+    win.tool.set_color((10, 120, 130))
+    click(win.gray_view, (250, 50))                            # painting a hint does use its colour
+    assert win.panel.recent.colors[0] == (10, 120, 130)
+    wait_idle(qtbot, win)
+
+
+def test_the_same_colour_again_says_nothing_was_recoloured(qtbot, win):
+    click(win.gray_view, (100, 100))
+    win.tool.select(0)
+    steps = win.doc.history.count()
+    win.pick_color(win.doc.hints[0].rgb)
+    assert win.doc.history.count() == steps
+    assert "Recoloured" not in win.statusBar().currentMessage()
+    win.pick_color((20, 140, 60))
+    assert "Recoloured hint 1" in win.statusBar().currentMessage()
+    wait_idle(qtbot, win)
+
+
+def test_a_click_on_the_result_beside_the_photo_paints_rather_than_picks_an_unseen_hint(qtbot, win):
+    """Side by side, the result view does not draw the hints: a click there on a hint's place
+    added nothing and selected the invisible hint (and a drag moved it)."""
+    win.views.set_side_by_side(True)
+    click(win.gray_view, (100, 100))
+    at = (win.doc.hints[0].x, win.doc.hints[0].y)
+    assert not win.result_view.show_hints and win.gray_view.show_hints
+    click(win.result_view, (100, 100))
+    assert len(win.doc.hints) == 2 and win.tool.selected is None
+    drag(win.result_view, (100, 100), 140)                    # a stroke, not a move of hint 1
+    assert len(win.doc.hints) == 3 and (win.doc.hints[0].x, win.doc.hints[0].y) == at
+    click(win.gray_view, (100, 100))                           # where the hints show, it picks
+    assert win.tool.selected is not None and len(win.doc.hints) == 3
+    wait_idle(qtbot, win)
+
+
+def test_undoing_a_move_selects_the_hint_it_moves_back(qtbot, win):
+    click(win.gray_view, (100, 100))
+    click(win.gray_view, (200, 100))
+    start = win.doc.hints[0].x
+    drag(win.gray_view, (100, 100), 140)                       # selects hint 1 and moves it
+    moved = win.doc.hints[0].x
+    win.tool.set_radius(20.0)
+    win.tool.select(None)
+    win.tool.undo()                                            # the resize
+    assert win.tool.selected == 0 and win.doc.hints[0].x == moved > start + 30
+    win.tool.undo()                                            # the move
+    assert win.tool.selected == 0 and win.doc.hints[0].x == start
+    win.pick_color((30, 60, 200))                              # goes to the hint, as selected
+    assert win.doc.hints[0].rgb == (30, 60, 200)
+    win.tool.undo()
+    win.tool.undo()                                            # the second hint's adding
+    assert win.tool.selected is None and len(win.doc.hints) == 1
+    wait_idle(qtbot, win)
+
+
+def test_suggested_chips_do_not_change_under_the_mouse(qtbot):
+    row = ColorRow("Suggested", "", 10)
+    qtbot.addWidget(row)
+    row.set_colors([(200, 30, 30), (30, 30, 200)])
+    row.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)   # the user is about to click
+    row.set_colors([(120, 80, 40), (200, 30, 30)])             # a new result arrives
+    assert row.colors == [(200, 30, 30), (30, 30, 200)]
+    row.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+    QApplication.sendEvent(row, QEvent(QEvent.Type.Leave))
+    assert row.colors == [(120, 80, 40), (200, 30, 30)]
+
+
+def test_the_suggestions_tooltip_names_only_what_is_offered():
+    colours, labels = suggestions(50.0, (120, 110, 100), None, [(20.0, 30.0, 0.4)])
+    gray = _kinds(labels)
+    assert "photo's own colour" not in gray and gray.startswith("the model's current colour")
+    assert "likely" in gray and gray.endswith("common colours at that lightness")
+    _, labels = suggestions(50.0, (120, 110, 100), (150, 100, 90), [])
+    assert "the photo's own colour" in _kinds(labels)
+
