@@ -142,6 +142,7 @@ class ImageView(QGraphicsView):
             at = QPointF(r.width() / 2, r.height() / 2)
         anchor = self.viewportTransform().inverted()[0].map(at)
         self.setTransform(QTransform.fromScale(scale, scale))
+        self._lay_out_scroll_bars()
         d = self.viewportTransform().map(anchor) - at
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + round(d.x()))
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + round(d.y()))
@@ -157,9 +158,17 @@ class ImageView(QGraphicsView):
     def zoom_percent(self) -> int:
         return round(100 * self.zoom())
 
+    def _lay_out_scroll_bars(self) -> None:
+        """Show or hide the scroll bars a new zoom needs now. Left to the event loop, a scroll
+        bar that appears narrows the viewport after the zoom has placed its point, and the
+        point under the cursor moved (~8 photo pixels on the step that brought the bar);
+        setting the policy makes the scroll area lay them out at once."""
+        self.setVerticalScrollBarPolicy(self.verticalScrollBarPolicy())
+
     def copy_view_from(self, other: "ImageView") -> None:
         self._fit_mode = other._fit_mode     # a fitted view zoomed in must not re-fit here
         self.setTransform(other.transform())
+        self._lay_out_scroll_bars()          # (else this view's later layout moved both views)
         self.horizontalScrollBar().setValue(other.horizontalScrollBar().value())
         self.verticalScrollBar().setValue(other.verticalScrollBar().value())
 

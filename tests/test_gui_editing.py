@@ -145,3 +145,29 @@ def test_the_suggestions_tooltip_names_only_what_is_offered():
     _, labels = suggestions(50.0, (120, 110, 100), (150, 100, 90), [])
     assert "the photo's own colour" in _kinds(labels)
 
+
+
+def test_the_wheel_step_that_brings_the_scroll_bars_keeps_the_point_under_the_cursor(qtbot, win):
+    """From the fitted view, the zoom step at which a scroll bar appeared moved the point under
+    the cursor sideways by ~5-8 photo pixels (the viewport narrowed after the step had placed
+    it, and the other view's own late layout was copied back). Along an axis where the photo
+    is still smaller than the view it stays centred, as before."""
+    from .test_gui import wheel_at
+    v = win.gray_view
+    win.views.fit()
+    QApplication.processEvents()
+    pos = QPointF(v.viewport().width() * 0.7, v.viewport().height() * 0.6)
+    appeared = False
+    for _ in range(5):
+        under = v.mapToScene(pos.toPoint())
+        had_bar = v.verticalScrollBar().isVisible()
+        wheel_at(v, pos, 120)
+        QApplication.processEvents()
+        after = v.mapToScene(pos.toPoint())
+        appeared |= v.verticalScrollBar().isVisible() and not had_bar
+        tolerance = 3 / v.zoom()                              # three screen pixels
+        if v.horizontalScrollBar().maximum() > 0:             # the photo overflows sideways
+            assert abs(after.x() - under.x()) < tolerance, (under, after, had_bar)
+        if v.verticalScrollBar().maximum() > 0 and had_bar:
+            assert abs(after.y() - under.y()) < tolerance, (under, after)
+    assert appeared                                           # the step in question was taken
