@@ -11,7 +11,7 @@ import torch
 from PySide6.QtCore import qVersion
 
 from net.assets import model_label
-from net.hint_reach import PHOTO
+from net.hint_reach import PHOTO, REGION
 from net.device import autocast_for
 from net.retraining import HeldOutScores
 from net.version import __version__
@@ -47,10 +47,9 @@ def _scored(meta: dict) -> str:
             continue
         if not math.isfinite(psnr):
             continue
-        reach = REACH_NAMES.get(record.get("hint_reach", PHOTO), "Whole photo")
         return (f"Scored {psnr:.2f} dB PSNR with {SCORE_HINTS} hints on {folder} ({photos} "
-                f"photos), hints colouring: {reach} (the evaluation's default; the README's "
-                f"Results give Own region's scores too).")
+                f"photos), hints colouring: {REACH_NAMES[PHOTO]} (what the evaluation measures; "
+                f"the README's Results give {REACH_NAMES[REGION]}'s scores too).")
     return ""
 
 

@@ -225,7 +225,8 @@ class ColorPanel(QWidget):
         row.set_colors(colors, labels)
         row.title.setText(f"Suggested {spot}")
         x, y, l = at
-        row.setToolTip(SUGGEST_FOR.format(spot=spot, x=x, y=y, l=l, what=_kinds(labels or [])))
+        row.setToolTip(SUGGEST_FOR.format(spot=spot, x=x, y=y, l=l, what=_kinds(labels))
+                       if labels else SUGGEST_TIP)
 
     def remember(self, rgb) -> bool:
         """Add a used colour to the recent row; True when the row changed."""

@@ -158,6 +158,7 @@ class AbPicker(QWidget):
         drag is one choice (one undo step, one recent colour), not one per mouse move."""
         ab = self._ab_at(e.position())
         if ab is not None and e.button() == Qt.MouseButton.LeftButton:
+            self._end_drag()                 # one whose release never came (a dialog took it)
             self._dragged = rgb_for(self.l, *ab)
             self.colorDragged.emit(self._dragged)
 
@@ -169,7 +170,15 @@ class AbPicker(QWidget):
                 self.colorDragged.emit(rgb)
 
     def mouseReleaseEvent(self, e):
-        if self._dragged is not None and e.button() == Qt.MouseButton.LeftButton:
+        if e.button() == Qt.MouseButton.LeftButton:
+            self._end_drag()
+
+    def hideEvent(self, e):
+        super().hideEvent(e)
+        self._end_drag()                     # (the panel hidden mid-drag: no release follows)
+
+    def _end_drag(self) -> None:
+        if self._dragged is not None:
             rgb, self._dragged = self._dragged, None
             self.colorPicked.emit(rgb)
 
@@ -239,7 +248,7 @@ class ColorRow(QWidget):
     def set_colors(self, colors, labels=None) -> None:
         """Show these chips; while the mouse is over the row they wait until it leaves, so a
         chip never changes colour under a click (a new result reorders the suggestions)."""
-        if self.underMouse() and self.colors:
+        if self.underMouse() and self.colors and len(colors):   # (an empty row: at once)
             self._pending = (colors, labels)
             return
         self._pending = None

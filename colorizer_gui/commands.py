@@ -27,6 +27,10 @@ class Command:
         """Absorb ``newer`` (already applied) into this command; False if they stay separate."""
         return False
 
+    def changes_nothing(self) -> bool:
+        """True when this (merged) command leaves the document as it found it."""
+        return False
+
 
 class History:
     def __init__(self, on_change: Callable[[], None] | None = None):
@@ -47,6 +51,8 @@ class History:
         top = self._done[-1] if self._done else None
         if (top is not None and cmd.gesture is not None and top.gesture == cmd.gesture
                 and self._clean != len(self._done) and top.merge(cmd)):
+            if top.changes_nothing():       # e.g. a colour drag back to where it started
+                self._done.pop()
             self._notify()
             return
         self._done.append(cmd)
@@ -148,6 +154,9 @@ class EditHint(Command):
             self.new = newer.new
             return True
         return False
+
+    def changes_nothing(self) -> bool:
+        return self.new == self.old
 
 
 class RemoveHints(Command):

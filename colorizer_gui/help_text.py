@@ -63,8 +63,8 @@ def opened_message(photo: str, size: tuple[int, int], hints: int, session: str |
     if flattened:
         text += ". Its transparent parts are shown, and exported, on white"
     if incomplete:
-        text = (f"{photo} is damaged or incomplete: its file ends early. Opened the part that "
-                f"could be read; the rest is filled in gray or black. " + text)
+        text = (f"{photo} is damaged or incomplete (its file ends early): what it lacks shows as "
+                f"flat gray or black, or blurred. " + text)
     return text
 
 

@@ -5,7 +5,8 @@
 * click on a hint: select it; drag it: move it, strokes as a whole (one undo step);
 * the colour and radius controls recolour / resize the selected hint; with none selected they
   only set the brush. A new hint is not selected; a click beside the photo deselects;
-* undo and redo deselect (the selected index may name another hint afterwards);
+* undo and redo select the hint a move, resize or recolour changed, else deselect (adding or
+  removing hints may shift the selected index onto another hint);
 * eraser mode: click or drag removes every hint the brush touches (one undo step);
 * Alt+click: eyedropper (handled by the window; the tool only reports it).
 
@@ -158,8 +159,8 @@ class HintTool(QObject):
     def _step(self, step, cmd) -> None:
         self.select(None)
         step()
-        if isinstance(cmd, EditHint) and cmd.index < len(self.doc.hints):
-            self.select(cmd.index)
+        if isinstance(cmd, EditHint) and cmd.index < len(self.doc.hints) and self.mode == "paint":
+            self.select(cmd.index)                  # (the eraser keeps nothing selected)
 
     def delete_selected(self) -> None:
         if self.selected is not None:
@@ -173,7 +174,11 @@ class HintTool(QObject):
             self.history.push(SetHints(self.doc, [], "Clear all hints"))
 
     def add_hint(self, x: float, y: float) -> None:
-        self.history.push(AddHints(self.doc, [Hint(x, y, self.radius, self.color)], next(self._ids)))
+        self._paint(x, y, next(self._ids))
+
+    def _paint(self, x: float, y: float, gesture: int) -> None:
+        """A new hint at (x, y) with the brush's radius and colour, as its own undo step."""
+        self.history.push(AddHints(self.doc, [Hint(x, y, self.radius, self.color)], gesture))
         self.hintPainted.emit(self.color)
 
     def erase_at(self, x: float, y: float, gesture: int | None = None) -> int:
@@ -212,8 +217,7 @@ class HintTool(QObject):
         if not self.doc.contains(x, y):
             return
         g = next(self._ids)
-        self.history.push(AddHints(self.doc, [Hint(x, y, self.radius, self.color)], g))
-        self.hintPainted.emit(self.color)
+        self._paint(x, y, g)
         self._gesture = ("stroke", g, len(self.doc.hints) - 1, (x, y))
 
     def drag(self, p: QPointF) -> None:

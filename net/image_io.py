@@ -158,8 +158,9 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None,
 
     A file that ends early (a cut-off download, a damaged disk) is refused as "damaged or
     incomplete", unless ``incomplete_ok``: then what could be decoded is returned with
-    ``incomplete`` set (the rest of a JPEG comes out mid-gray, of a PNG or TIFF black), for a
-    user who sees it and would rather colorize the part that is there.
+    ``incomplete`` set (the rest of a JPEG comes out mid-gray, of a PNG or an uncompressed
+    TIFF black; a progressive JPEG comes out blurred), for a user who sees it and would rather
+    colorize the part that is there.
     """
     path = Path(path)
     limit = max_pixels or max_pixels_setting()

@@ -56,6 +56,43 @@ def test_a_drag_through_the_colour_picker_is_one_undo_step_and_one_recent_colour
     _drag_through_picker(win.panel.ab_picker)
     assert win.doc.hints[0].rgb == final and win.doc.history.count() == steps_before + 1
     assert len([c for c in win.panel.recent.colors if c not in before]) == 1
+    # A drag that ends on the colour it started from leaves no step behind ("*" and all).
+    win.tool.select(0)
+    steps = win.doc.history.count()
+    win.tool.set_color((10, 200, 30), dragging=True)
+    win.tool.set_color(final)
+    assert win.doc.history.count() == steps and win.doc.hints[0].rgb == final
+    wait_idle(qtbot, win)
+
+
+def test_a_picker_drag_that_loses_its_release_ends_when_the_picker_hides(qtbot, win):
+    """A dialog or a hidden panel can take the release: the drag still ends there, and the next
+    colour choice is a step of its own (it merged into the lost drag's step)."""
+    click(win.gray_view, (100, 100))
+    win.tool.select(0)
+    picker = win.panel.ab_picker
+    s = min(picker.width(), picker.height())
+    _mouse(picker, QEvent.Type.MouseButtonPress, (picker.width() - s) / 2 + s * 0.3,
+           (picker.height() - s) / 2 + s * 0.4)
+    dragged = win.doc.hints[0].rgb
+    steps = win.doc.history.count()
+    win.menus.panel_action.trigger()                           # View > Colour panel: hidden
+    assert win.panel.recent.colors[0] == dragged                # the drag ended where it was
+    win.pick_color((20, 60, 200))
+    assert win.doc.history.count() == steps + 1
+    win.tool.undo()
+    assert win.doc.hints[0].rgb == dragged
+    win.menus.panel_action.trigger()
+    wait_idle(qtbot, win)
+
+
+def test_undo_in_the_eraser_selects_nothing(qtbot, win):
+    click(win.gray_view, (100, 100))
+    win.tool.select(0)
+    win.pick_color((20, 60, 200))
+    win.tool.set_mode("erase")
+    win.tool.undo()
+    assert win.tool.selected is None and win.doc.hints[0].rgb != (20, 60, 200)
     wait_idle(qtbot, win)
 
 
@@ -102,6 +139,12 @@ def test_a_click_on_the_result_beside_the_photo_paints_rather_than_picks_an_unse
     assert len(win.doc.hints) == 3 and (win.doc.hints[0].x, win.doc.hints[0].y) == at
     click(win.gray_view, (100, 100))                           # where the hints show, it picks
     assert win.tool.selected is not None and len(win.doc.hints) == 3
+    win.views.set_side_by_side(False)
+    win.menus.hints_action.trigger()                           # H: hints hidden everywhere
+    assert not win.result_view.show_hints and not win.gray_view.show_hints
+    win.tool.select(None)
+    click(win.result_view, (100, 100))
+    assert len(win.doc.hints) == 4 and win.tool.selected is None
     wait_idle(qtbot, win)
 
 
@@ -157,17 +200,17 @@ def test_the_wheel_step_that_brings_the_scroll_bars_keeps_the_point_under_the_cu
     win.views.fit()
     QApplication.processEvents()
     pos = QPointF(v.viewport().width() * 0.7, v.viewport().height() * 0.6)
-    appeared = False
+    checked = False
     for _ in range(5):
         under = v.mapToScene(pos.toPoint())
         had_bar = v.verticalScrollBar().isVisible()
         wheel_at(v, pos, 120)
         QApplication.processEvents()
         after = v.mapToScene(pos.toPoint())
-        appeared |= v.verticalScrollBar().isVisible() and not had_bar
         tolerance = 3 / v.zoom()                              # three screen pixels
         if v.horizontalScrollBar().maximum() > 0:             # the photo overflows sideways
             assert abs(after.x() - under.x()) < tolerance, (under, after, had_bar)
+            checked |= v.verticalScrollBar().isVisible() and not had_bar
         if v.verticalScrollBar().maximum() > 0 and had_bar:
             assert abs(after.y() - under.y()) < tolerance, (under, after)
-    assert appeared                                           # the step in question was taken
+    assert checked                  # the step that brought the bar was one of those checked
