@@ -16,8 +16,9 @@ def test_the_colour_plane_answers_a_click_outside_its_gamut_with_the_nearest_col
     qtbot.addWidget(picker)
     picker.resize(200, 200)
     picker.set_lightness(90.0)                        # near white: a deep blue cannot exist
-    picked = []
+    picked, shown = [], []              # chosen (a click, a drag's end); shown while dragging
     picker.colorPicked.connect(picked.append)
+    picker.colorDragged.connect(shown.append)
 
     def mouse(kind, x, y, buttons=Qt.MouseButton.LeftButton):
         button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
@@ -35,20 +36,22 @@ def test_the_colour_plane_answers_a_click_outside_its_gamut_with_the_nearest_col
     rows, cols = picker._inside.shape
     assert not picker._inside[int(190 / 200 * rows), cols // 2]
     mouse(QEvent.Type.MouseButtonPress, 100, 190)
-    assert len(picked) == 1
-    l, a, b = lab(picked[0])
+    assert len(shown) == 1 and picked == []
+    l, a, b = lab(shown[0])
     assert abs(l - 90) < 2                            # the lightness under the cursor
     assert b < -12 and hue_gap(a, b, -90) < 8          # a blue, of the clicked hue, as strong as fits
     mouse(QEvent.Type.MouseButtonRelease, 100, 190, Qt.MouseButton.NoButton)
+    assert picked == shown                             # the click's colour is the one chosen
 
     mouse(QEvent.Type.MouseButtonPress, 100, 100)     # the centre: gray, inside the gamut
     mouse(QEvent.Type.MouseMove, 260, 100)            # dragged out past the right edge: +a
-    assert len(picked) == 3
-    l, a, b = lab(picked[-1])
+    assert len(shown) == 3 and len(picked) == 1
+    l, a, b = lab(shown[-1])
     assert abs(l - 90) < 2 and a > 10 and hue_gap(a, b, 0) < 8
     mouse(QEvent.Type.MouseButtonRelease, 260, 100, Qt.MouseButton.NoButton)
+    assert picked[-1] == shown[-1] and len(picked) == 2   # a drag is one choice, where it ended
     mouse(QEvent.Type.MouseMove, 20, 100, Qt.MouseButton.NoButton)   # hovering picks nothing
-    assert len(picked) == 3
+    assert len(shown) == 3 and len(picked) == 2
 
 
 def test_a_colour_that_looks_like_a_recent_one_replaces_it_at_the_front(qtbot):
