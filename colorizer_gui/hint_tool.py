@@ -55,7 +55,7 @@ class HintTool(QObject):
         self._gesture = None
         self._ids = itertools.count(1)
         self._resize_gesture = next(self._ids)   # radius steps on one selection merge
-        self._colour_drag = None    # a drag through the colour picker: (gesture, hint's colour before)
+        self._colour_drag = None    # the gesture of a drag through the colour picker in progress
         doc.subscribe(self._on_doc_changed)
 
     @property
@@ -71,18 +71,15 @@ class HintTool(QObject):
         rgb = tuple(int(c) for c in rgb)
         self.color = rgb
         self.colorChanged.emit(rgb)
-        gesture, drag = None, self._colour_drag
-        if dragging and drag is None and self.selected is not None:
-            drag = self._colour_drag = (next(self._ids), self.doc.hints[self.selected].rgb)
-        if drag is not None:
-            gesture = drag[0]
-            if not dragging:
-                self._colour_drag = None
         if self.selected is None:
             return False
-        before = drag[1] if drag is not None else self.doc.hints[self.selected].rgb
+        gesture = self._colour_drag or next(self._ids)
+        self._colour_drag = gesture if dragging else None
         self._edit_selected(lambda h: h.with_rgb(rgb), "Recolour hint", gesture)
-        return before != rgb
+        # The gesture's step is on top exactly when it changed the hint: a choice of the same
+        # colour pushes none, and a drag back to its first colour is dropped by the history.
+        top = self.history.next_undo()
+        return top is not None and top.gesture == gesture
 
     def set_radius(self, r: float) -> None:
         r = float(min(self.max_radius, max(MIN_RADIUS, r)))
