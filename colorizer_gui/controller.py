@@ -8,7 +8,6 @@ the current model, re-opening it whenever a job leaves them apart.
 """
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -17,16 +16,15 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from net import Colorizer, load_image
 from net.atomic import file_sha256
 from net.color import rgb_to_l
-from net.formats import read_filter
 from net.assets import model_name
 from net.hints import Hint
-from net.session_file import SUFFIX, Session, SessionError, check_hints_fit, load_session
+from net.session_file import SUFFIX, Session, SessionError
 
-from . import saving
+from . import saving, session_opening
 from .app_settings import (add_recent_file, preferred_hint_reach, remember_hint_reach,
                            remember_opened, session_model_switch)
 from .autosave import Autosave
-from .help_text import ALONE, KEEP, hints_misfit_text, opened_message, other_photo_text
+from .help_text import ALONE, KEEP, opened_message
 from .commands import SetHintReach
 from .document import Document, Photo
 from .exporting import start_export
@@ -47,11 +45,6 @@ def _load_photo(path: Path, colorizer: Colorizer | None):
     l_full = session.l_full if session is not None else rgb_to_l(img.rgb)  # never convert twice
     return Photo(img.rgb, img.path, img.has_color, l_full, sha, img.rgb16, img.bit_depth,
                  img.flattened, img.metadata, img.incomplete), session
-
-
-def _other_file(photo: Photo, expected_sha: str | None) -> bool:
-    """Whether ``photo`` is known not to be the file a session recorded (its SHA-256)."""
-    return bool(expected_sha and photo.sha256 and expected_sha != photo.sha256)
 
 
 class EditorController(QObject):
@@ -175,7 +168,7 @@ class EditorController(QObject):
         unsaved hints asked about (``ask``), so a file that is no photo costs no question. A
         photo opened without a session's ``hint_reach`` gets the one last chosen. A session's
         hints that do not fit the photo, or a photo that is not the file the session was saved
-        with, are asked about first (:meth:`_session_fits`). ``moved``: the user located the
+        with, are asked about first (:func:`.session_opening.session_fits`). ``moved``: the user located the
         session's photo elsewhere, so the session counts as changed (Save records the place)."""
         path = Path(path)
         if path.name.endswith(SUFFIX):
@@ -187,7 +180,8 @@ class EditorController(QObject):
             if token != self._opening:
                 return                      # a newer open replaced this one
             photo, session = result
-            fits = self._session_fits(photo, hints or [], session_path, expected_sha, unsaved)
+            fits = session_opening.session_fits(self, photo, hints or [], session_path,
+                                                expected_sha, unsaved)
             if fits is None:
                 self.message.emit("", 0)
                 return
@@ -215,36 +209,6 @@ class EditorController(QObject):
         self.worker.submit(lambda: _load_photo(path, colorizer), done, failed)
         return True
 
-    def _session_fits(self, photo: Photo, hints, session_path: Path | None,
-                      expected_sha: str | None, restoring: bool = False) -> str | None:
-        """Whether a session's ``hints`` go on ``photo``: KEEP (they fit, and it is the file the
-        session was saved with, or the user says to use them all the same), ALONE (some lie
-        outside it and the user opens the photo without them, tied to no session file, so no
-        Save can empty the session) or None (open nothing). Without hints: KEEP. Work
-        ``restoring`` from a crash's autosave that does not go on the photo is first set aside
-        as a session file of its own (:meth:`Autosave.set_aside`), which the question names:
-        this run's autosave would overwrite it, closing the window delete it."""
-        if not hints:
-            return KEEP
-        name = session_path.name if session_path is not None and not restoring \
-            else "the restored work"
-        try:
-            check_hints_fit(hints, photo.rgb.shape[:2])
-        except SessionError as e:
-            kept = self.autosave_file.set_aside() if restoring else None
-            return ALONE if self.prompts.yes_no(
-                "The session's hints do not fit this photo",
-                hints_misfit_text(name, photo.path.name, str(e), kept)) else None
-        if _other_file(photo, expected_sha):
-            if self.prompts.yes_no("Not the photo the session was saved with",
-                                   other_photo_text(name, photo.path.name, len(hints))):
-                return KEEP
-            kept = self.autosave_file.set_aside() if restoring else None
-            if kept is not None:
-                self.message.emit(f"The restored work is kept in {kept}", 0)
-            return None
-        return KEEP
-
     def _finish_open(self, photo: Photo, session, colorizer, hints, session_path, expected_sha,
                      unsaved: bool, hint_reach: str | None = None, model: tuple | None = None,
                      moved: bool = False):
@@ -256,7 +220,7 @@ class EditorController(QObject):
         remember_opened(self.settings, photo.path, session_path if not unsaved else None)
         self._set_session(session if colorizer is self.colorizer else None, photo)
         self._ensure_session()
-        changed = _other_file(photo, expected_sha)
+        changed = session_opening.other_file(photo, expected_sha)
         self.photoOpened.emit()
         text = opened_message(photo.path.name, (h, w), len(hints), session_path and
                               session_path.name, unsaved, photo.has_color, changed,
@@ -268,32 +232,8 @@ class EditorController(QObject):
 
     def open_session(self, path: Path, remember: bool = True, ask: bool = True,
                      save_to: Path | None = None) -> bool:
-        """Open a session file; ``remember=False`` (an autosave) opens its hints as unsaved work,
-        which Save writes to ``save_to`` (else it asks where)."""
-        try:
-            s = load_session(path)
-        except SessionError as e:
-            name = Path(path).name
-            self.prompts.error("The session could not be opened",
-                               str(e) if name in str(e) else f"{name}: {e}")
-            return False
-        img = Path(os.path.normpath(s.image_path(path)))
-        if not img.is_file():
-            if not self.prompts.yes_no("Photo not found", f"The session's photo {img.name} was not "
-                                       f"found at {img.parent}. Locate it?"):
-                return False
-            found = self.prompts.open_file(f"Locate {img.name}", str(Path(path).parent),
-                                           f"{read_filter()};;All files (*)")
-            if not found:
-                return False
-            img = Path(found)
-            moved = True
-        else:
-            moved = False
-        return self.open_path(img, hints=s.hints, session_path=Path(path) if remember else save_to,
-                              expected_sha=s.image_sha256, ask=ask, unsaved=not remember,
-                              hint_reach=s.hint_reach, model=(s.model, s.model_path, s.model_sha256),
-                              moved=moved and remember)
+        """Open a session file (:func:`.session_opening.open_session`)."""
+        return session_opening.open_session(self, path, remember, ask, save_to)
 
     def _use_session_model(self, model: tuple | None) -> None:
         """Switch to the model a session was saved with, ``(name, path, sha256)``, when another
