@@ -12,12 +12,24 @@ class Prompts:
 
     def save_changes(self, action: str) -> str:
         """SAVE, DISCARD or CANCEL before ``action`` (e.g. "opening photo.jpg") replaces unsaved hints."""
+        box = self.save_changes_box(action)
+        box.exec()
         B = QMessageBox.StandardButton
-        answer = QMessageBox.question(
-            self.parent, "Save the session?",
-            f"Your hints are not saved. Save the session before {action}?",
-            B.Save | B.Discard | B.Cancel, B.Save)
-        return {B.Save: SAVE, B.Discard: DISCARD}.get(answer, CANCEL)
+        return {B.Save: SAVE, B.Discard: DISCARD}.get(box.standardButton(box.clickedButton()),
+                                                      CANCEL)
+
+    def save_changes_box(self, action: str) -> QMessageBox:
+        """The question :meth:`save_changes` asks: Save (the default, Return), Discard and
+        Cancel (Escape, or closing it); S and D choose the first two from the keyboard."""
+        B = QMessageBox.StandardButton
+        box = QMessageBox(QMessageBox.Icon.Question, "Save the session?",
+                          f"Your hints are not saved. Save the session before {action}?",
+                          B.Save | B.Discard | B.Cancel, self.parent)
+        box.setDefaultButton(B.Save)
+        box.setEscapeButton(B.Cancel)
+        box.button(B.Save).setText("&Save")
+        box.button(B.Discard).setText("&Discard")
+        return box
 
     def yes_no(self, title: str, text: str) -> bool:
         return QMessageBox.question(self.parent, title, text) == QMessageBox.StandardButton.Yes

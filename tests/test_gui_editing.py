@@ -1,12 +1,15 @@
 """The editing defects a third new-user walkthrough found (session 27): a drag through the
 colour picker, recent colours, clicks on hints the view does not show, undo and the
-selection, the suggestions' chips and tooltip (About's score: tests/test_about.py)."""
+selection, the suggestions' chips and tooltip (About's score: tests/test_about.py); and the
+keyboard on the save question (session 28)."""
+import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from colorizer_gui.color_panel import _kinds
 from colorizer_gui.color_widgets import ColorRow
+from colorizer_gui.prompts import Prompts
 from colorizer_gui.suggestions import suggestions
 from net.hints import Hint
 
@@ -214,3 +217,20 @@ def test_the_wheel_step_that_brings_the_scroll_bars_keeps_the_point_under_the_cu
         if v.verticalScrollBar().maximum() > 0 and had_bar:
             assert abs(after.y() - under.y()) < tolerance, (under, after)
     assert checked                  # the step that brought the bar was one of those checked
+
+
+B = QMessageBox.StandardButton
+
+
+@pytest.mark.parametrize("key, button", [(Qt.Key.Key_D, B.Discard), (Qt.Key.Key_S, B.Save),
+                                         (Qt.Key.Key_Return, B.Save), (Qt.Key.Key_Escape, B.Cancel)])
+def test_save_question_answers_from_the_keyboard(qtbot, key, button):
+    """"Save the session?" before opening another photo: D discards, S or Return saves, Escape
+    cancels (Discard had no key: a keyboard user had to tab to it)."""
+    box = Prompts(None).save_changes_box("opening p.jpg")
+    qtbot.addWidget(box)
+    box.open()
+    qtbot.waitExposed(box)
+    qtbot.keyClick(box, key)
+    qtbot.waitUntil(lambda: box.clickedButton() is not None, timeout=2000)
+    assert box.standardButton(box.clickedButton()) == button
