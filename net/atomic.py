@@ -25,6 +25,8 @@ def atomic_path(final: str | os.PathLike):
     os.chmod(tmp, 0o666 & ~umask)          # mkstemp makes 0600; give the usual permissions
     try:
         yield Path(tmp)
+        # and again: a writer may have made the file anew (safetensors writes 0600)
+        os.chmod(tmp, 0o666 & ~umask)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, final)

@@ -143,7 +143,8 @@ def read_sidecar(path: str | Path) -> dict:
     path = Path(path)
     side = sidecar_path(path)
     if not side.is_file():
-        raise WeightsError(f"{path.name}: its description file {side.name} is missing")
+        raise WeightsError(f"{path.name}: not a model of this app: its description file "
+                           f"{side.name}, which every model it writes has, is missing")
     try:
         meta = json.loads(side.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:

@@ -44,8 +44,8 @@ def test_retraining_adapts_the_decoder_only_when_asked(local_weights, seed_weigh
     base = ["hnet", "--data", str(photo_dir), "--steps", "4", "--batch", "8", "--size", "64",
             "--workers", "0", "--val-count", "8", "--no-progress"]
     (tmp_path / "hd" / "model.safetensors").unlink()
-    r = run_cli(base + ["--out", str(tmp_path / "hd"), "--steps", "8", "--resume"])
-    assert "same --train" in one_line_error(r)
+    r = run_cli(base + ["--out", str(tmp_path / "hd"), "--steps", "8", "--resume", "--train", "hnet"])
+    assert "with --train hnet,decoder; resume it the same way" in one_line_error(r)
     r = run_cli(base + ["--out", str(tmp_path / "s"), "--init", str(seed_weights),
                         "--train", "hnet,decoder"])
     assert "needs a local model" in one_line_error(r)
@@ -166,7 +166,7 @@ def test_an_hnet_run_can_switch_the_decoders_hint_propagation(local_weights, pho
     w.unlink()                                          # resume the switched run: it keeps it
     r = run_cli(base + ["--out", str(tmp_path / "p"), "--resume", "--train", "hnet,decoder",
                         "--propagation", "levin"])
-    assert "resume it without --propagation levin" in one_line_error(r)
+    assert "with --propagation levin-screened; resume it the same way" in one_line_error(r)
     # a fresh matplotlib cache, as on a user's first retrain: its notice is not our log's
     r = run_cli(base + ["--out", str(tmp_path / "p"), "--resume", "--train", "hnet,decoder"],
                 env={"MPLCONFIGDIR": str(tmp_path / "mpl")})

@@ -55,7 +55,7 @@ def run_cli(args, timeout=600, env=None):
 def test_resume_after_kill_continues_from_saved_step(photo_dir, vgg_file, tmp_path):
     out = tmp_path / "run"
     args = ["local", "--data", str(photo_dir), "--out", str(out), "--vgg", str(vgg_file),
-            "--steps", "400", "--batch", "4", "--size", "32", "--workers", "0",
+            "--steps", "60", "--batch", "4", "--size", "32", "--workers", "0",
             "--ckpt-every", "5", "--val-every", "1000", "--no-progress"]
     p = subprocess.Popen([sys.executable, "-m", "training.train", *args], cwd=REPO,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -70,12 +70,11 @@ def test_resume_after_kill_continues_from_saved_step(photo_dir, vgg_file, tmp_pa
     reached = max(int(x["step"]) for x in rows(out))     # a step the run had certainly finished
     saved = torch.load(ckpt, weights_only=True)["step"]
     assert saved % 5 == 0 and saved >= reached - 5       # lost at most one checkpoint interval
-    r = run_cli(args[:args.index("--steps")] + ["--steps", str(saved + 5)] +
-                args[args.index("--steps") + 2:] + ["--resume"])
+    r = run_cli(args + ["--resume"])
     assert r.returncode == 0, r.stderr
     steps = [int(x["step"]) for x in rows(out)]
-    assert steps == sorted(steps) and steps[-1] == saved + 5   # no duplicated or lost rows
-    assert torch.load(ckpt, weights_only=True)["step"] == saved + 5
+    assert steps == sorted(steps) and steps[-1] == 60   # no duplicated or lost rows
+    assert torch.load(ckpt, weights_only=True)["step"] == 60
 
 
 def one_line_error(r):
@@ -350,8 +349,14 @@ def test_a_correction_loss_run_is_recorded_and_resumed_only_the_same_way(local_w
     base = ["hnet", "--data", str(photo_dir), "--steps", "8", "--batch", "8", "--size", "64",
             "--workers", "0", "--val-count", "8", "--no-progress", "--train", "hnet,decoder"]
     w.unlink()
-    r = run_cli(base + ["--out", str(tmp_path / "c"), "--resume"])
-    assert "without --correction-loss" not in r.stderr and "with --correction-loss" in one_line_error(r)
+    r = run_cli(base + ["--out", str(tmp_path / "c"), "--resume"])    # the run's own choice
+    assert r.returncode == 0, r.stderr
+    assert json.loads(w.with_suffix(".json").read_text())["training_history"][-1]["correction_loss"] is True
+    r = run_cli(base + ["--out", str(tmp_path / "n"), "--init", str(local_weights), "--steps", "2"])
+    assert r.returncode == 0, r.stderr
+    (tmp_path / "n" / "model.safetensors").unlink()
+    r = run_cli(base + ["--out", str(tmp_path / "n"), "--resume", "--correction-loss"])
+    assert "was started without --correction-loss" in one_line_error(r)
     r = run_cli(base[:-2] + ["--out", str(tmp_path / "s"), "--init", str(seed_weights),
                              "--correction-loss"])
     assert "--correction-loss needs a local model" in one_line_error(r)

@@ -59,7 +59,7 @@ def test_resume_refuses_a_checkpoint_of_another_architecture(photo_dir, vgg_file
     ck["model"] = {k: v for k, v in ck["model"].items() if "classifier" not in k}
     save_checkpoint(out / "checkpoint.pt", ck)
     rc = train_main(["local", "--data", str(photo_dir), "--out", str(out), "--steps", "4",
-                     "--batch", "4", "--size", "64", "--workers", "0", "--no-progress", "--resume"])
+                     "--batch", "8", "--size", "64", "--workers", "0", "--no-progress", "--resume"])
     assert rc == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "does not match the model" in err[0]

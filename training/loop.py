@@ -11,7 +11,8 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
-from net.retraining import HELD_OUT_SHARE
+from net.atomic import write_text_atomic
+from net.retraining import ARGS_NAME, HELD_OUT_SHARE
 from net.weights import save_model
 
 from .checkpoint import CheckpointError, load_checkpoint, require_same_on_resume, save_checkpoint
@@ -26,11 +27,25 @@ BEST_NAME = "best.safetensors"    # the weights at the lowest validation loss so
 log = logging.getLogger("colorizer.train")
 
 
+class Stopped(KeyboardInterrupt):
+    """The run stopped on a signal (``signum``: SIGINT for Ctrl+C, SIGTERM for kill) after
+    checkpointing; the command exits with 128 + signum, as the shell reports a signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = int(signum)
+
+
 def refuse_existing_run(out) -> None:
-    """A new run (no --resume) must not overwrite the checkpoint of one in ``out``."""
+    """A new run (no --resume) must not overwrite one in ``out``: a stopped run's checkpoint,
+    nor a finished run's model, log and options (the Model menu lists it by its folder)."""
     ckpt_path = Path(out) / CKPT_NAME
     if ckpt_path.exists():
         raise CheckpointError(f"{ckpt_path} exists; pass --resume to continue it or choose a new --out")
+    for name in ("model.safetensors", ARGS_NAME, "log.csv"):
+        if (Path(out) / name).exists():
+            raise CheckpointError(f"{out} holds a finished run ({name}); choose a new --out "
+                                  f"(or delete that folder to train there again)")
 
 
 def load_sources(args) -> tuple[list, list, list]:
@@ -98,6 +113,9 @@ def train(args, on_finish=None) -> Path:
         wall_before = float(resume_state.get("wall_seconds", 0.0))
         if run.is_main:
             log.info("resuming %s at step %d", ckpt_path, step)
+            if step >= args.steps:
+                log.warning("the run already reached its %d steps: nothing to train; its "
+                            "weights are exported again", args.steps)
     run.stage.prepare(run, train_sets, weights)
     prop = run.model.cfg.propagation                   # None: a system without hints
     stream = PhotoStream(train_sets, weights, args.size, hint_cfg,
@@ -109,7 +127,7 @@ def train(args, on_finish=None) -> Path:
            if val_imgs else None)
     if run.is_main:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "args.json").write_text(json.dumps(vars(args), indent=2))
+        write_text_atomic(out / ARGS_NAME, json.dumps(vars(args), indent=2))
     csv_path = out / "log.csv"
     if run.is_main:
         start_log(csv_path, step if resume_state is not None else 0)
@@ -130,7 +148,7 @@ def train(args, on_finish=None) -> Path:
     stop = {"now": False}
 
     def on_signal(signum, frame):
-        stop["now"] = True
+        stop["now"], stop["signum"] = True, signum
 
     old_term = signal.signal(signal.SIGTERM, on_signal)
     t_start = time.time()
@@ -163,6 +181,9 @@ def train(args, on_finish=None) -> Path:
         append_log_row(csv_path, 0, run.lr_at(0), wall_before + time.time() - t_start,
                        val_loss=last_val)
         window_t = time.time()          # the first row's images/s counts training alone
+    if run.is_main and step < args.steps:
+        log.info("training: step %d of %d, %d crops of %d px per step", step + 1, args.steps,
+                 args.batch * run.world, args.size)
     try:
         it = iter(loader)
         while step < args.steps and not stop["now"] and in_budget():
@@ -208,7 +229,7 @@ def train(args, on_finish=None) -> Path:
         checkpoint()
     if stop["now"] and step < args.steps:
         log.info("stopped at step %d; resume with --resume", step)
-        raise KeyboardInterrupt
+        raise Stopped(stop.get("signum", signal.SIGINT))
     if step < args.steps and run.is_main:
         log.info("time limit of %g minutes reached at step %d", args.time_limit, step)
         missed = [s for s in args.save_at if s > step]

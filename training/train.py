@@ -23,16 +23,18 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 
 from net.device import add_device_argument
 from net.propagation import METHODS as PROPAGATION_METHODS
-from net.weights import WeightsError
+from net.weights import WeightsError, read_sidecar
 
 from .checkpoint import CheckpointError
 from .data import DataError, Source
 from .logs import cli_logging
 from .losses import LOSSES
+from .resume_options import given_options, keep_run_options
 from .loop import load_sources, refuse_existing_run, train  # noqa: F401 (re-exported)
 from .run import CKPT_NAME, Run  # noqa: F401 (re-exported)
 from .stages import STAGES, palette_model_config as model_config  # noqa: F401 (re-exported)
@@ -48,15 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("stage", choices=STAGES,
                    help="what to train: " + ", ".join(STAGES) + " (see above; hnet and affinity "
                         "adapt an --init model)")
-    p.add_argument("--data", nargs="+", required=True, metavar="DIR[:WEIGHT]",
+    p.add_argument("--data", nargs="+", metavar="DIR[:WEIGHT]",
                    help="photo folders (recursive); WEIGHT, a positive number, is the folder's "
-                        "share of samples (default: 1 each)")
+                        "share of samples (default: 1 each); required, except with --resume")
     p.add_argument("--val", nargs="*", default=[], metavar="DIR",
                    help="validation folders (default: a fixed 5%% of the training photos)")
     p.add_argument("--out", required=True, help="run folder: checkpoint, log, loss curve, model")
     p.add_argument("--vgg", help="torchvision-layout VGG16 weights (.safetensors or .pth)")
     p.add_argument("--init", help="start from these weights (.safetensors); required for hnet and affinity")
-    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from OUT/checkpoint.pt; the options that define the run "
+                        "(data, model, steps, schedule, crops, loss) are the run's own")
     p.add_argument("--steps", type=int, default=5000,
                    help="training steps; the learning rate schedule spans them (default: %(default)s)")
     p.add_argument("--batch", type=int, default=16,
@@ -157,6 +161,12 @@ def check_before_reading(args) -> None:
         if path and not os.path.isfile(path):
             what = "is a folder, not a weights file" if os.path.isdir(path) else "file not found"
             raise WeightsError(f"{option} {path}: {what}")
+    for option, path in (("--init", args.init), ("--warm-start", args.warm_start)):
+        if path:       # a file that is no model: said before the photos are read
+            try:
+                read_sidecar(path)
+            except WeightsError as e:
+                raise WeightsError(f"{option} {e}") from None
     folders = [Source.parse(d).path for d in args.data] + list(args.val)   # DataError
     for folder in folders:
         if not os.path.exists(folder):
@@ -167,8 +177,6 @@ def main(argv=None) -> int:
     cli_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
-    if any(s < 1 or s > args.steps for s in args.save_at):
-        parser.error(f"--save-at takes steps from 1 to --steps ({args.steps})")
     if args.held_out < 0:
         parser.error("--held-out takes a number of photos (0: skip)")
     if not 0.0 <= args.hue_turn <= 1.0:
@@ -177,11 +185,25 @@ def main(argv=None) -> int:
         parser.error(f"--train chooses what the hnet stage adapts; the {args.stage} stage trains "
                      f"its own parts")
     try:
+        if args.resume:
+            keep_run_options(args, given_options(build_parser, argv))
+    except CheckpointError as e:
+        print(f"colorizer-train: error: {e}", file=sys.stderr)
+        return 2
+    if not args.data:
+        parser.error("--data is required" + (f" (no {args.out}/args.json to take it from)"
+                                             if args.resume else ""))
+    if args.steps < 1:
+        parser.error("--steps takes a number of steps, at least 1")
+    if any(s < 1 or s > args.steps for s in args.save_at):
+        parser.error(f"--save-at takes steps from 1 to --steps ({args.steps})")
+    try:
         check_before_reading(args)
         train(args)
-    except KeyboardInterrupt:
-        print("training interrupted; the last checkpoint is kept (use --resume)", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        print(f"training interrupted; the last checkpoint is kept (continue it with "
+              f"colorizer-train {args.stage} --out {args.out} --resume)", file=sys.stderr)
+        return 128 + getattr(e, "signum", signal.SIGINT)
     except (DataError, WeightsError, CheckpointError, FloatingPointError, ValueError) as e:
         print(f"colorizer-train: error: {e}", file=sys.stderr)
         return 2
