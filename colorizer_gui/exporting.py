@@ -11,9 +11,29 @@ from __future__ import annotations
 from pathlib import Path
 
 from net.export import export_image
-from net.formats import LOSSY_FORMATS, WRITE_FORMATS, with_image_extension
+from net.formats import (LOSSY_FORMATS, WRITE_FORMATS, filter_extension, filter_for,
+                         with_image_extension, write_filter)
+
+from .app_settings import default_save_dir
 
 DEFAULT_JPEG_QUALITY = 95
+
+
+def choose_export(ctl, settings) -> None:
+    """File > Export: the export dialog, starting in the folder and on the type last exported
+    to (else the photo's folder, as PNG), then :func:`start_export` to the file chosen."""
+    doc = ctl.doc
+    if doc.path is None:
+        ctl.prompts.error("Nothing to export", "Open a photo and load a model first.")
+        return
+    ext = filter_extension(filter_for(str(settings.value("exportType", ".png"))))
+    start = Path(settings.value("exportDir", "") or default_save_dir(doc.path)) / \
+        f"{doc.path.stem}_colorized{ext}"
+    chosen = ctl.prompts.export_file("Export colorized image", str(start), write_filter(),
+                                     filter_for(ext))         # the export asks, once
+    if chosen:
+        path, file_type = chosen
+        ctl.export_to(Path(with_image_extension(path, filter_extension(file_type) or ".png")))
 
 
 def may_write(ctl, path: Path, confirm: bool) -> bool:

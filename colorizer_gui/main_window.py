@@ -10,17 +10,18 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox
 
 from net.assets import model_label
 from net.colorizer import models_dir
-from net.formats import filter_extension, filter_for, read_filter, with_image_extension, write_filter
+from net.formats import read_filter
 from net.hint_reach import REGION
 from net.hints import photo_side
 from net.session_file import SUFFIX
 
 from .about import about_text
-from .app_settings import (autosave_path, default_save_dir, migrate_legacy_data, open_dir,
+from .app_settings import (autosave_path, migrate_legacy_data, open_dir,  # noqa: F401
                            pending_autosave, read_colors, session_dir, settings, write_colors)
 from .canvas import dropped_paths
 from .color_panel import AT_SELECTED_HINT, ColorPanel, scrollable
 from .controller import EditorController
+from .exporting import choose_export
 from .help_text import help_html, window_title
 from .hint_tool import MIN_RADIUS, HintTool
 from .menus import Menus
@@ -326,19 +327,7 @@ class MainWindow(QMainWindow):
             self.controller.load_model(path)
 
     def choose_export(self):
-        doc = self.doc
-        if doc.path is None:
-            self.prompts.error("Nothing to export", "Open a photo and load a model first.")
-            return
-        ext = filter_extension(filter_for(str(self.settings.value("exportType", ".png"))))
-        start = Path(self.settings.value("exportDir", "") or default_save_dir(doc.path)) / \
-            f"{doc.path.stem}_colorized{ext}"
-        chosen = self.prompts.export_file("Export colorized image", str(start), write_filter(),
-                                          filter_for(ext))         # the export asks, once
-        if chosen:
-            path, file_type = chosen
-            self.controller.export_to(Path(with_image_extension(
-                path, filter_extension(file_type) or ".png")))
+        choose_export(self.controller, self.settings)
 
     def retrain(self):
         from .retrain_dialog import RetrainDialog
@@ -347,6 +336,7 @@ class MainWindow(QMainWindow):
         if self._retrain is None:
             self._retrain = RetrainDialog(path, self)
             self._retrain.modelReady.connect(self.controller.load_model)
+            self._retrain.progressed.connect(self.statusBar().set_training)
         else:
             self._retrain.set_init_weights(path)      # the model loaded now, unless a run is going
         self._retrain.show()
@@ -390,6 +380,10 @@ class MainWindow(QMainWindow):
             self.controller.open_path(paths[0])
 
     def closeEvent(self, e):
+        if self._retrain is not None and self._retrain.running() and not self.prompts.yes_no(
+                "Retraining is running", self._retrain.quit_question()):
+            e.ignore()
+            return
         if not self.controller.confirm_replace("closing"):
             e.ignore()
             return

@@ -12,11 +12,15 @@ class Prompts:
 
     def save_changes(self, action: str) -> str:
         """SAVE, DISCARD or CANCEL before ``action`` (e.g. "opening photo.jpg") replaces unsaved hints."""
-        box = self.save_changes_box(action)
-        box.exec()
         B = QMessageBox.StandardButton
-        return {B.Save: SAVE, B.Discard: DISCARD}.get(box.standardButton(box.clickedButton()),
+        return {B.Save: SAVE, B.Discard: DISCARD}.get(self.ask(self.save_changes_box(action)),
                                                       CANCEL)
+
+    def ask(self, box: QMessageBox) -> QMessageBox.StandardButton:
+        """Show a question ``box`` the editor built itself (its buttons named for the keyboard)
+        and return the button chosen (Escape and closing it: its escape button)."""
+        box.exec()
+        return box.standardButton(box.clickedButton())
 
     def save_changes_box(self, action: str) -> QMessageBox:
         """The question :meth:`save_changes` asks: Save (the default, Return), Discard and

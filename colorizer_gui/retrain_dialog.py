@@ -11,49 +11,33 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QProcess, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
+                               QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from net.assets import describe_model, model_name
-from net.retraining import (CKPT_NAME, FEW_PHOTOS, LEVEL, HeldOutScores, count_photos,
-                            read_held_out)
-from net.weights import WeightsError
+from net.assets import is_local_model, model_name
+from net.retraining import (CKPT_NAME, FEW_PHOTOS, HeldOutScores, StoppedRun, count_photos,
+                            read_held_out, stopped_run)
 
 from . import app_settings
 from .curve_view import CurveView
-from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, folder_status,
-                            last_step, measured_text, photos_text, run_name)
+from .grows_to_fit import GrowsToFit, LogView
+from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, decoder_note,
+                            folder_status, last_step, progress_text, run_name, stopped_text,
+                            verdict_text)
 
-__all__ = ["RetrainDialog", "is_local_model", "run_name"]
+__all__ = ["RetrainDialog", "run_name"]
 
 FOLDER_PAUSE_MS = 300     # the folder field is counted this long after the last keystroke
 CURVE_SIZE = (420, 260)   # the loss curve is shown at most this large (pixels)
 CURVE_MIN_HEIGHT = 110    # and this tall at least (in a window short of room)
-SCREEN_SHARE = 0.85       # the window grows to show its texts and curve up to this share of
-                          # the screen's height (a title bar and a taskbar may take the rest)
 
 
-def is_local_model(path: str | None) -> bool:
-    """Whether the weights are a local model (whose decoder can adapt too)."""
-    try:
-        return bool(path) and describe_model(path).variant == "local"
-    except WeightsError:
-        return False
-
-
-class LogView(QPlainTextEdit):
-    """The trainer's output. It asks for no more height than its minimum (the verdict and the
-    curve come first) and takes whatever room the window has left."""
-
-    def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), self.minimumHeight())
-
-
-class RetrainDialog(QDialog):
+class RetrainDialog(GrowsToFit, QDialog):
     modelReady = Signal(str)
+    progressed = Signal(str)      # a short note on the run for the main window ("" when it ends)
 
     def __init__(self, init_weights: str | None, parent=None):
         super().__init__(parent)
@@ -66,7 +50,9 @@ class RetrainDialog(QDialog):
         self.proc: QProcess | None = None
         self.out: Path | None = None          # the run folder of the last Start
         self._run_folder: str | None = None   # the photo folder whose run the window shows
-        self._grown: tuple[int, int] | None = None   # (height before, after) fit_height grew it
+        self.stopped: StoppedRun | None = None     # the folder's run that stopped before its end
+        self._in_use_at_start: str | None = None    # the app's model when the run started
+        self._step0: tuple[int, float] | None = None
         lay = QVBoxLayout(self)
         self.form = form = QFormLayout()
         self.folder = QLineEdit()
@@ -124,6 +110,10 @@ class RetrainDialog(QDialog):
         self.log.setMinimumHeight(60)
         lay.addWidget(self.log)
         self.buttons = QDialogButtonBox()
+        self.resume_btn = self.buttons.addButton("Resume", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.resume_btn.setToolTip("Continue the run on this folder that stopped before its end")
+        self.resume_btn.hide()                   # shown when the folder has a stopped run
+        self.resume_btn.clicked.connect(self.resume)
         self.start_btn = self.buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
         self.stop_btn = self.buttons.addButton("Stop", QDialogButtonBox.ButtonRole.RejectRole)
         self.close_btn = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
@@ -169,21 +159,28 @@ class RetrainDialog(QDialog):
         is_dir = bool(folder) and Path(folder).is_dir()
         n = count_photos(folder) if is_dir else 0
         self.start_btn.setEnabled(n > 0)
+        self.stopped = stopped_run(app_settings.runs_dir(), folder) if n else None
+        self.resume_btn.setVisible(self.stopped is not None)
         if announce:
             if self._run_folder is not None and folder != self._run_folder:
                 self.clear_run()                        # another folder: a fresh start
-            self.status.setText(folder_status(folder, is_dir, n))
+            self.status.setText(folder_status(folder, is_dir, n) if self.stopped is None
+                                else stopped_text(self.stopped, last_step(
+                                    self.stopped.path / "log.csv")[0]))
         few = 0 < n < FEW_PHOTOS and self.decoder.isEnabled()    # enabled: a local model
         if self.decoder.isEnabled():
             self.decoder.setChecked(self._chosen_decoder(not few))
-        self.folder_note.setText(
-            f"Only {photos_text(n)}: below {FEW_PHOTOS}, adapting the decoder too colours photos "
-            f"like these no better than the palette network alone and other photos worse, so "
-            f"only the palette network adapts. Tick the box to adapt the decoder anyway." if few else "")
-        self.form.setRowVisible(self.folder_note, few)
+        self._show_decoder_note(n if few else 0)
+
+    def _show_decoder_note(self, few: int) -> None:
+        """Below FEW_PHOTOS photos (``few``; 0: not so few), what the box's state means."""
+        self.folder_note.setText(decoder_note(few, self.decoder.isChecked()) if few else "")
+        self.form.setRowVisible(self.folder_note, bool(few))
 
     def _decoder_clicked(self, on: bool) -> None:
         self._decoder_choice = (self.folder_text(), on)
+        if self.folder_note.text():                 # the note says what the box does now
+            self._show_decoder_note(count_photos(self.folder_text()))
 
     def _chosen_decoder(self, default: bool) -> bool:
         """The box's state: what the user ticked or unticked for the folder now typed, else
@@ -205,42 +202,75 @@ class RetrainDialog(QDialog):
         return self.folder.text().strip()
 
     def command(self, out: Path) -> list[str]:
-        return ["-m", "training.train", "hnet", "--data", self.folder_text(), "--init",
-                str(self.init_weights), "--out", str(out), "--steps", str(self.steps.value()),
-                "--no-progress", "--val-every", str(max(10, self.steps.value() // 10)),
-                "--ckpt-every", "50",
+        return ["-m", "training.train", "hnet", "--data", str(Path(self.folder_text()).absolute()),
+                "--init", str(self.init_weights), "--out", str(out), "--steps",
+                str(self.steps.value()), *self._reporting(self.steps.value()),
                 "--train", "hnet,decoder" if self.decoder.isChecked() else "hnet"]
+
+    def resume_command(self, run: StoppedRun) -> list[str]:
+        """Continue ``run``: the trainer takes its photos, model, steps and parts from the run."""
+        return ["-m", "training.train", "hnet", "--out", str(run.path), "--resume",
+                *self._reporting(run.steps)]
+
+    @staticmethod
+    def _reporting(steps: int) -> list[str]:
+        return ["--no-progress", "--val-every", str(max(10, steps // 10)), "--ckpt-every", "50"]
 
     def start(self):
         if not self.init_weights:
             self.status.setText("Load a model first (Model menu).")
             return
+        if not self._folder_ready():
+            return
+        self._launch(app_settings.runs_dir() / run_name(self.folder_text()), self.command)
+
+    def resume(self):
+        """Continue the folder's stopped run where its checkpoint left it (after a Stop, or a
+        quit that stopped it)."""
+        if not self._folder_ready() or self.stopped is None:
+            return
+        run = self.stopped
+        self.init_weights = run.init
+        self.start_from.setText(model_name(run.init) if run.init else "(the run's model)")
+        self.steps.setValue(run.steps)
+        self.decoder.setChecked("decoder" in run.train)
+        self._launch(run.path, lambda _out: self.resume_command(run))
+
+    def _folder_ready(self) -> bool:
+        """The folder field names a folder with photos (else the status line says what is wrong)."""
         if not self.folder_text():
             self.status.setText("Choose the folder of photos to train on first (Browse…).")
-            return
+            return False
         if not Path(self.folder_text()).is_dir():
             self.status.setText(NO_FOLDER)
-            return
+            return False
         if self.folder_timer.isActive():           # typed just now: its rule applies first
             self.on_folder_changed()
         if count_photos(self.folder_text(), stop_at=1) == 0:
             self.status.setText(NO_PHOTOS)
-            return
+            return False
+        return True
+
+    def _launch(self, out: Path, command) -> None:
+        """Run the trainer (``command(out)``: its arguments) into the run folder ``out``."""
         self.clear_run()
         self._run_folder = self.folder_text()
-        self.out = app_settings.runs_dir() / run_name(self.folder_text())
+        self.out = out
+        self._in_use_at_start = self.in_use
         self.proc = QProcess(self)
         self.proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         self.proc.readyReadStandardOutput.connect(self.read_output)
         # (QDialog has its own ``finished`` signal: the handler must not be called that)
         self.proc.finished.connect(self.on_process_finished)
         self.proc.errorOccurred.connect(self.on_process_error)
-        self.proc.start(sys.executable, self.command(self.out))
+        self.proc.start(sys.executable, command(self.out))
         self.start_btn.setEnabled(False)
+        self.resume_btn.hide()
         self.stop_btn.setEnabled(True)
         self.progress.setRange(0, 0)          # busy until the first step is logged
         self.progress.setFormat("%p %")
         self._t0 = time.monotonic()
+        self._step0 = None                    # (step, time) of the first step seen: for the ETA
         self._activity = "Starting the trainer"
         self.poll()
         self.timer.start()
@@ -283,38 +313,6 @@ class RetrainDialog(QDialog):
         self.log.clear()
         self.shrink_back()
 
-    def shrink_back(self) -> None:
-        """Undo fit_height's growth (the curve and the verdict are gone): the window returns to
-        the height it had before, unless the user has resized it since."""
-        grown, self._grown = self._grown, None
-        if grown is None or self.height() != grown[1]:
-            return
-        self.layout().activate()                   # (its minimum shrinks with the curve gone)
-        self.resize(self.width(), max(grown[0], self.minimumSizeHint().height()))
-
-    def fit_height(self) -> None:
-        """Grows the window to show its wrapped texts at their width and the curve at its
-        preferred size, up to SCREEN_SHARE of the screen's height (below that the curve is
-        drawn smaller; the texts and the buttons always show); moved up if it would leave the
-        screen."""
-        lay = self.layout()
-        lay.invalidate()                           # (its minimum has just grown)
-        least = need = lay.minimumSize().height()  # least and preferred height, with the
-        if lay.hasHeightForWidth():                # wrapped texts' lines at this width
-            least = max(least, lay.totalMinimumHeightForWidth(self.width()))
-            need = max(least, lay.totalHeightForWidth(self.width()))
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None and screen.height() > 0:
-            frame = self.frameGeometry().height() - self.height()
-            need = min(need, max(least, int(SCREEN_SHARE * screen.height()) - frame))
-        if self.height() < need:                   # the window grows to show all of it
-            before = self._grown[0] if self._grown else self.height()
-            self.resize(self.width(), need)
-            self._grown = (before, self.height())
-        if screen is not None and self.frameGeometry().bottom() > screen.bottom():
-            self.move(self.x(), max(screen.top(), self.y() - (self.frameGeometry().bottom()
-                                                              - screen.bottom())))
-
     def poll(self):
         if self.proc is None or self.proc.state() == QProcess.ProcessState.NotRunning:
             return
@@ -326,11 +324,18 @@ class RetrainDialog(QDialog):
             self.progress.setRange(0, 0)
             self.status.setText(f"{self._activity}… {elapsed} s")
         elif step:
+            if self._step0 is None:
+                self._step0 = (step, time.monotonic())
             self.progress.setRange(0, 100)
             self.progress.setValue(int(100 * step / total))
-            self.status.setText(f"Step {step} of {total}, loss {loss} · {elapsed} s")
+            first, t_first = self._step0
+            rate = (step - first) / max(1e-9, time.monotonic() - t_first)
+            self.status.setText(progress_text(step, total, loss, elapsed,
+                                              (total - step) / rate if rate > 0 else None))
         else:
             self.status.setText(f"{self._activity or 'Reading photos'}… {elapsed} s")
+        self.progressed.emit(f"Retraining: {min(100, 100 * step // total)} %" if step
+                             else "Retraining: starting")
 
     def stop(self):
         if self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning:
@@ -343,6 +348,7 @@ class RetrainDialog(QDialog):
 
     def on_process_finished(self, code, _status):
         self.timer.stop()
+        self.progressed.emit("")
         self.stop_btn.setEnabled(False)
         self.on_folder_changed(announce=False)     # Start again if the folder holds photos
         self.progress.setRange(0, 100)
@@ -353,7 +359,7 @@ class RetrainDialog(QDialog):
             # A finished run needs no resumable state (tens of MB per run in the data folder).
             (self.out / CKPT_NAME).unlink(missing_ok=True)
             scores = read_held_out(self.out)
-            load = (scores is None or scores.helped) and self.in_use == self.init_weights
+            load = (scores is None or scores.helped) and self.in_use == self._in_use_at_start
             self.status.setText(self.finished_text(scores, load))
             if not self.isVisible():       # closed during the run: the verdict comes back
                 self.show()
@@ -361,34 +367,26 @@ class RetrainDialog(QDialog):
             if load:
                 self.modelReady.emit(str(model))
         else:
+            self.on_folder_changed(announce=False)  # Resume, if it left a checkpoint
             last = self.log.toPlainText().strip().splitlines()[-1:] or ["(no output)"]
-            self.status.setText(f"Training stopped: {last[0]}")
+            stopped = self.stopped is not None and self.stopped.path == self.out
+            self.status.setText(stopped_text(self.stopped, last_step(self.out / "log.csv")[0],
+                                             just_now=True) if stopped
+                                else f"Training stopped: {last[0]}")
 
     def finished_text(self, scores: HeldOutScores | None, loaded: bool) -> str:
-        """What the window says when a run has written its model: whether it is loaded and
-        why, then (a paragraph of its own: a walkthrough found the two run together hard to
-        read) how it coloured the photos it held out from training, where it could measure."""
-        done = f"Done in {int(time.monotonic() - self._t0)} s."
-        listed = f"the Model menu lists it as \"Retrained: {self.out.name}\""
-        before = model_name(self.init_weights)
-        measured = measured_text(scores, before)
-        if loaded:
-            # Measured (README, "Retraining on a few photos"): a model adapted to a folder
-            # colours that kind of photo better and other kinds worse.
-            why = (", as it scored higher on average, if only a little"
-                   if scores is not None and scores.outcome == LEVEL else "")
-            return (f"{done} Loaded into the app{why}; {listed}. It is made for photos like "
-                    f"these: for other photos, {before} may colour better.\n\n{measured}")
-        if self.in_use != self.init_weights:
-            now = model_name(self.in_use) if self.in_use else "no model"
-            return (f"{done} The app uses {now} now, chosen during the run, so the new model "
-                    f"was not loaded; {listed}.\n\n{measured}")
-        why = (", as the new one scored no higher"
-               if scores is not None and scores.outcome == LEVEL else "")
-        return f"{done} {before} stays loaded{why}; {listed} if you want it anyway.\n\n{measured}"
+        return verdict_text(int(time.monotonic() - self._t0), self.out.name, self.init_weights,
+                            self.in_use, self.in_use != self._in_use_at_start, scores, loaded)
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning
+
+    def quit_question(self) -> str:
+        """What quitting the app during a run asks (it stops the run, which can be resumed)."""
+        step = last_step(self.out / "log.csv")[0] if self.out is not None else 0
+        at = f" is at step {step} of {self.steps.value()}" if step else " has started"
+        return (f"Retraining on {Path(self._run_folder or '').name or 'your photos'}{at}. Quit "
+                f"and stop it? Tools > Retrain on the same folder resumes it where it stopped.")
 
     def shutdown(self):
         """The app quits: stop a running trainer (it checkpoints on SIGTERM)."""

@@ -7,8 +7,9 @@ import re
 import time
 from pathlib import Path
 
+from net.assets import model_name
 from net.formats import FORMATS
-from net.retraining import BETTER, FEW_PHOTOS, LEVEL, HeldOutScores
+from net.retraining import BETTER, FEW_PHOTOS, LEVEL, HeldOutScores, StoppedRun
 
 CHOOSE_FOLDER = "Choose a folder of colour photos (yours: similar subjects work best)."
 NO_PHOTOS = f"That folder holds no photos ({', '.join(f.label for f in FORMATS)})."
@@ -36,7 +37,68 @@ def folder_status(folder: str, is_dir: bool, n: int) -> str:
     if n == 0:
         return NO_PHOTOS
     many = f"{FEW_PHOTOS} or more photos" if n >= FEW_PHOTOS else photos_text(n)
-    return f"{many} found. Press Start to adapt the model to them."
+    return (f"{many} found. Press Start to adapt the model to them (it learns from their "
+            f"colours: black-and-white photos among them are left out).")
+
+
+def decoder_note(n: int, ticked: bool) -> str:
+    """What the decoder box means for a folder of only ``n`` photos (below FEW_PHOTOS)."""
+    why = (f"Only {photos_text(n)}: below {FEW_PHOTOS}, adapting the decoder too colours photos "
+           f"like these no better than the palette network alone, and other photos worse")
+    if ticked:
+        return f"{why}. Untick the box to adapt the palette network alone."
+    return f"{why}, so only the palette network adapts. Tick the box to adapt the decoder anyway."
+
+
+def duration_text(seconds: float) -> str:
+    """"45 s", "3 min 05 s", "1 h 02 min"."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def progress_text(step: int, total: int, loss: str, elapsed: float, left: float | None) -> str:
+    """The status line while training: where it is, and about how long it has still to go."""
+    eta = f", about {duration_text(left)} left" if left is not None and step < total else ""
+    return f"Step {step} of {total}, loss {loss} · {duration_text(elapsed)}{eta}"
+
+
+def stopped_text(run: StoppedRun, step: int, just_now: bool = False) -> str:
+    """What the window says of a run on the folder that stopped before its end."""
+    at = f"at step {step} of {run.steps}" if step else f"before its first steps (of {run.steps})"
+    when = "Stopped" if just_now else f"A run on this folder ({run.path.name}) stopped"
+    return (f"{when} {at}. Resume continues it where it stopped (also after the app is "
+            f"closed); Start begins a new run.")
+
+
+def verdict_text(seconds: int, run: str, before: str | None, now: str | None, switched: bool,
+                 scores: HeldOutScores | None, loaded: bool) -> str:
+    """What the window says when run ``run`` has written its model: whether it is loaded and
+    why, then (a paragraph of its own: a walkthrough found the two run together hard to read)
+    how it coloured the photos it held out from training, against ``before`` (the model it
+    started from), where it could measure. ``now``: the app's model; ``switched``: the user
+    chose it during the run."""
+    done = f"Done in {duration_text(seconds)}."
+    listed = f"the Model menu lists it as \"Retrained: {run}\""
+    before_name = model_name(before) if before else "the model it started from"
+    measured = measured_text(scores, before_name)
+    if loaded:
+        # Measured (README, "Retraining on a few photos"): a model adapted to a folder
+        # colours that kind of photo better and other kinds worse.
+        why = (", as it scored higher on average, if only a little"
+               if scores is not None and scores.outcome == LEVEL else "")
+        return (f"{done} Loaded into the app{why}; {listed}. It is made for photos like "
+                f"these: for other photos, {before_name} may colour better.\n\n{measured}")
+    now_name = model_name(now) if now else "no model"
+    if switched:
+        return (f"{done} The app uses {now_name} now, chosen during the run, so the new model "
+                f"was not loaded; {listed}.\n\n{measured}")
+    why = (", as the new one scored no higher"
+           if scores is not None and scores.outcome == LEVEL else "")
+    return f"{done} {now_name} stays loaded{why}; {listed} if you want it anyway.\n\n{measured}"
 
 
 def measured_text(scores: HeldOutScores | None, before: str) -> str:

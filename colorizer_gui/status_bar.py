@@ -60,7 +60,7 @@ class ElidedLabel(QLabel):
 
 class StatusBar(QStatusBar):
     """``message``: the current message; ``spot``: x, y and L under the cursor (short, never
-    cut); ``time``: how long colouring took; ``model``: the model and device.
+    cut); ``training``: a retraining run's progress, while one runs; ``time``: how long colouring took; ``model``: the model and device.
 
     Short of room, the timing and the model give up width first, down to a few characters, while
     the message keeps up to MESSAGE_KEEP px; past that the message is cut too."""
@@ -69,11 +69,19 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.message, self.time, self.model = ElidedLabel(MESSAGE_KEEP), ElidedLabel(), ElidedLabel()
         self.spot = QLabel()
+        self.training = QLabel()        # a retraining run's progress (Tools > Retrain shows it)
+        self.training.setToolTip("A retraining run is going: Tools > Retrain shows it")
+        self.training.hide()
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         # All permanent, so QStatusBar leaves no room of its own to draw a message in; the
         # message label (a stretch: the layout gives it its minimum, then all room left over)
         # comes first, at the left.
         self.addPermanentWidget(self.message, 1)
-        for w in (self.spot, self.time, self.model):
+        for w in (self.spot, self.training, self.time, self.model):
             self.addPermanentWidget(w)
         self.messageChanged.connect(self.message.setText)
+
+    def set_training(self, text: str) -> None:
+        """Shows a retraining run's progress (even with its window closed); "" hides it."""
+        self.training.setText(text)
+        self.training.setVisible(bool(text))

@@ -36,6 +36,8 @@ def count_photos(folder: str | os.PathLike, stop_at: int = FEW_PHOTOS) -> int:
 # the run folder; the app's retraining window reads it to say whether the retraining helped.
 HELD_OUT_NAME = "held_out.json"
 CKPT_NAME = "checkpoint.pt"  # a run's resumable state (the app deletes it when a run has finished)
+ARGS_NAME = "args.json"      # a run's options, written when it starts (a resume keeps them)
+MODEL_NAME = "model.safetensors"   # a finished run's model
 HELD_OUT_SHARE = 20          # without --val, every 20th photo of a folder is held out of training
 FEW_HELD_OUT = 5             # a verdict on fewer held-out photos is called a rough check
 WORSE_AT_A_COUNT = 0.05     # dB a retrained model may lose at one hint count and still count
@@ -150,3 +152,37 @@ def read_held_out(run_dir: str | os.PathLike) -> HeldOutScores | None:
             return HeldOutScores.from_dict(json.load(f))
     except (OSError, ValueError, RecursionError):     # (JSON errors are ValueErrors)
         return None
+
+
+@dataclass(frozen=True)
+class StoppedRun:
+    """A run that stopped before its end with its checkpoint kept: ``--resume`` continues it."""
+    path: Path             # the run folder
+    steps: int             # the run's length
+    init: str | None       # the model it started from
+    train: str             # what it adapts (--train)
+
+
+def stopped_run(runs_dir: str | os.PathLike, photos: str | os.PathLike) -> StoppedRun | None:
+    """The newest run in ``runs_dir`` on the one photo folder ``photos`` that stopped before its
+    end (a checkpoint and no model), or None."""
+    want = os.path.normcase(os.path.abspath(photos))
+    found: list[tuple[float, StoppedRun]] = []
+    try:
+        runs = [d for d in Path(runs_dir).iterdir() if d.is_dir()]
+    except OSError:
+        return None
+    for run in runs:
+        ckpt = run / CKPT_NAME
+        if not ckpt.is_file() or (run / MODEL_NAME).exists():
+            continue
+        try:
+            args = json.loads((run / ARGS_NAME).read_text())
+            data = args["data"]
+            if len(data) != 1 or os.path.normcase(os.path.abspath(data[0])) != want:
+                continue
+            found.append((ckpt.stat().st_mtime, StoppedRun(
+                run, int(args["steps"]), args.get("init"), str(args.get("train", "hnet")))))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return max(found, key=lambda f: f[0])[1] if found else None

@@ -61,6 +61,23 @@ def fresh_data_folder(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
 
 
+@pytest.fixture(autouse=True)
+def questions_answered_like_message_box_questions(monkeypatch):
+    """The tests answer the editor's questions by replacing QMessageBox.question (a shown
+    modal box would wait forever offscreen). The questions the editor builds itself (Save /
+    Discard / Cancel, with keys: Prompts.ask) are answered the same way, by the box's title,
+    text, buttons and default; tests/test_gui_editing.py presses the real box's keys."""
+    try:
+        from PySide6.QtWidgets import QMessageBox
+
+        from colorizer_gui.prompts import Prompts
+    except ImportError:          # (a test run without the GUI's dependencies)
+        return
+    monkeypatch.setattr(Prompts, "ask", lambda self, box: QMessageBox.question(
+        box.parentWidget(), box.windowTitle(), box.text(), box.standardButtons(),
+        box.standardButton(box.defaultButton())))
+
+
 def skimage_photos() -> dict[str, np.ndarray]:
     return {"astronaut": data.astronaut(), "chelsea": data.chelsea(), "coffee": data.coffee(),
             "rocket": data.rocket()}

@@ -358,7 +358,9 @@ def test_the_retrain_status_line_describes_the_folder_as_it_is_typed(qtbot, loca
     dlg.folder.setText(str(some))
     assert dlg.folder_timer.isActive() and dlg.status.text().startswith("Choose a folder")
     qtbot.waitUntil(lambda: dlg.status.text() == "12 photos found. Press Start to adapt the "
-                                                 "model to them.", timeout=WAIT)
+                                                 "model to them (it learns from their colours: "
+                                                 "black-and-white photos among them are left "
+                                                 "out).", timeout=WAIT)
     type_folder(qtbot, dlg, str(tmp_path / "missing"))
     assert dlg.status.text() == "That folder does not exist."
     type_folder(qtbot, dlg, str(empty))

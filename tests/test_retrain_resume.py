@@ -1,0 +1,122 @@
+"""The retraining window after a run stopped (a retraining walkthrough, session 28): Stop, or
+quitting the app during a run, leaves a run that Resume continues, after a restart too; the
+app asks before a quit stops a run; the decoder note says what the box does; the status line
+says how long is left."""
+
+from PySide6.QtWidgets import QMessageBox
+
+from colorizer_gui import app_settings, retrain_dialog
+from colorizer_gui.retrain_texts import progress_text
+from training.resume_options import given_options, keep_run_options
+from training.train import build_parser
+
+from .test_gui import WAIT, photo, win  # noqa: F401
+from .test_gui_defects import FAKE_TRAINER, photo_folder
+
+# A trainer that starts a 200-step run (its options, a checkpoint, a log at step 40) and trains
+# until it is stopped, as colorizer-train does on SIGTERM (exit code 143).
+STOPPABLE = """
+import json, pathlib, signal, sys, time
+arg = lambda name: sys.argv[sys.argv.index(name) + 1]
+out = pathlib.Path(arg("--out"))
+out.mkdir(parents=True, exist_ok=True)
+(out / "args.json").write_text(json.dumps({"stage": "hnet", "data": [arg("--data")], "steps": 200,
+                                           "init": arg("--init"), "train": arg("--train")}))
+(out / "checkpoint.pt").write_bytes(b"state")
+(out / "log.csv").write_text("step,train_loss\\n40,0.0123\\n")
+print("training: step 41 of 200", flush=True)
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
+time.sleep(60)
+"""
+
+
+def _stoppable(dlg):
+    real = dlg.command
+    return lambda out: ["-c", STOPPABLE] + real(out)[3:]      # the app's own options
+
+
+def test_a_stopped_run_resumes_where_it_stopped_also_after_a_restart(qtbot, tmp_path, local_weights,
+                                                                     monkeypatch):
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    folder = photo_folder(tmp_path)
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    dlg.folder.setText(str(folder))
+    dlg.on_folder_changed()
+    assert not dlg.resume_btn.isVisibleTo(dlg)                # nothing to resume yet
+    dlg.steps.setValue(200)
+    monkeypatch.setattr(dlg, "command", _stoppable(dlg))
+    dlg.start()
+    qtbot.waitUntil(lambda: "Step 40 of 200" in dlg.status.text(), timeout=WAIT)
+    dlg.stop()
+    qtbot.waitUntil(lambda: not dlg.running(), timeout=WAIT)
+    # What a user can do next, in the window's words (it said "use --resume", a CLI option)
+    assert dlg.status.text().startswith("Stopped at step 40 of 200. Resume continues it")
+    assert "--resume" not in dlg.status.text()
+    assert dlg.resume_btn.isVisibleTo(dlg) and dlg.start_btn.isEnabled()
+    run = dlg.out
+
+    # After a restart: a new window on the same folder offers the run
+    again = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(again)
+    again.folder.setText(str(folder) + "/")                  # however the folder is written
+    again.on_folder_changed()
+    assert again.resume_btn.isVisibleTo(again)
+    assert f"A run on this folder ({run.name}) stopped at step 40 of 200" in again.status.text()
+    # the command it resumes with is one colorizer-train accepts, with the run's own options
+    argv = again.resume_command(again.stopped)[2:]
+    args = build_parser().parse_args(argv)
+    keep_run_options(args, given_options(build_parser, argv))
+    assert (args.out, args.resume, args.steps, args.data, args.init) == \
+        (str(run), True, 200, [str(folder)], str(local_weights))
+    sidecar = local_weights.with_suffix(".json")
+    monkeypatch.setattr(again, "resume_command", lambda r: ["-c", FAKE_TRAINER, str(local_weights),
+                                                            str(sidecar), "--out", str(r.path)])
+    again.steps.setValue(1000)
+    with qtbot.waitSignal(again.modelReady, timeout=WAIT) as got:
+        again.resume()
+    assert got.args == [str(run / "model.safetensors")] and again.steps.value() == 200
+    # finished: its checkpoint is gone and nothing is left to resume
+    assert not (run / "checkpoint.pt").exists() and not again.resume_btn.isVisibleTo(again)
+
+
+def test_quitting_during_a_run_asks_and_a_no_keeps_it_going(qtbot, win, tmp_path, monkeypatch):
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    win.retrain()
+    dlg = win._retrain
+    dlg.folder.setText(str(photo_folder(tmp_path)))
+    dlg.on_folder_changed()
+    monkeypatch.setattr(dlg, "command", _stoppable(dlg))
+    dlg.start()
+    qtbot.waitUntil(lambda: "Step 40" in dlg.status.text(), timeout=WAIT)
+    dlg.close()             # the main window still says a run is going (it said nothing)
+    bar = win.statusBar().training
+    assert bar.isVisibleTo(win) and bar.text() == "Retraining: 4 %"       # step 40 of 1000
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    win.close()                                   # it quit at once and killed the run
+    assert len(asked) == 1 and "is at step 40 of" in asked[0] and "resumes it" in asked[0]
+    assert win.isVisible() and dlg.running()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    win.close()
+    assert not win.isVisible() and not dlg.running()
+    assert (dlg.out / "checkpoint.pt").exists()   # left to resume
+
+
+def test_the_decoder_note_says_what_the_box_does_now(qtbot, tmp_path, local_weights, monkeypatch):
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    dlg.folder.setText(str(photo_folder(tmp_path)))
+    dlg.on_folder_changed()
+    assert not dlg.decoder.isChecked() and "Tick the box" in dlg.folder_note.text()
+    dlg.decoder.click()                            # it still said "Tick the box to adapt ..."
+    assert dlg.decoder.isChecked() and "Untick the box" in dlg.folder_note.text()
+    assert "--train hnet,decoder" in " ".join(dlg.command(tmp_path / "o"))
+
+
+def test_the_status_line_says_how_long_is_left():
+    assert progress_text(250, 1000, "0.0123", 95, 285.4) == \
+        "Step 250 of 1000, loss 0.0123 · 1 min 35 s, about 4 min 45 s left"
+    assert progress_text(1000, 1000, "0.01", 4000, 0) == "Step 1000 of 1000, loss 0.01 · 1 h 06 min"
