@@ -13,8 +13,10 @@ class Prompts:
     def save_changes(self, action: str) -> str:
         """SAVE, DISCARD or CANCEL before ``action`` (e.g. "opening photo.jpg") replaces unsaved hints."""
         B = QMessageBox.StandardButton
-        return {B.Save: SAVE, B.Discard: DISCARD}.get(self.ask(self.save_changes_box(action)),
-                                                      CANCEL)
+        box = self.save_changes_box(action)
+        answer = self.ask(box)
+        box.deleteLater()
+        return {B.Save: SAVE, B.Discard: DISCARD}.get(answer, CANCEL)
 
     def ask(self, box: QMessageBox) -> QMessageBox.StandardButton:
         """Show a question ``box`` the editor built itself (its buttons named for the keyboard)

@@ -25,8 +25,8 @@ from . import app_settings
 from .curve_view import CurveView
 from .grows_to_fit import GrowsToFit, LogView
 from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, decoder_note,
-                            folder_status, last_step, progress_text, run_name, stopped_text,
-                            verdict_text)
+                            folder_status, last_step, progress_text, quit_text, run_name,
+                            stopped_text, verdict_text)
 
 __all__ = ["RetrainDialog", "run_name"]
 
@@ -52,7 +52,9 @@ class RetrainDialog(GrowsToFit, QDialog):
         self._run_folder: str | None = None   # the photo folder whose run the window shows
         self.stopped: StoppedRun | None = None     # the folder's run that stopped before its end
         self._in_use_at_start: str | None = None    # the app's model when the run started
-        self._step0: tuple[int, float] | None = None
+        self._started_from: str | None = None       # the model the run started from
+        self._total, self._step_at_launch = 0, 0     # the run's steps; its step when launched
+        self._step0: tuple[int, float] | None = None  # (step, time) first seen: for the ETA
         lay = QVBoxLayout(self)
         self.form = form = QFormLayout()
         self.folder = QLineEdit()
@@ -70,6 +72,8 @@ class RetrainDialog(GrowsToFit, QDialog):
         self.steps.setValue(1000)
         form.addRow("Steps", self.steps)
         self.start_from = QLabel()
+        self.start_from.setToolTip("The model the app uses now: a new run adapts it (the Model "
+                                   "menu chooses another)")
         form.addRow("Start from", self.start_from)
         self.decoder = QCheckBox("Also adapt the colour decoder (stronger)")
         form.addRow("", self.decoder)
@@ -194,7 +198,9 @@ class RetrainDialog(GrowsToFit, QDialog):
         return on
 
     def browse(self):
-        d = QFileDialog.getExistingDirectory(self, "Folder of colour photos")
+        here = self.folder_text()       # the folder typed, else the user's home (not the app's)
+        d = QFileDialog.getExistingDirectory(self, "Folder of colour photos",
+                                             here if Path(here).is_dir() else str(Path.home()))
         if d:
             self.folder.setText(d)
 
@@ -222,19 +228,15 @@ class RetrainDialog(GrowsToFit, QDialog):
             return
         if not self._folder_ready():
             return
-        self._launch(app_settings.runs_dir() / run_name(self.folder_text()), self.command)
+        self._launch(app_settings.runs_dir() / run_name(self.folder_text()), self.command,
+                     self.init_weights, self.steps.value())
 
     def resume(self):
-        """Continue the folder's stopped run where its checkpoint left it (after a Stop, or a
-        quit that stopped it)."""
+        """Continue the folder's stopped run (a Stop, a quit) where its checkpoint left it."""
         if not self._folder_ready() or self.stopped is None:
             return
-        run = self.stopped
-        self.init_weights = run.init
-        self.start_from.setText(model_name(run.init) if run.init else "(the run's model)")
-        self.steps.setValue(run.steps)
-        self.decoder.setChecked("decoder" in run.train)
-        self._launch(run.path, lambda _out: self.resume_command(run))
+        run = self.stopped          # (its own model, steps and parts: the form is for Start)
+        self._launch(run.path, lambda _out: self.resume_command(run), run.init, run.steps)
 
     def _folder_ready(self) -> bool:
         """The folder field names a folder with photos (else the status line says what is wrong)."""
@@ -251,12 +253,14 @@ class RetrainDialog(GrowsToFit, QDialog):
             return False
         return True
 
-    def _launch(self, out: Path, command) -> None:
-        """Run the trainer (``command(out)``: its arguments) into the run folder ``out``."""
+    def _launch(self, out: Path, command, started_from: str | None, total: int) -> None:
+        """Run the trainer (``command(out)``: its arguments) into the run folder ``out``: a run
+        of ``total`` steps from the model ``started_from``."""
         self.clear_run()
         self._run_folder = self.folder_text()
-        self.out = out
+        self.out, self._started_from, self._total = out, started_from, total
         self._in_use_at_start = self.in_use
+        self._step_at_launch = last_step(out / "log.csv")[0]     # a resume's log goes on
         self.proc = QProcess(self)
         self.proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         self.proc.readyReadStandardOutput.connect(self.read_output)
@@ -269,8 +273,7 @@ class RetrainDialog(GrowsToFit, QDialog):
         self.stop_btn.setEnabled(True)
         self.progress.setRange(0, 0)          # busy until the first step is logged
         self.progress.setFormat("%p %")
-        self._t0 = time.monotonic()
-        self._step0 = None                    # (step, time) of the first step seen: for the ETA
+        self._t0, self._step0 = time.monotonic(), None
         self._activity = "Starting the trainer"
         self.poll()
         self.timer.start()
@@ -318,12 +321,12 @@ class RetrainDialog(GrowsToFit, QDialog):
             return
         self.show_curve()
         step, loss = last_step(self.out / "log.csv")
-        total = self.steps.value()
+        total = self._total
         elapsed = int(time.monotonic() - self._t0)
         if step >= total and self._activity:         # trained: measuring on held-out photos
             self.progress.setRange(0, 0)
             self.status.setText(f"{self._activity}… {elapsed} s")
-        elif step:
+        elif step > self._step_at_launch:
             if self._step0 is None:
                 self._step0 = (step, time.monotonic())
             self.progress.setRange(0, 100)
@@ -346,7 +349,7 @@ class RetrainDialog(GrowsToFit, QDialog):
             self.on_process_finished(-1, None)
             self.status.setText(f"The trainer could not be started: {self.proc.errorString()}")
 
-    def on_process_finished(self, code, _status):
+    def on_process_finished(self, code, status):
         self.timer.stop()
         self.progressed.emit("")
         self.stop_btn.setEnabled(False)
@@ -359,7 +362,9 @@ class RetrainDialog(GrowsToFit, QDialog):
             # A finished run needs no resumable state (tens of MB per run in the data folder).
             (self.out / CKPT_NAME).unlink(missing_ok=True)
             scores = read_held_out(self.out)
-            load = (scores is None or scores.helped) and self.in_use == self._in_use_at_start
+            # Loaded only over the model it was measured against, if the user kept that one.
+            load = (scores is None or scores.helped) and \
+                self.in_use == self._in_use_at_start == self._started_from
             self.status.setText(self.finished_text(scores, load))
             if not self.isVisible():       # closed during the run: the verdict comes back
                 self.show()
@@ -367,15 +372,16 @@ class RetrainDialog(GrowsToFit, QDialog):
             if load:
                 self.modelReady.emit(str(model))
         else:
-            self.on_folder_changed(announce=False)  # Resume, if it left a checkpoint
             last = self.log.toPlainText().strip().splitlines()[-1:] or ["(no output)"]
-            stopped = self.stopped is not None and self.stopped.path == self.out
+            # Stopped (Stop, a quit: SIGTERM, 143), not failed: Resume is the way on.
+            signalled = code in (130, 143) or status == QProcess.ExitStatus.CrashExit
+            stopped = signalled and self.stopped is not None and self.stopped.path == self.out
             self.status.setText(stopped_text(self.stopped, last_step(self.out / "log.csv")[0],
                                              just_now=True) if stopped
                                 else f"Training stopped: {last[0]}")
 
     def finished_text(self, scores: HeldOutScores | None, loaded: bool) -> str:
-        return verdict_text(int(time.monotonic() - self._t0), self.out.name, self.init_weights,
+        return verdict_text(int(time.monotonic() - self._t0), self.out.name, self._started_from,
                             self.in_use, self.in_use != self._in_use_at_start, scores, loaded)
 
     def running(self) -> bool:
@@ -384,12 +390,10 @@ class RetrainDialog(GrowsToFit, QDialog):
     def quit_question(self) -> str:
         """What quitting the app during a run asks (it stops the run, which can be resumed)."""
         step = last_step(self.out / "log.csv")[0] if self.out is not None else 0
-        at = f" is at step {step} of {self.steps.value()}" if step else " has started"
-        return (f"Retraining on {Path(self._run_folder or '').name or 'your photos'}{at}. Quit "
-                f"and stop it? Tools > Retrain on the same folder resumes it where it stopped.")
+        return quit_text(Path(self._run_folder or "").name, step, self._total)
 
     def shutdown(self):
         """The app quits: stop a running trainer (it checkpoints on SIGTERM)."""
         self.stop()
         if self.proc is not None:
-            self.proc.waitForFinished(5000)
+            self.proc.waitForFinished(15000)      # (the step under way, then its checkpoint)

@@ -74,6 +74,15 @@ def stopped_text(run: StoppedRun, step: int, just_now: bool = False) -> str:
             f"closed); Start begins a new run.")
 
 
+def quit_text(folder: str, step: int, total: int) -> str:
+    """What quitting the app asks during a run on ``folder`` at ``step`` of ``total``."""
+    name = folder or "your photos"
+    if not step:       # no checkpoint before its first steps (the photos are being read)
+        return f"Retraining on {name} has started. Quit and stop it? It will start over."
+    return (f"Retraining on {name} is at step {step} of {total}. Quit and stop it? "
+            f"Tools > Retrain on the same folder resumes it where it stopped.")
+
+
 def verdict_text(seconds: int, run: str, before: str | None, now: str | None, switched: bool,
                  scores: HeldOutScores | None, loaded: bool) -> str:
     """What the window says when run ``run`` has written its model: whether it is loaded and
@@ -93,12 +102,17 @@ def verdict_text(seconds: int, run: str, before: str | None, now: str | None, sw
         return (f"{done} Loaded into the app{why}; {listed}. It is made for photos like "
                 f"these: for other photos, {before_name} may colour better.\n\n{measured}")
     now_name = model_name(now) if now else "no model"
+    if not switched and now != before:         # a resumed run, started from another model
+        return (f"{done} {now_name if now else 'No model'} stays loaded: the run started "
+                f"from {before_name}, and was measured against that one; {listed}."
+                f"\n\n{measured}")
     if switched:
         return (f"{done} The app uses {now_name} now, chosen during the run, so the new model "
                 f"was not loaded; {listed}.\n\n{measured}")
     why = (", as the new one scored no higher"
            if scores is not None and scores.outcome == LEVEL else "")
-    return f"{done} {now_name} stays loaded{why}; {listed} if you want it anyway.\n\n{measured}"
+    return (f"{done} {now_name if now else 'No model'} stays loaded{why}; {listed} if you "
+            f"want it anyway.\n\n{measured}")
 
 
 def measured_text(scores: HeldOutScores | None, before: str) -> str:

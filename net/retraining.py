@@ -164,8 +164,8 @@ class StoppedRun:
 
 
 def stopped_run(runs_dir: str | os.PathLike, photos: str | os.PathLike) -> StoppedRun | None:
-    """The newest run in ``runs_dir`` on the one photo folder ``photos`` that stopped before its
-    end (a checkpoint and no model), or None."""
+    """The newest retraining (``hnet``) run in ``runs_dir`` on the one photo folder ``photos``
+    that stopped before its end (a checkpoint and no model), or None."""
     want = os.path.normcase(os.path.abspath(photos))
     found: list[tuple[float, StoppedRun]] = []
     try:
@@ -179,7 +179,8 @@ def stopped_run(runs_dir: str | os.PathLike, photos: str | os.PathLike) -> Stopp
         try:
             args = json.loads((run / ARGS_NAME).read_text())
             data = args["data"]
-            if len(data) != 1 or os.path.normcase(os.path.abspath(data[0])) != want:
+            if args.get("stage") != "hnet" or len(data) != 1 or \
+                    os.path.normcase(os.path.abspath(data[0])) != want:
                 continue
             found.append((ckpt.stat().st_mtime, StoppedRun(
                 run, int(args["steps"]), args.get("init"), str(args.get("train", "hnet")))))

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from colorizer_gui.color_panel import _kinds
 from colorizer_gui.color_widgets import ColorRow
 from colorizer_gui.prompts import Prompts
+
+REAL_ASK = Prompts.ask          # (before the suite's conftest answers it)
 from colorizer_gui.suggestions import suggestions
 from net.hints import Hint
 
@@ -234,3 +236,16 @@ def test_save_question_answers_from_the_keyboard(qtbot, key, button):
     qtbot.keyClick(box, key)
     qtbot.waitUntil(lambda: box.clickedButton() is not None, timeout=2000)
     assert box.standardButton(box.clickedButton()) == button
+
+
+def test_the_save_question_returns_the_button_clicked(qtbot, monkeypatch):
+    """Prompts.ask itself (the suite answers it like QMessageBox.question: conftest)."""
+    from PySide6.QtCore import QTimer
+    monkeypatch.setattr(Prompts, "ask", REAL_ASK)
+    prompts = Prompts(None)
+
+    def click_discard():
+        box = QApplication.activeModalWidget()
+        box.button(B.Discard).click()
+    QTimer.singleShot(50, click_discard)
+    assert prompts.save_changes("opening p.jpg") == "discard"

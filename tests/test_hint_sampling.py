@@ -64,6 +64,6 @@ def test_a_hue_turn_run_is_recorded_and_resumed_only_the_same_way(local_weights,
     base = ["hnet", "--data", str(photo_dir), "--steps", "8", "--batch", "8", "--size", "64",
             "--workers", "0", "--val-count", "8", "--no-progress", "--train", "hnet,decoder",
             "--out", str(tmp_path / "h"), "--resume"]
-    assert "with --hue-turn 0.5; resume it the same way" in one_line_error(
-        run_cli(base + ["--hue-turn", "0.2"]))          # (left out, the run's own is kept)
+    assert "was started with --hue-turn 0.5; resume it the same way" in one_line_error(
+        run_cli(base + ["--hue-turn", "0.2"]))  # (left out, the run's own is kept: test_training_resume)
     assert "--hue-turn is a share" in one_line_error(run_cli(base + ["--hue-turn", "2"]))

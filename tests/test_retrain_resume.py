@@ -3,6 +3,8 @@ quitting the app during a run, leaves a run that Resume continues, after a resta
 app asks before a quit stops a run; the decoder note says what the box does; the status line
 says how long is left."""
 
+import json
+
 from PySide6.QtWidgets import QMessageBox
 
 from colorizer_gui import app_settings, retrain_dialog
@@ -36,7 +38,7 @@ def _stoppable(dlg):
 
 
 def test_a_stopped_run_resumes_where_it_stopped_also_after_a_restart(qtbot, tmp_path, local_weights,
-                                                                     monkeypatch):
+                                                                     seed_weights, monkeypatch):
     monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
     folder = photo_folder(tmp_path)
     dlg = retrain_dialog.RetrainDialog(str(local_weights))
@@ -56,8 +58,8 @@ def test_a_stopped_run_resumes_where_it_stopped_also_after_a_restart(qtbot, tmp_
     assert dlg.resume_btn.isVisibleTo(dlg) and dlg.start_btn.isEnabled()
     run = dlg.out
 
-    # After a restart: a new window on the same folder offers the run
-    again = retrain_dialog.RetrainDialog(str(local_weights))
+    # After a restart, with another model in use: a new window on the same folder offers the run
+    again = retrain_dialog.RetrainDialog(str(seed_weights))
     qtbot.addWidget(again)
     again.folder.setText(str(folder) + "/")                  # however the folder is written
     again.on_folder_changed()
@@ -73,11 +75,48 @@ def test_a_stopped_run_resumes_where_it_stopped_also_after_a_restart(qtbot, tmp_
     monkeypatch.setattr(again, "resume_command", lambda r: ["-c", FAKE_TRAINER, str(local_weights),
                                                             str(sidecar), "--out", str(r.path)])
     again.steps.setValue(1000)
-    with qtbot.waitSignal(again.modelReady, timeout=WAIT) as got:
+    with qtbot.assertNotEmitted(again.modelReady, wait=500):
         again.resume()
-    assert got.args == [str(run / "model.safetensors")] and again.steps.value() == 200
+        qtbot.waitUntil(lambda: not again.running() and "Done in" in again.status.text(),
+                        timeout=WAIT)
+    # measured against the model it started from, not the one in use: that one stays
+    assert "stays loaded: the run started from" in again.status.text(), again.status.text()
     # finished: its checkpoint is gone and nothing is left to resume
     assert not (run / "checkpoint.pt").exists() and not again.resume_btn.isVisibleTo(again)
+    # the form is still the app's: a Start trains the model in use, for the steps asked
+    cmd = again.command(tmp_path / "next")
+    assert cmd[cmd.index("--init") + 1] == str(seed_weights) and again.steps.value() == 1000
+
+
+FAILING = """
+import pathlib, sys
+out = pathlib.Path(sys.argv[sys.argv.index("--out") + 1])
+print("colorizer-train: error: data folder photos has no usable colour photos", flush=True)
+sys.exit(2)
+"""
+
+
+def test_a_resume_that_fails_says_why_not_stopped(qtbot, tmp_path, local_weights, monkeypatch):
+    """A trainer that ends in an error (not Stop) is reported with its error, though the run's
+    checkpoint is still there: "Stopped at step ... Resume continues it" invited a loop."""
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    folder = photo_folder(tmp_path)
+    run = tmp_path / "runs" / "photos-1"
+    run.mkdir(parents=True)
+    (run / "args.json").write_text(json.dumps({"stage": "hnet", "data": [str(folder)],
+                                               "steps": 200, "init": str(local_weights)}))
+    (run / "checkpoint.pt").write_bytes(b"state")
+    (run / "log.csv").write_text("step,train_loss\n40,0.0123\n")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    dlg.folder.setText(str(folder))
+    dlg.on_folder_changed()
+    assert dlg.resume_btn.isVisibleTo(dlg)
+    monkeypatch.setattr(dlg, "resume_command", lambda r: ["-c", FAILING, "--out", str(r.path)])
+    dlg.resume()
+    qtbot.waitUntil(lambda: not dlg.running(), timeout=WAIT)
+    assert dlg.status.text() == ("Training stopped: colorizer-train: error: data folder photos "
+                                 "has no usable colour photos")
 
 
 def test_quitting_during_a_run_asks_and_a_no_keeps_it_going(qtbot, win, tmp_path, monkeypatch):

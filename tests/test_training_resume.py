@@ -3,7 +3,11 @@ with its own options, a finished run is not overwritten, a stopped run says how 
 and the weights a run writes are readable like its other files."""
 import json
 import os
+import signal
 import stat
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -12,7 +16,7 @@ from training.resume_options import given_options, keep_run_options
 from training.train import build_parser, main
 
 from .conftest import train_tiny
-from .test_training import one_line_error, run_cli
+from .test_training import REPO, one_line_error, rows, run_cli
 
 
 def _resume_args(out, *extra):
@@ -33,15 +37,23 @@ def test_a_resume_keeps_the_options_the_run_was_started_with(tmp_path):
         "train": "hnet,decoder", "correction_loss": True, "size": 176, "threads": 1}))
     args = _resume_args(out)
     assert (args.data, args.steps, args.lr, args.train, args.correction_loss, args.size) == \
-        (["photos:3", "more"], 60, 5e-5, "hnet,decoder", True, 176)
+        ([os.path.abspath("photos") + ":3", os.path.abspath("more")], 60, 5e-5, "hnet,decoder",
+         True, 176)          # (a run that recorded no folder it ran in: relative to here)
     assert _resume_args(out, "--threads", "2", "--steps", "60").threads == 2   # free to change
     assert _resume_args(out, "--steps", "90").steps == 90                       # a longer run
     for given, said in ((["--lr", "1e-4"], "with --lr 5e-05"),
                         (["--train", "hnet"], "with --train hnet,decoder"),
-                        (["--data", "photos"], "with --data photos:3 more"),
+                        (["--data", "photos"], "with --data .*photos:3 .*more"),
                         (["--size", "128"], "with --size 176")):
         with pytest.raises(CheckpointError, match=f"was started {said}; resume it the same way"):
             _resume_args(out, *given)
+    # a run started elsewhere: its relative paths are the folders it ran on, not ours
+    (out / "args.json").write_text(json.dumps({"stage": "hnet", "data": ["photos:3"],
+                                               "init": "m.safetensors", "cwd": "/runs/there"}))
+    args = _resume_args(out)
+    assert args.data == [os.path.normpath("/runs/there/photos") + ":3"]
+    assert args.init == os.path.normpath("/runs/there/m.safetensors")
+    assert _resume_args(out, "--data", "/runs/there/./photos:3").data == args.data
     with pytest.raises(CheckpointError, match="is a 'hnet' run, not 'local'"):
         args = build_parser().parse_args(["local", "--out", str(out), "--resume"])
         keep_run_options(args, given_options(build_parser, ["local", "--out", str(out), "--resume"]))
@@ -61,6 +73,12 @@ def test_a_finished_run_resumes_without_its_options_and_is_never_overwritten(
     r = run_cli(["hnet", "--data", str(photo_dir), "--init", str(local_weights), "--out", str(out),
                  "--steps", "2", "--workers", "0", "--no-progress"])
     assert "holds a finished run" in one_line_error(r) and w.read_bytes() == before
+    # a run that ended before its first checkpoint (options and log only) may start over
+    from training.loop import refuse_existing_run
+    (tmp_path / "early").mkdir()
+    for name in ("args.json", "log.csv"):
+        (tmp_path / "early" / name).write_text("")
+    refuse_existing_run(tmp_path / "early")
     # nothing to resume from: the command line says what is missing
     r = run_cli(["hnet", "--out", str(tmp_path / "none"), "--resume"])
     assert r.returncode == 2 and "--data is required" in r.stderr
@@ -90,3 +108,26 @@ def test_an_init_file_that_is_no_model_is_refused_before_the_photos_are_read(tmp
     r = run_cli(["hnet", "--data", str(tmp_path / "photos-not-read"), "--init", str(fake),
                  "--out", str(tmp_path / "o")])
     assert "--init fake.safetensors: not a model of this app" in one_line_error(r)
+
+
+def test_kill_stops_at_a_step_with_its_checkpoint_and_log_and_says_so(local_weights, photo_dir,
+                                                                      tmp_path):
+    """SIGTERM (the app's Stop, a kill): the checkpoint and the log end at the same step (the
+    app says where a run stopped from the log), and the exit code is 143, not Ctrl+C's 130."""
+    import torch
+    out = tmp_path / "run"
+    p = subprocess.Popen([sys.executable, "-m", "training.train", "hnet", "--data", str(photo_dir),
+                          "--init", str(local_weights), "--out", str(out), "--steps", "500",
+                          "--batch", "4", "--size", "32", "--workers", "0", "--ckpt-every", "50",
+                          "--val-every", "1000", "--no-progress"],
+                         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and not (out / "log.csv").exists() or len(rows(out)) < 2:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 143, err
+    saved = torch.load(out / "checkpoint.pt", weights_only=True)["step"]
+    assert 20 <= saved < 500 and int(rows(out)[-1]["step"]) == saved
+    assert f"--out {out} --resume" in err

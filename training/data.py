@@ -78,8 +78,8 @@ def decode_folder(root: str | Path, max_side: int = 256, limit: int | None = Non
             gray += 1
             continue
         images.append(np.ascontiguousarray(rgb))
-    log.info("%s: %d photos used, %d unreadable skipped, %d near-grayscale skipped",
-             root, len(images), unreadable, gray)
+    log.info("%s: %d photo%s used, %d unreadable skipped, %d near-grayscale skipped",
+             root, len(images), "" if len(images) == 1 else "s", unreadable, gray)
     if not images:
         raise DataError(f"data folder {root} has no usable colour photos "
                         f"({unreadable} unreadable, {gray} near-grayscale)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import signal
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ import torch
 import torch.distributed as dist
 
 from net.atomic import write_text_atomic
-from net.retraining import ARGS_NAME, HELD_OUT_SHARE
+from net.retraining import ARGS_NAME, HELD_OUT_SHARE, MODEL_NAME
 from net.weights import save_model
 
 from .checkpoint import CheckpointError, load_checkpoint, require_same_on_resume, save_checkpoint
@@ -38,14 +39,14 @@ class Stopped(KeyboardInterrupt):
 
 def refuse_existing_run(out) -> None:
     """A new run (no --resume) must not overwrite one in ``out``: a stopped run's checkpoint,
-    nor a finished run's model, log and options (the Model menu lists it by its folder)."""
+    nor a finished run's model (the Model menu lists it by its folder). A run that ended before
+    its first checkpoint left only its options and log, which the new run rewrites."""
     ckpt_path = Path(out) / CKPT_NAME
     if ckpt_path.exists():
         raise CheckpointError(f"{ckpt_path} exists; pass --resume to continue it or choose a new --out")
-    for name in ("model.safetensors", ARGS_NAME, "log.csv"):
-        if (Path(out) / name).exists():
-            raise CheckpointError(f"{out} holds a finished run ({name}); choose a new --out "
-                                  f"(or delete that folder to train there again)")
+    if (Path(out) / MODEL_NAME).exists():
+        raise CheckpointError(f"{out} holds a finished run ({MODEL_NAME}); choose a new --out "
+                              f"(or delete that folder to train there again)")
 
 
 def load_sources(args) -> tuple[list, list, list]:
@@ -115,7 +116,7 @@ def train(args, on_finish=None) -> Path:
             log.info("resuming %s at step %d", ckpt_path, step)
             if step >= args.steps:
                 log.warning("the run already reached its %d steps: nothing to train; its "
-                            "weights are exported again", args.steps)
+                            "weights are exported as they are", args.steps)
     run.stage.prepare(run, train_sets, weights)
     prop = run.model.cfg.propagation                   # None: a system without hints
     stream = PhotoStream(train_sets, weights, args.size, hint_cfg,
@@ -127,7 +128,9 @@ def train(args, on_finish=None) -> Path:
            if val_imgs else None)
     if run.is_main:
         out.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out / ARGS_NAME, json.dumps(vars(args), indent=2))
+        # (with the folder it ran in: a resume from elsewhere finds relative paths)
+        write_text_atomic(out / ARGS_NAME, json.dumps({**vars(args), "cwd": os.getcwd()},
+                                                      indent=2))
     csv_path = out / "log.csv"
     if run.is_main:
         start_log(csv_path, step if resume_state is not None else 0)
@@ -227,6 +230,10 @@ def train(args, on_finish=None) -> Path:
             bar.close()
     if not in_step:
         checkpoint()
+        if run.is_main and window_n:       # the log ends where the checkpoint is (the app
+            append_log_row(csv_path, step, run.lr_at(step),    # says where a run stopped)
+                           wall_before + time.time() - t_start,
+                           train_loss=window_loss / window_n)
     if stop["now"] and step < args.steps:
         log.info("stopped at step %d; resume with --resume", step)
         raise Stopped(stop.get("signum", signal.SIGINT))

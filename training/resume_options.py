@@ -20,6 +20,7 @@ from pathlib import Path
 from net.retraining import ARGS_NAME
 
 from .checkpoint import CheckpointError
+from .data import Source
 
 log = logging.getLogger("colorizer.train")
 
@@ -27,6 +28,7 @@ RUN_OPTIONS = ("data", "val", "vgg", "init", "steps", "batch", "size", "lr", "tr
                "max_side", "limit", "seed", "width", "propagation", "no_semantic",
                "no_classifier", "correction_loss", "cls_weight", "warm_start", "time_limit",
                "hue_turn", "auto_width", "pretrain_steps", "val_count")
+PATH_OPTIONS = ("data", "val", "vgg", "init", "warm_start")   # resolved against the run's folder
 EXTENDABLE = ("steps", "time_limit")     # a resume may give these anew: a longer or shorter run
 
 
@@ -53,9 +55,23 @@ def _shown(key: str, value) -> str:
     return f"with {_flag(key)} {value}"
 
 
+def _resolved(key: str, value, base: str):
+    """A path option's value (``data``'s "DIR:WEIGHT" entries too) made absolute against the
+    folder ``base`` it was given in; other options as they are."""
+    if key not in PATH_OPTIONS or value is None:
+        return value
+    if isinstance(value, list):
+        return [_resolved(key, v, base) for v in value]
+    text = str(value)
+    head = Source.parse(text).path if key == "data" else text
+    return os.path.normpath(os.path.join(base, head)) + text[len(head):]
+
+
 def _same(a, b) -> bool:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return [os.path.normpath(str(x)) for x in a] == [os.path.normpath(str(x)) for x in b]
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, str) and isinstance(b, str):
+        return os.path.normcase(a) == os.path.normcase(b)
     if isinstance(a, float) or isinstance(b, float):
         try:
             return a is not None and b is not None and float(a) == float(b)
@@ -78,14 +94,19 @@ def keep_run_options(args, given: set[str]) -> None:
     out; CheckpointError when one is given with another value than the run's."""
     saved = saved_options(args.out)
     if saved is None:
+        log.warning("%s has no readable %s: the run's options are this command line's (the "
+                    "defaults for any left out)", args.out, ARGS_NAME)
         return
+    here, there = os.getcwd(), str(saved.get("cwd") or os.getcwd())
     if saved.get("stage", args.stage) != args.stage:
         raise CheckpointError(f"{args.out} is a {saved['stage']!r} run, not {args.stage!r}; "
                               f"use a different --out")
     for key in RUN_OPTIONS:
         if key not in saved:
             continue
+        saved[key] = _resolved(key, saved[key], there)
         if key in given:
+            setattr(args, key, _resolved(key, getattr(args, key), here))
             if key in EXTENDABLE and not _same(getattr(args, key), saved[key]):
                 log.warning("%s was started %s; it now runs %s (its learning-rate schedule "
                             "follows)", args.out, _shown(key, saved[key]),

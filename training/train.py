@@ -147,7 +147,8 @@ def check_before_reading(args) -> None:
     """What can be refused before the (slow) reading of the photos, as the errors the run
     itself would raise (one line, exit code 2): a missing --init or --vgg, an --init, --vgg or
     --warm-start file that does not exist, a --data share that is no number, a data folder
-    that does not exist."""
+    that does not exist; a new run into a folder that holds one. A resume builds its model from
+    the checkpoint, so the files it was started from need not be there any more."""
     stage = stage_classes()[args.stage]
     if not args.resume:
         refuse_existing_run(args.out)          # the first thing to say: nothing would be lost
@@ -158,11 +159,13 @@ def check_before_reading(args) -> None:
             raise WeightsError(NEEDS_VGG)
     for option, path in (("--init", args.init), ("--vgg", args.vgg),
                          ("--warm-start", args.warm_start)):
+        if args.resume:
+            break
         if path and not os.path.isfile(path):
             what = "is a folder, not a weights file" if os.path.isdir(path) else "file not found"
             raise WeightsError(f"{option} {path}: {what}")
     for option, path in (("--init", args.init), ("--warm-start", args.warm_start)):
-        if path:       # a file that is no model: said before the photos are read
+        if path and not args.resume:     # a file that is no model: said before the photos are read
             try:
                 read_sidecar(path)
             except WeightsError as e:
@@ -187,12 +190,12 @@ def main(argv=None) -> int:
     try:
         if args.resume:
             keep_run_options(args, given_options(build_parser, argv))
-    except CheckpointError as e:
+    except (CheckpointError, DataError) as e:
         print(f"colorizer-train: error: {e}", file=sys.stderr)
         return 2
     if not args.data:
-        parser.error("--data is required" + (f" (no {args.out}/args.json to take it from)"
-                                             if args.resume else ""))
+        parser.error("--data is required" + (f" (no readable {args.out}/args.json to take it "
+                                             f"from)" if args.resume else ""))
     if args.steps < 1:
         parser.error("--steps takes a number of steps, at least 1")
     if any(s < 1 or s > args.steps for s in args.save_at):
@@ -201,8 +204,11 @@ def main(argv=None) -> int:
         check_before_reading(args)
         train(args)
     except KeyboardInterrupt as e:
-        print(f"training interrupted; the last checkpoint is kept (continue it with "
-              f"colorizer-train {args.stage} --out {args.out} --resume)", file=sys.stderr)
+        if os.path.exists(os.path.join(args.out, CKPT_NAME)):
+            print(f"training interrupted; the last checkpoint is kept (continue it with "
+                  f"colorizer-train {args.stage} --out {args.out} --resume)", file=sys.stderr)
+        else:
+            print("training interrupted before its first checkpoint", file=sys.stderr)
         return 128 + getattr(e, "signum", signal.SIGINT)
     except (DataError, WeightsError, CheckpointError, FloatingPointError, ValueError) as e:
         print(f"colorizer-train: error: {e}", file=sys.stderr)
