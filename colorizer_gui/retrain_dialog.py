@@ -55,6 +55,7 @@ class RetrainDialog(GrowsToFit, QDialog):
         self._started_from: str | None = None       # the model the run started from
         self._total, self._step_at_launch = 0, 0     # the run's steps; its step when launched
         self._step0: tuple[int, float] | None = None  # (step, time) first seen: for the ETA
+        self._few = 0                               # the folder's photos, when fewer than FEW_PHOTOS
         lay = QVBoxLayout(self)
         self.form = form = QFormLayout()
         self.folder = QLineEdit()
@@ -178,13 +179,13 @@ class RetrainDialog(GrowsToFit, QDialog):
 
     def _show_decoder_note(self, few: int) -> None:
         """Below FEW_PHOTOS photos (``few``; 0: not so few), what the box's state means."""
+        self._few = few
         self.folder_note.setText(decoder_note(few, self.decoder.isChecked()) if few else "")
         self.form.setRowVisible(self.folder_note, bool(few))
 
     def _decoder_clicked(self, on: bool) -> None:
         self._decoder_choice = (self.folder_text(), on)
-        if self.folder_note.text():                 # the note says what the box does now
-            self._show_decoder_note(count_photos(self.folder_text()))
+        self._show_decoder_note(self._few)          # the note says what the box does now
 
     def _chosen_decoder(self, default: bool) -> bool:
         """The box's state: what the user ticked or unticked for the folder now typed, else

@@ -97,7 +97,6 @@ def describe_model(path: str | os.PathLike, name: str | None = None) -> ModelEnt
     return ModelEntry(name or model_name(path), Path(path), variant, variant not in AUTO_SYSTEMS)
 
 
-
 def is_local_model(path: str | None) -> bool:
     """Whether the weights are a local model (whose decoder can adapt too); False for no path or
     no readable model."""
@@ -105,6 +104,7 @@ def is_local_model(path: str | None) -> bool:
         return bool(path) and describe_model(path).variant == "local"
     except WeightsError:
         return False
+
 
 def model_entries(paths=None) -> list[ModelEntry]:
     """The bundled models (or these weights files) whose sidecars read, in order.

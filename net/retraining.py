@@ -154,6 +154,15 @@ def read_held_out(run_dir: str | os.PathLike) -> HeldOutScores | None:
         return None
 
 
+def run_options(run_dir: str | os.PathLike) -> dict | None:
+    """The options the run in folder ``run_dir`` was started with (its args.json), or None."""
+    try:
+        options = json.loads((Path(run_dir) / ARGS_NAME).read_text())
+    except (OSError, ValueError):
+        return None
+    return options if isinstance(options, dict) else None
+
+
 @dataclass(frozen=True)
 class StoppedRun:
     """A run that stopped before its end with its checkpoint kept: ``--resume`` continues it."""
@@ -176,14 +185,14 @@ def stopped_run(runs_dir: str | os.PathLike, photos: str | os.PathLike) -> Stopp
         ckpt = run / CKPT_NAME
         if not ckpt.is_file() or (run / MODEL_NAME).exists():
             continue
+        args = run_options(run)
         try:
-            args = json.loads((run / ARGS_NAME).read_text())
             data = args["data"]
             if args.get("stage") != "hnet" or len(data) != 1 or \
                     os.path.normcase(os.path.abspath(data[0])) != want:
                 continue
             found.append((ckpt.stat().st_mtime, StoppedRun(
                 run, int(args["steps"]), args.get("init"), str(args.get("train", "hnet")))))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError):     # (None: no readable options)
             continue
     return max(found, key=lambda f: f[0])[1] if found else None

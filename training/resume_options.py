@@ -12,12 +12,10 @@ checkpoint, snapshots, progress bars) may change.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
-from pathlib import Path
 
-from net.retraining import ARGS_NAME
+from net.retraining import ARGS_NAME, run_options
 
 from .checkpoint import CheckpointError
 from .data import Source
@@ -80,19 +78,10 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def saved_options(out) -> dict | None:
-    """The options a run in folder ``out`` was started with, or None (no readable args.json)."""
-    try:
-        saved = json.loads((Path(out) / ARGS_NAME).read_text())
-    except (OSError, ValueError):
-        return None
-    return saved if isinstance(saved, dict) else None
-
-
 def keep_run_options(args, given: set[str]) -> None:
     """Fill ``args`` (a ``--resume``) with the run's own options where the command line left them
     out; CheckpointError when one is given with another value than the run's."""
-    saved = saved_options(args.out)
+    saved = run_options(args.out)
     if saved is None:
         log.warning("%s has no readable %s: the run's options are this command line's (the "
                     "defaults for any left out)", args.out, ARGS_NAME)

@@ -159,13 +159,12 @@ def check_before_reading(args) -> None:
             raise WeightsError(NEEDS_VGG)
     for option, path in (("--init", args.init), ("--vgg", args.vgg),
                          ("--warm-start", args.warm_start)):
-        if args.resume:
-            break
-        if path and not os.path.isfile(path):
+        if args.resume or not path:
+            continue
+        if not os.path.isfile(path):
             what = "is a folder, not a weights file" if os.path.isdir(path) else "file not found"
             raise WeightsError(f"{option} {path}: {what}")
-    for option, path in (("--init", args.init), ("--warm-start", args.warm_start)):
-        if path and not args.resume:     # a file that is no model: said before the photos are read
+        if option != "--vgg":      # a file that is no model: said before the photos are read
             try:
                 read_sidecar(path)
             except WeightsError as e:
