@@ -174,6 +174,22 @@ def retrained_models() -> list[Path]:
     return sorted(found, key=lambda p: (written(p), p.parent.name), reverse=True)
 
 
+def retrain_form() -> tuple[str, int | None]:
+    """The photo folder and steps of the last run Tools > Retrain started ("", None: none)."""
+    s = settings()
+    try:
+        steps = int(s.value("retrain/steps", 0))
+    except (TypeError, ValueError):
+        steps = 0
+    return str(s.value("retrain/folder", "") or ""), steps if steps > 0 else None
+
+
+def remember_retrain_form(folder: str, steps: int) -> None:
+    s = settings()
+    s.setValue("retrain/folder", folder)
+    s.setValue("retrain/steps", int(steps))
+
+
 def model_named(name: str) -> Path | None:
     """The weights a model name (:func:`net.assets.model_name`, what a session records) stands
     for: a bundled model or one of the user's retrained ones; None when neither is here."""

@@ -11,7 +11,14 @@ SCREEN_SHARE = 0.85       # the window grows to show its texts and curve up to t
 
 class LogView(QPlainTextEdit):
     """A log in such a window. It asks for no more height than its minimum (the texts and the
-    picture come first) and takes whatever room the window has left."""
+    picture come first) and takes whatever room the window has left. Read-only, it keeps the
+    last ``lines`` lines, ``min_height`` pixels tall at least."""
+
+    def __init__(self, lines: int = 500, min_height: int = 60, parent=None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setMaximumBlockCount(lines)
+        self.setMinimumHeight(min_height)
 
     def sizeHint(self) -> QSize:
         return QSize(super().sizeHint().width(), self.minimumHeight())

@@ -7,7 +7,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from net.assets import model_entries
+from net.assets import model_entries, model_name
 from net.device import DEVICES, device_available
 from net.hint_reach import PHOTO, REGION
 
@@ -28,6 +28,7 @@ class Menus:
         self.win = win
         self._owners: dict[int, QObject] = {}       # menu id -> parent of its rebuilt actions
         self._named: dict[str, QAction] = {}        # the actions whose keys the help names
+        self.models_dialog = None                   # Model > Manage retrained models, once opened
         ctl, tool, views = win.controller, win.tool, win.views
         mb = win.menuBar()
         f = mb.addMenu("&File")
@@ -121,6 +122,21 @@ class Menus:
         menu.addAction(a)
         return a
 
+    def manage_models(self) -> None:
+        from .models_dialog import ModelsDialog
+        win, ctl = self.win, self.win.controller
+        if self.models_dialog is None:
+            retrain = lambda: win._retrain                                   # noqa: E731
+            self.models_dialog = d = ModelsDialog(
+                ctl.prompts, lambda: str(ctl.colorizer.path) if ctl.colorizer else None,
+                lambda: retrain().out if retrain() is not None and retrain().running() else None,
+                win)
+            d.useModel.connect(ctl.load_model)
+            ctl.modelChanged.connect(lambda: d.refresh() if d.isVisible() else None)
+        self.models_dialog.refresh()
+        self.models_dialog.show()
+        self.models_dialog.raise_()
+
     def help_keys(self) -> dict[str, str]:
         """Each named action's first shortcut as the platform writes it: what the help says is
         what the menus set, whatever the platform's standard keys are."""
@@ -197,9 +213,12 @@ class Menus:
             for e in mine:
                 add(f"Retrained: {e.label}", e.path)
         if current is not None and not any(a.isChecked() for a in group.actions()):
-            add(f"File: {Path(current).name}", Path(current))
+            add(f"File: {model_name(current)}", Path(current))       # (a run's: its folder)
         m.addSeparator()
         self.act(m, "Load &weights file…", self.win.choose_weights, owner=owner)
+        manage = self.act(m, "&Manage retrained models…", self.manage_models, owner=owner,
+                          tip="Use, rename or delete the models Tools > Retrain made")
+        manage.setEnabled(bool(mine))
         dev = QMenu("&Device", m)
         owner.destroyed.connect(dev.deleteLater)       # goes with this build's actions
         m.addMenu(dev)

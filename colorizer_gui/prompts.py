@@ -80,6 +80,11 @@ class Prompts:
             options=QFileDialog.Option.DontConfirmOverwrite)
         return (path, chosen) if path else None
 
+    def text(self, title: str, label: str, value: str) -> str | None:
+        """A line of text the user types (``value`` to start with); None: cancelled."""
+        text, ok = QInputDialog.getText(self.parent, title, label, text=value)
+        return text if ok else None
+
     def quality(self, kind: str, default: int) -> int | None:
         """The quality of a lossy export (``kind``: "JPG", "WEBP"), 1-100; None: cancelled."""
         q, ok = QInputDialog.getInt(self.parent, f"{kind} quality", "Quality (1-100):", default,

@@ -24,9 +24,10 @@ from net.retraining import (CKPT_NAME, FEW_PHOTOS, HeldOutScores, StoppedRun, co
 from . import app_settings
 from .curve_view import CurveView
 from .grows_to_fit import GrowsToFit, LogView
+from .retrain_commands import resume_command, train_command
 from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, decoder_note,
-                            folder_status, last_step, progress_text, quit_text, run_name,
-                            stopped_text, verdict_text)
+                            decoder_tip, folder_status, last_step, progress_text, quit_text,
+                            run_name, stopped_text, verdict_text)
 
 __all__ = ["RetrainDialog", "run_name"]
 
@@ -110,9 +111,6 @@ class RetrainDialog(GrowsToFit, QDialog):
         self._curve_mtime = None
         lay.addWidget(self.curve)
         self.log = LogView()
-        self.log.setReadOnly(True)
-        self.log.setMaximumBlockCount(500)
-        self.log.setMinimumHeight(60)
         lay.addWidget(self.log)
         self.buttons = QDialogButtonBox()
         self.resume_btn = self.buttons.addButton("Resume", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -132,6 +130,7 @@ class RetrainDialog(GrowsToFit, QDialog):
         lay.addWidget(self.buttons)
         self.timer = QTimer(self, interval=1000, timeout=self.poll)
         self.resize(560, 420)
+        self._restore_form()
 
     def set_init_weights(self, path: str | None) -> None:
         """The model a new run starts from: the one the window has loaded. A running training
@@ -145,13 +144,19 @@ class RetrainDialog(GrowsToFit, QDialog):
         local = is_local_model(path)
         self.decoder.setEnabled(local)
         self.decoder.setChecked(local and self._chosen_decoder(True))
-        self.decoder.setToolTip(
-            "Trains the palette network and the local model's decoder on your photos "
-            "(measured on scene photos: +0.05-0.4 dB, against +0.02-0.07 dB for the palette "
-            "network alone). Only a local model has a decoder that sees your hints."
-            if local else "Only a local model has a decoder to adapt.")
+        self.decoder.setToolTip(decoder_tip(local))
         if self.folder_text():
             self.on_folder_changed(announce=False)    # (the status may report the last run)
+
+    def _restore_form(self) -> None:
+        """The folder and steps of the last run started here, also after a restart (where a
+        stopped run is offered to Resume): a run is often started again on the same folder."""
+        folder, steps = app_settings.retrain_form()
+        if steps:
+            self.steps.setValue(steps)
+        if folder and Path(folder).is_dir():
+            self.folder.setText(folder)
+            self.on_folder_changed()
 
     def on_folder_changed(self, announce: bool = True) -> None:
         """Says what the typed or chosen folder holds (in the status line, if ``announce``).
@@ -209,19 +214,11 @@ class RetrainDialog(GrowsToFit, QDialog):
         return self.folder.text().strip()
 
     def command(self, out: Path) -> list[str]:
-        return ["-m", "training.train", "hnet", "--data", str(Path(self.folder_text()).absolute()),
-                "--init", str(self.init_weights), "--out", str(out), "--steps",
-                str(self.steps.value()), *self._reporting(self.steps.value()),
-                "--train", "hnet,decoder" if self.decoder.isChecked() else "hnet"]
+        return train_command(self.folder_text(), self.init_weights, out, self.steps.value(),
+                             self.decoder.isChecked())
 
     def resume_command(self, run: StoppedRun) -> list[str]:
-        """Continue ``run``: the trainer takes its photos, model, steps and parts from the run."""
-        return ["-m", "training.train", "hnet", "--out", str(run.path), "--resume",
-                *self._reporting(run.steps)]
-
-    @staticmethod
-    def _reporting(steps: int) -> list[str]:
-        return ["--no-progress", "--val-every", str(max(10, steps // 10)), "--ckpt-every", "50"]
+        return resume_command(run)
 
     def start(self):
         if not self.init_weights:
@@ -259,6 +256,7 @@ class RetrainDialog(GrowsToFit, QDialog):
         of ``total`` steps from the model ``started_from``."""
         self.clear_run()
         self._run_folder = self.folder_text()
+        app_settings.remember_retrain_form(self._run_folder, self.steps.value())
         self.out, self._started_from, self._total = out, started_from, total
         self._in_use_at_start = self.in_use
         self._step_at_launch = last_step(out / "log.csv")[0]     # a resume's log goes on

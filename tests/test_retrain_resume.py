@@ -58,13 +58,17 @@ def test_a_stopped_run_resumes_where_it_stopped_also_after_a_restart(qtbot, tmp_
     assert dlg.resume_btn.isVisibleTo(dlg) and dlg.start_btn.isEnabled()
     run = dlg.out
 
-    # After a restart, with another model in use: a new window on the same folder offers the run
+    # After a restart, with another model in use: a new window opens on the run's folder and
+    # steps (it opened empty, and Resume showed only once the folder was typed again)...
     again = retrain_dialog.RetrainDialog(str(seed_weights))
     qtbot.addWidget(again)
-    again.folder.setText(str(folder) + "/")                  # however the folder is written
-    again.on_folder_changed()
+    assert again.folder_text() == str(folder) and again.steps.value() == 200
     assert again.resume_btn.isVisibleTo(again)
     assert f"A run on this folder ({run.name}) stopped at step 40 of 200" in again.status.text()
+    # ...and offers the run however the folder is written
+    again.folder.setText(str(folder) + "/")
+    again.on_folder_changed()
+    assert again.resume_btn.isVisibleTo(again)
     # the command it resumes with is one colorizer-train accepts, with the run's own options
     argv = again.resume_command(again.stopped)[2:]
     args = build_parser().parse_args(argv)

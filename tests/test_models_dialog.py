@@ -1,0 +1,143 @@
+"""Model > Manage retrained models (a retraining walkthrough, session 28, found no way to rename
+or delete what Tools > Retrain made, and runs loaded from a file all named
+"model.safetensors" in the Model menu): use, rename and delete a retrained model, with the
+model in use and a run still being written left safe."""
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from colorizer_gui import app_settings
+from colorizer_gui.models_dialog import describe_run, name_problem
+
+from .test_gui import WAIT, photo, win  # noqa: F401 (fixtures)
+from .test_gui_state_sync import copy_model, menu_texts
+
+
+@pytest.fixture
+def runs(tmp_path, monkeypatch, local_weights):
+    """Two retrained models in the app's runs folder, the newer one measured on held-out photos."""
+    root = tmp_path / "runs"
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: root)
+    older = copy_model(local_weights, root / "forest-20261201-101010")
+    newer = copy_model(local_weights, root / "beach-20261202-121212")
+    os.utime(older, (1_700_000_000, 1_700_000_000))
+    (newer.parent / "args.json").write_text(json.dumps(
+        {"stage": "hnet", "data": ["/photos/beach"], "steps": 400}))
+    (newer.parent / "held_out.json").write_text(json.dumps(
+        {"photos": 8, "hints": [0, 5, 20], "before": [24.0, 26.0, 28.0],
+         "after": [24.3, 26.3, 28.3]}))
+    return older, newer
+
+
+def open_dialog(win):
+    action = next(a for a in win.menus.model_menu.actions()
+                  if a.text() == "&Manage retrained models…")
+    assert action.isEnabled()
+    action.trigger()
+    return win.menus.models_dialog
+
+
+def select(dlg, model: Path):
+    rows = [dlg.list.item(i) for i in range(dlg.list.count())]
+    dlg.list.setCurrentItem(next(r for r in rows if r.text().startswith(model.parent.name)))
+
+
+def test_a_run_loaded_from_a_file_is_named_after_its_folder_in_the_model_menu(win, local_weights):
+    # (the window loaded local_weights = LOCAL_RUN/model.safetensors, from outside the app's runs)
+    assert f"File: {local_weights.parent.name}" in menu_texts(win)
+    assert "File: model.safetensors" not in menu_texts(win)
+
+
+def test_the_list_says_what_each_model_was_trained_on(qtbot, win, runs):
+    older, newer = runs
+    menu_texts(win)
+    dlg = open_dialog(win)
+    texts = [dlg.list.item(i).text() for i in range(dlg.list.count())]
+    assert [t.split("\n")[0] for t in texts] == [newer.parent.name, older.parent.name]  # newest first
+    assert "on beach · 400 steps · +0.30 dB against the model it started from" in texts[0]
+    assert describe_run(older).startswith("2023-11-1")             # its date, nothing unknown
+    dlg.close()
+
+
+def test_rename_renames_the_run_and_the_model_in_use_follows(qtbot, win, runs, monkeypatch):
+    older, newer = runs
+    win.controller.load_model(str(newer))
+    qtbot.waitUntil(lambda: win.colorizer.path == newer, timeout=WAIT)
+    menu_texts(win)
+    dlg = open_dialog(win)
+    select(dlg, newer)
+    assert not dlg.delete_btn.isEnabled() and dlg.rename_btn.isEnabled()    # in use: no delete
+    errors = []
+    monkeypatch.setattr(dlg.prompts, "error", lambda title, text: errors.append(text))
+    for taken in (older.parent.name, "a/b", ".hidden", "local"):
+        monkeypatch.setattr(dlg.prompts, "text", lambda *a, name=taken: name)
+        dlg.rename()
+        assert newer.is_file()                                       # refused, nothing moved
+    assert len(errors) == 4 and "already there" in errors[0] and "cannot be" in errors[1]
+    monkeypatch.setattr(dlg.prompts, "text", lambda *a: "  Beach, summer 1962 ")
+    dlg.rename()
+    moved = newer.parent.parent / "Beach, summer 1962" / "model.safetensors"
+    assert moved.is_file() and not newer.parent.exists()
+    qtbot.waitUntil(lambda: win.colorizer.path == moved, timeout=WAIT)     # the app follows
+    assert "Retrained: Beach, summer 1962" in " ".join(menu_texts(win))
+    assert app_settings.settings().value("model") == str(moved)           # and the next start
+    assert dlg.list.currentItem().text().startswith("Beach, summer 1962  (in use)")
+    dlg.close()
+
+
+def test_delete_moves_the_run_to_the_trash_after_asking(qtbot, win, runs, monkeypatch):
+    older, newer = runs
+    menu_texts(win)
+    dlg = open_dialog(win)
+    select(dlg, older)
+    assert dlg.delete_btn.isEnabled()
+    asked = []
+    monkeypatch.setattr(dlg.prompts, "yes_no", lambda title, text: asked.append(text) or False)
+    dlg.delete()
+    assert older.is_file() and older.parent.name in asked[0]             # No: kept
+    monkeypatch.setattr(dlg.prompts, "yes_no", lambda title, text: True)
+    dlg.delete()
+    assert not older.parent.exists()
+    trash = Path(os.environ["XDG_DATA_HOME"]) / "Trash" / "files" / older.parent.name
+    assert (trash / "model.safetensors").is_file()                       # recoverable
+    assert dlg.list.count() == 1
+    assert not any(older.parent.name in t for t in menu_texts(win))
+    dlg.close()
+
+
+def test_a_run_being_written_cannot_be_renamed_or_deleted(qtbot, win, runs):
+    older, _newer = runs
+    menu_texts(win)
+    dlg = open_dialog(win)
+    dlg.busy = lambda: older.parent
+    select(dlg, older)
+    assert not dlg.rename_btn.isEnabled() and not dlg.delete_btn.isEnabled()
+    assert dlg.use_btn.isEnabled()
+    dlg.close()
+
+
+def test_names_that_cannot_name_a_folder_are_refused(tmp_path):
+    for bad in ("", "con:x", "a\\b", "..", "trailing.", "x" * 81):
+        assert name_problem(bad, tmp_path, "old")
+    assert name_problem("old", tmp_path, "old") == ""
+    assert name_problem("Grandma's garden (1950s)", tmp_path, "old") == ""
+
+
+def test_without_a_trash_delete_asks_again_before_deleting_for_good(qtbot, win, runs, monkeypatch):
+    from colorizer_gui import models_dialog
+    older, _newer = runs
+    monkeypatch.setattr(models_dialog.QFile, "moveToTrash", lambda path: False)
+    menu_texts(win)
+    dlg = open_dialog(win)
+    select(dlg, older)
+    answers = iter([True, False, True, True])       # trash? yes; for good? no / yes, yes
+    asked = []
+    monkeypatch.setattr(dlg.prompts, "yes_no",
+                        lambda title, text: asked.append(title) or next(answers))
+    dlg.delete()
+    assert older.is_file() and asked == ["Delete the model?", "Delete the model for good?"]
+    dlg.delete()
+    assert not older.parent.exists()
+    dlg.close()
