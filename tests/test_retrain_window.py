@@ -6,6 +6,8 @@ the first one."""
 import json
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
 import pytest
 from PySide6.QtCore import QRect
 
@@ -244,3 +246,15 @@ def test_the_retrain_window_starts_from_the_model_loaded_now(qtbot, win, seed_we
     cmd = first.command(Path("run"))
     assert cmd[cmd.index("--init") + 1] == str(seed_weights)
     first.close()
+
+
+def test_a_run_of_one_step_shows_its_training_loss_on_the_curve(tmp_path):
+    """A one-step run logs a single training loss: a line through one point has no length, and
+    the curve showed the validation point alone (a retraining walkthrough, session 28)."""
+    from training.logs import plot_curves
+    log = tmp_path / "log.csv"
+    log.write_text("step,train_loss,val_loss\n0,,0.02\n1,0.01,0.019\n")
+    plot_curves(log, tmp_path / "loss.png", "Training the palette network on one")
+    rgb = np.asarray(Image.open(tmp_path / "loss.png").convert("RGB")).astype(int)
+    blue = rgb[..., 2] - rgb[..., 0] > 80          # matplotlib's first colour (orange: validation)
+    assert blue.sum(axis=0).max() >= 5        # a dot, not just the legend's 2-pixel line

@@ -77,8 +77,8 @@ def plot_curves(csv_path: Path, png_path: Path, title: str, ylabel: str = "loss"
             if row["val_loss"]:
                 vsteps.append(int(row["step"])); val.append(float(row["val_loss"]))
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
-    if train:
-        ax.plot(steps, train, label="training", alpha=0.8)
+    if train:       # (a lone point, e.g. a 1-step run's, is a line of no length: marked)
+        ax.plot(steps, train, label="training", alpha=0.8, marker="o" if len(train) == 1 else None)
     if val:
         ax.plot(vsteps, val, "o-", label="validation")
     ax.set_xlabel("step"); ax.set_ylabel(ylabel); ax.set_yscale("log"); ax.set_title(title)
