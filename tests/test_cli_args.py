@@ -275,3 +275,39 @@ def test_every_eval_option_has_help():
     from training.evaluate import build_parser
     texts = option_help(build_parser())
     assert all(texts.values()), [k for k, v in texts.items() if not v]
+
+
+def train_help(capsys, *argv) -> str:
+    from training.train import main as train_main
+    with pytest.raises(SystemExit) as e:
+        train_main(list(argv))
+    assert e.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_train_help_of_one_stage_lists_that_stage_only(capsys):
+    """colorizer-train hnet --help listed every stage's options, the automatic systems' and a
+    new model's shape among them (a retraining walkthrough, session 28)."""
+    full = train_help(capsys, "--help")
+    hnet = train_help(capsys, "hnet", "--out", "RUN", "--help")
+    zhang = train_help(capsys, "zhang", "--help")
+    for flag in ("--auto-width", "--no-semantic", "--train PARTS", "--held-out"):
+        assert flag in full
+    assert "--train PARTS" in hnet and "--held-out" in hnet and "--init" in hnet
+    assert "--auto-width" not in hnet and "--no-semantic" not in hnet and "--width" not in hnet
+    assert "--auto-width" in zhang and "--train PARTS" not in zhang and "--hue-turn" not in zhang
+    for text in (hnet, zhang):
+        assert "--data" in text and "--steps" in text and "--threads" in text   # every stage's
+    # each names its own stage in the description, in plain words (no reST markup)
+    assert "* hnet: HNet alone" in hnet and "* rtnet" not in hnet and "``" not in full
+    assert "* autoencoder, koala, zhang, pix2pix" in zhang
+    assert "STAGE --help lists the options of that stage only" in full
+
+
+def test_every_train_option_is_parsed_whatever_the_help_shows():
+    from training.train import build_parser
+    argv = ["zhang", "--out", "RUN", "--data", "d", "--train", "hnet", "--no-semantic",
+            "--auto-width", "16"]
+    for stage in (None, "hnet", "zhang"):
+        a = build_parser(stage).parse_args(argv)
+        assert (a.no_semantic, a.auto_width, a.out) == (True, 16, "RUN")

@@ -23,17 +23,17 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
+import textwrap
 
-from net.device import add_device_argument
-from net.propagation import METHODS as PROPAGATION_METHODS
 from net.weights import WeightsError, read_sidecar
 
 from .checkpoint import CheckpointError
 from .data import DataError, Source
+from . import train_options
 from .logs import cli_logging
-from .losses import LOSSES
 from .resume_options import given_options, keep_run_options
 from .loop import load_sources, refuse_existing_run, train  # noqa: F401 (re-exported)
 from .run import CKPT_NAME, Run  # noqa: F401 (re-exported)
@@ -43,104 +43,21 @@ from .stages import NEEDS_VGG, stage_classes
 log = logging.getLogger("colorizer.train")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="colorizer-train", description=__doc__.split("\n\n")[0])
-    p.add_argument("--version", action="version",
-                   version="%(prog)s " + __import__("net.version", fromlist=["_"]).__version__)
-    p.add_argument("stage", choices=STAGES,
-                   help="what to train: " + ", ".join(STAGES) + " (see above; hnet and affinity "
-                        "adapt an --init model)")
-    p.add_argument("--data", nargs="+", metavar="DIR[:WEIGHT]",
-                   help="photo folders (recursive); WEIGHT, a positive number, is the folder's "
-                        "share of samples (default: 1 each); required, except with --resume")
-    p.add_argument("--val", nargs="*", default=[], metavar="DIR",
-                   help="validation folders (default: a fixed 5%% of the training photos)")
-    p.add_argument("--out", required=True, help="run folder: checkpoint, log, loss curve, model")
-    p.add_argument("--vgg", help="torchvision-layout VGG16 weights (.safetensors or .pth)")
-    p.add_argument("--init", help="start from these weights (.safetensors); required for hnet and affinity")
-    p.add_argument("--resume", action="store_true",
-                   help="continue from OUT/checkpoint.pt; the options that define the run "
-                        "(data, model, steps, schedule, crops, loss) are the run's own")
-    p.add_argument("--steps", type=int, default=5000,
-                   help="training steps; the learning rate schedule spans them (default: %(default)s)")
-    p.add_argument("--batch", type=int, default=16,
-                   help="crops per step, per process (default: %(default)s)")
-    p.add_argument("--size", type=int, default=128,
-                   help="training crop size, a multiple of 16 (default: %(default)s)")
-    p.add_argument("--lr", type=float, default=None, help="default 1e-3 (hnet: 1e-4 as the paper)")
-    p.add_argument("--train", default="hnet", metavar="PARTS",
-                   help="hnet stage: what adapts to your photos (default: %(default)s), 'hnet' "
-                        "(the palette network) or "
-                        "'hnet,decoder' (also the local model's decoder; stronger) or "
-                        "'hnet,decoder,gray' (also the gray branch's own layers above VGG16) "
-                        "or 'hnet,decoder,gray,vgg' (also VGG16's conv4 and conv5 blocks, "
-                        "at a tenth of the learning rate)")
-    p.add_argument("--loss", choices=sorted(LOSSES), default="blurred_mse",
-                   help="colour loss: the paper's blurred_mse (default), mse, l1, huber, or psnr "
-                        "(each crop's MSE weighted by its inverse error: the mean PSNR's gradient)")
-    add_device_argument(p)
-    p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
-                   help="auto: bf16 autocast on CUDA and on CPUs that compute bf16 natively "
-                        "(AVX-512, AMX), float32 elsewhere (default: %(default)s)")
-    p.add_argument("--workers", type=int, default=1,
-                   help="data loading processes (default: %(default)s)")
-    p.add_argument("--threads", type=int, default=0,
-                   help="torch CPU threads; 0: torch's own choice (default: %(default)s)")
-    p.add_argument("--val-every", type=int, default=250,
-                   help="validate (and plot the curve) every N steps (default: %(default)s)")
-    p.add_argument("--val-count", type=int, default=64,
-                   help="validation crops, spread over the validation photos (default: %(default)s)")
-    p.add_argument("--ckpt-every", type=int, default=100,
-                   help="checkpoint interval in steps (default: %(default)s)")
-    p.add_argument("--max-side", type=int, default=256,
-                   help="photos are decoded to this short side (default: %(default)s)")
-    p.add_argument("--limit", type=int, default=0,
-                   help="use at most this many photos per folder; 0: all (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0,
-                   help="seeds the crops and simulated hints, and a new model's initial weights "
-                        "(default: %(default)s)")
-    p.add_argument("--export", help="final weights path (default OUT/model.safetensors)")
-    p.add_argument("--no-progress", action="store_true",
-                   help="no progress bars (reading photos, steps); the CSV log is written as always")
-    p.add_argument("--width", type=float, default=1.0,
-                   help="a new model's decoder width multiplier (default: %(default)s)")
-    p.add_argument("--propagation", choices=PROPAGATION_METHODS, default=None,
-                   help="hint propagation fed to the decoder: of a new local model (default "
-                        "levin), or switched on an --init model (hnet stage, --train hnet,decoder)")
-    p.add_argument("--no-semantic", action="store_true",
-                   help="new local model without VGG conv4/conv5 and the global fusion")
-    p.add_argument("--no-classifier", action="store_true",
-                   help="new local model without the ab classification head")
-    p.add_argument("--correction-loss", action="store_true",
-                   help="local and hnet stages (always on in affinity): the loss sees the result after the app's residual "
-                        "correction at the hints (the network learns what the correction leaves)")
-    p.add_argument("--cls-weight", type=float, default=0.01,
-                   help="weight of the rebalanced classification loss (models with a classifier; "
-                        "default: %(default)s)")
-    p.add_argument("--warm-start", metavar="WEIGHTS",
-                   help="copy every tensor of these weights whose name matches (and whose shape "
-                        "matches, or grew only in its input channels) into a new model")
-    p.add_argument("--time-limit", type=float, default=0, metavar="MINUTES",
-                   help="end the run (checkpoint and export) after this much training wall time, "
-                        "counted over resumes; 0: no limit (default: %(default)s)")
-    p.add_argument("--save-at", type=int, nargs="+", default=[], metavar="STEP",
-                   help="also export the weights at these steps, as RUN/step-STEP.safetensors "
-                        "(snapshots along the run, e.g. for colorizer-soup)")
-    p.add_argument("--hue-turn", type=float, default=0.0, metavar="SHARE",
-                   help="turn the colours of this share of the crops with 10 or more hints (and "
-                        "their hints) by a random hue angle, so the network follows dense hints "
-                        "rather than the colours it remembers; 0: off (default: %(default)s)")
-    p.add_argument("--held-out", type=int, default=40, metavar="N",
-                   help="hnet stage: at the end, score the --init model and the new one on up to N "
-                        "of the photos held out from training (the validation photos) with 0, 5 "
-                        "and 20 hints, into RUN/held_out.json and the sidecar; 0: skip "
-                        "(default: %(default)s)")
-    p.add_argument("--auto-width", type=int, default=32,
-                   help="automatic systems: encoder/decoder base width (channels at H/2 or H; "
-                        "default: %(default)s)")
-    p.add_argument("--pretrain-steps", type=int, default=None,
-                   help="pix2pix: steps of MSE pre-training before the GAN phase (default steps/3)")
-    return p
+def build_parser(stage: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser (:mod:`training.train_options`); ``stage``: a help of that
+    stage's options, under that stage's line of this module's description."""
+    return train_options.build_parser(stage, _description(stage))
+
+
+def _description(stage: str | None) -> str:
+    """The first line of this module's description and its list of stages (or ``stage``'s)."""
+    first, _, stages = __doc__.split("\n\n")[:3]      # (its second paragraph: "Stages (...):")
+    items = re.split(r"\n(?=\* )", stages)
+    if stage is not None:
+        items = [i for i in items if f"``{stage}``" in i] or items
+    plain = lambda text: re.sub(r":\w+:`([^`]*)`", r"\1", text).replace("``", "")  # noqa: E731
+    return plain(first) + "\n\n" + "\n".join(
+        textwrap.fill(plain(" ".join(i.split())), 79, subsequent_indent="  ") for i in items)
 
 
 def check_before_reading(args) -> None:
@@ -177,7 +94,7 @@ def check_before_reading(args) -> None:
 
 def main(argv=None) -> int:
     cli_logging()
-    parser = build_parser()
+    parser = build_parser(train_options.help_stage(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if args.held_out < 0:
         parser.error("--held-out takes a number of photos (0: skip)")
