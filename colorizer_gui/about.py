@@ -33,8 +33,7 @@ def _scored(meta: dict) -> str:
     """One sentence on what the sidecar says the model scored, or ""."""
     try:
         held = HeldOutScores.from_dict(meta["held_out"])      # a model retrained in the app
-        return (f"Retrained: {round(held.gain, 2) + 0.0:+.2f} dB against the model it started "
-                f"from on {held.photos} photo{'s' if held.photos != 1 else ''} it did not train on.")
+        return f"Retrained: {held.brief()}."
     except (KeyError, TypeError, ValueError):
         pass
     scores = meta.get("scores")

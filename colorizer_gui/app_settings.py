@@ -61,7 +61,6 @@ def _migrate_from(old: Path) -> None:
     moves = [(old / AUTOSAVE_FILE, autosave_path())]
     if (old / "runs").is_dir():
         moves += [(run, runs_dir() / run.name) for run in (old / "runs").iterdir()]
-    s = settings()
     for src, dst in moves:
         if not src.exists() or dst.exists():
             continue
@@ -70,14 +69,21 @@ def _migrate_from(old: Path) -> None:
             shutil.move(src, dst)              # copies and deletes across drives
         except OSError:
             continue
-        model = Path(str(s.value("model", "") or ""))
-        if model.is_absolute() and model.is_relative_to(src):
-            s.setValue("model", str(dst / model.relative_to(src)))
+        run_moved(src, dst)
     for d in (old / "runs", old):
         try:
             d.rmdir()                          # only when empty
         except OSError:
             pass
+
+
+def run_moved(src: Path, dst: Path) -> None:
+    """A run folder moved from ``src`` to ``dst``: the remembered model follows it (the next
+    start loads it from there)."""
+    s = settings()
+    model = Path(str(s.value("model", "") or ""))
+    if model.is_absolute() and model.is_relative_to(src):
+        s.setValue("model", str(dst / model.relative_to(src)))
 
 
 # Each running app has an autosave file of its own, held by a lock file beside it: the first

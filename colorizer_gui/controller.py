@@ -67,6 +67,7 @@ class EditorController(QObject):
         self._opening = 0                    # token of the newest open; older ones are dropped
         self._reopening = False
         self._model_loads = 0                # model loads submitted, not yet answered
+        self._loading: list[str] = []        # the weights files of those loads
         self._model_asked = 0                # model loads ever asked for
         self._shown_gen = self.worker.generation       # newest request answered (or failed)
         self._request_t: dict[int, float] = {}
@@ -259,19 +260,31 @@ class EditorController(QObject):
             self.message.emit(error, 15000)
 
     # ------------------------------------------------------------------ model
+    def models_in_use(self) -> list[str]:
+        """The weights file the app uses and those it is loading (not to be moved or deleted)."""
+        path = self.colorizer.path if self.colorizer is not None else None
+        return ([str(path)] if path else []) + self._loading
+
     def load_model(self, model: str | None, initial: bool = False, note: str = ""):
         """Load ``model`` (None: the bundled default) in the background; ``note``: a status
         message once it is in use."""
         device, photo = self.device, self.doc.photo
         self._model_loads += 1
         self._model_asked += 1
+        asked = [str(model)] if model else []
+        self._loading += asked
+
+        def answered():
+            self._model_loads -= 1
+            for p in asked:
+                self._loading.remove(p)
 
         def run():
             c = Colorizer.load(model, device=device)
             return c, (c.open(photo.rgb) if photo is not None else None)
 
         def done(result):
-            self._model_loads -= 1
+            answered()
             colorizer, session = result
             self.colorizer = colorizer
             self.settings.setValue("model", str(colorizer.path))
@@ -287,7 +300,7 @@ class EditorController(QObject):
                 self.startupReady.emit()
 
         def failed(msg):
-            self._model_loads -= 1
+            answered()
             self.message.emit("", 0)                     # not "Loading model…" any more
             self.prompts.error("The model could not be loaded", msg.rstrip(".") + "." + (
                 "" if self.colorizer is None else "\nThe previous model stays in use."))

@@ -2,6 +2,8 @@
 smaller when the window has less room (never cut, never stretched)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -13,6 +15,7 @@ class CurveView(QWidget):
         self.preferred = QSize(*preferred)
         self._pix = QPixmap()
         self._scaled = QPixmap()            # the picture at the size last drawn
+        self._mtime: int | None = None      # of the file last read (load_changed)
         self.setMinimumHeight(min_height)
         # At most its preferred size; it gives up height first when the window is short.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -21,6 +24,26 @@ class CurveView(QWidget):
         self._pix, self._scaled = pix, QPixmap()
         self.updateGeometry()
         self.update()
+
+    def clear(self) -> None:
+        self.set_pixmap(QPixmap())
+        self._mtime = None
+
+    def load_changed(self, png: Path | None) -> bool:
+        """Read the picture file ``png`` if it changed since last read (the trainer redraws it);
+        True when a new picture is shown. A file caught mid-write is read at the next call."""
+        try:
+            mtime = png.stat().st_mtime_ns if png is not None else None
+        except OSError:
+            mtime = None
+        if mtime is None or mtime == self._mtime:
+            return False
+        pix = QPixmap(str(png))
+        if pix.isNull():
+            return False
+        self._mtime = mtime
+        self.set_pixmap(pix)
+        return True
 
     def pixmap(self) -> QPixmap:
         return self._pix

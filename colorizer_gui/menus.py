@@ -126,13 +126,11 @@ class Menus:
         from .models_dialog import ModelsDialog
         win, ctl = self.win, self.win.controller
         if self.models_dialog is None:
-            retrain = lambda: win._retrain                                   # noqa: E731
+            retrain = lambda: getattr(win, "_retrain", None)               # noqa: E731
             self.models_dialog = d = ModelsDialog(
-                ctl.prompts, lambda: str(ctl.colorizer.path) if ctl.colorizer else None,
-                lambda: retrain().out if retrain() is not None and retrain().running() else None,
-                win)
+                ctl.models_in_use, lambda: retrain().paths_in_use() if retrain() else [], win)
             d.useModel.connect(ctl.load_model)
-            ctl.modelChanged.connect(lambda: d.refresh() if d.isVisible() else None)
+            ctl.modelChanged.connect(d.on_model_changed)
         self.models_dialog.refresh()
         self.models_dialog.show()
         self.models_dialog.raise_()
@@ -218,7 +216,7 @@ class Menus:
         self.act(m, "Load &weights file…", self.win.choose_weights, owner=owner)
         manage = self.act(m, "&Manage retrained models…", self.manage_models, owner=owner,
                           tip="Use, rename or delete the models Tools > Retrain made")
-        manage.setEnabled(bool(mine))
+        manage.setEnabled(bool(retrained_models()))    # (one whose description is unreadable too)
         dev = QMenu("&Device", m)
         owner.destroyed.connect(dev.deleteLater)       # goes with this build's actions
         m.addMenu(dev)

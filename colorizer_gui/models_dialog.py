@@ -15,19 +15,22 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QFile, Qt, QUrl, Signal
+from PySide6.QtCore import QFile, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout)
 
-from net.assets import bundled_models, model_name
-from net.retraining import read_held_out, run_options
+from net.assets import model_name
+from net.retraining import (CKPT_NAME, read_held_out, repoint_runs, run_options,
+                            stopped_runs_from)
 
 from . import app_settings
 from .prompts import Prompts
 
 NAME_MAX = 80            # characters of a model name (a folder name on every platform)
+NAME_BYTES = 240         # and its bytes in UTF-8 (file systems count bytes: ext4 allows 255)
 BAD_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')   # characters no folder name may hold everywhere
+RESERVED = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.IGNORECASE)   # Windows's own
 
 
 def describe_run(model: Path) -> str:
@@ -47,42 +50,53 @@ def describe_run(model: Path) -> str:
         parts.append(f"{steps} steps")
     scores = read_held_out(model.parent)
     if scores is not None:
-        parts.append(f"{round(scores.gain, 2) + 0.0:+.2f} dB against the model it started from, "
-                     "on photos it did not train on")
+        parts.append(scores.brief())
     return " · ".join(parts)
 
 
-def name_problem(name: str, runs: Path, current: str) -> str:
-    """Why ``name`` cannot be a retrained model's new name ("" if it can)."""
+def name_problem(name: str, run: Path) -> str:
+    """Why ``name`` cannot be the new name of the retrained model in run folder ``run`` ("" if
+    it can)."""
     if not name:
         return "The name is empty."
-    if name == current:
+    if name == run.name:
         return ""
-    if BAD_NAME.search(name) or name in (".", "..") or name.startswith(".") or \
-            name.endswith((" ", ".")):
+    if BAD_NAME.search(name) or name.startswith(".") or name.endswith((" ", ".")) or \
+            RESERVED.fullmatch(name):
         return (f"\"{name}\" cannot be a model's name: it names a folder, which cannot hold "
-                "/ \\ : * ? \" < > | or begin with a dot.")
-    if len(name) > NAME_MAX:
-        return f"The name is too long ({len(name)} characters; at most {NAME_MAX})."
-    if name in bundled_models():
-        return f"\"{name}\" is the name of a bundled model; choose another."
-    if (runs / name).exists() or any(model_name(p) == name for p in
-                                     app_settings.retrained_models()):
-        return f"A retrained model named \"{name}\" is already there; choose another."
+                "/ \\ : * ? \" < > |, begin with a dot, end with a dot or a space, or be a name "
+                "Windows keeps for itself (CON, NUL, COM1...).")
+    if len(name) > NAME_MAX or len(name.encode("utf-8")) > NAME_BYTES:
+        return f"The name is too long (at most {NAME_MAX} characters)."
+    if app_settings.model_named(name) is not None:
+        return f"A model named \"{name}\" is already there; choose another."
+    target = run.parent / name
+    if target.exists() and not _same_file(target, run):   # (not the run itself, in other case)
+        return f"A folder named \"{name}\" is already there; choose another."
     return ""
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 class ModelsDialog(QDialog):
-    """The list and its buttons. ``in_use()``: the weights the app uses (Delete and Rename act
-    on it with care); ``busy()``: the run folder a retraining writes now (left alone)."""
+    """The list and its buttons. ``in_use()``: the weights the app uses, or is loading (they
+    are not deleted; a rename reloads them from their new place); ``busy()``: the files a
+    retraining in progress reads or writes (its run folder, the model it started from: left
+    alone until it ends)."""
 
     useModel = Signal(str)        # load these weights
 
-    def __init__(self, prompts: Prompts, in_use: Callable[[], str | None],
-                 busy: Callable[[], Path | None], parent=None):
+    def __init__(self, in_use: Callable[[], list[str]], busy: Callable[[], list[Path]],
+                 parent=None):
         super().__init__(parent)
         self.setWindowTitle("Retrained models")
-        self.prompts, self.in_use, self.busy = prompts, in_use, busy
+        self.prompts = Prompts(self)          # (its questions over this window, not behind it)
+        self.in_use, self.busy = in_use, busy
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("The models Tools > Retrain made, newest first (double-click one to "
                              "use it):"))
@@ -109,16 +123,29 @@ class ModelsDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.close)
         lay.addWidget(close)
+        # A retraining ends, a model finishes loading: the buttons follow while it is open.
+        self.watch = QTimer(self, interval=1000, timeout=self.update_buttons)
         self.resize(560, 360)
         self.refresh()
+
+    def showEvent(self, event):
+        self.watch.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event):
+        self.watch.stop()
+        super().hideEvent(event)
+
+    def on_model_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
 
     def refresh(self, select: Path | None = None) -> None:
         """List the retrained models afresh (newest first), keeping ``select`` or the row chosen."""
         keep = select or self.selected()
         self.list.clear()
-        in_use = self._in_use()
         for p in app_settings.retrained_models():
-            mark = "  (in use)" if in_use is not None and p.resolve() == in_use else ""
+            mark = "  (in use)" if self._in_use(p) else ""
             item = QListWidgetItem(f"{model_name(p)}{mark}\n{describe_run(p)}")
             item.setData(Qt.ItemDataRole.UserRole, str(p))
             item.setToolTip(str(p.parent))
@@ -135,30 +162,38 @@ class ModelsDialog(QDialog):
         item = self.list.currentItem()
         return Path(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
 
-    def _in_use(self) -> Path | None:
-        path = self.in_use()
-        return Path(path).resolve() if path else None
+    def _in_use(self, model: Path) -> bool:
+        return any(_same_file(Path(p), model) for p in self.in_use() if p)
 
     def _is_busy(self, model: Path) -> bool:
-        busy = self.busy()
-        return busy is not None and Path(busy).resolve() == model.parent.resolve()
+        return any(_same_file(Path(b), model.parent) or _same_file(Path(b), model)
+                   for b in self.busy())
 
     def update_buttons(self) -> None:
         p = self.selected()
-        chosen = p is not None
-        in_use = chosen and p.resolve() == self._in_use()
+        chosen = p is not None and p.is_file()
+        in_use = chosen and self._in_use(p)
         busy = chosen and self._is_busy(p)
         self.use_btn.setEnabled(chosen and not in_use)
-        self.show_btn.setEnabled(chosen)
+        self.show_btn.setEnabled(p is not None)
         self.rename_btn.setEnabled(chosen and not busy)
         self.delete_btn.setEnabled(chosen and not in_use and not busy)
-        self.delete_btn.setToolTip("The model in use cannot be deleted: use another one first"
-                                   if in_use else "A retraining is still writing it" if busy
-                                   else "Move the model and its run folder to the trash")
+        self.delete_btn.setToolTip(
+            "A retraining is still using it" if busy else
+            "The model in use cannot be deleted: use another one first" if in_use
+            else "Move the model and its run folder to the trash")
+        self.rename_btn.setToolTip("A retraining is still using it" if busy else
+                                   "Give the model another name (its run folder's)")
+
+    def _chosen(self, button: QPushButton) -> Path | None:
+        """The selected model, if ``button`` may act on it now (checked afresh: a retraining
+        may have started or a model load begun since the buttons were last set)."""
+        self.update_buttons()
+        return self.selected() if button.isEnabled() else None
 
     def use(self) -> None:
-        p = self.selected()
-        if p is not None and self.use_btn.isEnabled():
+        p = self._chosen(self.use_btn)
+        if p is not None:
             self.useModel.emit(str(p))
             self.note.setText(f"Loading {model_name(p)}…")
 
@@ -168,21 +203,23 @@ class ModelsDialog(QDialog):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(p.parent)))
 
     def rename(self) -> None:
-        p = self.selected()
-        if p is None or not self.rename_btn.isEnabled():
+        p = self._chosen(self.rename_btn)
+        if p is None:
             return
         old = model_name(p)
         name = self.prompts.text("Rename the model", "New name:", old)
         if name is None:
             return
         name = name.strip()
-        problem = name_problem(name, p.parent.parent, old)
-        if problem:
-            self.prompts.error("The model was not renamed", problem)
+        problem = name_problem(name, p.parent)
+        if problem or name == old:
+            if problem:
+                self.prompts.error("The model was not renamed", problem)
             return
-        if name == old:
+        p = self._chosen(self.rename_btn)        # (the question took time)
+        if p is None:
             return
-        was_in_use = p.resolve() == self._in_use()
+        was_in_use = self._in_use(p)
         target = p.parent.parent / name
         try:
             os.rename(p.parent, target)      # one step: the folder is there under one name
@@ -191,18 +228,27 @@ class ModelsDialog(QDialog):
                                f"{p.parent} could not be renamed to {name}: {e.strerror or e}.")
             return
         moved = target / p.name
+        app_settings.run_moved(p.parent, target)       # the remembered model follows it
+        repoint_runs(app_settings.runs_dir(), p, moved)   # runs that started from it, too
         if was_in_use:          # the app's model file moved with it: use it from where it is
             self.useModel.emit(str(moved))
         self.refresh(select=moved)
 
     def delete(self) -> None:
-        p = self.selected()
-        if p is None or not self.delete_btn.isEnabled():
+        p = self._chosen(self.delete_btn)
+        if p is None:
             return
         name, run = model_name(p), p.parent
+        stopped = stopped_runs_from(app_settings.runs_dir(), p)
+        also = (f"\n\nThe stopped run{'s' if len(stopped) > 1 else ''} "
+                f"{', '.join(r.name for r in stopped)} started from it: Resume still continues "
+                f"{'them' if len(stopped) > 1 else 'it'}, but cannot measure the result against "
+                f"it." if stopped else "")
         if not self.prompts.yes_no("Delete the model?",
                                    f"Move the retrained model {name} and its run folder to the "
-                                   f"trash?\n\n{run}"):
+                                   f"trash?\n\n{run}{also}"):
+            return
+        if self._chosen(self.delete_btn) != p:
             return
         moved = QFile.moveToTrash(str(run))     # (bool, or (bool, path) in some bindings)
         if not (moved[0] if isinstance(moved, tuple) else moved):
@@ -212,6 +258,7 @@ class ModelsDialog(QDialog):
                     f"This cannot be undone.\n\n{run}"):
                 return
             try:
+                (run / CKPT_NAME).unlink(missing_ok=True)   # first: never a half run to resume
                 shutil.rmtree(run)
             except OSError as e:
                 self.prompts.error("The model was not deleted",

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QProcess, Qt, QTimer, Signal
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
@@ -108,7 +107,6 @@ class RetrainDialog(GrowsToFit, QDialog):
         self.curve.setToolTip("Loss on your photos while training (lower is better): the "
                               "validation points are photos it does not train on")
         self.curve.hide()
-        self._curve_mtime = None
         lay.addWidget(self.curve)
         self.log = LogView()
         lay.addWidget(self.log)
@@ -256,7 +254,8 @@ class RetrainDialog(GrowsToFit, QDialog):
         of ``total`` steps from the model ``started_from``."""
         self.clear_run()
         self._run_folder = self.folder_text()
-        app_settings.remember_retrain_form(self._run_folder, self.steps.value())
+        app_settings.remember_retrain_form(str(Path(self._run_folder).absolute()),
+                                           self.steps.value())
         self.out, self._started_from, self._total = out, started_from, total
         self._in_use_at_start = self.in_use
         self._step_at_launch = last_step(out / "log.csv")[0]     # a resume's log goes on
@@ -287,20 +286,9 @@ class RetrainDialog(GrowsToFit, QDialog):
 
     def show_curve(self):
         """The run's loss curve, reloaded when the trainer has redrawn it."""
-        png = self.out / "loss.png" if self.out is not None else None
-        try:
-            mtime = png.stat().st_mtime_ns if png is not None else None
-        except OSError:
-            mtime = None
-        if mtime is None or mtime == self._curve_mtime:
-            return
-        pix = QPixmap(str(png))
-        if pix.isNull():              # caught mid-write: the next poll reads it
-            return
-        self._curve_mtime = mtime
-        self.curve.set_pixmap(pix)
-        self.curve.show()
-        self.fit_height()
+        if self.curve.load_changed(self.out / "loss.png" if self.out is not None else None):
+            self.curve.show()
+            self.fit_height()
 
     def clear_run(self) -> None:
         """Forget the last run's progress, curve and log (the verdict goes with the status
@@ -310,8 +298,7 @@ class RetrainDialog(GrowsToFit, QDialog):
         self.progress.setValue(0)
         self.progress.setFormat(NOT_STARTED)
         self.curve.hide()
-        self.curve.set_pixmap(QPixmap())
-        self._curve_mtime = None
+        self.curve.clear()
         self.log.clear()
         self.shrink_back()
 
@@ -352,6 +339,7 @@ class RetrainDialog(GrowsToFit, QDialog):
         self.timer.stop()
         self.progressed.emit("")
         self.stop_btn.setEnabled(False)
+        self.set_init_weights(self.in_use)   # the next run starts from the model in use now
         self.on_folder_changed(announce=False)     # Start again if the folder holds photos
         self.progress.setRange(0, 100)
         model = self.out / "model.safetensors"
@@ -385,6 +373,13 @@ class RetrainDialog(GrowsToFit, QDialog):
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning
+
+    def paths_in_use(self) -> list[Path]:
+        """What a run in progress reads and writes: its folder and the model it started from
+        (which it scores against at its end); nothing between runs."""
+        if not self.running():
+            return []
+        return [self.out] + ([Path(self._started_from)] if self._started_from else [])
 
     def quit_question(self) -> str:
         """What quitting the app during a run asks (it stops the run, which can be resumed)."""

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_text_atomic
 from .formats import is_photo_name
 
 # Fewer photos than this and adapting the decoder too is not worth it. Measured (sessions 14-15,
@@ -127,6 +128,15 @@ class HeldOutScores:
         return (f"{on}, with {counts} hints: {fmt(self.before)} dB before, {fmt(self.after)} dB "
                 f"after ({round(self.gain, 2) + 0.0:+.2f} dB on average; higher is better{rough})")
 
+    def brief(self) -> str:
+        """The verdict in one line, for lists: "+0.23 dB against the model it started from on 12
+        photos it did not train on (better)" (the same outcome the retraining window gives)."""
+        n = f"{self.photos} photo{'s' if self.photos != 1 else ''}"
+        word = {BETTER: "better", LEVEL: "no measurable difference"}.get(
+            self.outcome, f"no better: {self.verdict()}")
+        return (f"{round(self.gain, 2) + 0.0:+.2f} dB against the model it started from on {n} "
+                f"it did not train on ({word})")
+
     def to_dict(self) -> dict:
         return {"photos": self.photos, "hints": list(self.hints),
                 "before": [round(x, 4) for x in self.before],
@@ -196,3 +206,37 @@ def stopped_run(runs_dir: str | os.PathLike, photos: str | os.PathLike) -> Stopp
         except (OSError, ValueError, KeyError, TypeError):     # (None: no readable options)
             continue
     return max(found, key=lambda f: f[0])[1] if found else None
+
+
+def _init_of(options: dict) -> Path | None:
+    """The model a run's options name as its start (``init``), made absolute against the folder
+    it ran in; None without one."""
+    init = options.get("init")
+    if not isinstance(init, str) or not init:
+        return None
+    return Path(os.path.abspath(os.path.join(str(options.get("cwd") or ""), init)))
+
+
+def stopped_runs_from(runs_dir: str | os.PathLike, model: str | os.PathLike) -> list[Path]:
+    """The runs in ``runs_dir`` that stopped before their end (Resume continues them) and
+    started from the weights ``model``: at their end they measure against it."""
+    want = Path(os.path.abspath(model))
+    try:
+        runs = sorted(d for d in Path(runs_dir).iterdir() if d.is_dir())
+    except OSError:
+        return []
+    return [run for run in runs if (run / CKPT_NAME).is_file() and not (run / MODEL_NAME).exists()
+            and _init_of(run_options(run) or {}) == want]
+
+
+def repoint_runs(runs_dir: str | os.PathLike, old: str | os.PathLike,
+                 new: str | os.PathLike) -> None:
+    """The weights ``old`` moved to ``new`` (a retrained model renamed): the stopped runs that
+    started from them are told, so that their end still measures against them."""
+    for run in stopped_runs_from(runs_dir, old):
+        options = run_options(run)
+        options["init"] = str(Path(os.path.abspath(new)))
+        try:
+            write_text_atomic(run / ARGS_NAME, json.dumps(options, indent=1))
+        except OSError:
+            continue            # (that run's end then cannot measure: it says so)

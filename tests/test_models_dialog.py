@@ -69,6 +69,11 @@ def test_rename_renames_the_run_and_the_model_in_use_follows(qtbot, win, runs, m
     dlg = open_dialog(win)
     select(dlg, newer)
     assert not dlg.delete_btn.isEnabled() and dlg.rename_btn.isEnabled()    # in use: no delete
+    stopped = older.parent.parent / "photos-20261203-101010"      # a stopped run started from it
+    stopped.mkdir()
+    (stopped / "checkpoint.pt").write_bytes(b"state")
+    (stopped / "args.json").write_text(json.dumps({"stage": "hnet", "data": ["/p"], "steps": 200,
+                                                   "init": str(newer)}))
     errors = []
     monkeypatch.setattr(dlg.prompts, "error", lambda title, text: errors.append(text))
     for taken in (older.parent.name, "a/b", ".hidden", "local"):
@@ -80,9 +85,12 @@ def test_rename_renames_the_run_and_the_model_in_use_follows(qtbot, win, runs, m
     dlg.rename()
     moved = newer.parent.parent / "Beach, summer 1962" / "model.safetensors"
     assert moved.is_file() and not newer.parent.exists()
+    # at once, not when the reload is done (a quit meanwhile lost the model at the next start)
+    assert app_settings.settings().value("model") == str(moved)
+    # the stopped run measures its end against the model where it is now
+    assert json.loads((stopped / "args.json").read_text())["init"] == str(moved)
     qtbot.waitUntil(lambda: win.colorizer.path == moved, timeout=WAIT)     # the app follows
     assert "Retrained: Beach, summer 1962" in " ".join(menu_texts(win))
-    assert app_settings.settings().value("model") == str(moved)           # and the next start
     assert dlg.list.currentItem().text().startswith("Beach, summer 1962  (in use)")
     dlg.close()
 
@@ -111,7 +119,7 @@ def test_a_run_being_written_cannot_be_renamed_or_deleted(qtbot, win, runs):
     older, _newer = runs
     menu_texts(win)
     dlg = open_dialog(win)
-    dlg.busy = lambda: older.parent
+    dlg.busy = lambda: [older.parent]
     select(dlg, older)
     assert not dlg.rename_btn.isEnabled() and not dlg.delete_btn.isEnabled()
     assert dlg.use_btn.isEnabled()
@@ -119,15 +127,55 @@ def test_a_run_being_written_cannot_be_renamed_or_deleted(qtbot, win, runs):
 
 
 def test_names_that_cannot_name_a_folder_are_refused(tmp_path):
-    for bad in ("", "con:x", "a\\b", "..", "trailing.", "x" * 81):
-        assert name_problem(bad, tmp_path, "old")
-    assert name_problem("old", tmp_path, "old") == ""
-    assert name_problem("Grandma's garden (1950s)", tmp_path, "old") == ""
+    run = tmp_path / "old"
+    run.mkdir()
+    (tmp_path / "taken").mkdir()
+    for bad in ("", "con:x", "a\\b", "..", ".hidden", "trailing.", "x" * 81, "\U0001f600" * 61,
+                "NUL", "com1.txt", "taken", "local"):
+        assert name_problem(bad, run), bad
+    for good in ("old", "Old", "Grandma's garden (1950s)", "Jardín de la abuela", "console"):
+        assert name_problem(good, run) == "", good
+
+
+def test_a_model_being_loaded_or_a_retraining_started_from_is_left_alone(qtbot, win, runs,
+                                                                         tmp_path, monkeypatch):
+    from .test_gui_defects import photo_folder
+    from .test_retrain_resume import _stoppable
+    older, newer = runs
+    win.controller.load_model(str(newer))
+    qtbot.waitUntil(lambda: win.colorizer.path == newer, timeout=WAIT)
+    win.retrain()                                          # a run starts from newer...
+    retrain = win._retrain
+    retrain.folder.setText(str(photo_folder(tmp_path)))
+    retrain.on_folder_changed()
+    monkeypatch.setattr(retrain, "command", _stoppable(retrain))
+    retrain.start()
+    qtbot.waitUntil(lambda: "Step 40 of" in retrain.status.text(), timeout=WAIT)
+    win.controller.load_model(str(older))                  # ...and the user switches meanwhile
+    menu_texts(win)
+    dlg = open_dialog(win)
+    select(dlg, older)
+    assert not dlg.delete_btn.isEnabled()                   # being loaded: as good as in use
+    qtbot.waitUntil(lambda: win.colorizer.path == older, timeout=WAIT)
+    select(dlg, newer)
+    # the run scores its result against newer at its end: neither renamed nor deleted meanwhile
+    assert not dlg.rename_btn.isEnabled() and not dlg.delete_btn.isEnabled()
+    assert "still using it" in dlg.delete_btn.toolTip()
+    monkeypatch.setattr(dlg.prompts, "text", lambda *a: pytest.fail("asked"))
+    dlg.rename()                                            # (the method checks, not only the button)
+    retrain.stop()
+    qtbot.waitUntil(lambda: not retrain.running(), timeout=WAIT)
+    dlg.update_buttons()
+    assert dlg.delete_btn.isEnabled()
+    assert retrain.init_weights == str(older)      # its next Start: the model in use now
+    dlg.close()
+    retrain.close()
 
 
 def test_without_a_trash_delete_asks_again_before_deleting_for_good(qtbot, win, runs, monkeypatch):
     from colorizer_gui import models_dialog
     older, _newer = runs
+    (older.parent / "checkpoint.pt").write_bytes(b"state")      # (a run of the command line)
     monkeypatch.setattr(models_dialog.QFile, "moveToTrash", lambda path: False)
     menu_texts(win)
     dlg = open_dialog(win)
