@@ -60,7 +60,8 @@ def decode_folder(root: str | Path, max_side: int = 256, limit: int | None = Non
     it = files
     if progress:
         from tqdm import tqdm
-        it = tqdm(files, desc=f"reading {Path(root).name}", unit="img", leave=False)
+        it = tqdm(files, desc=f"reading {Path(root).name}", unit="img", leave=False,
+                  disable=None)              # (none when stderr is no terminal: a log file)
     for p in it:
         try:
             rgb = load_image(p).rgb

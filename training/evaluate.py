@@ -93,7 +93,8 @@ def evaluate(folder: str, weights: list[str], levels, make_circles, level_name: 
     bar = None
     if progress:
         from tqdm import tqdm
-        bar = tqdm(total=len(levels) * len(photos) * (1 + len(nets)), unit="img", leave=False)
+        bar = tqdm(total=len(levels) * len(photos) * (1 + len(nets)), unit="img", leave=False,
+                   disable=None)           # (none when stderr is no terminal)
     times = {n.name: 0.0 for n in nets}
     times["levin"] = 0.0
     truth = colour_measures([p.rgb for p in photos]) if metrics else None

@@ -20,7 +20,7 @@ from .checkpoint import CheckpointError, load_checkpoint, require_same_on_resume
 from .data import PhotoStream, Source, decode_folder, validation_batch
 from .held_out import score_run
 from .hint_sampling import HintSamplingConfig
-from .logs import append_log_row, curve_title, plot_curves, start_log
+from .logs import append_log_row, curve_title, plot_curves, progress_line, start_log
 from .run import CKPT_NAME, Run
 
 BEST_NAME = "best.safetensors"    # the weights at the lowest validation loss so far
@@ -159,7 +159,10 @@ def train(args, on_finish=None) -> Path:
     bar = None
     if run.is_main and not args.no_progress:
         from tqdm import tqdm
-        bar = tqdm(total=args.steps, initial=step, unit="step", dynamic_ncols=True)
+        # (disable=None: no bar when stderr is no terminal; the lines below tell the progress)
+        bar = tqdm(total=args.steps, initial=step, unit="step", dynamic_ncols=True, disable=None)
+    quiet = bar is None or bar.disable       # no bar: a progress line at each validation
+    step_at_start = step
     window_loss, window_n, window_t = 0.0, 0, time.time()
     last_val = None
     in_step = False           # an interruption inside a step leaves no consistent state to save
@@ -208,12 +211,18 @@ def train(args, on_finish=None) -> Path:
                     if last_val < best_val:
                         best_val = last_val
                         export(out / BEST_NAME, step, best_val)
+                train_loss = window_loss / window_n
                 append_log_row(csv_path, step, run.lr_at(step), wall_before + time.time() - t_start,
-                               train_loss=window_loss / window_n,
-                               val_loss=last_val if do_val else None, images_per_s=ips)
+                               train_loss=train_loss, val_loss=last_val if do_val else None,
+                               images_per_s=ips)
                 window_loss, window_n, window_t = 0.0, 0, time.time()
                 if do_val:
                     plot_curves(csv_path, out / "loss.png", *title)
+                if do_val and quiet:
+                    per_step = (time.time() - t_start) / max(1, step - step_at_start)
+                    left = min((args.steps - step) * per_step,
+                               budget - (wall_before + time.time() - t_start))
+                    log.info(progress_line(step, args.steps, train_loss, last_val, ips, left))
             if run.is_main and step in args.save_at:
                 export(out / f"step-{step}.safetensors", step, best_val)
             if step % args.ckpt_every == 0:
