@@ -11,6 +11,7 @@ from PySide6.QtCore import QLockFile, QSettings, QStandardPaths
 
 from net.assets import assets_dir, bundled_models, model_name, models_dir
 from net.hint_reach import HINT_REACHES, REGION
+from net.retraining import repoint_runs
 from net.session_file import SUFFIX
 from net.weights import WeightsError, read_sidecar
 
@@ -79,11 +80,13 @@ def _migrate_from(old: Path) -> None:
 
 def run_moved(src: Path, dst: Path) -> None:
     """A run folder moved from ``src`` to ``dst``: the remembered model follows it (the next
-    start loads it from there)."""
+    start loads it from there), and so do the stopped runs that started from it (they measure
+    against it at their end)."""
     s = settings()
     model = Path(str(s.value("model", "") or ""))
     if model.is_absolute() and model.is_relative_to(src):
         s.setValue("model", str(dst / model.relative_to(src)))
+    repoint_runs(runs_dir(), src, dst)
 
 
 # Each running app has an autosave file of its own, held by a lock file beside it: the first

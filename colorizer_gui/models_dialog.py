@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
                                QListWidgetItem, QPushButton, QVBoxLayout)
 
 from net.assets import model_name
-from net.retraining import (CKPT_NAME, read_held_out, repoint_runs, run_options,
-                            stopped_runs_from)
+from net.retraining import CKPT_NAME, read_held_out, run_options, stopped_runs_from
 
 from . import app_settings
 from .prompts import Prompts
@@ -67,7 +66,8 @@ def name_problem(name: str, run: Path) -> str:
                 "/ \\ : * ? \" < > |, begin with a dot, end with a dot or a space, or be a name "
                 "Windows keeps for itself (CON, NUL, COM1...).")
     if len(name) > NAME_MAX or len(name.encode("utf-8")) > NAME_BYTES:
-        return f"The name is too long (at most {NAME_MAX} characters)."
+        return (f"The name is too long (at most {NAME_MAX} characters, fewer of some kinds, "
+                "such as emoji).")
     if app_settings.model_named(name) is not None:
         return f"A model named \"{name}\" is already there; choose another."
     target = run.parent / name
@@ -228,8 +228,7 @@ class ModelsDialog(QDialog):
                                f"{p.parent} could not be renamed to {name}: {e.strerror or e}.")
             return
         moved = target / p.name
-        app_settings.run_moved(p.parent, target)       # the remembered model follows it
-        repoint_runs(app_settings.runs_dir(), p, moved)   # runs that started from it, too
+        app_settings.run_moved(p.parent, target)   # the remembered model and stopped runs follow
         if was_in_use:          # the app's model file moved with it: use it from where it is
             self.useModel.emit(str(moved))
         self.refresh(select=moved)
@@ -239,7 +238,7 @@ class ModelsDialog(QDialog):
         if p is None:
             return
         name, run = model_name(p), p.parent
-        stopped = stopped_runs_from(app_settings.runs_dir(), p)
+        stopped = stopped_runs_from(app_settings.runs_dir(), run)
         also = (f"\n\nThe stopped run{'s' if len(stopped) > 1 else ''} "
                 f"{', '.join(r.name for r in stopped)} started from it: Resume still continues "
                 f"{'them' if len(stopped) > 1 else 'it'}, but cannot measure the result against "

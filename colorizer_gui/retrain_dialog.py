@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from net.assets import is_local_model, model_name
-from net.retraining import (CKPT_NAME, FEW_PHOTOS, HeldOutScores, StoppedRun, count_photos,
-                            read_held_out, stopped_run)
+from net.retraining import (CKPT_NAME, FEW_PHOTOS, PROGRESS_PREFIX, HeldOutScores, StoppedRun,
+                            count_photos, read_held_out, stopped_run)
 
 from . import app_settings
 from .curve_view import CurveView
@@ -231,7 +231,10 @@ class RetrainDialog(GrowsToFit, QDialog):
         """Continue the folder's stopped run (a Stop, a quit) where its checkpoint left it."""
         if not self._folder_ready() or self.stopped is None:
             return
-        run = self.stopped          # (its own model, steps and parts: the form is for Start)
+        # Its own model, steps and parts (the form is for Start), read again: a rename in
+        # Model > Manage may have moved the model it started from.
+        run = self.stopped = stopped_run(app_settings.runs_dir(), self.folder_text()) or \
+            self.stopped
         self._launch(run.path, lambda _out: self.resume_command(run), run.init, run.steps)
 
     def _folder_ready(self) -> bool:
@@ -281,7 +284,9 @@ class RetrainDialog(GrowsToFit, QDialog):
         for line in text.splitlines():
             if line.strip():
                 self.log.appendPlainText(line)
-                self._activity = line.strip()[:120]
+                # (a progress line: the bar and status say it; nothing newer to report)
+                progress = line.startswith(PROGRESS_PREFIX)
+                self._activity = "" if progress else line.strip()[:120]
         self.poll()
 
     def show_curve(self):
@@ -359,7 +364,8 @@ class RetrainDialog(GrowsToFit, QDialog):
             if load:
                 self.modelReady.emit(str(model))
         else:
-            last = self.log.toPlainText().strip().splitlines()[-1:] or ["(no output)"]
+            last = [x for x in self.log.toPlainText().strip().splitlines()
+                    if not x.startswith(PROGRESS_PREFIX)][-1:] or ["(no output)"]
             # Stopped (Stop, a quit: SIGTERM, 143), not failed: Resume is the way on.
             signalled = code in (130, 143) or status == QProcess.ExitStatus.CrashExit
             stopped = signalled and self.stopped is not None and self.stopped.path == self.out

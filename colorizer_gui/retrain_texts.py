@@ -9,7 +9,8 @@ from pathlib import Path
 
 from net.assets import model_name
 from net.formats import FORMATS
-from net.retraining import BETTER, FEW_PHOTOS, LEVEL, HeldOutScores, StoppedRun
+from net.retraining import (BETTER, FEW_PHOTOS, LEVEL, HeldOutScores, StoppedRun,  # noqa: F401
+                            duration_text)  # (re-exported: the window's texts use it)
 
 CHOOSE_FOLDER = "Choose a folder of colour photos (yours: similar subjects work best)."
 NO_PHOTOS = f"That folder holds no photos ({', '.join(f.label for f in FORMATS)})."
@@ -56,16 +57,6 @@ def decoder_note(n: int, ticked: bool) -> str:
     if ticked:
         return f"{why}. Untick the box to adapt the palette network alone."
     return f"{why}, so only the palette network adapts. Tick the box to adapt the decoder anyway."
-
-
-def duration_text(seconds: float) -> str:
-    """"45 s", "3 min 05 s", "1 h 02 min"."""
-    s = int(round(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
 
 
 def progress_text(step: int, total: int, loss: str, elapsed: float, left: float | None) -> str:

@@ -35,6 +35,7 @@ def count_photos(folder: str | os.PathLike, stop_at: int = FEW_PHOTOS) -> int:
 # After adapting a model, the trainer scores the model it started from and the new one on
 # photos the run held out from training (training/held_out.py) and writes the result here, in
 # the run folder; the app's retraining window reads it to say whether the retraining helped.
+PROGRESS_PREFIX = "step "    # the trainer's progress lines start so (the window has its own bar)
 HELD_OUT_NAME = "held_out.json"
 CKPT_NAME = "checkpoint.pt"  # a run's resumable state (the app deletes it when a run has finished)
 ARGS_NAME = "args.json"      # a run's options, written when it starts (a resume keeps them)
@@ -173,6 +174,16 @@ def run_options(run_dir: str | os.PathLike) -> dict | None:
     return options if isinstance(options, dict) else None
 
 
+def duration_text(seconds: float) -> str:
+    """How the trainer and the app's window write a duration: "45 s", "3 min 05 s", "1 h 02 min"."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
 @dataclass(frozen=True)
 class StoppedRun:
     """A run that stopped before its end with its checkpoint kept: ``--resume`` continues it."""
@@ -214,29 +225,44 @@ def _init_of(options: dict) -> Path | None:
     init = options.get("init")
     if not isinstance(init, str) or not init:
         return None
-    return Path(os.path.abspath(os.path.join(str(options.get("cwd") or ""), init)))
+    return _real(os.path.join(str(options.get("cwd") or ""), init))
 
 
-def stopped_runs_from(runs_dir: str | os.PathLike, model: str | os.PathLike) -> list[Path]:
+def _real(path: str | os.PathLike) -> Path:
+    return Path(os.path.normcase(os.path.realpath(path)))
+
+
+def stopped_runs_from(runs_dir: str | os.PathLike, start: str | os.PathLike) -> list[Path]:
     """The runs in ``runs_dir`` that stopped before their end (Resume continues them) and
-    started from the weights ``model``: at their end they measure against it."""
-    want = Path(os.path.abspath(model))
+    started from the weights file ``start``, or from weights in the folder ``start``: at their
+    end they measure against those weights."""
+    want = _real(start)
     try:
         runs = sorted(d for d in Path(runs_dir).iterdir() if d.is_dir())
     except OSError:
         return []
-    return [run for run in runs if (run / CKPT_NAME).is_file() and not (run / MODEL_NAME).exists()
-            and _init_of(run_options(run) or {}) == want]
+    found = []
+    for run in runs:
+        if not (run / CKPT_NAME).is_file() or (run / MODEL_NAME).exists():
+            continue
+        init = _init_of(run_options(run) or {})
+        if init is not None and (init == want or init.is_relative_to(want)):
+            found.append(run)
+    return found
 
 
 def repoint_runs(runs_dir: str | os.PathLike, old: str | os.PathLike,
                  new: str | os.PathLike) -> None:
-    """The weights ``old`` moved to ``new`` (a retrained model renamed): the stopped runs that
-    started from them are told, so that their end still measures against them."""
+    """The weights file or folder ``old`` moved to ``new`` (a retrained model renamed): the
+    stopped runs that started from weights there are told, so their end still measures
+    against them."""
     for run in stopped_runs_from(runs_dir, old):
         options = run_options(run)
-        options["init"] = str(Path(os.path.abspath(new)))
+        init = _init_of(options or {})
+        if options is None or init is None:        # (changed since it was read)
+            continue
+        options["init"] = str(Path(os.path.abspath(new)) / init.relative_to(_real(old)))
         try:
-            write_text_atomic(run / ARGS_NAME, json.dumps(options, indent=1))
+            write_text_atomic(run / ARGS_NAME, json.dumps(options, indent=2))
         except OSError:
             continue            # (that run's end then cannot measure: it says so)

@@ -296,6 +296,8 @@ def test_train_help_of_one_stage_lists_that_stage_only(capsys):
     assert "--train PARTS" in hnet and "--held-out" in hnet and "--init" in hnet
     assert "--auto-width" not in hnet and "--no-semantic" not in hnet and "--width" not in hnet
     assert "--auto-width" in zhang and "--train PARTS" not in zhang and "--hue-turn" not in zhang
+    rtnet = train_help(capsys, "rtnet", "--help")        # its seed model takes hints too
+    assert "--hue-turn" in rtnet and "--width" in rtnet and "--no-semantic" not in rtnet
     for text in (hnet, zhang):
         assert "--data" in text and "--steps" in text and "--threads" in text   # every stage's
     # each names its own stage in the description, in plain words (no reST markup)

@@ -152,6 +152,7 @@ def test_a_model_being_loaded_or_a_retraining_started_from_is_left_alone(qtbot, 
     retrain.start()
     qtbot.waitUntil(lambda: "Step 40 of" in retrain.status.text(), timeout=WAIT)
     win.controller.load_model(str(older))                  # ...and the user switches meanwhile
+    assert str(older) in win.controller.models_in_use()    # (being loaded: as good as in use)
     menu_texts(win)
     dlg = open_dialog(win)
     select(dlg, older)
@@ -189,3 +190,29 @@ def test_without_a_trash_delete_asks_again_before_deleting_for_good(qtbot, win, 
     dlg.delete()
     assert not older.parent.exists()
     dlg.close()
+
+
+def test_a_moved_run_repoints_the_stopped_runs_that_started_from_its_weights(tmp_path):
+    from net.retraining import repoint_runs, stopped_runs_from
+    runs = tmp_path / "runs"
+
+    def stopped(name, **options):
+        (runs / name).mkdir(parents=True)
+        (runs / name / "checkpoint.pt").write_bytes(b"state")
+        (runs / name / "args.json").write_text(json.dumps({"stage": "hnet", **options}))
+        return runs / name
+
+    old, new = runs / "beach", runs / "Beach 1962"
+    by_path = stopped("a", init=str(old / "model.safetensors"))
+    relative = stopped("b", init="runs/beach/best.safetensors", cwd=str(tmp_path))
+    other = stopped("c", init=str(runs / "garden" / "model.safetensors"))
+    broken = stopped("d")
+    (broken / "args.json").write_text("{not json")
+    assert stopped_runs_from(runs, old) == [by_path, relative]
+    assert stopped_runs_from(runs, old / "model.safetensors") == [by_path]
+    repoint_runs(runs, old, new)
+    init = lambda run: json.loads((run / "args.json").read_text()).get("init")   # noqa: E731
+    assert init(by_path) == str(new / "model.safetensors")
+    assert init(relative) == str(new / "best.safetensors")
+    assert init(other) == str(runs / "garden" / "model.safetensors")
+    assert (broken / "args.json").read_text() == "{not json"

@@ -382,27 +382,3 @@ def test_the_psnr_loss_follows_the_mean_psnr_not_the_worst_crops():
     # the value stays at an MSE's scale (weights of mean 1), so --cls-weight keeps its meaning
     assert float(psnr_mse(pred, target)) <= float(per.max()) and float(psnr_mse(pred, target)) > 0
 
-
-def test_a_run_in_a_pipe_logs_progress_lines_not_a_progress_bar(photo_dir, vgg_file, tmp_path):
-    """Run in the background with its output to a file (nohup ... > train.log), the trainer wrote
-    progress bars full of carriage returns there, and with --no-progress nothing at all between
-    its start and its end (a retraining walkthrough, session 28)."""
-    out = tmp_path / "run"
-    r = run_cli(["rtnet", "--data", str(photo_dir), "--out", str(out), "--vgg", str(vgg_file),
-                 "--steps", "4", "--batch", "2", "--size", "32", "--workers", "0",
-                 "--val-every", "2", "--val-count", "2", "--held-out", "0"])
-    assert r.returncode == 0, r.stderr
-    assert "\r" not in r.stderr and "it/s" not in r.stderr and "img/s" not in r.stderr
-    lines = [x for x in r.stderr.splitlines() if x.startswith("step ")]
-    assert [x.split(":")[0] for x in lines] == ["step 2 of 4 (50 %)", "step 4 of 4 (100 %)"]
-    assert "training loss" in lines[0] and "validation loss" in lines[0] and "crops/s" in lines[0]
-    assert "min left" in lines[0] and "left" not in lines[1]
-
-
-def test_time_left_reads_like_a_person_would_say_it():
-    from training.logs import time_left_text
-    assert time_left_text(None) == time_left_text(0) == time_left_text(float("inf")) == ""
-    assert time_left_text(20) == "about 1 min left"
-    assert time_left_text(35 * 60) == "about 35 min left"
-    assert time_left_text(125 * 60) == "about 2 h 5 min left"
-    assert time_left_text(120 * 60) == "about 2 h left"

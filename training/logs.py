@@ -6,6 +6,8 @@ import csv
 import logging
 from pathlib import Path
 
+from net.retraining import PROGRESS_PREFIX, duration_text
+
 LOG_HEADER = "step,train_loss,val_loss,images_per_s,lr,wall_seconds\n"
 
 
@@ -31,22 +33,20 @@ def progress_line(step: int, steps: int, train_loss: float | None, val_loss: flo
                   crops_per_s: float, seconds_left: float | None) -> str:
     """What a run without a progress bar (in a pipe, a log file, the app's window) logs at each
     validation: "step 500 of 5000 (10 %): training loss 0.0123, validation loss 0.0021,
-    12.3 crops/s, about 35 min left"."""
+    12.3 crops/s, about 35 min 10 s left"."""
     parts = [f"training loss {train_loss:.4f}" if train_loss is not None else "",
              f"validation loss {val_loss:.4f}" if val_loss is not None else "",
              f"{crops_per_s:.1f} crops/s", time_left_text(seconds_left)]
-    return (f"step {step} of {steps} ({100 * step // steps} %): "
+    return (f"{PROGRESS_PREFIX}{step} of {steps} ({100 * step // steps} %): "
             + ", ".join(p for p in parts if p))
 
 
 def time_left_text(seconds: float | None) -> str:
-    """"about 35 min left", "about 2 h 5 min left", "" when not known or nothing is left."""
-    if seconds is None or not seconds > 0 or seconds == float("inf"):
+    """"about 35 min 10 s left" (the app's way of writing durations); "" when not known or
+    nothing is left."""
+    if seconds is None or not 0 < seconds < float("inf"):
         return ""
-    minutes = max(1, round(seconds / 60))
-    hours, minutes = divmod(minutes, 60)
-    return f"about {f'{hours} h ' if hours else ''}{minutes} min left" if minutes else \
-        f"about {hours} h left"
+    return f"about {duration_text(seconds)} left"
 
 
 def start_log(csv_path: Path, step: int) -> None:

@@ -187,6 +187,7 @@ def train(args, on_finish=None) -> Path:
         append_log_row(csv_path, 0, run.lr_at(0), wall_before + time.time() - t_start,
                        val_loss=last_val)
         window_t = time.time()          # the first row's images/s counts training alone
+    t_training = time.time()            # (the time left counts training steps alone)
     if run.is_main and step < args.steps:
         log.info("training: step %d of %d, %d crops of %d px per step", step + 1, args.steps,
                  args.batch * run.world, args.size)
@@ -212,17 +213,17 @@ def train(args, on_finish=None) -> Path:
                         best_val = last_val
                         export(out / BEST_NAME, step, best_val)
                 train_loss = window_loss / window_n
+                if do_val and quiet:       # (before the log row: the window reads that first)
+                    per_step = (time.time() - t_training) / max(1, step - step_at_start)
+                    left = min((args.steps - step) * per_step,
+                               budget - (wall_before + time.time() - t_start))
+                    log.info(progress_line(step, args.steps, train_loss, last_val, ips, left))
                 append_log_row(csv_path, step, run.lr_at(step), wall_before + time.time() - t_start,
                                train_loss=train_loss, val_loss=last_val if do_val else None,
                                images_per_s=ips)
                 window_loss, window_n, window_t = 0.0, 0, time.time()
                 if do_val:
                     plot_curves(csv_path, out / "loss.png", *title)
-                if do_val and quiet:
-                    per_step = (time.time() - t_start) / max(1, step - step_at_start)
-                    left = min((args.steps - step) * per_step,
-                               budget - (wall_before + time.time() - t_start))
-                    log.info(progress_line(step, args.steps, train_loss, last_val, ips, left))
             if run.is_main and step in args.save_at:
                 export(out / f"step-{step}.safetensors", step, best_val)
             if step % args.ckpt_every == 0:

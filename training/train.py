@@ -51,6 +51,8 @@ def build_parser(stage: str | None = None) -> argparse.ArgumentParser:
 
 def _description(stage: str | None) -> str:
     """The first line of this module's description and its list of stages (or ``stage``'s)."""
+    if not __doc__:                     # (python -OO drops docstrings)
+        return ""
     first, _, stages = __doc__.split("\n\n")[:3]      # (its second paragraph: "Stages (...):")
     items = re.split(r"\n(?=\* )", stages)
     if stage is not None:

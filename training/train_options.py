@@ -12,6 +12,7 @@ from .stages import STAGES
 
 ALL = tuple(STAGES)
 AUTO = ("autoencoder", "koala", "zhang", "pix2pix")
+HINTED = tuple(s for s in STAGES if s not in AUTO)     # the stages whose models take hints
 
 
 class _Group:
@@ -101,23 +102,27 @@ def build_parser(stage: str | None = None, description: str = "") -> argparse.Ar
                         "of the photos held out from training (the validation photos) with 0, 5 "
                         "and 20 hints, into RUN/held_out.json and the sidecar; 0: skip "
                         "(default: %(default)s)")
-    g = _Group(p, "hints and the colour loss (local, hnet and affinity stages)", ("local", "hnet", "affinity"), stage)
-    g.add_argument("--propagation", choices=PROPAGATION_METHODS, default=None,
-                   help="hint propagation fed to the decoder: of a new local model (default "
-                        "levin), or switched on an --init model (hnet stage, --train hnet,decoder)")
-    g.add_argument("--correction-loss", action="store_true",
-                   help="local and hnet stages (always on in affinity): the loss sees the result after the app's residual "
-                        "correction at the hints (the network learns what the correction leaves)")
+    g = _Group(p, "simulated hints (every stage but the automatic systems)", HINTED, stage)
     g.add_argument("--hue-turn", type=float, default=0.0, metavar="SHARE",
                    help="turn the colours of this share of the crops with 10 or more hints (and "
                         "their hints) by a random hue angle, so the network follows dense hints "
                         "rather than the colours it remembers; 0: off (default: %(default)s)")
+    g = _Group(p, "hints and the colour loss (local, hnet and affinity stages)",
+               ("local", "hnet", "affinity"), stage)
+    g.add_argument("--propagation", choices=PROPAGATION_METHODS, default=None,
+                   help="hint propagation fed to the decoder: of a new local model (default "
+                        "levin), or switched on an --init model (hnet stage, --train hnet,decoder)")
+    g.add_argument("--correction-loss", action="store_true",
+                   help="local and hnet stages (always on in affinity): the loss sees the result "
+                        "after the app's residual correction at the hints (the network learns "
+                        "what the correction leaves)")
     g.add_argument("--cls-weight", type=float, default=0.01,
                    help="weight of the rebalanced classification loss (models with a classifier; "
                         "default: %(default)s)")
     g = _Group(p, "a new model's shape (rtnet and local stages)", ("rtnet", "local"), stage)
     g.add_argument("--width", type=float, default=1.0,
                    help="a new model's decoder width multiplier (default: %(default)s)")
+    g = _Group(p, "a new local model (local stage)", ("local",), stage)
     g.add_argument("--no-semantic", action="store_true",
                    help="new local model without VGG conv4/conv5 and the global fusion")
     g.add_argument("--no-classifier", action="store_true",
