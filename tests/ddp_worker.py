@@ -1,4 +1,4 @@
-"""Run under torchrun by tests/test_training.py: train, then save this rank's parameters.
+"""Run under torchrun by tests/test_training_ddp.py: train, then save this rank's parameters.
 
     python -m torch.distributed.run --nproc_per_node 2 -m tests.ddp_worker DUMP_DIR STAGE ARGS...
 """

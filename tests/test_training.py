@@ -130,57 +130,6 @@ def test_existing_run_is_not_overwritten(tmp_path, photo_dir, seed_weights):
     assert "--resume" in msg
 
 
-def torchrun(module_args, port, timeout=600):
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    return subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-                           "--master_port", str(port), "-m", *module_args],
-                          cwd=REPO, capture_output=True, text=True, timeout=timeout, env=env)
-
-
-TINY_DDP = ["--steps", "6", "--batch", "2", "--size", "32", "--workers", "0", "--ckpt-every", "3",
-            "--val-every", "3", "--val-count", "4", "--no-progress", "--device", "cpu"]
-
-
-@pytest.mark.slow
-def test_distributed_two_cpu_processes(tmp_path, photo_dir, vgg_file):
-    out = tmp_path / "ddp"
-    r = torchrun(["training.train", "local", "--data", str(photo_dir), "--out", str(out),
-                  "--vgg", str(vgg_file), *TINY_DDP], 29533)
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert (out / "model.safetensors").is_file()
-    import json
-    hist = json.loads((out / "model.json").read_text())["training_history"][-1]
-    assert hist["batch"] == 4                          # 2 processes x batch 2
-    assert [int(x["step"]) for x in rows(out)][-1] == 6
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("stage,port", [("hnet", 29541), ("local", 29542), ("pix2pix", 29543)])
-def test_distributed_ranks_keep_identical_parameters(stage, port, tmp_path, photo_dir, vgg_file,
-                                                     seed_weights):
-    """Every stage's forward goes through DistributedDataParallel, so the two ranks (which see
-    different photos) end with the same parameters; the seed HNet distillation used to bypass it."""
-    import torch
-    out = tmp_path / stage
-    out.mkdir()
-    extra = (["--init", str(seed_weights)] if stage == "hnet" else
-             ["--vgg", str(vgg_file)] + (["--pretrain-steps", "2"] if stage == "pix2pix" else []))
-    r = torchrun(["tests.ddp_worker", str(out), stage, "--data", str(photo_dir), "--out", str(out),
-                  *extra, *TINY_DDP], port)
-    assert r.returncode == 0, r.stderr[-2000:]
-    a, b = torch.load(out / "rank0.pt"), torch.load(out / "rank1.pt")
-    assert a.keys() == b.keys()
-    differ = [k for k in a if not torch.equal(a[k], b[k])]
-    assert not differ, f"{len(differ)} parameters differ between ranks, e.g. {differ[:3]}"
-    if stage == "hnet":                               # it did distil, and HNet moved
-        assert torch.load(out / "checkpoint.pt", weights_only=True)["distil"] is True
-        from net.weights import load_model
-        start, _ = load_model(seed_weights)
-        sd = start.state_dict()
-        moved = max(float((a[k] - sd[k].float()).abs().max()) for k in a if k.startswith("hnet."))
-        assert moved > 1e-4
-
-
 def test_resumed_hnet_run_keeps_provenance_and_distillation(seed_weights, photo_dir, tmp_path):
     """--resume: the export keeps the earlier stages' history and cnn1_trained (from the
     checkpoint's init_meta), and the run keeps distilling; a checkpoint that does not say

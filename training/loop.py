@@ -153,6 +153,17 @@ def train(args, on_finish=None) -> Path:
     def on_signal(signum, frame):
         stop["now"], stop["signum"] = True, signum
 
+    def stopping() -> bool:
+        """Whether to stop before the next step; under torchrun every rank stops at the same
+        step when any was told to (a SIGTERM may reach one process alone: the others then
+        waited for it in their next gradient exchange, for ever)."""
+        if run.world > 1:
+            flag = torch.tensor([1.0 if stop["now"] else 0.0], device=run.device)
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+            if flag.item() > 0 and not stop["now"]:
+                stop["now"], stop["signum"] = True, signal.SIGTERM
+        return stop["now"]
+
     old_term = signal.signal(signal.SIGTERM, on_signal)
     t_start = time.time()
     run.set_train_mode()
@@ -193,7 +204,7 @@ def train(args, on_finish=None) -> Path:
                  args.batch * run.world, args.size)
     try:
         it = iter(loader)
-        while step < args.steps and not stop["now"] and in_budget():
+        while step < args.steps and not stopping() and in_budget():
             l, ab, h7 = (run.to_dev(x) for x in next(it))
             in_step = True
             loss = run.train_step(l, ab, h7, step)
