@@ -306,6 +306,15 @@ def test_train_help_of_one_stage_lists_that_stage_only(capsys):
     assert "STAGE --help lists the options of that stage only" in full
 
 
+def test_the_help_is_of_the_stage_named_not_of_an_options_value():
+    from training.train_options import help_stage
+    assert help_stage(["--out", "local", "hnet", "--help"]) == "hnet"    # (a run folder "local")
+    assert help_stage(["--data", "a", "b", "-h", "zhang"]) == "zhang"
+    assert help_stage(["--out=local", "rtnet", "-h"]) == "rtnet"
+    assert help_stage(["--resume", "local", "-h"]) == "local"          # (a flag takes no value)
+    assert help_stage(["--help"]) is None and help_stage(["hnet", "--out", "x"]) is None
+
+
 def test_every_train_option_is_parsed_whatever_the_help_shows():
     from training.train import build_parser
     argv = ["zhang", "--out", "RUN", "--data", "d", "--train", "hnet", "--no-semantic",

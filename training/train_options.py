@@ -31,11 +31,26 @@ class _Group:
 
 
 def help_stage(argv: list[str] | None) -> str | None:
-    """The stage whose options ``argv`` asks help for (``STAGE --help``), else None."""
+    """The stage whose options ``argv`` asks help for (``STAGE --help``), else None: the first
+    word that is not an option's value (``--out local hnet --help`` asks for hnet's)."""
     argv = list(argv or [])
     if not any(a in ("-h", "--help") for a in argv):
         return None
-    return next((a for a in argv if a in STAGES), None)
+    nargs = {o: a.nargs for a in build_parser()._actions for o in a.option_strings}
+    i = 0
+    while i < len(argv):
+        word, i = argv[i], i + 1
+        if not word.startswith("-"):
+            if word in STAGES:
+                return word
+            continue
+        n = 0 if "=" in word else nargs.get(word, 0)
+        if n in ("+", "*"):                   # its values run to the next option
+            while i < len(argv) and not argv[i].startswith("-"):
+                i += 1
+        else:
+            i += 1 if n is None else n if isinstance(n, int) else 0
+    return None
 
 
 def build_parser(stage: str | None = None, description: str = "") -> argparse.ArgumentParser:
