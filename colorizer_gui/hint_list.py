@@ -39,6 +39,21 @@ class _List(QListWidget):
         The list still takes the panel's spare height (its stretch)."""
         return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
 
+    def focusInEvent(self, e):
+        """Qt makes the first row current when a list without one gains the keyboard other than
+        by a click (a closed dialog, the window activated again): that selected hint no. 1 by
+        itself, and the next colour or radius chosen changed it (a walkthrough, session 29)."""
+        if self.currentRow() >= 0 or e.reason() == Qt.FocusReason.MouseFocusReason:
+            super().focusInEvent(e)
+            return
+        self.blockSignals(True)
+        try:
+            super().focusInEvent(e)
+            self.setCurrentRow(-1)
+            self.clearSelection()
+        finally:
+            self.blockSignals(False)
+
     def mousePressEvent(self, e):
         if self.itemAt(e.position().toPoint()) is None:
             self.setCurrentRow(-1)          # empty space: no hint selected

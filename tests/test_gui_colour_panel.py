@@ -83,3 +83,25 @@ def test_tab_goes_from_the_photo_views_into_the_panel_s_controls(qtbot, win):
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         QApplication.processEvents()
     assert QApplication.focusWidget() is win.panel.paint_btn
+
+
+def test_the_hint_list_taking_the_keyboard_selects_no_hint(qtbot, win):
+    """The list had the keyboard (a click on its empty space), a dialog opened and closed: Qt gave
+    the list the keyboard back and made its first row current, which selected hint no. 1 by
+    itself, and the next colour chosen recoloured it (a walkthrough, session 29)."""
+    from PySide6.QtCore import Qt
+    click(win.gray_view, (60, 60))
+    click(win.gray_view, (180, 120))
+    win.tool.select(None)
+    lst = win.panel.hint_list.list
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    lst.setFocus(Qt.FocusReason.ActiveWindowFocusReason)      # what a closed dialog does
+    qtbot.waitUntil(lst.hasFocus)
+    assert win.tool.selected is None and lst.currentRow() == -1
+    before = list(win.doc.hints)
+    win.pick_color((30, 60, 220))                              # only the brush
+    assert win.doc.hints == before and win.tool.color == (30, 60, 220)
+    lst.setCurrentRow(1)                                       # a hint chosen in the list
+    assert win.tool.selected == 1
+    wait_idle(qtbot, win)
