@@ -336,6 +336,10 @@ def recent_files(s: QSettings) -> list[str]:
 
 
 def add_recent_file(s: QSettings, path: Path) -> None:
+    """``path`` at the top of File > Open recent; not the bundled sample (it opens by itself and
+    pushed the user's own files down the list: a walkthrough, session 29)."""
+    if is_installed_file(Path(path)):
+        return
     recent = [str(path)] + [p for p in recent_files(s) if p != str(path)]
     s.setValue("recentFiles", recent[:MAX_RECENT])
 

@@ -159,7 +159,7 @@ def test_save_and_export_suggest_a_writable_folder_not_the_install_folder(qtbot,
 def test_open_starts_in_the_users_last_folder_not_the_install_folder(qtbot, win, photo,
                                                                      monkeypatch):
     """File > Open (photo or session) starts where the user's last photo was; opening the
-    bundled sample does not move it into the install folder; with no photo of the user's yet
+    bundled sample does not move it into the install folder (nor the sample into Open recent); with no photo of the user's yet
     (or its folder gone), it starts in Pictures."""
     from colorizer_gui.app_settings import pictures_dir
     from net.assets import sample_photo
@@ -178,6 +178,8 @@ def test_open_starts_in_the_users_last_folder_not_the_install_folder(qtbot, win,
     qtbot.waitUntil(lambda: win.doc.path == sample_photo(), timeout=WAIT)
     wait_idle(qtbot, win)
     assert suggested() == [photo.parent] * 2
+    from colorizer_gui.app_settings import recent_files     # nor to the top of Open recent
+    assert recent_files(win.settings) == [str(photo)]
     win.settings.remove("lastDir")
     assert suggested() == [pictures_dir()] * 2
     win.settings.setValue("lastDir", str(photo.parent / "gone"))
