@@ -214,9 +214,9 @@ class Menus:
             add(f"File: {model_name(current)}", Path(current))       # (a run's: its folder)
         m.addSeparator()
         self.act(m, "Load &weights file…", self.win.choose_weights, owner=owner)
-        manage = self.act(m, "&Manage retrained models…", self.manage_models, owner=owner,
-                          tip="Use, rename or delete the models Tools > Retrain made")
-        manage.setEnabled(bool(retrained_models()))    # (one whose description is unreadable too)
+        # (enabled with none too: greyed out, it did not say why; the window says how to make one)
+        self.act(m, "&Manage retrained models…", self.manage_models, owner=owner,
+                 tip="Use, rename or delete the models Tools > Retrain made")
         dev = QMenu("&Device", m)
         owner.destroyed.connect(dev.deleteLater)       # goes with this build's actions
         m.addMenu(dev)

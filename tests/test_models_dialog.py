@@ -216,3 +216,14 @@ def test_a_moved_run_repoints_the_stopped_runs_that_started_from_its_weights(tmp
     assert init(relative) == str(new / "best.safetensors")
     assert init(other) == str(runs / "garden" / "model.safetensors")
     assert (broken / "args.json").read_text() == "{not json"
+
+
+def test_with_no_retrained_model_the_window_says_how_to_make_one(qtbot, win, tmp_path,
+                                                                  monkeypatch):
+    """Greyed out, the menu item did not say why (a walkthrough, session 29)."""
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "no-runs")
+    menu_texts(win)
+    dlg = open_dialog(win)
+    assert dlg.list.count() == 0 and "Tools > Retrain on a folder makes one" in dlg.note.text()
+    assert not dlg.use_btn.isEnabled() and not dlg.delete_btn.isEnabled()
+    dlg.close()
