@@ -119,18 +119,6 @@ def test_a_session_reopens_with_the_model_it_was_made_with(qtbot, win, photo, tm
     wait_idle(qtbot, win)
 
 
-def test_a_saved_session_is_what_open_recent_reopens(qtbot, win, tmp_path):
-    win.doc.history.set_clean()
-    sess = tmp_path / "mine.colorize.json"
-    assert win.controller.write_session(sess)
-    assert app_settings.recent_files(win.settings)[0] == str(sess)
-    assert win.menus.recent_menu.actions()[0].text() == f"&1 {sess}"
-    win.controller.open_path(sess)
-    qtbot.waitUntil(lambda: win.doc.session_path == sess, timeout=WAIT)
-    assert app_settings.recent_files(win.settings)[0] == str(sess)
-    wait_idle(qtbot, win)
-
-
 def test_the_window_title_marks_unsaved_work_before_any_photo(qtbot, local_weights):
     w = new_window(qtbot, local_weights)
     try:
@@ -384,30 +372,6 @@ def test_opening_a_session_over_unsaved_hints_asks_about_the_session(qtbot, win,
     assert asked == ["opening family.colorize.json"]
     assert len(win.doc.hints) == 1 and win.doc.session_path != sess
     win.doc.history.set_clean()
-
-
-def test_a_recent_file_that_is_gone_is_said_so_and_taken_off_and_the_list_can_be_cleared(
-        qtbot, win, photo, tmp_path, monkeypatch):
-    """A walkthrough: Open recent kept a moved photo after "does not exist", had no keys and
-    no way to clear it."""
-    gone = tmp_path / "gone & lost.png"
-    gone.write_bytes(photo.read_bytes())
-    win.controller.open_path(gone)
-    qtbot.waitUntil(lambda: win.doc.path == gone, timeout=WAIT)
-    wait_idle(qtbot, win)
-    texts = [a.text() for a in win.menus.recent_menu.actions()]
-    assert texts[:2] == [f"&1 {str(gone).replace('&', '&&')}", f"&2 {photo}"]
-    assert texts[-1] == "&Clear list"
-    gone.unlink()
-    said = []
-    monkeypatch.setattr(win.prompts, "error", lambda title, text: said.append(text))
-    win.menus.recent_menu.actions()[0].trigger()
-    assert said == [f"gone & lost.png is no longer at {tmp_path}. It is taken off the recent list."]
-    assert app_settings.recent_files(win.settings) == [str(photo)]
-    assert [a.text() for a in win.menus.recent_menu.actions()][0] == f"&1 {photo}"
-    win.menus.recent_menu.actions()[-1].trigger()                     # Clear list
-    assert app_settings.recent_files(win.settings) == []
-    assert not win.menus.recent_menu.isEnabled()
 
 
 def test_save_export_and_clear_are_greyed_out_until_a_photo_is_open(qtbot, local_weights, photo):
