@@ -139,18 +139,11 @@ def test_names_that_cannot_name_a_folder_are_refused(tmp_path):
 
 def test_a_model_being_loaded_or_a_retraining_started_from_is_left_alone(qtbot, win, runs,
                                                                          tmp_path, monkeypatch):
-    from .test_gui_defects import photo_folder
-    from .test_retrain_resume import _stoppable
+    from .test_retrain_resume import start_stoppable_run
     older, newer = runs
     win.controller.load_model(str(newer))
     qtbot.waitUntil(lambda: win.colorizer.path == newer, timeout=WAIT)
-    win.retrain()                                          # a run starts from newer...
-    retrain = win._retrain
-    retrain.folder.setText(str(photo_folder(tmp_path)))
-    retrain.on_folder_changed()
-    monkeypatch.setattr(retrain, "command", _stoppable(retrain))
-    retrain.start()
-    qtbot.waitUntil(lambda: "Step 40 of" in retrain.status.text(), timeout=WAIT)
+    retrain = start_stoppable_run(qtbot, win, tmp_path, monkeypatch)     # a run from newer...
     win.controller.load_model(str(older))                  # ...and the user switches meanwhile
     assert str(older) in win.controller.models_in_use()    # (being loaded: as good as in use)
     menu_texts(win)

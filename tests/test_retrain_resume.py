@@ -37,6 +37,18 @@ def _stoppable(dlg):
     return lambda out: ["-c", STOPPABLE] + real(out)[3:]      # the app's own options
 
 
+def start_stoppable_run(qtbot, win, tmp_path, monkeypatch):
+    """Tools > Retrain on a folder of photos, a run that trains until stopped, at step 40."""
+    win.retrain()
+    dlg = win._retrain
+    dlg.folder.setText(str(photo_folder(tmp_path)))
+    dlg.on_folder_changed()
+    monkeypatch.setattr(dlg, "command", _stoppable(dlg))
+    dlg.start()
+    qtbot.waitUntil(lambda: "Step 40" in dlg.status.text(), timeout=WAIT)
+    return dlg
+
+
 def test_a_stopped_run_resumes_where_it_stopped_also_after_a_restart(qtbot, tmp_path, local_weights,
                                                                      seed_weights, monkeypatch):
     monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
@@ -125,13 +137,7 @@ def test_a_resume_that_fails_says_why_not_stopped(qtbot, tmp_path, local_weights
 
 def test_quitting_during_a_run_asks_and_a_no_keeps_it_going(qtbot, win, tmp_path, monkeypatch):
     monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
-    win.retrain()
-    dlg = win._retrain
-    dlg.folder.setText(str(photo_folder(tmp_path)))
-    dlg.on_folder_changed()
-    monkeypatch.setattr(dlg, "command", _stoppable(dlg))
-    dlg.start()
-    qtbot.waitUntil(lambda: "Step 40" in dlg.status.text(), timeout=WAIT)
+    dlg = start_stoppable_run(qtbot, win, tmp_path, monkeypatch)
     dlg.close()             # the main window still says a run is going (it said nothing)
     bar = win.statusBar().training
     assert bar.isVisibleTo(win) and bar.text() == "Retraining: 4 %"       # step 40 of 1000
