@@ -89,7 +89,8 @@ class ColorPanel(QWidget):
         self._groups: list[QButtonGroup] = []           # the rows' exclusive button groups
         self.paint_btn, self.erase_btn = self._choice_row(lay, None, self.modePicked, (
             ("Paint", "paint", "Paint hints: click for a circle, drag for a stroke (P)"),
-            ("Eraser", "erase", "Erase: removes every hint under the brush (E)")))
+            ("Eraser", "erase",
+             "Erase: removes the hints under the brush and cuts strokes where it passes (E)")))
         self.photo_reach_btn, self.region_reach_btn = self._choice_row(
             lay, "Hints colour", self.reachPicked,
             [(REACH_NAMES[r], r, f"{REACH_TIPS[r]} ({REACH_KEY})") for r in (PHOTO, REGION)])

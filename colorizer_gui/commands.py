@@ -160,11 +160,10 @@ class EditHint(Command):
 
 
 class RemoveHints(Command):
-    """Delete hints by index (Delete key, the eraser); one eraser drag is one step."""
+    """Delete hints by index (the Delete key)."""
 
-    def __init__(self, doc: "Document", indices, gesture: int | None = None,
-                 text: str = "Delete hint"):
-        self.doc, self.gesture, self.text = doc, gesture, text
+    def __init__(self, doc: "Document", indices, text: str = "Delete hint"):
+        self.doc, self.text = doc, text
         self.removed = sorted((i, doc.hints[i]) for i in set(indices))
 
     def redo(self):
@@ -175,29 +174,29 @@ class RemoveHints(Command):
         for i, h in self.removed:
             self.doc.insert_hints(i, [h])
 
-    def merge(self, newer):
-        if not isinstance(newer, RemoveHints):
-            return False
-        # newer's indices refer to the list after this command: map them back to the original
-        orig = [i for i in range(len(self.doc.hints) + len(self.removed) + len(newer.removed))]
-        for i, _ in reversed(self.removed):
-            del orig[i]
-        extra = [(orig[i], h) for i, h in newer.removed]
-        self.removed = sorted(self.removed + extra)
-        return True
-
 
 class SetHints(Command):
-    """Replace all hints at once (clear all)."""
+    """Replace all hints at once (clear all; the eraser, whose drag is one step)."""
 
-    def __init__(self, doc: "Document", hints: list["AnyHint"], text: str = "Clear hints"):
+    def __init__(self, doc: "Document", hints: list["AnyHint"], text: str = "Clear hints",
+                 gesture: int | None = None):
         self.doc, self.new, self.old, self.text = doc, list(hints), list(doc.hints), text
+        self.gesture = gesture
 
     def redo(self):
         self.doc.set_hints(self.new)
 
     def undo(self):
         self.doc.set_hints(self.old)
+
+    def merge(self, newer):
+        if not isinstance(newer, SetHints):
+            return False
+        self.new = newer.new
+        return True
+
+    def changes_nothing(self) -> bool:
+        return self.new == self.old
 
 
 class SetHintReach(Command):

@@ -111,6 +111,19 @@ class Document:
         """Indices of every hint that a brush of ``radius`` at (x, y) touches."""
         return [i for i, h in enumerate(self.hints) if h.distance(x, y) <= h.radius + radius]
 
+    def erased(self, x: float, y: float, radius: float) -> list[AnyHint] | None:
+        """The hints after a brush of ``radius`` at (x, y) erases: the circles it touches go,
+        the strokes it touches are cut where it passes (their pieces keep their place in the
+        order). None when it touches nothing."""
+        out, changed = [], False
+        for h in self.hints:
+            reach = h.radius + radius
+            kept = h.outside(x, y, reach) if isinstance(h, Stroke) else \
+                (() if h.distance(x, y) <= reach else (h,))
+            changed |= kept != (h,)
+            out.extend(kept)
+        return out if changed else None
+
     def lightness_at(self, x: float, y: float) -> float | None:
         if self.photo is None or not self.contains(x, y):
             return None

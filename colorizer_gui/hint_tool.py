@@ -7,7 +7,8 @@
   only set the brush. A new hint is not selected; a click beside the photo deselects;
 * undo and redo select the hint a move, resize or recolour changed, else deselect (adding or
   removing hints may shift the selected index onto another hint);
-* eraser mode: click or drag removes every hint the brush touches (one undo step);
+* eraser mode: click or drag removes the circles the brush touches and cuts strokes
+  where it passes (one undo step);
 * Alt+click: eyedropper (handled by the window; the tool only reports it).
 
 The radius is in image pixels; it is kept relative to the photo (a fraction of its
@@ -178,14 +179,15 @@ class HintTool(QObject):
         self.history.push(AddHints(self.doc, [Hint(x, y, self.radius, self.color)], gesture))
         self.hintPainted.emit(self.color)
 
-    def erase_at(self, x: float, y: float, gesture: int | None = None) -> int:
-        """Remove the hints the brush touches at (x, y); returns how many."""
-        hit = self.doc.hints_touching(x, y, self.radius)
-        if hit:
+    def erase_at(self, x: float, y: float, gesture: int | None = None) -> bool:
+        """Erase under the brush at (x, y): circles it touches go, strokes are cut where it
+        passes (:meth:`Document.erased`). True if anything changed."""
+        hints = self.doc.erased(x, y, self.radius)
+        if hints is not None:
             self.select(None)
-            self.history.push(RemoveHints(self.doc, hit, gesture if gesture is not None
-                                          else next(self._ids), "Erase hints"))
-        return len(hit)
+            self.history.push(SetHints(self.doc, hints, "Erase hints",
+                                       gesture if gesture is not None else next(self._ids)))
+        return hints is not None
 
     # -- gestures (image coordinates) --------------------------------------------------------
     def press(self, p: QPointF, button, modifiers, view_name: str = "",

@@ -59,7 +59,8 @@ class Menus:
         self.paint_action = self.act(e, "&Paint", lambda: tool.set_mode("paint"), "P",
                                      "Click adds a circle hint, drag paints a stroke", name="paint")
         self.erase_action = self.act(e, "&Eraser", lambda: tool.set_mode("erase"), "E",
-                                     "Removes every hint under the brush", name="erase")
+                                     "Removes the hints under the brush; cuts strokes where it "
+                                     "passes", name="erase")
         e.addSeparator()
         self.reach_action = self.act(
             e, "Hints colour their &own region only",

@@ -119,6 +119,21 @@ def _check_number(name, v):
     return float(v)
 
 
+def _segment_inside(a: np.ndarray, d: np.ndarray, c: np.ndarray, reach: float):
+    """The parameter interval (s, e) within [0, 1] where a + t d lies closer than ``reach`` to
+    ``c``, or None when no part of the segment does."""
+    f = a - c
+    qa, qb, qc = float(d @ d), 2 * float(d @ f), float(f @ f) - reach * reach
+    if qa < 1e-18:
+        return (0.0, 1.0) if qc < 0 else None
+    disc = qb * qb - 4 * qa * qc
+    if disc <= 0:
+        return None
+    root = math.sqrt(disc)
+    s, e = max((-qb - root) / (2 * qa), 0.0), min((-qb + root) / (2 * qa), 1.0)
+    return (s, e) if s < e else None
+
+
 @dataclass(frozen=True)
 class Stroke:
     """A painted stroke: a polyline of image points swept by a circle of ``radius``."""
@@ -180,6 +195,34 @@ class Stroke:
         t = np.clip(((x - a[:, 0]) * d[:, 0] + (y - a[:, 1]) * d[:, 1]) / np.maximum(l2, 1e-12), 0, 1)
         cx, cy = a[:, 0] + t * d[:, 0], a[:, 1] + t * d[:, 1]
         return float(np.sqrt(((cx - x) ** 2 + (cy - y) ** 2).min()))
+
+    def outside(self, x: float, y: float, reach: float) -> tuple["Stroke", ...]:
+        """The pieces of this stroke whose points lie farther than ``reach`` from (x, y), in
+        order: what an eraser leaves when it cuts the stroke (a polyline point exactly at
+        ``reach`` stays). ``(self,)`` when nothing is that close; () when all of it is."""
+        pts = np.asarray(self.points, np.float64)
+        c = np.array([x, y], np.float64)
+        if len(pts) == 1:
+            return () if np.hypot(*(pts[0] - c)) < reach else (self,)
+        pieces, cur, cut = [], [], False
+        for a, b in zip(pts[:-1], pts[1:]):
+            inside = _segment_inside(a, b - a, c, reach)
+            if inside is None:
+                cur = cur or [a]
+                cur.append(b)
+                continue
+            s, e = inside
+            cut = True
+            if s > 0:
+                cur = cur or [a]
+                cur.append(a + s * (b - a))
+            pieces.append(cur)
+            cur = [a + e * (b - a), b] if e < 1 else []
+        pieces.append(cur)
+        if not cut:
+            return (self,)
+        return tuple(Stroke(tuple(map(tuple, p)), self.radius, self.rgb) for p in pieces
+                     if len(p) > 1 and np.hypot(*np.diff(np.asarray(p), axis=0).T).sum() > 1e-6)
 
     def to_dict(self) -> dict:
         return {"kind": "stroke", "points": [[x, y] for x, y in self.points],

@@ -7,7 +7,7 @@ import numpy as np
 
 from net.hints import Hint, Stroke
 
-from colorizer_gui.commands import AddHints, EditHint, RemoveHints, SetHints
+from colorizer_gui.commands import AddHints, EditHint, SetHints
 from colorizer_gui.document import Document, Photo
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,15 +77,31 @@ def test_commands_do_not_merge_across_the_saved_state():
 def test_an_eraser_drag_is_one_step_and_undo_restores_order():
     hints = [Hint(10 * i + 5, 50, 3, RED if i % 2 else BLUE) for i in range(8)]
     doc = make_doc(hints)
-    doc.history.push(RemoveHints(doc, [1, 2], gesture=3, text="Erase hints"))
+    assert doc.erased(5, 90, 3) is None                  # touches nothing: no step at all
+    doc.history.push(SetHints(doc, doc.erased(20, 50, 2), "Erase hints", gesture=3))
     assert doc.hints == [hints[0]] + hints[3:]
-    doc.history.push(RemoveHints(doc, [0, 3], gesture=3, text="Erase hints"))   # hints 0 and 5
+    doc.history.push(SetHints(doc, doc.erased(5, 50, 2), "Erase hints", gesture=3))
+    doc.history.push(SetHints(doc, doc.erased(55, 50, 2), "Erase hints", gesture=3))
     assert doc.hints == [hints[3], hints[4], hints[6], hints[7]]
     assert doc.history.count() == 1
     doc.history.undo()
     assert doc.hints == hints
     doc.history.redo()
     assert doc.hints == [hints[3], hints[4], hints[6], hints[7]]
+
+
+def test_the_eraser_cuts_a_stroke_and_its_pieces_keep_their_place():
+    """Erasing across the middle of a long stroke leaves its two ends (a user fixing a stroke
+    that strayed), in the stroke's place in the order, so what painted over it still does."""
+    under, over = Hint(70, 20, 4, BLUE), Hint(130, 50, 4, BLUE)
+    s = Stroke(((10, 50), (70, 50), (140, 50)), 5, RED)
+    doc = make_doc([under, s, over])
+    hints = doc.erased(70, 50, 10)
+    assert hints[0] == under and hints[-1] == over and len(hints) == 4
+    left, right = hints[1], hints[2]
+    assert (left.radius, left.rgb, right.radius, right.rgb) == (5, RED, 5, RED)
+    assert left.points == ((10, 50), (55, 50)) and right.points == ((85, 50), (140, 50))
+    assert doc.erased(100, 90, 10) is None              # beside it: nothing changes
 
 
 def test_hit_testing_finds_strokes_along_their_length_and_the_topmost_hint():

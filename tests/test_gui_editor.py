@@ -72,6 +72,26 @@ def test_the_eraser_removes_what_the_brush_touches_in_one_step(qtbot, win):
     wait_idle(qtbot, win)
 
 
+def test_the_eraser_cuts_a_painted_stroke_where_it_passes(qtbot, win):
+    """A stroke that strayed is mended by erasing the stray part, not repainted whole."""
+    v = win.gray_view
+    send(v, QEvent.Type.MouseButtonPress, (40, 100))
+    for x in range(50, 261, 10):
+        send(v, QEvent.Type.MouseMove, (x, 100))
+    send(v, QEvent.Type.MouseButtonRelease, (260, 100), buttons=Qt.MouseButton.NoButton)
+    (stroke,) = win.doc.hints
+    win.tool.set_mode("erase")
+    click(win.gray_view, (150, 100))
+    left, right = win.doc.hints
+    assert left.rgb == right.rgb == stroke.rgb and left.radius == right.radius == stroke.radius
+    assert left.points[0] == stroke.points[0] and right.points[-1] == stroke.points[-1]
+    gap = right.points[0][0] - left.points[-1][0]
+    assert 2 * (stroke.radius + win.tool.radius) - 1e-6 <= gap
+    win.doc.history.undo()
+    assert win.doc.hints == [stroke]
+    wait_idle(qtbot, win)
+
+
 def test_the_hint_list_selects_recolours_and_deletes(qtbot, win):
     click(win.gray_view, (50, 50))
     win.tool.select(None)
