@@ -22,6 +22,7 @@ from .canvas import dropped_paths
 from .color_panel import AT_SELECTED_HINT, ColorPanel, scrollable
 from .controller import EditorController
 from .exporting import choose_export
+from .help_box import HelpBox
 from .help_text import help_html, window_title
 from .hint_tool import MIN_RADIUS, HintTool
 from .menus import Menus
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self._slow = QTimer(self, singleShot=True, interval=SLOW_MS)
         self._slow.timeout.connect(self._say_colouring)
         self._retrain = None
+        self.help_box = None           # Help > How to use, made when first asked for
         self._startup_path = None
         self.ask_restore = ask_restore
         self._connect()
@@ -343,10 +345,11 @@ class MainWindow(QMainWindow):
         self._retrain.raise_()
 
     def show_help(self):
-        box = QMessageBox(QMessageBox.Icon.Information, "How to use", "", parent=self)
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(help_html(self.doc.hint_reach, self.menus.help_keys()))
-        box.exec()
+        if self.help_box is None:
+            self.help_box = HelpBox(
+                lambda: help_html(self.doc.hint_reach, self.menus.help_keys()), self)
+            self.doc.subscribe(lambda kind: kind == "reach" and self.help_box.refresh())
+        self.help_box.present()
 
     def show_about(self):
         QMessageBox.about(self, f"About {APP_NAME}", about_text(APP_NAME, self.controller.colorizer))

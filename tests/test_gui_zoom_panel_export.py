@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from .test_gui import WAIT, photo, wait_idle, win  # noqa: F401 (fixtures)
+from .test_gui import WAIT, click, photo, wait_idle, win  # noqa: F401 (fixtures)
 
 
 # 1 ------------------------------------------------------------------------------------------
@@ -243,40 +243,44 @@ def test_exporting_over_an_existing_file_asks_once(qtbot, win, photo, tmp_path, 
     wait_idle(qtbot, win)
 
 
-def test_help_and_the_reach_buttons_describe_the_hint_reach_in_use(qtbot, win, monkeypatch):
+def test_help_and_the_reach_buttons_describe_the_hint_reach_in_use(qtbot, win):
     """Help > How to use said "Each hint colours its own region" with "Whole photo" on, and
-    only the "Own region" button named its key."""
+    only the "Own region" button named its key. The help stays open beside the editor (a
+    modal box had to be closed before trying what it said) and follows a reach change."""
     import re
 
-    from PySide6.QtWidgets import QMessageBox
-
     from net.hint_reach import PHOTO, REGION
-    shown = []
-    monkeypatch.setattr(QMessageBox, "exec",
-                        lambda box: shown.append(re.sub("<[^>]+>", "", box.text())) or 0)
+    win.show_help()
+    box = win.help_box
+    assert box.isVisible() and not box.isModal() and QApplication.activeModalWidget() is None
     for reach, name, other in ((PHOTO, "Whole photo", "Own region"),
                                (REGION, "Own region", "Whole photo")):
-        win.controller.set_hint_reach(reach)
-        win.show_help()
-        assert f"Hints colour: {name} (now on" in shown[-1]
-        assert f'With "{other}", ' in shown[-1]                 # and what the other one does
-    assert "its own region; the rest keeps its automatic colour" in shown[-1]
+        win.controller.set_hint_reach(reach)              # with the help open
+        shown = re.sub("<[^>]+>", "", box.text())
+        assert f"Hints colour: {name} (now on" in shown
+        assert f'With "{other}", ' in shown                 # and what the other one does
+    assert "its own region; the rest keeps its automatic colour" in shown
+    n = len(win.doc.hints)
+    click(win.gray_view, (60, 60))                         # the editor still takes clicks
+    assert len(win.doc.hints) == n + 1
+    win.show_help()
+    assert win.help_box is box and box.isVisible()       # asked again: the same window
+    box.close()
     key = win.menus.reach_action.shortcut().toString()
     for button in (win.panel.photo_reach_btn, win.panel.region_reach_btn):
         assert button.toolTip().endswith(f"({key})"), button.text()
 
 
-def test_help_names_the_shortcuts_a_new_user_needs_as_the_menus_set_them(win, monkeypatch):
+def test_help_names_the_shortcuts_a_new_user_needs_as_the_menus_set_them(win):
     """Help > How to use named neither Ctrl+O, Ctrl+Z nor P (a walkthrough); each shortcut
     here is read from its menu action, so the help cannot drift from the menus."""
     import re
 
     from PySide6.QtGui import QKeySequence
-    from PySide6.QtWidgets import QMenu, QMessageBox
-    shown = []
-    monkeypatch.setattr(QMessageBox, "exec",
-                        lambda box: shown.append(re.sub("<[^>]+>", "", box.text())) or 0)
+    from PySide6.QtWidgets import QMenu
     win.show_help()
+    shown = [re.sub("<[^>]+>", "", win.help_box.text())]
+    win.help_box.close()
     actions = {a.text().replace("&", "").rstrip("…"): a
                for m in win.menuBar().findChildren(QMenu) for a in m.actions()}
     for name in ("Open photo", "Open session", "Save session", "Export colorized image", "Undo",
