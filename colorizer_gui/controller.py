@@ -263,7 +263,11 @@ class EditorController(QObject):
     def models_in_use(self) -> list[str]:
         """The weights file the app uses and those it is loading (not to be moved or deleted)."""
         path = self.colorizer.path if self.colorizer is not None else None
-        return ([str(path)] if path else []) + self._loading
+        return ([str(path)] if path else []) + self.models_loading()
+
+    def models_loading(self) -> list[str]:
+        """The weights files being loaded now."""
+        return list(self._loading)
 
     def load_model(self, model: str | None, initial: bool = False, note: str = ""):
         """Load ``model`` (None: the bundled default) in the background; ``note``: a status

@@ -129,7 +129,8 @@ class Menus:
         if self.models_dialog is None:
             retrain = lambda: getattr(win, "_retrain", None)               # noqa: E731
             self.models_dialog = d = ModelsDialog(
-                ctl.models_in_use, lambda: retrain().paths_in_use() if retrain() else [], win)
+                ctl.models_in_use, lambda: retrain().paths_in_use() if retrain() else [],
+                ctl.models_loading, win)
             d.useModel.connect(ctl.load_model)
             ctl.modelChanged.connect(d.on_model_changed)
         self.models_dialog.refresh()

@@ -85,18 +85,19 @@ def _same_file(a: Path, b: Path) -> bool:
 
 class ModelsDialog(QDialog):
     """The list and its buttons. ``in_use()``: the weights the app uses, or is loading (they
-    are not deleted; a rename reloads them from their new place); ``busy()``: the files a
-    retraining in progress reads or writes (its run folder, the model it started from: left
-    alone until it ends)."""
+    are not deleted; a rename reloads the model in use from its new place); ``loading()``: those
+    it is loading (not renamed until loaded: the load under way reads the old place);
+    ``busy()``: the files a retraining in progress reads or writes (its run folder, the model
+    it started from: left alone until it ends)."""
 
     useModel = Signal(str)        # load these weights
 
     def __init__(self, in_use: Callable[[], list[str]], busy: Callable[[], list[Path]],
-                 parent=None):
+                 loading: Callable[[], list[str]] = list, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Retrained models")
         self.prompts = Prompts(self)          # (its questions over this window, not behind it)
-        self.in_use, self.busy = in_use, busy
+        self.in_use, self.busy, self.loading = in_use, busy, loading
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("The models Tools > Retrain made, newest first (double-click one to "
                              "use it):"))
@@ -165,6 +166,9 @@ class ModelsDialog(QDialog):
     def _in_use(self, model: Path) -> bool:
         return any(_same_file(Path(p), model) for p in self.in_use() if p)
 
+    def _is_loading(self, model: Path) -> bool:
+        return any(_same_file(Path(p), model) for p in self.loading() if p)
+
     def _is_busy(self, model: Path) -> bool:
         return any(_same_file(Path(b), model.parent) or _same_file(Path(b), model)
                    for b in self.busy())
@@ -174,16 +178,18 @@ class ModelsDialog(QDialog):
         chosen = p is not None and p.is_file()
         in_use = chosen and self._in_use(p)
         busy = chosen and self._is_busy(p)
+        loading = chosen and self._is_loading(p)
         self.use_btn.setEnabled(chosen and not in_use)
         self.show_btn.setEnabled(p is not None)
-        self.rename_btn.setEnabled(chosen and not busy)
+        self.rename_btn.setEnabled(chosen and not busy and not loading)
         self.delete_btn.setEnabled(chosen and not in_use and not busy)
         self.delete_btn.setToolTip(
             "A retraining is still using it" if busy else
             "The model in use cannot be deleted: use another one first" if in_use
             else "Move the model and its run folder to the trash")
         self.rename_btn.setToolTip("A retraining is still using it" if busy else
-                                   "Give the model another name (its run folder's)")
+                                   "It is being loaded: rename it once it is in use" if loading
+                                   else "Give the model another name (its run folder's)")
 
     def _chosen(self, button: QPushButton) -> Path | None:
         """The selected model, if ``button`` may act on it now (checked afresh: a retraining

@@ -150,7 +150,12 @@ def test_a_model_being_loaded_or_a_retraining_started_from_is_left_alone(qtbot, 
     dlg = open_dialog(win)
     select(dlg, older)
     assert not dlg.delete_btn.isEnabled()                   # being loaded: as good as in use
+    # nor renamed until loaded: the load under way reads the old place (renaming it reloaded
+    # the model, a second load, and the first could fail to find its file)
+    assert not dlg.rename_btn.isEnabled() and "being loaded" in dlg.rename_btn.toolTip()
     qtbot.waitUntil(lambda: win.colorizer.path == older, timeout=WAIT)
+    dlg.update_buttons()
+    assert dlg.rename_btn.isEnabled()                       # in use now: renamed, it reloads
     select(dlg, newer)
     # the run scores its result against newer at its end: neither renamed nor deleted meanwhile
     assert not dlg.rename_btn.isEnabled() and not dlg.delete_btn.isEnabled()
