@@ -30,7 +30,8 @@ SUGGEST_TITLE, SUGGEST_TIP = "Suggested colours", (  # until a hint is added, se
     "Add or select a hint (or Alt+click to sample a colour): colours suggested for that point "
     "show here")
 SUGGEST_FOR = ("Colours {spot} (x {x:.0f}, y {y:.0f}, L {l:.0f}), not for the spot under the "
-               "cursor: {what}")
+               "cursor: {what}.{click}")
+SUGGEST_CLICK = " Click one to give it to that hint."     # (suggestions for a hint)
 SUGGEST_KINDS = (   # (a label's start in net's suggestions, what the tooltip calls such colours)
     ("model's prediction", "the model's current colour there"),
     ("likely here", "colours the model finds likely there (how likely, in %)"),
@@ -77,6 +78,7 @@ def scrollable(panel: QWidget) -> QScrollArea:
 
 class ColorPanel(QWidget):
     colorPicked = Signal(tuple)
+    suggestionPicked = Signal(tuple)      # a suggested colour (for the point they are for)
     colorDragged = Signal(tuple)          # a drag through the ab picker (colorPicked ends it)
     radiusPicked = Signal(float)
     modePicked = Signal(str)
@@ -127,8 +129,9 @@ class ColorPanel(QWidget):
         self._where = UNDER_CURSOR               # the spot the lightness is of
         self._rest_l = self.ab_picker.l          # the square's lightness with no spot to describe
         self._r_min, self._r_max = 1.0, 500.0
-        for w in (self.swatch, self.ab_picker, self.recent_row, self.suggest_row):
+        for w in (self.swatch, self.ab_picker, self.recent_row):
             w.colorPicked.connect(self.colorPicked)
+        self.suggest_row.colorPicked.connect(self.suggestionPicked)
         self.ab_picker.colorDragged.connect(self.colorDragged)
         self.radius_slider.valueChanged.connect(
             lambda v: self.radiusPicked.emit(self._radius_of(v)))
@@ -213,10 +216,12 @@ class ColorPanel(QWidget):
         else:
             self.gamut_label.setText("")
 
-    def set_suggestions(self, colors, labels=None, spot: str | None = None, at=None) -> None:
+    def set_suggestions(self, colors, labels=None, spot: str | None = None, at=None,
+                        for_hint: bool = False) -> None:
         """Colours suggested ``spot`` ("for hint no. 3", "at the sampled point"), a point whose
         (x, y, lightness) is ``at``: the row's title and tip say which point they are for (the
-        square's lightness follows the cursor, these do not). No spot: the row is empty."""
+        square's lightness follows the cursor, these do not), and ``for_hint`` that a click
+        gives the colour to that hint. No spot: the row is empty."""
         row = self.suggest_row
         if spot is None:
             row.set_colors([])
@@ -226,7 +231,8 @@ class ColorPanel(QWidget):
         row.set_colors(colors, labels)
         row.title.setText(f"Suggested {spot}")
         x, y, l = at
-        row.setToolTip(SUGGEST_FOR.format(spot=spot, x=x, y=y, l=l, what=_kinds(labels))
+        row.setToolTip(SUGGEST_FOR.format(spot=spot, x=x, y=y, l=l, what=_kinds(labels),
+                                          click=SUGGEST_CLICK if for_hint else "")
                        if labels else SUGGEST_TIP)
 
     def remember(self, rgb) -> bool:

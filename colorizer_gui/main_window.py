@@ -28,7 +28,7 @@ from .hint_tool import MIN_RADIUS, HintTool
 from .menus import Menus
 from .prompts import Prompts
 from .status_bar import StatusBar
-from .suggestions import suggestions
+from .suggested_colours import SuggestedColours
 from .view_pair import FIRST_HINT_TEXT, ViewPair
 
 __all__ = ["APP_NAME", "MainWindow", "autosave_path"]
@@ -59,7 +59,6 @@ class MainWindow(QMainWindow):
         for v in self.views.views:
             v.filesDropped.connect(self.open_dropped)
         self.panel = ColorPanel(read_colors(self.settings.value("recentColors", [])))
-        self._suggested_at: tuple[float, float, str] | None = None   # the suggestions' point
         self.dock = QDockWidget("Colour", self)
         self.dock.setObjectName("colour-dock")
         self.dock.setWidget(scrollable(self.panel))
@@ -116,6 +115,8 @@ class MainWindow(QMainWindow):
         tool.modeChanged.connect(self.on_mode_changed)
         tool.eyedropper.connect(self.eyedrop)
         panel.colorPicked.connect(self.pick_color)
+        self.suggested = SuggestedColours(self.doc, ctl, panel, tool, self.pick_color)
+        panel.suggestionPicked.connect(self.suggested.picked)
         panel.colorDragged.connect(lambda rgb: tool.set_color(rgb, dragging=True))
         panel.radiusPicked.connect(tool.set_radius)
         panel.modePicked.connect(tool.set_mode)
@@ -159,7 +160,7 @@ class MainWindow(QMainWindow):
         self.views.set_photo(photo.rgb, photo.l_full, photo.has_color)
         self.setWindowTitle(window_title(photo.path, self.doc.session_path, APP_NAME))
         self.menus.update_recent()
-        self.clear_suggestions()                  # suggestions belonged to the previous photo
+        self.suggested.clear()                    # suggestions belonged to the previous photo
         self.panel.reset_lightness(float(np.median(photo.l_full[::8, ::8])))  # and its lightness
         self.status_pos.setText("")               # as did the cursor position and L shown
         self.on_doc_changed("hints")
@@ -187,8 +188,7 @@ class MainWindow(QMainWindow):
 
     def on_result(self, r):
         self.views.set_result(r.rgb)
-        if self._suggested_at is not None:     # "model's prediction" is the result's colour there
-            self.update_suggestions(*self._suggested_at)
+        self.suggested.refresh()
         lat = self.controller.last_latency_ms
         self.status_time.setText(f"inference {r.ms:.0f} ms" + (f" · click→screen {lat:.0f} ms"
                                                                  if lat else ""))
@@ -218,11 +218,11 @@ class MainWindow(QMainWindow):
         if kind == "hints" and hints:
             selected = self.tool.selected
             if selected is None:
-                self.suggest_for_hint(len(hints) - 1)
+                self.suggested.for_hint(len(hints) - 1)
             elif selected < len(hints):          # moved: the panel describes its new spot
                 self.describe_spot(selected)
         elif kind == "hints":                    # no hint left for the suggestions to be for
-            self.clear_suggestions()
+            self.suggested.clear()
 
     def on_radius_changed(self, r: float):
         h, w = self.doc.size
@@ -252,12 +252,7 @@ class MainWindow(QMainWindow):
         """The colour panel for the selected hint: the lightness under it and what to suggest."""
         h = self.doc.hints[index]
         self.panel.set_lightness(self.doc.lightness_at(h.x, h.y), AT_SELECTED_HINT)
-        self.suggest_for_hint(index)
-
-    def suggest_for_hint(self, index: int):
-        """Suggested colours at hint ``index`` (the panel numbers hints from 1)."""
-        h = self.doc.hints[index]
-        self.update_suggestions(h.x, h.y, f"for hint no. {index + 1}")
+        self.suggested.for_hint(index)
 
     def pick_color(self, rgb):
         """The brush colour; also the selected hint's, if one is selected (Esc deselects)."""
@@ -281,22 +276,6 @@ class MainWindow(QMainWindow):
             self.panel.set_lightness(l)
         self.status_pos.setText("" if l is None else f"x {int(p.x())}  y {int(p.y())}  L {l:.0f}")
 
-    def update_suggestions(self, x: float, y: float, spot: str):
-        """Suggested colours for the point (x, y), which ``spot`` names ("for hint no. 2");
-        each new result refreshes them (a recoloured hint changes the model's colour there)."""
-        l = self.doc.lightness_at(x, y)
-        if l is None:
-            return
-        self._suggested_at = (x, y, spot)
-        colors, labels = suggestions(l, self.controller.result_rgb_at(x, y),
-                                     self.doc.original_rgb_at(x, y),
-                                     self.controller.likely_colours_at(x, y))
-        self.panel.set_suggestions(colors, labels, spot, (x, y, l))
-
-    def clear_suggestions(self):
-        self._suggested_at = None
-        self.panel.set_suggestions([])
-
     def eyedrop(self, p: QPointF, view_name: str):
         x, y = p.x(), p.y()
         if not self.doc.contains(x, y):
@@ -308,7 +287,7 @@ class MainWindow(QMainWindow):
                                          "Alt+click the result instead.", 5000)
             return
         self.pick_color(rgb)
-        self.update_suggestions(x, y, "at the sampled point")
+        self.suggested.show_at(x, y, "at the sampled point")
 
     # ------------------------------------------------------------------ file dialogs
     def choose_image(self):

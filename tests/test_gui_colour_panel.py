@@ -25,6 +25,35 @@ def test_the_models_suggested_colour_follows_a_recoloured_hint(qtbot, win):
     assert row.title.text() == "Suggested for hint no. 1"
 
 
+def test_a_colour_suggested_for_a_hint_recolours_that_hint(qtbot, win):
+    """After Esc the row still said "Suggested for hint no. 2", yet a click there only set the
+    brush, and hint 2 kept its colour (a walkthrough)."""
+    from PySide6.QtWidgets import QToolButton
+    from PySide6.QtCore import Qt
+    row = win.panel.suggest_row
+    for at in ((60, 60), (200, 150)):
+        click(win.gray_view, at)
+    wait_idle(qtbot, win)
+    win.tool.select(None)                                 # Esc
+    assert row.title.text() == "Suggested for hint no. 2" and "Click one" in row.toolTip()
+    first = win.doc.hints[0]
+    chip = row.findChildren(QToolButton)[1]
+    chosen = row.colors[1]
+    qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
+    assert win.doc.hints[1].rgb == chosen and win.doc.hints[0] == first
+    assert win.tool.selected == 1 and win.tool.color == chosen     # selected: Esc lets go again
+    win.doc.history.undo()
+    assert win.doc.hints[1].rgb != chosen
+    # suggestions for a sampled point are for no hint: a click only sets the brush
+    click(win.result_view, (120, 40), mods=Qt.KeyboardModifier.AltModifier)
+    win.tool.select(None)
+    before = list(win.doc.hints)
+    assert row.title.text() == "Suggested at the sampled point" and "Click one" not in row.toolTip()
+    qtbot.mouseClick(row.findChildren(QToolButton)[0], Qt.MouseButton.LeftButton)
+    assert win.doc.hints == before and win.tool.color == row.colors[0]
+    wait_idle(qtbot, win)
+
+
 def test_a_selected_hint_shows_its_own_colour_in_the_list(qtbot, win):
     """The selected row's swatch was tinted by the selection's highlight: an orange hint
     (246, 180, 42) showed as khaki (186, 168, 88), a blue one nearly vanished."""

@@ -167,7 +167,7 @@ def title(row) -> str:
 def test_suggested_colours_belong_to_the_open_photo(qtbot, win, tmp_path, gray_photo):
     click(win.gray_view, (100, 100))             # a hint selects its point: suggestions appear
     wait_idle(qtbot, win)
-    win.update_suggestions(100, 100, "for hint no. 1")
+    win.suggested.for_hint(0)
     assert win.panel.suggest_row.colors
     win.doc.history.set_clean()
     other = tmp_path / "other.png"
