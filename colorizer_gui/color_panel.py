@@ -26,6 +26,13 @@ from .suggestions import MAX_SUGGESTIONS
 PANEL_WIDTH = 270
 SLIDER_STEPS = 1000
 UNDER_CURSOR, AT_SELECTED_HINT = "under the cursor", "at the selected hint"   # the spots described
+# The panel's either-or buttons (Paint | Eraser, Whole photo | Own region): the one on is filled
+# with the highlight colour (the style's slightly darker "pressed" look was hard to tell apart).
+CHOICE_STYLE = ("QToolButton { padding: 3px 4px; border: 1px solid palette(mid); "
+                "border-radius: 3px; background: palette(button); color: palette(button-text); }"
+                "QToolButton:hover { border-color: palette(highlight); }"
+                "QToolButton:checked { background: palette(highlight); "
+                "color: palette(highlighted-text); border-color: palette(highlight); }")
 SUGGEST_TITLE, SUGGEST_TIP = "Suggested colours", (  # until a hint is added, selected or sampled
     "Add or select a hint (or Alt+click to sample a colour): colours suggested for that point "
     "show here")
@@ -149,6 +156,8 @@ class ColorPanel(QWidget):
             b = QToolButton(text=text)
             b.setToolTip(tip)
             b.setCheckable(True)
+            b.setStyleSheet(CHOICE_STYLE)
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance(text) + 12)   # (never elided)
             group.addButton(b)
             b.clicked.connect(lambda _=False, v=value: signal.emit(v))
             row.addWidget(b)

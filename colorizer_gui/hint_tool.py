@@ -28,6 +28,8 @@ from .document import Document
 
 MIN_RADIUS = 1.0
 DEFAULT_FRACTION = 0.02          # radius as a share of the photo's side (photo_side)
+HIDDEN_ERASE_TEXT = ("The hints are not shown here, so the eraser leaves them alone: erase on "
+                     "the photo with the hints shown (H shows them).")
 
 
 def max_radius_for(side: int) -> float:
@@ -42,6 +44,7 @@ class HintTool(QObject):
     colorChanged = Signal(tuple)
     hintPainted = Signal(tuple)           # a new hint in this colour (the brush's)
     modeChanged = Signal(str)             # "paint" | "erase"
+    notice = Signal(str)                  # why a gesture did nothing (for the status bar)
     eyedropper = Signal(QPointF, object)  # image point, the view's object name
 
     def __init__(self, doc: Document, parent=None):
@@ -189,12 +192,20 @@ class HintTool(QObject):
                                        gesture if gesture is not None else next(self._ids)))
         return hints is not None
 
+    def _erase_along(self, a, b, gesture: int) -> None:
+        """Erase along the segment a -> b in steps of half the brush's radius, so a fast drag
+        (a few far-apart mouse events) erases all it passes over, not only where events fell."""
+        n = max(1, math.ceil(math.hypot(b[0] - a[0], b[1] - a[1]) / max(0.5 * self.radius, 0.5)))
+        for k in range(1, n + 1):
+            self.erase_at(a[0] + (b[0] - a[0]) * k / n, a[1] + (b[1] - a[1]) * k / n, gesture)
+
     # -- gestures (image coordinates) --------------------------------------------------------
     def press(self, p: QPointF, button, modifiers, view_name: str = "",
               hints_shown: bool = True) -> None:
         """A press in a view at image point ``p``. In a view that does not show the hints
         (``hints_shown`` False: the result beside the photo, or hints hidden by H) a press
-        paints: it does not pick up a hint the user cannot see."""
+        paints: it does not pick up a hint the user cannot see, nor erase one (:attr:`notice`
+        says why)."""
         if self.doc.rgb is None or button != Qt.MouseButton.LeftButton:
             return
         if modifiers & Qt.KeyboardModifier.AltModifier:
@@ -202,9 +213,12 @@ class HintTool(QObject):
             return
         x, y = p.x(), p.y()
         if self.mode == "erase":
+            if not hints_shown:
+                self.notice.emit(HIDDEN_ERASE_TEXT)
+                return
             g = next(self._ids)
             self.erase_at(x, y, g)
-            self._gesture = ("erase", g)
+            self._gesture = ("erase", g, (x, y))
             return
         idx = self.doc.hint_at(x, y) if hints_shown else None
         if idx is not None:
@@ -223,11 +237,13 @@ class HintTool(QObject):
         g = self._gesture
         if g is None:
             return
+        if g[0] == "erase":       # (beside the photo too: the brush reaches onto it)
+            self._erase_along(g[2], (p.x(), p.y()), g[1])
+            self._gesture = ("erase", g[1], (p.x(), p.y()))
+            return
         h_img, w_img = self.doc.size
         x, y = min(max(p.x(), 0.0), w_img - 1e-3), min(max(p.y(), 0.0), h_img - 1e-3)
-        if g[0] == "erase":
-            self.erase_at(x, y, g[1])
-        elif g[0] == "stroke":
+        if g[0] == "stroke":
             _, gid, idx, (lx, ly) = g
             if idx >= len(self.doc.hints) or math.hypot(x - lx, y - ly) < max(1.0, 0.3 * self.radius):
                 return

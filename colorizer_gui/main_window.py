@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         tool.selectionChanged.connect(self.on_selection_changed)
         tool.modeChanged.connect(self.on_mode_changed)
         tool.eyedropper.connect(self.eyedrop)
+        tool.notice.connect(lambda text: self.statusBar().showMessage(text, 6000))
         panel.colorPicked.connect(self.pick_color)
         self.suggested = SuggestedColours(self.doc, ctl, panel, tool, self.pick_color)
         panel.suggestionPicked.connect(self.suggested.picked)

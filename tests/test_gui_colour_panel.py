@@ -134,3 +134,27 @@ def test_the_hint_list_taking_the_keyboard_selects_no_hint(qtbot, win):
     lst.setCurrentRow(1)                                       # a hint chosen in the list
     assert win.tool.selected == 1
     wait_idle(qtbot, win)
+
+
+def test_the_choice_on_is_plain_to_see_and_every_choice_reads_whole(qtbot, win):
+    """Paint | Eraser and Whole photo | Own region: the one on was only slightly darker than the
+    other (a walkthrough); filled with the highlight, whole words, as the user switches."""
+    import numpy as np
+
+    def mean_rgb(button):
+        img = button.grab().toImage()
+        px = [img.pixelColor(x, y) for x in range(2, img.width() - 2, 3)
+              for y in range(2, img.height() - 2, 3)]
+        return np.array([[c.red(), c.green(), c.blue()] for c in px]).mean(0)
+
+    panel = win.panel
+    for on, off in ((panel.paint_btn, panel.erase_btn),
+                    (panel.region_reach_btn, panel.photo_reach_btn)):
+        on.click()
+        assert on.isChecked() and not off.isChecked()
+        assert np.abs(mean_rgb(on) - mean_rgb(off)).sum() > 120     # (the style alone: 50)
+        off.click()
+        assert np.abs(mean_rgb(off) - mean_rgb(on)).sum() > 120
+        for b in (on, off):
+            assert b.width() >= b.fontMetrics().horizontalAdvance(b.text()), b.text()
+    wait_idle(qtbot, win)

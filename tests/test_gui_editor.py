@@ -92,6 +92,27 @@ def test_the_eraser_cuts_a_painted_stroke_where_it_passes(qtbot, win):
     wait_idle(qtbot, win)
 
 
+def test_the_eraser_leaves_hidden_hints_alone_and_a_fast_drag_misses_nothing(qtbot, win):
+    """With the hints hidden (H) an eraser drag cut a stroke the user could not see; a fast drag
+    from beside the photo, one mouse event across a stroke, cut nothing (a walkthrough)."""
+    v = win.gray_view
+    send(v, QEvent.Type.MouseButtonPress, (60, 100))
+    for x in range(70, 241, 10):
+        send(v, QEvent.Type.MouseMove, (x, 100))
+    send(v, QEvent.Type.MouseButtonRelease, (240, 100), buttons=Qt.MouseButton.NoButton)
+    (stroke,) = win.doc.hints
+    win.tool.set_mode("erase")
+    win.menus.hints_action.trigger()                       # H: hidden
+    click(v, (150, 100))
+    assert win.doc.hints == [stroke] and "not shown here" in win.statusBar().currentMessage()
+    win.menus.hints_action.trigger()                       # shown again
+    send(v, QEvent.Type.MouseButtonPress, (150, 20))      # above the stroke...
+    send(v, QEvent.Type.MouseMove, (150, 180))            # ...one event below it
+    send(v, QEvent.Type.MouseButtonRelease, (150, 180), buttons=Qt.MouseButton.NoButton)
+    assert len(win.doc.hints) == 2 and win.doc.history.count() == 2
+    wait_idle(qtbot, win)
+
+
 def test_the_hint_list_selects_recolours_and_deletes(qtbot, win):
     click(win.gray_view, (50, 50))
     win.tool.select(None)
