@@ -87,6 +87,7 @@ class Prompts:
 
     def quality(self, kind: str, default: int) -> int | None:
         """The quality of a lossy export (``kind``: "JPG", "WEBP"), 1-100; None: cancelled."""
-        q, ok = QInputDialog.getInt(self.parent, f"{kind} quality", "Quality (1-100):", default,
-                                    1, 100)
+        q, ok = QInputDialog.getInt(self.parent, f"{kind} quality",
+                                    "Quality, 1-100 (higher keeps finer detail in a larger "
+                                    "file; 90 and up look like the original):", default, 1, 100)
         return q if ok else None

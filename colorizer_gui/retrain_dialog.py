@@ -24,9 +24,9 @@ from . import app_settings
 from .curve_view import CurveView
 from .grows_to_fit import GrowsToFit, LogView
 from .retrain_commands import resume_command, train_command
-from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, decoder_note,
-                            decoder_tip, folder_status, last_step, progress_text, quit_text,
-                            run_name, stopped_text, verdict_text)
+from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, STEPS_TIP,
+                            decoder_note, decoder_tip, folder_status, last_step, progress_text,
+                            quit_text, run_name, stopped_text, verdict_text)
 
 __all__ = ["RetrainDialog", "run_name"]
 
@@ -59,7 +59,7 @@ class RetrainDialog(GrowsToFit, QDialog):
         lay = QVBoxLayout(self)
         self.form = form = QFormLayout()
         self.folder = QLineEdit()
-        browse = QPushButton("Browse…")
+        browse = QPushButton("Browse…", autoDefault=False)    # (Enter in the field: no dialog)
         browse.clicked.connect(self.browse)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)         # in line with its label and the rows below
@@ -68,9 +68,7 @@ class RetrainDialog(GrowsToFit, QDialog):
         w = QWidget()
         w.setLayout(row)
         form.addRow("Photo folder", w)
-        self.steps = QSpinBox()
-        self.steps.setRange(10, 1_000_000)
-        self.steps.setValue(1000)
+        self.steps = QSpinBox(minimum=10, maximum=1_000_000, value=1000, toolTip=STEPS_TIP)
         form.addRow("Steps", self.steps)
         self.start_from = QLabel()
         self.start_from.setToolTip("The model the app uses now: a new run adapts it (the Model "
@@ -111,13 +109,15 @@ class RetrainDialog(GrowsToFit, QDialog):
         self.log = LogView()
         lay.addWidget(self.log)
         self.buttons = QDialogButtonBox()
-        self.resume_btn = self.buttons.addButton("Resume", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.resume_btn = self.buttons.addButton("Resume", QDialogButtonBox.ButtonRole.ActionRole)
         self.resume_btn.setToolTip("Continue the run on this folder that stopped before its end")
         self.resume_btn.hide()                   # shown when the folder has a stopped run
         self.resume_btn.clicked.connect(self.resume)
-        self.start_btn = self.buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.start_btn = self.buttons.addButton("Start", QDialogButtonBox.ButtonRole.ActionRole)
         self.stop_btn = self.buttons.addButton("Stop", QDialogButtonBox.ButtonRole.RejectRole)
         self.close_btn = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        for b in self.buttons.buttons():    # (action buttons, none of them the default: Enter in
+            b.setAutoDefault(False)         # the folder field never starts an hour of training)
         self.stop_btn.setEnabled(False)
         self.start_btn.setEnabled(False)         # until the folder field holds photos
         self.start_btn.clicked.connect(self.start)

@@ -16,6 +16,8 @@ CHOOSE_FOLDER = "Choose a folder of colour photos (yours: similar subjects work 
 NO_PHOTOS = f"That folder holds no photos ({', '.join(f.label for f in FORMATS)})."
 NO_FOLDER = "That folder does not exist."
 NOT_STARTED = "Not started"     # the progress bar before a run
+STEPS_TIP = ("How long it learns: each step learns from a few of your photos. More steps adapt "
+             "the model more and take longer; once it runs, the window says how long is left.")
 
 
 def photos_text(n: int) -> str:

@@ -258,3 +258,27 @@ def test_a_run_of_one_step_shows_its_training_loss_on_the_curve(tmp_path):
     rgb = np.asarray(Image.open(tmp_path / "loss.png").convert("RGB")).astype(int)
     blue = rgb[..., 2] - rgb[..., 0] > 80          # matplotlib's first colour (orange: validation)
     assert blue.sum(axis=0).max() >= 5        # a dot, not just the legend's 2-pixel line
+
+
+def test_enter_in_the_folder_field_does_not_start_a_long_run(qtbot, tmp_path, local_weights,
+                                                            monkeypatch):
+    """Start was the window's default button: Enter after typing a folder started an hour of
+    training at full CPU (a walkthrough). Nor does Enter open the folder dialog."""
+    from PySide6.QtCore import Qt
+    from colorizer_gui import retrain_dialog
+    few = tmp_path / "few"
+    few.mkdir()
+    (few / "p0.jpg").write_bytes(b"")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    monkeypatch.setattr(dlg, "start", lambda: pytest.fail("started"))
+    dlg.start_btn.clicked.disconnect()
+    dlg.start_btn.clicked.connect(dlg.start)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    type_folder(qtbot, dlg, str(few))
+    assert dlg.start_btn.isEnabled()
+    dlg.folder.setFocus()
+    qtbot.keyClick(dlg.folder, Qt.Key.Key_Return)
+    assert not dlg.running() and not dlg.start_btn.isDefault() and dlg.isVisible()
+    assert "how long is left" in dlg.steps.toolTip()
