@@ -33,6 +33,8 @@ CHOICE_STYLE = ("QToolButton { padding: 3px 4px; border: 1px solid palette(mid);
                 "QToolButton:hover { border-color: palette(highlight); }"
                 "QToolButton:checked { background: palette(highlight); "
                 "color: palette(highlighted-text); border-color: palette(highlight); }")
+SELECTED_TIP = ("The colour and radius controls change the selected hint. Esc deselects it: "
+                "they then set the brush for the next hint.")
 SUGGEST_TITLE, SUGGEST_TIP = "Suggested colours", (  # until a hint is added, selected or sampled
     "Add or select a hint (or Alt+click to sample a colour): colours suggested for that point "
     "show here")
@@ -253,9 +255,10 @@ class ColorPanel(QWidget):
 
     def set_hint_count(self, n: int, selected: int | None = None) -> None:
         text = f"{n} hint{'s' if n != 1 else ''}" if n else "No hints"
-        if selected is not None:
-            text += f" · no. {selected + 1} selected (Esc deselects)"
+        if selected is not None:          # (one line beside Delete; the tip says how to let go)
+            text += f" · no. {selected + 1} selected"
         self.hint_label.setText(text)
+        self.hint_label.setToolTip(SELECTED_TIP if selected is not None else "")
 
 
 def _kinds(labels) -> str:
