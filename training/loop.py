@@ -246,15 +246,17 @@ def train(args, on_finish=None) -> Path:
             raise
         stop["now"] = True    # a loader worker was killed (e.g. pkill): stop like on SIGTERM
     finally:
-        signal.signal(signal.SIGTERM, old_term)
         if bar is not None:
             bar.close()
-    if not in_step:
-        checkpoint()
-        if run.is_main and window_n:       # the log ends where the checkpoint is (the app
-            append_log_row(csv_path, step, run.lr_at(step),    # says where a run stopped)
-                           wall_before + time.time() - t_start,
-                           train_loss=window_loss / window_n)
+    try:        # a second SIGTERM (torchrun's, once another rank has exited) waits for these
+        if not in_step:
+            checkpoint()
+            if run.is_main and window_n:       # the log ends where the checkpoint is (the app
+                append_log_row(csv_path, step, run.lr_at(step),    # says where a run stopped)
+                               wall_before + time.time() - t_start,
+                               train_loss=window_loss / window_n)
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
     if stop["now"] and step < args.steps:
         log.info("stopped at step %d; resume with --resume", step)
         raise Stopped(stop.get("signum", signal.SIGINT))
