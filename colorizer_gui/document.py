@@ -40,6 +40,27 @@ class Photo:
     incomplete: bool = False         # the file ends early; the rest is filling (net.load_image)
 
 
+def touching(hints, x: float, y: float, radius: float) -> list[int]:
+    """Indices of the hints that a brush of ``radius`` at (x, y) touches."""
+    return [i for i, h in enumerate(hints) if h.distance(x, y) <= h.radius + radius]
+
+
+def erased(hints, x: float, y: float, radius: float) -> list[AnyHint] | None:
+    """``hints`` after a brush of ``radius`` at (x, y) erases: the circles it touches go, the
+    strokes it touches are cut where it passes (their pieces keep their place in the order).
+    None when it changes nothing."""
+    hit = set(touching(hints, x, y, radius))
+    if not hit:
+        return None
+    out = []
+    for i, h in enumerate(hints):
+        if i not in hit:
+            out.append(h)
+        elif isinstance(h, Stroke):
+            out.extend(h.outside(x, y, h.radius + radius))
+    return out if out != list(hints) else None
+
+
 class Document:
     def __init__(self):
         self.photo: Photo | None = None
@@ -109,20 +130,11 @@ class Document:
 
     def hints_touching(self, x: float, y: float, radius: float) -> list[int]:
         """Indices of every hint that a brush of ``radius`` at (x, y) touches."""
-        return [i for i, h in enumerate(self.hints) if h.distance(x, y) <= h.radius + radius]
+        return touching(self.hints, x, y, radius)
 
     def erased(self, x: float, y: float, radius: float) -> list[AnyHint] | None:
-        """The hints after a brush of ``radius`` at (x, y) erases: the circles it touches go,
-        the strokes it touches are cut where it passes (their pieces keep their place in the
-        order). None when it touches nothing."""
-        out, changed = [], False
-        for h in self.hints:
-            reach = h.radius + radius
-            kept = h.outside(x, y, reach) if isinstance(h, Stroke) else \
-                (() if h.distance(x, y) <= reach else (h,))
-            changed |= kept != (h,)
-            out.extend(kept)
-        return out if changed else None
+        """The hints after a brush of ``radius`` at (x, y) erases (:func:`erased`)."""
+        return erased(self.hints, x, y, radius)
 
     def lightness_at(self, x: float, y: float) -> float | None:
         if self.photo is None or not self.contains(x, y):

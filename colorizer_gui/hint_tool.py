@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from net.hints import Hint, Stroke, photo_side
 
 from .commands import AddHints, EditHint, RemoveHints, SetHints
-from .document import Document
+from .document import Document, erased
 
 MIN_RADIUS = 1.0
 DEFAULT_FRACTION = 0.02          # radius as a share of the photo's side (photo_side)
@@ -184,20 +184,28 @@ class HintTool(QObject):
 
     def erase_at(self, x: float, y: float, gesture: int | None = None) -> bool:
         """Erase under the brush at (x, y): circles it touches go, strokes are cut where it
-        passes (:meth:`Document.erased`). True if anything changed."""
-        hints = self.doc.erased(x, y, self.radius)
-        if hints is not None:
-            self.select(None)
-            self.history.push(SetHints(self.doc, hints, "Erase hints",
-                                       gesture if gesture is not None else next(self._ids)))
-        return hints is not None
+        passes (:func:`colorizer_gui.document.erased`). True if anything changed."""
+        return self._erase([(x, y)], gesture)
 
     def _erase_along(self, a, b, gesture: int) -> None:
         """Erase along the segment a -> b in steps of half the brush's radius, so a fast drag
-        (a few far-apart mouse events) erases all it passes over, not only where events fell."""
+        (a few far-apart mouse events) erases all it passes over, not only where events fell;
+        one edit of the document for the whole segment."""
         n = max(1, math.ceil(math.hypot(b[0] - a[0], b[1] - a[1]) / max(0.5 * self.radius, 0.5)))
-        for k in range(1, n + 1):
-            self.erase_at(a[0] + (b[0] - a[0]) * k / n, a[1] + (b[1] - a[1]) * k / n, gesture)
+        self._erase([(a[0] + (b[0] - a[0]) * k / n, a[1] + (b[1] - a[1]) * k / n)
+                     for k in range(1, n + 1)], gesture)
+
+    def _erase(self, points, gesture: int | None) -> bool:
+        hints = self.doc.hints
+        for x, y in points:
+            after = erased(hints, x, y, self.radius)
+            hints = hints if after is None else after
+        if hints is self.doc.hints:
+            return False
+        self.select(None)
+        self.history.push(SetHints(self.doc, hints, "Erase hints",
+                                   gesture if gesture is not None else next(self._ids)))
+        return True
 
     # -- gestures (image coordinates) --------------------------------------------------------
     def press(self, p: QPointF, button, modifiers, view_name: str = "",

@@ -10,7 +10,7 @@ from colorizer_gui.inference import display_lightness
 from colorizer_gui.view_pair import EMPTY_TEXT, FIRST_HINT_TEXT
 from net.hints import Hint
 
-from .test_gui import (WAIT, click, new_window, photo, send, wait_idle,  # noqa: F401
+from .test_gui import (WAIT, click, drag, new_window, photo, send, wait_idle,  # noqa: F401
                        win)
 
 
@@ -74,11 +74,7 @@ def test_the_eraser_removes_what_the_brush_touches_in_one_step(qtbot, win):
 
 def test_the_eraser_cuts_a_painted_stroke_where_it_passes(qtbot, win):
     """A stroke that strayed is mended by erasing the stray part, not repainted whole."""
-    v = win.gray_view
-    send(v, QEvent.Type.MouseButtonPress, (40, 100))
-    for x in range(50, 261, 10):
-        send(v, QEvent.Type.MouseMove, (x, 100))
-    send(v, QEvent.Type.MouseButtonRelease, (260, 100), buttons=Qt.MouseButton.NoButton)
+    drag(win.gray_view, (40, 100), 270, step=10)
     (stroke,) = win.doc.hints
     win.tool.set_mode("erase")
     click(win.gray_view, (150, 100))
@@ -96,10 +92,7 @@ def test_the_eraser_leaves_hidden_hints_alone_and_a_fast_drag_misses_nothing(qtb
     """With the hints hidden (H) an eraser drag cut a stroke the user could not see; a fast drag
     from beside the photo, one mouse event across a stroke, cut nothing (a walkthrough)."""
     v = win.gray_view
-    send(v, QEvent.Type.MouseButtonPress, (60, 100))
-    for x in range(70, 241, 10):
-        send(v, QEvent.Type.MouseMove, (x, 100))
-    send(v, QEvent.Type.MouseButtonRelease, (240, 100), buttons=Qt.MouseButton.NoButton)
+    drag(v, (60, 100), 250, step=10)
     (stroke,) = win.doc.hints
     win.tool.set_mode("erase")
     win.menus.hints_action.trigger()                       # H: hidden
