@@ -157,11 +157,12 @@ def train(args, on_finish=None) -> Path:
         """Whether to stop before the next step; under torchrun every rank stops at the same
         step when any was told to (a SIGTERM may reach one process alone: the others then
         waited for it in their next gradient exchange, for ever)."""
-        if run.world > 1:
-            flag = torch.tensor([1.0 if stop["now"] else 0.0], device=run.device)
-            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+        if run.world > 1:     # the exchanged flag decides: a signal arriving after this rank
+            flag = torch.tensor([1.0 if stop["now"] else 0.0], device=run.device)  # sent its
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)       # flag counts at the next step
             if flag.item() > 0 and not stop["now"]:
                 stop["now"], stop["signum"] = True, signal.SIGTERM
+            return flag.item() > 0
         return stop["now"]
 
     old_term = signal.signal(signal.SIGTERM, on_signal)
