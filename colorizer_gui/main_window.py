@@ -43,6 +43,14 @@ AUTOMATIC_TEXT = ("{name} is an automatic model: it colorizes from the gray phot
 IMAGE_FILTER = read_filter()
 
 
+def recoloured_text(index: int, suggested: bool) -> str:
+    """The status message after hint ``index`` took a picked colour. Esc deselects it; other
+    colour controls then set only the brush, while its suggestions still go to it."""
+    if suggested:
+        return f"Recoloured hint {index + 1} with a colour suggested for it"
+    return f"Recoloured hint {index + 1} (Esc deselects it: a colour then only sets the brush)"
+
+
 class MainWindow(QMainWindow):
     def __init__(self, model: str | None = None, device: str = "auto", ask_restore: bool = True):
         super().__init__()
@@ -255,14 +263,14 @@ class MainWindow(QMainWindow):
         self.panel.set_lightness(self.doc.lightness_at(h.x, h.y), AT_SELECTED_HINT)
         self.suggested.for_hint(index)
 
-    def pick_color(self, rgb):
-        """The brush colour; also the selected hint's, if one is selected (Esc deselects)."""
+    def pick_color(self, rgb, suggested: bool = False):
+        """The brush colour; also the selected hint's, if one is selected (Esc deselects).
+        ``suggested``: a colour suggested for that hint, which goes to it after Esc too."""
         selected = self.tool.selected
         changed = self.tool.set_color(rgb)
         self.remember_color(rgb)
         if changed:
-            self.statusBar().showMessage(f"Recoloured hint {selected + 1} (Esc deselects it: a "
-                                         "colour then only sets the brush)", 5000)
+            self.statusBar().showMessage(recoloured_text(selected, suggested), 5000)
 
     def remember_color(self, rgb):
         if self.panel.remember(rgb):

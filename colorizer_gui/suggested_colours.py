@@ -14,7 +14,7 @@ from .suggestions import suggestions
 
 
 class SuggestedColours:
-    def __init__(self, doc, controller, panel, tool, pick: Callable[[tuple], None]):
+    def __init__(self, doc, controller, panel, tool, pick: Callable[[tuple, bool], None]):
         self.doc, self.controller, self.panel, self.tool, self._pick = \
             doc, controller, panel, tool, pick
         self.at: tuple[float, float, str] | None = None   # the point and how the title names it
@@ -49,6 +49,7 @@ class SuggestedColours:
     def picked(self, rgb) -> None:
         """A suggested colour was clicked: the hint it was suggested for takes it."""
         i = self.hint
-        if i is not None and i < len(self.doc.hints) and self.tool.selected != i:
+        for_hint = i is not None and i < len(self.doc.hints)
+        if for_hint and self.tool.selected != i:
             self.tool.select(i)
-        self._pick(rgb)
+        self._pick(rgb, for_hint)

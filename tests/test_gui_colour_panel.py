@@ -42,6 +42,8 @@ def test_a_colour_suggested_for_a_hint_recolours_that_hint(qtbot, win):
     qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
     assert win.doc.hints[1].rgb == chosen and win.doc.hints[0] == first
     assert win.tool.selected == 1 and win.tool.color == chosen     # selected: Esc lets go again
+    # the message said "Esc deselects it: a colour then only sets the brush", not true of these
+    assert win.statusBar().currentMessage() == "Recoloured hint 2 with a colour suggested for it"
     win.doc.history.undo()
     assert win.doc.hints[1].rgb != chosen
     # suggestions for a sampled point are for no hint: a click only sets the brush
