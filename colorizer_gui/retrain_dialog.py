@@ -74,7 +74,7 @@ class RetrainDialog(GrowsToFit, QDialog):
         self.start_from.setToolTip("The model the app uses now: a new run adapts it (the Model "
                                    "menu chooses another)")
         form.addRow("Start from", self.start_from)
-        self.decoder = QCheckBox("Also adapt the colour decoder (stronger)")
+        self.decoder = QCheckBox("Also adapt the colouring network (stronger)")
         form.addRow("", self.decoder)
         self._decoder_choice: tuple[str, bool] | None = None   # (folder, ticked) by the user
         self.decoder.clicked.connect(self._decoder_clicked)

@@ -32,11 +32,13 @@ def run_name(folder: str) -> str:
 
 
 def decoder_tip(local: bool) -> str:
-    """The decoder box's tooltip, for a local model (``local``) or another."""
-    return ("Trains the palette network and the local model's decoder on your photos "
-            "(measured on scene photos: +0.05-0.4 dB, against +0.02-0.07 dB for the palette "
-            "network alone). Only a local model has a decoder that sees your hints."
-            if local else "Only a local model has a decoder to adapt.")
+    """The decoder box's tooltip, for a local model (``local``) or another. In the user's words
+    the palette network is the "hint network" and the decoder the "colouring network"."""
+    return ("Adapts both parts of the model to your photos: the hint network, which reads your "
+            "hints, and the colouring network, which paints the photo from them (measured on "
+            "scene photos: +0.05-0.4 dB, against +0.02-0.07 dB for the hint network alone)."
+            if local else "This model (palette only) has no colouring network that sees your "
+                          "hints: only its hint network adapts.")
 
 
 def folder_status(folder: str, is_dir: bool, n: int) -> str:
@@ -54,11 +56,13 @@ def folder_status(folder: str, is_dir: bool, n: int) -> str:
 
 def decoder_note(n: int, ticked: bool) -> str:
     """What the decoder box means for a folder of only ``n`` photos (below FEW_PHOTOS)."""
-    why = (f"Only {photos_text(n)}: below {FEW_PHOTOS}, adapting the decoder too colours photos "
-           f"like these no better than the palette network alone, and other photos worse")
+    why = (f"Only {photos_text(n)}: below {FEW_PHOTOS}, adapting the colouring network too "
+           f"colours photos like these no better than the hint network alone, and other photos "
+           f"worse")
     if ticked:
-        return f"{why}. Untick the box to adapt the palette network alone."
-    return f"{why}, so only the palette network adapts. Tick the box to adapt the decoder anyway."
+        return f"{why}. Untick the box to adapt the hint network alone."
+    return (f"{why}, so only the hint network adapts. Tick the box to adapt the colouring "
+            f"network anyway.")
 
 
 def progress_text(step: int, total: int, loss: str, elapsed: float, left: float | None) -> str:

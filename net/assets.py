@@ -86,7 +86,9 @@ def model_label(name: str, variant: str, uses_hints: bool, short: bool = False) 
         return f"{name} (automatic{'' if short else ': ignores hints'})"
     if variant == "seed":
         return f"{name} (palette only{'' if short else ': hints set the colours, not where they go'})"
-    return name                                         # a local model: what the default does
+    if name == variant and not short:     # the bundled "local": its kind's name says nothing
+        return f"{name} (hints colour where you paint them)"
+    return name                           # a retrained local model: its folder names it
 
 
 def describe_model(path: str | os.PathLike, name: str | None = None) -> ModelEntry:

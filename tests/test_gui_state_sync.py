@@ -304,12 +304,14 @@ def test_model_names_say_what_a_model_does_with_hints_and_nothing_twice(win):
     """The status bar said "model: local (local)"; the seed model, which turns hints into one
     palette for the whole photo, looked broken to a new user (its hints' colours mixed)."""
     from net.assets import model_label
-    assert model_label("local", "local", True) == "local"
+    assert model_label("local", "local", True, short=True) == "local"
+    # the Model menu's bundled "local" said nothing of what it does (a walkthrough: jargon)
+    assert model_label("local", "local", True) == "local (hints colour where you paint them)"
     assert model_label("forests-20261202", "local", True) == "forests-20261202"
     assert "palette only" in model_label("seed", "seed", True)
     assert "ignores hints" in model_label("zhang", "zhang", False)
     c = win.colorizer
-    assert win.model_text().startswith(f"model: {model_label(c.name, c.variant, True)} ·")
+    assert win.model_text().startswith(f"model: {model_label(c.name, c.variant, True, True)} ·")
 
 
 def test_a_malformed_session_names_its_file_and_a_moved_photos_folder_reads_plainly(

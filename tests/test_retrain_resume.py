@@ -163,6 +163,10 @@ def test_the_decoder_note_says_what_the_box_does_now(qtbot, tmp_path, local_weig
     dlg.decoder.click()                            # it still said "Tick the box to adapt ..."
     assert dlg.decoder.isChecked() and "Untick the box" in dlg.folder_note.text()
     assert "--train hnet,decoder" in " ".join(dlg.command(tmp_path / "o"))
+    # what the window says is in a user's words: it spoke of a "decoder" and a "palette network"
+    said = " ".join((dlg.decoder.text(), dlg.decoder.toolTip(), dlg.folder_note.text())).lower()
+    assert "colouring network" in said and "hint network" in said
+    assert "decoder" not in said and "palette network" not in said
 
 
 def test_the_status_line_says_how_long_is_left():

@@ -219,7 +219,7 @@ def test_the_loss_curve_says_what_trains_on_which_photos_and_what_it_measures():
     folder in words (it said "hnet (blurred_mse)"), and its axis what the loss is."""
     from training.logs import curve_title
     assert curve_title("hnet", "hnet,decoder", ["/home/me/Pictures/forests/"], "blurred_mse") == (
-        "Training the palette network + decoder on forests",
+        "Training the hint network + colouring network on forests",
         "blurred squared colour error (lower is better)")
     title, ylabel = curve_title("local", "hnet", ["a/scenes-train", "b/photos-train"], "psnr")
     assert title == "Training the local model on scenes-train, photos-train"

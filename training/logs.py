@@ -63,7 +63,7 @@ def start_log(csv_path: Path, step: int) -> None:
 
 # How the loss curve names what trains and what it measures (the app's retraining window
 # shows the plot to users, who do not know "hnet (blurred_mse)").
-PART_NAMES = {"hnet": "palette network", "decoder": "decoder", "gray": "gray branch",
+PART_NAMES = {"hnet": "hint network", "decoder": "colouring network", "gray": "gray branch",
               "vgg": "VGG16 blocks", "affinity": "learned affinities"}
 STAGE_NAMES = {"rtnet": "RTNet", "local": "local model", "affinity": "learned affinities"}
 LOSS_NAMES = {"blurred_mse": "blurred squared colour error", "psnr": "PSNR-weighted squared error",
@@ -72,8 +72,8 @@ LOSS_NAMES = {"blurred_mse": "blurred squared colour error", "psnr": "PSNR-weigh
 
 
 def curve_title(stage: str, parts: str | None, folders: list[str], loss: str) -> tuple[str, str]:
-    """(title, y label) of a run's loss plot, e.g. ("Training the palette network + decoder
-    on forests", "blurred squared colour error (lower is better)")."""
+    """(title, y label) of a run's loss plot, e.g. ("Training the hint network + colouring
+    network on forests", "blurred squared colour error (lower is better)")."""
     if stage == "hnet":
         what = " + ".join(PART_NAMES.get(x, x) for x in (parts or "hnet").split(",") if x)
     else:
