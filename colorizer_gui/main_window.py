@@ -335,7 +335,8 @@ class MainWindow(QMainWindow):
     def show_help(self):
         if self.help_box is None:
             self.help_box = HelpBox(
-                lambda: help_html(self.doc.hint_reach, self.menus.help_keys()), self)
+                lambda: help_html(self.doc.hint_reach, self.menus.help_keys()), self,
+                keep_clear=lambda: self.gray_view)
             self.doc.subscribe(lambda kind: kind == "reach" and self.help_box.refresh())
         self.help_box.present()
 

@@ -253,6 +253,10 @@ def test_help_and_the_reach_buttons_describe_the_hint_reach_in_use(qtbot, win):
     win.show_help()
     box = win.help_box
     assert box.isVisible() and not box.isModal() and QApplication.activeModalWidget() is None
+    # it opened centred over the photos: now it leaves the photo painted on uncovered
+    from PySide6.QtCore import QPoint, QRect
+    photo = QRect(win.gray_view.mapToGlobal(QPoint(0, 0)), win.gray_view.size())
+    assert not box.frameGeometry().intersects(photo), (box.frameGeometry(), photo)
     for reach, name, other in ((PHOTO, "Whole photo", "Own region"),
                                (REGION, "Own region", "Whole photo")):
         win.controller.set_hint_reach(reach)              # with the help open
