@@ -253,10 +253,14 @@ def test_help_and_the_reach_buttons_describe_the_hint_reach_in_use(qtbot, win):
     win.show_help()
     box = win.help_box
     assert box.isVisible() and not box.isModal() and QApplication.activeModalWidget() is None
-    # it opened centred over the photos: now it leaves the photo painted on uncovered
+    # it opened centred over the photos: now it leaves the photo painted on uncovered, and the
+    # colour panel whose controls it explains too where the result beside the photo has room
     from PySide6.QtCore import QPoint, QRect
-    photo = QRect(win.gray_view.mapToGlobal(QPoint(0, 0)), win.gray_view.size())
-    assert not box.frameGeometry().intersects(photo), (box.frameGeometry(), photo)
+    room = win.views.result_view.size()
+    fits = box.width() <= room.width() and box.frameGeometry().height() <= room.height()
+    for part in (win.gray_view, win.panel) if fits else (win.gray_view,):
+        where = QRect(part.mapToGlobal(QPoint(0, 0)), part.size())
+        assert not box.frameGeometry().intersects(where), (box.frameGeometry(), where, part)
     for reach, name, other in ((PHOTO, "Whole photo", "Own region"),
                                (REGION, "Own region", "Whole photo")):
         win.controller.set_hint_reach(reach)              # with the help open
