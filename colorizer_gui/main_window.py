@@ -336,7 +336,8 @@ class MainWindow(QMainWindow):
         if self.help_box is None:
             self.help_box = HelpBox(
                 lambda: help_html(self.doc.hint_reach, self.menus.help_keys()), self,
-                keep_clear=lambda: self.gray_view, room=lambda: self.views.result_view)
+                keep_clear=self.views.painted_view,
+                room=lambda: self.views.result_view if self.views.side_by_side else None)
             self.doc.subscribe(lambda kind: kind == "reach" and self.help_box.refresh())
         self.help_box.present()
 

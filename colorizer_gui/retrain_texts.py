@@ -32,13 +32,14 @@ def run_name(folder: str) -> str:
 
 
 def decoder_tip(local: bool) -> str:
-    """The decoder box's tooltip, for a local model (``local``) or another. In the user's words
-    the palette network is the "hint network" and the decoder the "colouring network"."""
-    return ("Adapts both parts of the model to your photos: the hint network, which reads your "
-            "hints, and the colouring network, which paints the photo from them (measured on "
-            "scene photos: +0.05-0.4 dB, against +0.02-0.07 dB for the hint network alone)."
-            if local else "This model (palette only) has no colouring network that sees your "
-                          "hints: only its hint network adapts.")
+    """The decoder box's tooltip, for a local model (``local``) or another (or none). In the
+    user's words the palette network is the "hint network" and the decoder the "colouring
+    network"."""
+    return ("Adapts the colouring network, which paints the photo from your hints, as well as "
+            "the hint network, which reads them (measured on scene photos: +0.05-0.4 dB, "
+            "against +0.02-0.07 dB for the hint network alone)."
+            if local else "Only a local model has a colouring network that sees your hints; "
+                          "with this one, only the hint network adapts.")
 
 
 def folder_status(folder: str, is_dir: bool, n: int) -> str:

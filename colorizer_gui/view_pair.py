@@ -151,7 +151,7 @@ class ViewPair(QSplitter):
     def actual_size(self) -> None:
         """100 %, about the point under the cursor when it is over a view, else about the
         centre of the view in front; the other view follows."""
-        view = self._under_cursor() or self._front()
+        view = self._under_cursor() or self.painted_view()
         view.actual_size(view.cursor_point())
 
     def cursor_image_point(self) -> QPointF | None:
@@ -164,9 +164,10 @@ class ViewPair(QSplitter):
         return next((v for v in self.views if v.isVisible() and v.cursor_point() is not None),
                     None)
 
-    def _front(self) -> ImageView:
-        """The view the zoom keys act on: the gray one, or the result alone."""
+    def painted_view(self) -> ImageView:
+        """The view the user paints on and the zoom keys act on: the gray one, or the result
+        alone."""
         return self.gray_view if self.side_by_side else self.result_view
 
     def zoom_by(self, factor: float) -> None:
-        self._front().zoom_by(factor)
+        self.painted_view().zoom_by(factor)

@@ -80,14 +80,15 @@ class ModelEntry:
 
 def model_label(name: str, variant: str, uses_hints: bool, short: bool = False) -> str:
     """How menus (and, ``short``, the status bar) name a model: its name, and what it does with
-    hints when that is not what the default does (the automatic systems ignore them; ``seed``,
-    the paper's design, turns them into one palette for the whole photo)."""
+    hints (the automatic systems ignore them; ``seed``, the paper's design, turns them into one
+    palette for the whole photo; a local model named after its kind says what it does; other
+    local models, the user's retrained ones, are named by their folders alone)."""
     if not uses_hints:
         return f"{name} (automatic{'' if short else ': ignores hints'})"
     if variant == "seed":
         return f"{name} (palette only{'' if short else ': hints set the colours, not where they go'})"
-    if name == variant and not short:     # the bundled "local": its kind's name says nothing
-        return f"{name} (hints colour where you paint them)"
+    if name == variant and not short:     # named after its kind (the bundled one), which says
+        return f"{name} (hints set the colours and where they go)"     # nothing to a user
     return name                           # a retrained local model: its folder names it
 
 

@@ -306,7 +306,7 @@ def test_model_names_say_what_a_model_does_with_hints_and_nothing_twice(win):
     from net.assets import model_label
     assert model_label("local", "local", True, short=True) == "local"
     # the Model menu's bundled "local" said nothing of what it does (a walkthrough: jargon)
-    assert model_label("local", "local", True) == "local (hints colour where you paint them)"
+    assert model_label("local", "local", True) == "local (hints set the colours and where they go)"
     assert model_label("forests-20261202", "local", True) == "forests-20261202"
     assert "palette only" in model_label("seed", "seed", True)
     assert "ignores hints" in model_label("zhang", "zhang", False)

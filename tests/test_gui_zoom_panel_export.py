@@ -256,8 +256,8 @@ def test_help_and_the_reach_buttons_describe_the_hint_reach_in_use(qtbot, win):
     # it opened centred over the photos: now it leaves the photo painted on uncovered, and the
     # colour panel whose controls it explains too where the result beside the photo has room
     from PySide6.QtCore import QPoint, QRect
-    room = win.views.result_view.size()
-    fits = box.width() <= room.width() and box.frameGeometry().height() <= room.height()
+    room, size = win.views.result_view.size(), box.frameGeometry().size()
+    fits = size.width() <= room.width() and size.height() <= room.height()
     for part in (win.gray_view, win.panel) if fits else (win.gray_view,):
         where = QRect(part.mapToGlobal(QPoint(0, 0)), part.size())
         assert not box.frameGeometry().intersects(where), (box.frameGeometry(), where, part)
@@ -274,6 +274,9 @@ def test_help_and_the_reach_buttons_describe_the_hint_reach_in_use(qtbot, win):
     win.show_help()
     assert win.help_box is box and box.isVisible()       # asked again: the same window
     box.close()
+    win.views.set_side_by_side(False)                     # the result alone is painted on:
+    assert box._keep_clear() is win.views.result_view and box._room() is None    # kept clear
+    win.views.set_side_by_side(True)
     key = win.menus.reach_action.shortcut().toString()
     for button in (win.panel.photo_reach_btn, win.panel.region_reach_btn):
         assert button.toolTip().endswith(f"({key})"), button.text()

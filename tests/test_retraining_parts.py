@@ -183,7 +183,7 @@ def test_adapting_the_decoder_to_few_photos_is_warned_about(local_weights, photo
             "--workers", "0", "--val-count", "4", "--no-progress", "--init", str(local_weights)]
     r = run_cli(base + ["--out", str(tmp_path / "d"), "--train", "hnet,decoder"])
     assert r.returncode == 0, r.stderr
-    assert "no better than the palette network alone" in r.stderr and "--train hnet" in r.stderr
+    assert "no better than the hint network alone" in r.stderr and "--train hnet" in r.stderr
     r = run_cli(base + ["--out", str(tmp_path / "h")])
     assert r.returncode == 0, r.stderr
     assert "no better than" not in r.stderr

@@ -145,9 +145,10 @@ class HNetStage(Stage):
         cap = min(getattr(self.args, "limit", 0) or FEW_PHOTOS, FEW_PHOTOS)
         photos = sum(count_photos(Source.parse(d).path, stop_at=cap) for d in self.args.data)
         if "decoder" in self.parts and photos < FEW_PHOTOS:
-            log.warning("only %d photos: below %d, a decoder adapted to them colours such photos "
-                        "no better than the palette network alone (--train hnet) and other photos "
-                        "worse (README, \"Retraining on a few photos\")", photos, FEW_PHOTOS)
+            log.warning("only %d photos: below %d, a colouring network (decoder) adapted to them "
+                        "colours such photos no better than the hint network alone (--train hnet) "
+                        "and other photos worse (README, \"Retraining on a few photos\")",
+                        photos, FEW_PHOTOS)
         # An adapted classifier keeps its own loss, so its distribution (the app's "suggested
         # here" colours) stays a distribution over colours, not just features for the decoder.
         if "gray" in self.parts and run.model.rtnet.classifier is not None:
