@@ -13,7 +13,7 @@ from PySide6.QtCore import qVersion
 from net.assets import model_label
 from net.hint_reach import PHOTO, REGION
 from net.device import autocast_for
-from net.retraining import HeldOutScores
+from net.retraining import HeldOutScores, parts_words
 from net.version import __version__
 
 from .help_text import REACH_NAMES
@@ -52,10 +52,20 @@ def _scored(meta: dict) -> str:
     return ""
 
 
+# What About calls a training run's stage (its sidecar's "stage"; "hnet" runs name their parts).
+STAGE_WORDS = {"rtnet": "the colouring network with its palette from the colour photo",
+               "local": "the whole model with simulated hints", "affinity": "the learned affinities"}
+
+
 def _run_text(run: dict) -> str:
     if run.get("stage") == "soup" and isinstance(run.get("of"), list):
         return f"a weight average of {len(run['of'])} models"
-    return f"{run.get('trained') or run.get('stage', '?')}, {run.get('steps', '?')} steps"
+    stage, trained = run.get("stage"), run.get("trained")
+    if isinstance(trained, str) or stage == "hnet":
+        what = "the " + parts_words(trained if isinstance(trained, str) else None)
+    else:
+        what = STAGE_WORDS.get(stage, str(stage or "?"))
+    return f"{what}, {run.get('steps', '?')} steps"
 
 
 def _trained(meta: dict) -> str:

@@ -32,6 +32,17 @@ def count_photos(folder: str | os.PathLike, stop_at: int = FEW_PHOTOS) -> int:
     return n
 
 
+# How the app and the trainer's loss plot name the parts a run trains (users do not know
+# "hnet,decoder"): the values of ``colorizer-train hnet --train`` and of a sidecar's "trained".
+PART_NAMES = {"hnet": "hint network", "decoder": "colouring network", "gray": "gray branch",
+              "vgg": "VGG16 blocks", "affinity": "learned affinities"}
+
+
+def parts_words(parts: str | None) -> str:
+    """``"hnet,decoder"`` -> ``"hint network + colouring network"`` (unknown names kept)."""
+    return " + ".join(PART_NAMES.get(x, x) for x in (parts or "hnet").split(",") if x)
+
+
 # After adapting a model, the trainer scores the model it started from and the new one on
 # photos the run held out from training (training/held_out.py) and writes the result here, in
 # the run folder; the app's retraining window reads it to say whether the retraining helped.

@@ -30,7 +30,7 @@ def test_about_names_the_version_the_model_its_score_and_training_and_the_versio
     assert "Model: mine" in text and "variant seed" in text and str(c.path) in text
     assert "27.25 dB PSNR with 10 hints on photos-val (60 photos)" in text
     assert "hints colouring: Whole photo" in text     # not the app's default, Own region
-    assert "Trained in 2 runs, the last: hnet, 600 steps." in text
+    assert "Trained in 2 runs, the last: the hint network, 600 steps." in text
     assert "Device: cpu, computing in " in text
     assert platform.python_version() in text and torch.__version__ in text and "Qt 6." in text
     assert "Daly and Zhao" in text and "Levin et al. 2004" in text and "Zhang et al. 2017" in text
@@ -43,6 +43,10 @@ def test_about_says_what_a_retraining_gained_and_survives_an_odd_sidecar(tmp_pat
     text = about_text("Hint Colorizer", c)
     assert "Retrained: +0.30 dB" in text and "on 3 photos it did not train on" in text
     assert "the last: a weight average of 3 models" in text
+    c.meta["training_history"] = [{"stage": "hnet", "trained": "hnet,decoder", "steps": 1143}]
+    text = about_text("Hint Colorizer", c)                 # the parts in words, not "hnet,decoder"
+    assert "the last: the hint network + colouring network, 1143 steps." in text
+    assert "hnet" not in text.split("Trained", 1)[1]
     c.meta = {"scores": {"x": {"psnr": "high"}}, "held_out": [1], "training_history": "many"}
     text = about_text("Hint Colorizer", c)                 # nothing to quote: the rest shows
     assert "Model: mine" in text and "dB" not in text and "Trained" not in text

@@ -6,7 +6,7 @@ import csv
 import logging
 from pathlib import Path
 
-from net.retraining import PROGRESS_PREFIX, duration_text
+from net.retraining import PROGRESS_PREFIX, duration_text, parts_words
 
 LOG_HEADER = "step,train_loss,val_loss,images_per_s,lr,wall_seconds\n"
 
@@ -61,10 +61,8 @@ def start_log(csv_path: Path, step: int) -> None:
     write_text_atomic(csv_path, text)
 
 
-# How the loss curve names what trains and what it measures (the app's retraining window
-# shows the plot to users, who do not know "hnet (blurred_mse)").
-PART_NAMES = {"hnet": "hint network", "decoder": "colouring network", "gray": "gray branch",
-              "vgg": "VGG16 blocks", "affinity": "learned affinities"}
+# How the loss curve names what trains (net.retraining.parts_words) and what it measures (the
+# app's retraining window shows the plot to users, who do not know "hnet (blurred_mse)").
 STAGE_NAMES = {"rtnet": "RTNet", "local": "local model", "affinity": "learned affinities"}
 LOSS_NAMES = {"blurred_mse": "blurred squared colour error", "psnr": "PSNR-weighted squared error",
               "mse": "squared colour error", "l1": "absolute colour error",
@@ -75,7 +73,7 @@ def curve_title(stage: str, parts: str | None, folders: list[str], loss: str) ->
     """(title, y label) of a run's loss plot, e.g. ("Training the hint network + colouring
     network on forests", "blurred squared colour error (lower is better)")."""
     if stage == "hnet":
-        what = " + ".join(PART_NAMES.get(x, x) for x in (parts or "hnet").split(",") if x)
+        what = parts_words(parts)
     else:
         what = STAGE_NAMES.get(stage, stage)
     names = [Path(f).resolve().name for f in folders]
