@@ -359,10 +359,11 @@ class EditorController(QObject):
         self.worker.shutdown()
 
     # ------------------------------------------------------------------ export
-    def export_to(self, path: Path, quality: int | None = None, confirm: bool = True) -> bool:
+    def export_to(self, path: Path, quality: int | None = None, confirm: bool = True,
+                  agreed: bool = False) -> bool:
         """Render at full resolution and write ``path`` (:mod:`.exporting`); False when nothing
         was started."""
-        return start_export(self, Path(path), quality, confirm)
+        return start_export(self, Path(path), quality, confirm, agreed)
 
     def likely_colours_at(self, x: float, y: float, count: int = 3) -> list:
         """The model's likely automatic colours at an image point (empty without a classifier)."""

@@ -21,19 +21,26 @@ DEFAULT_JPEG_QUALITY = 95
 
 def choose_export(ctl, settings) -> None:
     """File > Export: the export dialog, starting in the folder and on the type last exported
-    to (else the photo's folder, as PNG), then :func:`start_export` to the file chosen."""
+    to (else the photo's folder, as PNG), then :func:`start_export` to the file chosen. A "No"
+    to replacing a file opens the dialog again on that name (as a save dialog's own question
+    does), so the export is not dropped without a word."""
     doc = ctl.doc
     if doc.path is None:
         ctl.prompts.error("Nothing to export", "Open a photo and load a model first.")
         return
-    ext = filter_extension(filter_for(str(settings.value("exportType", ".png"))))
+    file_type = filter_for(str(settings.value("exportType", ".png")))
     start = Path(settings.value("exportDir", "") or default_save_dir(doc.path)) / \
-        f"{doc.path.stem}_colorized{ext}"
-    chosen = ctl.prompts.export_file("Export colorized image", str(start), write_filter(),
-                                     filter_for(ext))         # the export asks, once
-    if chosen:
+        f"{doc.path.stem}_colorized{filter_extension(file_type)}"
+    while True:
+        chosen = ctl.prompts.export_file("Export colorized image", str(start), write_filter(),
+                                         file_type)         # the export asks, once
+        if not chosen:
+            return
         path, file_type = chosen
-        ctl.export_to(Path(with_image_extension(path, filter_extension(file_type) or ".png")))
+        start = Path(with_image_extension(path, filter_extension(file_type) or ".png"))
+        if may_write(ctl, start, confirm=True):
+            ctl.export_to(start, agreed=True)
+            return
 
 
 def may_write(ctl, path: Path, confirm: bool) -> bool:
@@ -45,15 +52,16 @@ def may_write(ctl, path: Path, confirm: bool) -> bool:
     return not (confirm and path.exists()) or ctl.prompts.confirm_replace(path.name)
 
 
-def start_export(ctl, path: Path, quality: int | None = None, confirm: bool = True) -> bool:
+def start_export(ctl, path: Path, quality: int | None = None, confirm: bool = True,
+                 agreed: bool = False) -> bool:
     """Export the controller ``ctl``'s document to ``path`` (a name without an image type's
     extension gets .png appended); False when nothing was started (nothing to export, or the
-    user declined)."""
+    user declined). ``agreed``: the user has already said yes to writing ``path``."""
     if ctl.doc.photo is None or ctl.session is None:
         ctl.prompts.error("Nothing to export", "Open a photo and load a model first.")
         return False
     path = Path(with_image_extension(path))
-    if not may_write(ctl, path, confirm):
+    if not agreed and not may_write(ctl, path, confirm):
         return False
     if quality is None:
         quality = DEFAULT_JPEG_QUALITY

@@ -216,12 +216,16 @@ def test_in_a_small_window_the_status_bar_texts_neither_overlap_nor_vanish(qtbot
 
 def test_exporting_over_an_existing_file_asks_once(qtbot, win, photo, tmp_path, monkeypatch):
     """Exporting over the original photo asked twice: the file dialog's "already exists…",
-    then "…is the original photo. Replace it…"."""
+    then "…is the original photo. Replace it…". A "No" opens the dialog again on the name
+    declined (a walkthrough: the export was dropped without a word)."""
     from PySide6.QtWidgets import QFileDialog, QMessageBox
-    asked, chosen, answer = [], [photo], [QMessageBox.StandardButton.No]
+    asked, chosen, answer, starts = [], [photo], [QMessageBox.StandardButton.No], []
 
     def file_dialog(parent, caption, start, flt, *args, options=QFileDialog.Option(0), **kw):
         # Qt's save dialog asks before it returns an existing file, unless told not to.
+        starts.append(start)
+        if len(starts) > 1 and answer[0] == QMessageBox.StandardButton.No:
+            return "", flt                                # the second time: Cancel
         if chosen[0].exists() and not options & QFileDialog.Option.DontConfirmOverwrite:
             asked.append(f"{chosen[0].name} already exists. Do you want to replace it?")
         return str(chosen[0]), flt
@@ -233,12 +237,14 @@ def test_exporting_over_an_existing_file_asks_once(qtbot, win, photo, tmp_path, 
     win.choose_export()
     assert len(asked) == 1 and "is the original photo" in asked[0], asked
     assert not win.controller.worker.pending() and photo.read_bytes() == before
+    assert len(starts) == 2 and starts[1] == str(photo)     # back to the dialog, on that name
     # Another file that exists: one question too, and Yes exports over it.
     asked.clear()
     chosen[0], answer[0] = tmp_path / "old.png", QMessageBox.StandardButton.Yes
     chosen[0].write_bytes(b"not yet a picture")
+    starts.clear()
     win.choose_export()
-    assert asked == ["old.png already exists. Replace it?"]
+    assert asked == ["old.png already exists. Replace it?"] and len(starts) == 1
     qtbot.waitUntil(lambda: chosen[0].read_bytes()[:4] == b"\x89PNG", timeout=WAIT)
     wait_idle(qtbot, win)
 
