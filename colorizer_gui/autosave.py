@@ -10,6 +10,22 @@ from net.session_file import SUFFIX, Session, SessionError, load_session, save_s
 from .app_settings import autosave_path, autosave_session_key, take_autosave_slot
 
 
+def restore_question(autosave: Path, now: float | None = None) -> str:
+    """What "Restore unsaved work?" asks: which photo, how many hints, and when the work was
+    last autosaved, so the user can tell what they are agreeing to."""
+    text = "The colorizer did not close normally last time. Restore the hints you were working on"
+    try:
+        session = load_session(autosave)
+        when = autosave.stat().st_mtime
+    except (SessionError, OSError):
+        return text + "?"
+    n = len(session.hints)
+    stamp, today = time.localtime(when), time.localtime(time.time() if now is None else now)
+    day = "" if stamp[:3] == today[:3] else f" on {stamp.tm_mday} {time.strftime('%B %Y', stamp)}"
+    return (f"{text}: {n} hint{'s' if n != 1 else ''} on {Path(session.image).name}, "
+            f"autosaved{day} at {time.strftime('%H:%M', stamp)}?")
+
+
 class Autosave:
     def __init__(self, settings):
         self.settings = settings

@@ -18,6 +18,7 @@ from net.session_file import SUFFIX
 from .about import about_text
 from .app_settings import (autosave_path, migrate_legacy_data, open_dir,  # noqa: F401
                            pending_autosave, read_colors, session_dir, settings, write_colors)
+from .autosave import restore_question
 from .canvas import dropped_paths
 from .color_panel import AT_SELECTED_HINT, ColorPanel, scrollable
 from .controller import EditorController
@@ -352,8 +353,7 @@ class MainWindow(QMainWindow):
         """Once the model is loaded: offer to restore a crashed session, else open the first photo."""
         ap = pending_autosave()
         if self.ask_restore and ap is not None:
-            if self.prompts.yes_no("Restore unsaved work?", "The colorizer did not close normally "
-                                   "last time. Restore the hints you were working on?"):
+            if self.prompts.yes_no("Restore unsaved work?", restore_question(ap)):
                 self.controller.restore_autosave(ap)
                 return
             self.controller.drop_autosave(offered=ap)

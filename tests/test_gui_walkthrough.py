@@ -229,13 +229,16 @@ def test_the_status_bar_says_what_an_open_brought_back(qtbot, win, photo, tmp_pa
     wait_idle(qtbot, win)
     click(win.gray_view, (200, 60))
     win.controller.autosave()
-    monkeypatch.setattr(win.prompts, "yes_no", lambda *a: True)     # "Restore unsaved work?"
+    asked = []                                                      # "Restore unsaved work?"
+    monkeypatch.setattr(win.prompts, "yes_no", lambda title, text: asked.append(text) or True)
     monkeypatch.setattr(win.prompts, "save_changes", lambda *a: "discard")
     win.ask_restore = True
     win._after_start()
     qtbot.waitUntil(lambda: "Restored unsaved work" in win.statusBar().currentMessage(),
                     timeout=WAIT)
     assert "2 hints, not saved yet" in win.statusBar().currentMessage()
+    # The question says what would come back (a walkthrough: it named no photo).
+    assert f": 2 hints on {photo.name}, autosaved at " in asked[0], asked
 
 
 def test_after_a_crash_restore_save_writes_to_the_sessions_own_file(qtbot, win, tmp_path,
