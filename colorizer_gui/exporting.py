@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from net.export import export_image
-from net.formats import (LOSSY_FORMATS, WRITE_FORMATS, filter_extension, filter_for,
+from net.formats import (FORMATS, LOSSY_FORMATS, WRITE_FORMATS, filter_extension, filter_for,
                          with_image_extension, write_filter)
 
 from .app_settings import default_save_dir
@@ -67,7 +67,7 @@ def start_export(ctl, path: Path, quality: int | None = None, confirm: bool = Tr
         quality = DEFAULT_JPEG_QUALITY
         kind = WRITE_FORMATS.get(path.suffix.lower())
         if kind in LOSSY_FORMATS:                # JPEG and WebP: one remembered quality
-            q = ctl.prompts.quality(path.suffix[1:].upper(),
+            q = ctl.prompts.quality(next(f.label for f in FORMATS if f.pillow == kind),
                                     int(ctl.settings.value("jpegQuality", DEFAULT_JPEG_QUALITY)))
             if q is None:
                 return False

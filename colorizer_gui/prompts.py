@@ -86,8 +86,9 @@ class Prompts:
         return text if ok else None
 
     def quality(self, kind: str, default: int) -> int | None:
-        """The quality of a lossy export (``kind``: "JPG", "WEBP"), 1-100; None: cancelled."""
+        """The quality of a lossy export (``kind``: "JPEG", "WebP"), 1-100; None: cancelled."""
         q, ok = QInputDialog.getInt(self.parent, f"{kind} quality",
-                                    "Quality, 1-100 (higher keeps finer detail in a larger "
-                                    "file; 90 and up look like the original):", default, 1, 100)
+                                    "Quality from 1 to 100. Higher keeps finer detail in a\n"
+                                    "larger file; from 90 up it looks like the original.",
+                                    default, 1, 100)
         return q if ok else None

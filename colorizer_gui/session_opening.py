@@ -68,7 +68,7 @@ def open_session(ctl, path: Path, remember: bool = True, ask: bool = True,
     moved = False
     if not img.is_file():
         if not ctl.prompts.yes_no("Photo not found", f"The session's photo {img.name} was not "
-                                  f"found at {img.parent}. Locate it?"):
+                                  f"found in\n{img.parent}\n\nLocate it?"):
             return False
         found = ctl.prompts.open_file(f"Locate {img.name}", str(Path(path).parent),
                                       f"{read_filter()};;All files (*)")

@@ -167,8 +167,8 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = None,
     name = path.name or str(path)
     if path.is_dir():
         raise ImageError(f"{name} is a folder, not an image.")
-    if not path.exists():
-        raise ImageError(f"{name} does not exist.")
+    if not path.exists():      # where it was looked for: a typo in the folder shows
+        raise ImageError(f"{name} does not exist in {path.resolve().parent}.")
     incomplete = False
     try:
         if path.stat().st_size == 0:

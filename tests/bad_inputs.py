@@ -82,5 +82,5 @@ def make_corpus(d: Path) -> dict[str, tuple[Path, str]]:
     save("exif-rotated.jpg", Image.fromarray(rgb[:, :100]), exif=exif, quality=90)
     (d / "folder.jpg").mkdir(exist_ok=True)
     out["folder.jpg"] = (d / "folder.jpg", "folder")
-    out["missing.jpg"] = (d / "missing.jpg", "does not exist")
+    out["missing.jpg"] = (d / "missing.jpg", f"missing.jpg does not exist in {d.resolve()}.")  # and where
     return out

@@ -316,6 +316,8 @@ def test_a_dotted_file_name_keeps_its_dots_and_the_chosen_type_is_offered_again(
 
     def file_dialog(parent, caption, start, flt, selectedFilter="", options=None):
         offered.append((Path(start).name, selectedFilter))
+        if len(offered) > 1:
+            return "", selectedFilter                                  # then Cancel
         return str(tmp_path / "Oma 12.05.1950"), filter_for(".jpg")     # JPEG chosen
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", file_dialog)
@@ -325,7 +327,7 @@ def test_a_dotted_file_name_keeps_its_dots_and_the_chosen_type_is_offered_again(
     out = tmp_path / "Oma 12.05.1950.jpg"
     qtbot.waitUntil(out.exists, timeout=WAIT)
     assert out.read_bytes()[:2] == b"\xff\xd8" and not (tmp_path / "Oma 12.05.png").exists()
-    assert asked == ["JPG"]
+    assert asked == ["JPEG"]                          # the type's name, not its extension
     assert offered == [("photo_colorized.png", filter_for(".png"))]
     win.choose_export()                              # the next export starts on JPEG
     assert offered[1] == ("photo_colorized.jpg", filter_for(".jpg"))
@@ -351,10 +353,10 @@ def test_a_webp_export_asks_its_quality_as_a_jpeg_does_and_a_png_does_not(qtbot,
                         or 40)
     assert win.controller.export_to(tmp_path / "a.webp")
     qtbot.waitUntil((tmp_path / "a.webp").exists, timeout=WAIT)
-    assert asked == [("WEBP", 95)] and (tmp_path / "a.webp").read_bytes()[8:12] == b"WEBP"
+    assert asked == [("WebP", 95)] and (tmp_path / "a.webp").read_bytes()[8:12] == b"WEBP"
     assert win.controller.export_to(tmp_path / "b.png")
     qtbot.waitUntil((tmp_path / "b.png").exists, timeout=WAIT)
     assert win.controller.export_to(tmp_path / "c.jpg")
     qtbot.waitUntil((tmp_path / "c.jpg").exists, timeout=WAIT)
-    assert asked == [("WEBP", 95), ("JPG", 40)]          # PNG asks nothing; the last one is kept
+    assert asked == [("WebP", 95), ("JPEG", 40)]          # PNG asks nothing; the last one is kept
     wait_idle(qtbot, win)
