@@ -33,8 +33,8 @@ CHOICE_STYLE = ("QToolButton { padding: 3px 4px; border: 1px solid palette(mid);
                 "QToolButton:hover { border-color: palette(highlight); }"
                 "QToolButton:checked { background: palette(highlight); "
                 "color: palette(highlighted-text); border-color: palette(highlight); }")
-SELECTED_TIP = ("The colour and radius controls change the selected hint. Esc deselects it: "
-                "they then set the brush for the next hint.")
+SELECTED_TIP = ("The colour and radius controls show and change the selected hint. Esc "
+                "deselects it: they then show the brush again, the next hint's colour and size.")
 SUGGEST_TITLE, SUGGEST_TIP = "Suggested colours", (  # until a hint is added, selected or sampled
     "Add or select a hint (or Alt+click to sample a colour): colours suggested for that point "
     "show here")

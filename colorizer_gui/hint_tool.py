@@ -4,7 +4,9 @@
 * drag on empty photo: paint one stroke (a polyline hint), one undo step;
 * click on a hint: select it; drag it: move it, strokes as a whole (one undo step);
 * the colour and radius controls recolour / resize the selected hint; with none selected they
-  only set the brush. A new hint is not selected; a click beside the photo deselects;
+  only set the brush. While a hint is selected they show its colour and radius, and the brush
+  comes back when it is deselected (selecting a hint does not change the colour and size the
+  next hint is painted with). A new hint is not selected; a click beside the photo deselects;
 * undo and redo select the hint a move, resize or recolour changed, else deselect (adding or
   removing hints may shift the selected index onto another hint);
 * eraser mode: click or drag removes the circles the brush touches and cuts strokes
@@ -56,6 +58,7 @@ class HintTool(QObject):
         self.max_radius = 500.0
         self.mode = "paint"
         self.selected: int | None = None
+        self._brush = None          # (colour, radius, fraction) kept while a hint is selected
         self._gesture = None
         self._ids = itertools.count(1)
         self._resize_gesture = next(self._ids)   # radius steps on one selection merge
@@ -91,7 +94,7 @@ class HintTool(QObject):
             return
         self.radius = r
         h, w = self.doc.size
-        if h:
+        if h and self.selected is None:          # the brush's size, kept relative to the photo
             self.fraction = r / photo_side(h, w)
         self.radiusChanged.emit(r)
         if self.selected is not None:
@@ -113,21 +116,37 @@ class HintTool(QObject):
     def select(self, index: int | None) -> None:
         if index is not None and not (0 <= index < len(self.doc.hints)):
             index = None
+        if index is not None and self._brush is None:
+            self._brush = (self.color, self.radius, self.fraction)
         self.selected = index
         self._resize_gesture = next(self._ids)
         self._colour_drag = None
         if index is not None:
             h = self.doc.hints[index]
-            self.color, self.radius = h.rgb, h.radius
-            self.colorChanged.emit(h.rgb)
-            self.radiusChanged.emit(h.radius)
+            self._show(h.rgb, h.radius)
+        else:
+            self._restore_brush()
         self.selectionChanged.emit(index)
+
+    def _show(self, rgb, radius: float) -> None:
+        """The colour and radius controls show ``rgb`` and ``radius``."""
+        self.color, self.radius = rgb, radius
+        self.colorChanged.emit(rgb)
+        self.radiusChanged.emit(radius)
+
+    def _restore_brush(self) -> None:
+        """Nothing is selected any more: the controls show the brush again."""
+        if self._brush is not None:
+            rgb, radius, self.fraction = self._brush
+            self._brush = None
+            self._show(rgb, radius)
 
     def _on_doc_changed(self, kind: str) -> None:
         if kind == "image":
             h, w = self.doc.size
             self.max_radius = max_radius_for(photo_side(h, w))
             self.selected = None
+            self._restore_brush()
             self.selectionChanged.emit(None)
             r = min(self.max_radius, max(MIN_RADIUS, self.fraction * photo_side(h, w)))
             if r != self.radius:
@@ -135,6 +154,7 @@ class HintTool(QObject):
                 self.radiusChanged.emit(r)
         elif self.selected is not None and self.selected >= len(self.doc.hints):
             self.selected = None
+            self._restore_brush()
             self.selectionChanged.emit(None)
 
     def _edit_selected(self, make, text: str, gesture: int | None = None) -> None:

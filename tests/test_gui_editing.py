@@ -16,6 +16,7 @@ from colorizer_gui.suggestions import suggestions
 from net.hints import Hint
 
 from .test_gui import click, drag, photo, wait_idle, win  # noqa: F401
+from .test_gui_walkthrough import key
 
 
 def _mouse(widget, kind, x, y, buttons=Qt.MouseButton.LeftButton):
@@ -116,6 +117,33 @@ def test_moving_or_selecting_a_hint_leaves_the_recent_colours_as_they_are(qtbot,
     win.tool.set_color((10, 120, 130))
     click(win.gray_view, (250, 50))                            # painting a hint does use its colour
     assert win.panel.recent.colors[0] == (10, 120, 130)
+    wait_idle(qtbot, win)
+
+
+def test_selecting_a_hint_leaves_the_brush_for_the_next_hint_as_it_was(qtbot, win):
+    """A walkthrough: with a brown brush, a click on a peach hint and Esc left the brush peach
+    (and a Ctrl+wheel on the selected hint left it smaller), so the next hint came out in the
+    selected hint's colour and size. The controls show the selected hint; the brush returns."""
+    win.tool.set_color((110, 80, 50))                           # a brown brush
+    win.tool.set_radius(14.0)
+    brush_fraction = win.tool.fraction
+    win.doc.set_hints([Hint(60.0, 60.0, 6.0, (240, 190, 160))])
+    click(win.gray_view, (60, 60))                              # select the peach hint
+    assert win.tool.selected == 0 and win.panel.rgb == (240, 190, 160)
+    win.tool.step_radius(-1)                                    # resize it (Ctrl+wheel)
+    win.tool.set_color((250, 200, 170))                         # and recolour it
+    assert win.doc.hints[0].rgb == (250, 200, 170) and win.doc.hints[0].radius < 6.0
+    key(win, Qt.Key.Key_Escape)                                 # deselect
+    assert win.tool.selected is None
+    assert win.panel.rgb == (110, 80, 50) and win.tool.radius == 14.0     # the brush, shown
+    assert win.tool.fraction == brush_fraction
+    click(win.gray_view, (220, 140))                            # the next hint: the brush's
+    assert win.doc.hints[-1].rgb == (110, 80, 50) and win.doc.hints[-1].radius == 14.0
+    # Selecting one hint after another keeps the brush too; painting beside deselects first.
+    click(win.gray_view, (60, 60))
+    click(win.gray_view, (220, 140))
+    click(win.gray_view, (120, 200))
+    assert win.tool.selected is None and win.doc.hints[-1].rgb == (110, 80, 50)
     wait_idle(qtbot, win)
 
 

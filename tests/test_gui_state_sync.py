@@ -329,7 +329,7 @@ def test_a_malformed_session_names_its_file_and_a_moved_photos_folder_reads_plai
     save_session(moved, Session(image=str(tmp_path / "old" / "p.png")))
     moved.write_text(moved.read_text().replace(str(tmp_path / "old"), "../old"))
     assert not win.controller.open_session(moved)
-    assert asked and f"found at {tmp_path / 'old'}." in asked[0] and ".." not in asked[0]
+    assert asked and f"found in\n{tmp_path / 'old'}\n" in asked[0] and ".." not in asked[0]
 
 
 def test_a_new_user_starts_with_each_hint_colouring_its_own_region(tmp_path):
