@@ -181,13 +181,19 @@ class ColorPanel(QWidget):
             math.log(self._r_max) - math.log(self._r_min))
         return int(round(min(1.0, max(0.0, t)) * SLIDER_STEPS))
 
-    def set_radius(self, r: float, r_min: float, r_max: float, photo_side: int) -> None:
+    def set_radius(self, r: float, r_min: float, r_max: float, photo_side: int,
+                   fraction: float | None = None) -> None:
+        """The radius control at ``r`` pixels; without a photo (``photo_side`` 0) the label
+        gives the brush's share of a photo (``fraction``), since pixels mean nothing yet."""
         self._r_min, self._r_max = r_min, r_max
         self.radius_slider.blockSignals(True)
         self.radius_slider.setValue(self._slider_of(r))
         self.radius_slider.blockSignals(False)
-        rel = f" ({100 * r / photo_side:.1f} % of the photo)" if photo_side else ""
-        self.radius_label.setText(f"{r:.1f} px{rel}")
+        if photo_side:
+            self.radius_label.setText(f"{r:.1f} px ({100 * r / photo_side:.1f} % of the photo)")
+        else:
+            self.radius_label.setText(f"{100 * fraction:.1f} % of the photo" if fraction
+                                      else f"{r:.1f} px")
 
     # -- colour -----------------------------------------------------------------------------
     def set_color(self, rgb) -> None:

@@ -236,7 +236,8 @@ class MainWindow(QMainWindow):
 
     def on_radius_changed(self, r: float):
         h, w = self.doc.size
-        self.panel.set_radius(r, MIN_RADIUS, self.tool.max_radius, photo_side(h, w))
+        self.panel.set_radius(r, MIN_RADIUS, self.tool.max_radius, photo_side(h, w),
+                              self.tool.fraction)
         self.views.set_brush(r, self.tool.mode == "erase")
 
     def on_mode_changed(self, mode: str):

@@ -24,6 +24,9 @@ def test_an_empty_window_says_how_to_start(qtbot, local_weights, monkeypatch):
     assert with_text != without                  # the text is really painted
     w.views.set_side_by_side(False)
     assert w.result_view.placeholder == EMPTY_TEXT   # on whichever view is visible
+    # Without a photo the radius is a share of the photo to come, not pixels of none (a
+    # walkthrough read "8.0 px" with no share).
+    assert w.panel.radius_label.text() == f"{100 * w.tool.fraction:.1f} % of the photo"
     w.close()
 
 
