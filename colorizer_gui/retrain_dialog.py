@@ -26,7 +26,7 @@ from .grows_to_fit import GrowsToFit, LogView
 from .retrain_commands import resume_command, train_command
 from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, STEPS_TIP,
                             decoder_note, decoder_tip, folder_status, last_step, progress_text,
-                            quit_text, run_name, stopped_text, verdict_text)
+                            quit_text, run_name, stopped_text, training_seconds, verdict_text)
 
 __all__ = ["RetrainDialog", "run_name"]
 
@@ -374,7 +374,9 @@ class RetrainDialog(GrowsToFit, QDialog):
                                 else f"Training stopped: {last[0]}")
 
     def finished_text(self, scores: HeldOutScores | None, loaded: bool) -> str:
-        return verdict_text(int(time.monotonic() - self._t0), self.out.name, self._started_from,
+        # A resumed run's time is all its sittings' (the log's), not this one's alone.
+        seconds = max(time.monotonic() - self._t0, training_seconds(self.out / "log.csv"))
+        return verdict_text(int(seconds), self.out.name, self._started_from,
                             self.in_use, self.in_use != self._in_use_at_start, scores, loaded)
 
     def running(self) -> bool:

@@ -132,8 +132,19 @@ def measured_text(scores: HeldOutScores | None, before: str) -> str:
     if scores.outcome == LEVEL:
         return (f"It colours your photos about as well as {before} (no measurable "
                 f"difference): {scores.summary()}.")
-    return (f"It colours your photos no better than {before} ({scores.verdict()}): "
-            f"{scores.summary()}.")
+    return (f"It colours your photos {'worse' if scores.worse else 'no better'} than {before} "
+            f"({scores.verdict()}): {scores.summary()}.")
+
+
+def training_seconds(csv_path: Path) -> float:
+    """The training time a run's log records at its last row (its resumes' sittings summed),
+    0 when it records none."""
+    try:
+        with open(csv_path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        return max(0.0, float(rows[-1]["wall_seconds"]))
+    except (OSError, IndexError, KeyError, TypeError, ValueError):
+        return 0.0
 
 
 def last_step(csv_path: Path) -> tuple[int, str]:

@@ -116,16 +116,28 @@ class HeldOutScores:
         return count, lost
 
     def verdict(self) -> str:
-        """Why the adapted model counts as no better (empty when it helped): the hint count it
-        lost most at when that loss decided it (its mean was not below the start's), else its
-        mean. (Session 24's walk: +0.09 / 0.00 / -0.10 dB at 0 / 5 / 20 hints, +0.00 on average,
-        was "not better on average", as if it had been no different.)"""
+        """Why the adapted model counts as no better (empty when it helped): "worse" when its
+        mean dropped (by how much, and where it lost most if that was more), else the hint
+        count it lost most at when that loss decided it, else "not better on average".
+        (Session 24's walk: +0.09 / 0.00 / -0.10 dB at 0 / 5 / 20 hints, +0.00 on average, was
+        "not better on average", as if it had been no different; session 32's: a run 0.10 dB
+        worse on average and 0.39 worse with 20 hints was called "no better".)"""
         if self.helped:
             return ""
         count, lost = self.worst_loss()
-        if round(self.gain, 2) >= 0 and lost > WORSE_AT_A_COUNT:
-            return f"{lost:.2f} dB worse with {count} hint{'s' if count != 1 else ''}"
+        mean = round(self.gain, 2)
+        at_count = f"{lost:.2f} dB worse with {count} hint{'s' if count != 1 else ''}"
+        if mean < 0:
+            on_average = f"{-mean:.2f} dB worse on average"
+            return on_average + (f", {at_count}" if lost > -mean + 0.005 else "")
+        if lost > WORSE_AT_A_COUNT:
+            return at_count
         return "not better on average"
+
+    @property
+    def worse(self) -> bool:
+        """Whether the adapted model scored lower on average (to the 0.01 dB shown)."""
+        return round(self.gain, 2) < 0
 
     def summary(self) -> str:
         """One sentence a user can read: the counts, before and after (and, on fewer than
@@ -135,8 +147,8 @@ class HeldOutScores:
         on = ("on the one photo it did not train on" if self.photos == 1 else
               f"on {self.photos} of the photos it did not train on")
         rough = (f"; {'one photo is' if self.photos == 1 else f'{self.photos} photos are'} only a "
-                 f"rough check, one in {HELD_OUT_SHARE} of a folder is held out"
-                 if self.photos < FEW_HELD_OUT else "")
+                 f"rough check: a run holds out one photo in {HELD_OUT_SHARE} of its folder, at "
+                 f"least one" if self.photos < FEW_HELD_OUT else "")
         return (f"{on}, with {counts} hints: {fmt(self.before)} dB before, {fmt(self.after)} dB "
                 f"after ({round(self.gain, 2) + 0.0:+.2f} dB on average; higher is better{rough})")
 
@@ -145,7 +157,7 @@ class HeldOutScores:
         photos it did not train on (better)" (the same outcome the retraining window gives)."""
         n = f"{self.photos} photo{'s' if self.photos != 1 else ''}"
         word = {BETTER: "better", LEVEL: "no measurable difference"}.get(
-            self.outcome, f"no better: {self.verdict()}")
+            self.outcome, f"{'worse' if self.worse else 'no better'}: {self.verdict()}")
         return (f"{round(self.gain, 2) + 0.0:+.2f} dB against the model it started from on {n} "
                 f"it did not train on ({word})")
 

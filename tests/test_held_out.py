@@ -82,7 +82,13 @@ def test_held_out_scores_read_back_and_refuse_what_is_not_one(tmp_path):
     assert even.outcome == "worse" and even.verdict() == "0.10 dB worse with 20 hints"
     small = HeldOutScores(1, (0, 5, 20), (23.53, 23.53, 25.51), (23.55, 23.53, 25.49))
     assert small.outcome == "level" and small.verdict() == "not better on average"
-    assert HeldOutScores(1, (0, 5), (24.0, 26.0), (23.5, 25.5)).verdict() == "not better on average"
+    # Worse on average is called worse (session 32's walk read "no better" for -0.10 / -0.49).
+    assert HeldOutScores(1, (0, 5), (24.0, 26.0), (23.5, 25.5)).verdict() == \
+        "0.50 dB worse on average"
+    forest = HeldOutScores(3, (0, 5, 20), (24.0, 26.0, 28.0), (24.12, 25.96, 27.61))
+    assert forest.worse and forest.verdict() == "0.10 dB worse on average, 0.39 dB worse with 20 hints"
+    assert forest.brief().endswith("(worse: 0.10 dB worse on average, 0.39 dB worse with 20 hints)")
+    assert not even.worse and even.brief().endswith("(no better: 0.10 dB worse with 20 hints)")
     for bad in ("{", "[]", '{"photos": 2}', '{"photos": 0, "hints": [0], "before": [1], "after": [1]}',
                 '{"photos": 2, "hints": [0, 5], "before": [1], "after": [1, 2]}',
                 '{"photos": 1e400, "hints": [0], "before": [1], "after": [1]}',
@@ -103,7 +109,8 @@ def test_a_verdict_on_few_photos_says_it_is_a_rough_check():
     text = one.summary()
     assert text.startswith("on the one photo it did not train on, with 0 / 5 / 20 hints")
     assert "(+0.00 dB on average" in text and "-0.00" not in text
-    assert "one photo is only a rough check, one in 20 of a folder is held out" in text
+    assert ("one photo is only a rough check: a run holds out one photo in 20 of its folder, at "
+            "least one") in text
     many = HeldOutScores(FEW_HELD_OUT, (0,), (24.0,), (24.5,)).summary()
     assert "rough" not in many and many.startswith(f"on {FEW_HELD_OUT} of the photos")
 
