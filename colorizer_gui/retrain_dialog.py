@@ -24,8 +24,9 @@ from . import app_settings
 from .curve_view import CurveView
 from .grows_to_fit import GrowsToFit, LogView
 from .retrain_commands import resume_command, train_command
+from .retrain_progress import RunProgress
 from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, STEPS_TIP,
-                            decoder_note, decoder_tip, folder_status, last_step, progress_text,
+                            decoder_note, decoder_tip, folder_status, last_step,
                             quit_text, run_name, stopped_text, training_seconds, verdict_text)
 
 __all__ = ["RetrainDialog", "run_name"]
@@ -35,7 +36,7 @@ CURVE_SIZE = (420, 260)   # the loss curve is shown at most this large (pixels)
 CURVE_MIN_HEIGHT = 110    # and this tall at least (in a window short of room)
 
 
-class RetrainDialog(GrowsToFit, QDialog):
+class RetrainDialog(RunProgress, GrowsToFit, QDialog):
     modelReady = Signal(str)
     progressed = Signal(str)      # a short note on the run for the main window ("" when it ends)
 
@@ -55,6 +56,7 @@ class RetrainDialog(GrowsToFit, QDialog):
         self._started_from: str | None = None       # the model the run started from
         self._total, self._step_at_launch = 0, 0     # the run's steps; its step when launched
         self._step0: tuple[int, float] | None = None  # (step, time) first seen: for the ETA
+        self._seen_step = 0                         # the last step the trainer printed
         self._few = 0                               # the folder's photos, when fewer than FEW_PHOTOS
         lay = QVBoxLayout(self)
         self.form = form = QFormLayout()
@@ -172,9 +174,10 @@ class RetrainDialog(GrowsToFit, QDialog):
         if announce:
             if self._run_folder is not None and folder != self._run_folder:
                 self.clear_run()                        # another folder: a fresh start
-            self.status.setText(folder_status(folder, is_dir, n) if self.stopped is None
-                                else stopped_text(self.stopped, last_step(
-                                    self.stopped.path / "log.csv")[0]))
+            if self.stopped is None:
+                self.status.setText(folder_status(folder, is_dir, n))
+            else:
+                self._show_stopped(self.stopped)
         few = 0 < n < FEW_PHOTOS and self.decoder.isEnabled()    # enabled: a local model
         if self.decoder.isEnabled():
             self.decoder.setChecked(self._chosen_decoder(not few))
@@ -274,7 +277,7 @@ class RetrainDialog(GrowsToFit, QDialog):
         self.stop_btn.setEnabled(True)
         self.progress.setRange(0, 0)          # busy until the first step is logged
         self.progress.setFormat("%p %")
-        self._t0, self._step0 = time.monotonic(), None
+        self._t0, self._step0, self._seen_step = time.monotonic(), None, 0
         self._activity = "Starting the trainer"
         self.poll()
         self.timer.start()
@@ -287,49 +290,9 @@ class RetrainDialog(GrowsToFit, QDialog):
                 # (a progress line: the bar and status say it; nothing newer to report)
                 progress = line.startswith(PROGRESS_PREFIX)
                 self._activity = "" if progress else line.strip()[:120]
+                step = line[len(PROGRESS_PREFIX):].split(" ", 1)[0] if progress else ""
+                self._seen_step = int(step) if step.isdigit() else self._seen_step
         self.poll()
-
-    def show_curve(self):
-        """The run's loss curve, reloaded when the trainer has redrawn it."""
-        if self.curve.load_changed(self.out / "loss.png" if self.out is not None else None):
-            self.curve.show()
-            self.fit_height()
-
-    def clear_run(self) -> None:
-        """Forget the last run's progress, curve and log (the verdict goes with the status
-        line's next text): a new run, or another folder, starts afresh."""
-        self._run_folder = None
-        self.progress.setRange(0, 100)
-        self.progress.setValue(0)
-        self.progress.setFormat(NOT_STARTED)
-        self.curve.hide()
-        self.curve.clear()
-        self.log.clear()
-        self.shrink_back()
-
-    def poll(self):
-        if self.proc is None or self.proc.state() == QProcess.ProcessState.NotRunning:
-            return
-        self.show_curve()
-        step, loss = last_step(self.out / "log.csv")
-        total = self._total
-        elapsed = int(time.monotonic() - self._t0)
-        if step >= total and self._activity:         # trained: measuring on held-out photos
-            self.progress.setRange(0, 0)
-            self.status.setText(f"{self._activity}… {elapsed} s")
-        elif step > self._step_at_launch:
-            if self._step0 is None:
-                self._step0 = (step, time.monotonic())
-            self.progress.setRange(0, 100)
-            self.progress.setValue(int(100 * step / total))
-            first, t_first = self._step0
-            rate = (step - first) / max(1e-9, time.monotonic() - t_first)
-            self.status.setText(progress_text(step, total, loss, elapsed,
-                                              (total - step) / rate if rate > 0 else None))
-        else:
-            self.status.setText(f"{self._activity or 'Reading photos'}… {elapsed} s")
-        self.progressed.emit(f"Retraining: {min(100, 100 * step // total)} %" if step
-                             else "Retraining: starting")
 
     def stop(self):
         if self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning:
@@ -392,7 +355,9 @@ class RetrainDialog(GrowsToFit, QDialog):
     def quit_question(self) -> str:
         """What quitting the app during a run asks (it stops the run, which can be resumed)."""
         step = last_step(self.out / "log.csv")[0] if self.out is not None else 0
-        return quit_text(Path(self._run_folder or "").name, step, self._total)
+        # (the trainer prints a step more often than it logs one: the question names the newer)
+        return quit_text(Path(self._run_folder or "").name, max(step, self._seen_step),
+                         self._total)
 
     def shutdown(self):
         """The app quits: stop a running trainer (it checkpoints on SIGTERM)."""

@@ -27,6 +27,7 @@ out.mkdir(parents=True, exist_ok=True)
 (out / "checkpoint.pt").write_bytes(b"state")
 (out / "log.csv").write_text("step,train_loss\\n40,0.0123\\n")
 print("training: step 41 of 200", flush=True)
+print("step 52 of 200 (26 %): training loss 0.0120", flush=True)     # printed, not yet logged
 signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
 time.sleep(60)
 """
@@ -62,6 +63,8 @@ def test_a_stopped_run_resumes_where_it_stopped_also_after_a_restart(qtbot, tmp_
     monkeypatch.setattr(dlg, "command", _stoppable(dlg))
     dlg.start()
     qtbot.waitUntil(lambda: "Step 40 of 200" in dlg.status.text(), timeout=WAIT)
+    # Quitting asks with the step the trainer last printed (it named the older logged one)
+    qtbot.waitUntil(lambda: "at step 52 of 200" in dlg.quit_question(), timeout=WAIT)
     dlg.stop()
     qtbot.waitUntil(lambda: not dlg.running(), timeout=WAIT)
     # What a user can do next, in the window's words (it said "use --resume", a CLI option)
@@ -69,6 +72,8 @@ def test_a_stopped_run_resumes_where_it_stopped_also_after_a_restart(qtbot, tmp_
     assert "--resume" not in dlg.status.text()
     assert dlg.resume_btn.isVisibleTo(dlg) and dlg.start_btn.isEnabled()
     run = dlg.out
+    from PIL import Image
+    Image.new("RGB", (60, 40), (255, 255, 255)).save(run / "loss.png")   # its curve so far
 
     # After a restart, with another model in use: a new window opens on the run's folder and
     # steps (it opened empty, and Resume showed only once the folder was typed again)...
@@ -77,6 +82,9 @@ def test_a_stopped_run_resumes_where_it_stopped_also_after_a_restart(qtbot, tmp_
     assert again.folder_text() == str(folder) and again.steps.value() == 200
     assert again.resume_btn.isVisibleTo(again)
     assert f"A run on this folder ({run.name}) stopped at step 40 of 200" in again.status.text()
+    # ...with its progress and its curve so far (the bar said "Not started", no curve showed)
+    assert again.progress.value() == 20 and "stopped" in again.progress.format()
+    assert again.curve.isVisibleTo(again)
     # ...and offers the run however the folder is written
     again.folder.setText(str(folder) + "/")
     again.on_folder_changed()
@@ -145,7 +153,7 @@ def test_quitting_during_a_run_asks_and_a_no_keeps_it_going(qtbot, win, tmp_path
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
     win.close()                                   # it quit at once and killed the run
-    assert len(asked) == 1 and "is at step 40 of" in asked[0] and "resumes it" in asked[0]
+    assert len(asked) == 1 and "is at step 52 of" in asked[0] and "resumes it" in asked[0]
     assert win.isVisible() and dlg.running()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     win.close()

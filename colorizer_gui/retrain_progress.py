@@ -1,0 +1,70 @@
+"""What the retraining window shows of a run: its progress bar, status line and loss curve,
+while it runs (read from the trainer's log CSV and redrawn curve) and when a stopped run waits
+for Resume. A mixin of :class:`colorizer_gui.retrain_dialog.RetrainDialog`, whose widgets
+(``progress``, ``status``, ``curve``, ``log``) and run state it reads."""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QProcess
+
+from net.retraining import StoppedRun
+
+from .retrain_texts import NOT_STARTED, last_step, progress_text, stopped_text
+
+
+class RunProgress:
+    def show_curve(self):
+        """The run's loss curve, reloaded when the trainer has redrawn it."""
+        if self.curve.load_changed(self.out / "loss.png" if self.out is not None else None):
+            self.curve.show()
+            self.fit_height()
+
+    def clear_run(self) -> None:
+        """Forget the last run's progress, curve and log (the verdict goes with the status
+        line's next text): a new run, or another folder, starts afresh."""
+        self._run_folder = None
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.progress.setFormat(NOT_STARTED)
+        self.curve.hide()
+        self.curve.clear()
+        self.log.clear()
+        self.shrink_back()
+
+    def poll(self):
+        if self.proc is None or self.proc.state() == QProcess.ProcessState.NotRunning:
+            return
+        self.show_curve()
+        step, loss = last_step(self.out / "log.csv")
+        total = self._total
+        elapsed = int(time.monotonic() - self._t0)
+        if step >= total and self._activity:         # trained: measuring on held-out photos
+            self.progress.setRange(0, 0)
+            self.status.setText(f"{self._activity}… {elapsed} s")
+        elif step > self._step_at_launch:
+            if self._step0 is None:
+                self._step0 = (step, time.monotonic())
+            self.progress.setRange(0, 100)
+            self.progress.setValue(int(100 * step / total))
+            first, t_first = self._step0
+            rate = (step - first) / max(1e-9, time.monotonic() - t_first)
+            self.status.setText(progress_text(step, total, loss, elapsed,
+                                              (total - step) / rate if rate > 0 else None))
+        else:
+            self.status.setText(f"{self._activity or 'Reading photos'}… {elapsed} s")
+        self.progressed.emit(f"Retraining: {min(100, 100 * step // total)} %" if step
+                             else "Retraining: starting")
+
+    def _show_stopped(self, run: StoppedRun) -> None:
+        """A stopped run on the folder: where it stopped, in words, on the bar and as its loss
+        curve so far (a walkthrough: after a restart the bar said "Not started" and no curve
+        showed until Resume)."""
+        step = last_step(run.path / "log.csv")[0]
+        self.status.setText(stopped_text(run, step))
+        self.progress.setRange(0, 100)
+        self.progress.setValue(int(100 * min(step, run.steps) / max(1, run.steps)))
+        self.progress.setFormat("%p % (stopped)")
+        if self.curve.load_changed(run.path / "loss.png"):
+            self.curve.show()
+            self.fit_height()
