@@ -148,7 +148,8 @@ def training_seconds(csv_path: Path) -> float:
 
 
 def last_step(csv_path: Path) -> tuple[int, str]:
-    """(latest step, latest loss text) from a training log, (0, '') when absent."""
+    """(latest step, latest training loss text) from a training log, (0, '') when absent. (A
+    row may have no training loss: a validation a few steps after a resume, a stop.)"""
     try:
         with open(csv_path, newline="") as f:
             rows = list(csv.DictReader(f))
@@ -156,8 +157,8 @@ def last_step(csv_path: Path) -> tuple[int, str]:
         return 0, ""
     if not rows:
         return 0, ""
-    r = rows[-1]
+    losses = [r.get("train_loss") for r in rows if r.get("train_loss")]
     try:
-        return int(r["step"]), r.get("train_loss", "")
-    except (KeyError, ValueError):
+        return int(rows[-1]["step"]), losses[-1] if losses else ""
+    except (KeyError, ValueError, TypeError):
         return 0, ""

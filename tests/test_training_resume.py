@@ -131,3 +131,16 @@ def test_kill_stops_at_a_step_with_its_checkpoint_and_log_and_says_so(local_weig
     saved = torch.load(out / "checkpoint.pt", weights_only=True)["step"]
     assert 20 <= saved < 500 and int(rows(out)[-1]["step"]) == saved
     assert f"--out {out} --resume" in err
+
+
+def test_after_a_resume_no_log_row_averages_a_few_steps(local_weights, photo_dir, tmp_path):
+    """A retraining walkthrough: the loss curve spiked just after a Resume, at a row that
+    averaged the 3 steps between the resume (step 257) and the next row (260)."""
+    out = tmp_path / "run"
+    common = ["--workers", "0", "--no-progress", "--val-every", "1000", "--ckpt-every", "50"]
+    assert main(["hnet", "--data", str(photo_dir), "--init", str(local_weights), "--out", str(out),
+                 "--steps", "57", "--batch", "4", "--size", "32", *common]) == 0
+    assert main(["hnet", "--out", str(out), "--resume", "--steps", "80", *common]) == 0
+    trained = [int(r["step"]) for r in rows(out) if r["train_loss"]]
+    assert 57 in trained and 60 not in trained and trained[-1] == 80, trained
+    assert all(b - a >= 10 for a, b in zip(trained, trained[1:])), trained

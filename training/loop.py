@@ -24,6 +24,7 @@ from .logs import append_log_row, curve_title, plot_curves, progress_line, start
 from .run import CKPT_NAME, Run
 
 BEST_NAME = "best.safetensors"    # the weights at the lowest validation loss so far
+MIN_ROW_STEPS = 10               # steps the training loss of a resume's or a stop's row averages
 
 log = logging.getLogger("colorizer.train")
 
@@ -176,6 +177,7 @@ def train(args, on_finish=None) -> Path:
     quiet = bar is None or bar.disable       # no bar: a progress line at each validation
     step_at_start = step
     window_loss, window_n, window_t = 0.0, 0, time.time()
+    resumed = step > 0                  # until the first row after a resume
     last_val = None
     in_step = False           # an interruption inside a step leaves no consistent state to save
     title = curve_title(args.stage, getattr(args, "train", None),
@@ -218,13 +220,17 @@ def train(args, on_finish=None) -> Path:
                 bar.set_postfix(loss=f"{window_loss / window_n:.4f}", img_s=f"{ips:.1f}",
                                 val=f"{last_val:.4f}" if last_val is not None else "-")
             do_val = val is not None and (step % args.val_every == 0 or step == args.steps)
-            if run.is_main and (step % 20 == 0 or do_val or step == args.steps):
+            last = step == args.steps
+            # The first row after a resume averages MIN_ROW_STEPS steps at least (the run's
+            # last row excepted): the few steps between a resume and the next row made a spike.
+            full = last or not resumed or window_n >= MIN_ROW_STEPS
+            if run.is_main and ((step % 20 == 0 and full) or do_val or last):
                 if do_val:
                     last_val = run.validate(val)
                     if last_val < best_val:
                         best_val = last_val
                         export(out / BEST_NAME, step, best_val)
-                train_loss = window_loss / window_n
+                train_loss = window_loss / window_n if full else None
                 if do_val and quiet:       # (before the log row: the window reads that first)
                     per_step = (time.time() - t_training) / max(1, step - step_at_start)
                     left = min((args.steps - step) * per_step,
@@ -233,7 +239,8 @@ def train(args, on_finish=None) -> Path:
                 append_log_row(csv_path, step, run.lr_at(step), wall_before + time.time() - t_start,
                                train_loss=train_loss, val_loss=last_val if do_val else None,
                                images_per_s=ips)
-                window_loss, window_n, window_t = 0.0, 0, time.time()
+                if full:
+                    window_loss, window_n, window_t, resumed = 0.0, 0, time.time(), False
                 if do_val:
                     plot_curves(csv_path, out / "loss.png", *title)
             if run.is_main and step in args.save_at:
@@ -255,7 +262,8 @@ def train(args, on_finish=None) -> Path:
             if run.is_main and window_n:       # the log ends where the checkpoint is (the app
                 append_log_row(csv_path, step, run.lr_at(step),    # says where a run stopped)
                                wall_before + time.time() - t_start,
-                               train_loss=window_loss / window_n)
+                               train_loss=window_loss / window_n
+                               if window_n >= MIN_ROW_STEPS else None)
     finally:
         signal.signal(signal.SIGTERM, old_term)
     if stop["now"] and step < args.steps:
