@@ -52,8 +52,7 @@ def main(out: str) -> int:
         for pt in STROKE[1:]:
             w.tool.drag(QPointF(*pt))
         w.tool.release(QPointF(*STROKE[-1]))
-        w.tool.select(5)
-        w.update_suggestions(*HINTS[5][:2])
+        w.tool.select(5)                           # (its suggestions show with it)
         QTimer.singleShot(4000, shoot)
 
     def shoot():
