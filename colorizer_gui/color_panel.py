@@ -26,6 +26,9 @@ from .suggestions import MAX_SUGGESTIONS
 PANEL_WIDTH = 270
 SLIDER_STEPS = 1000
 UNDER_CURSOR, AT_SELECTED_HINT = "under the cursor", "at the selected hint"   # the spots described
+# How the colour plane names whose lightness it shows (short: it is written in its corner).
+PICKER_WHERE = {UNDER_CURSOR: "under cursor", AT_SELECTED_HINT: "at hint"}
+REST_WHERE = "photo median"           # no spot: the photo's median lightness
 # The panel's either-or buttons (Paint | Eraser, Whole photo | Own region): the one on is filled
 # with the highlight colour (the style's slightly darker "pressed" look was hard to tell apart).
 CHOICE_STYLE = ("QToolButton { padding: 3px 4px; border: 1px solid palette(mid); "
@@ -137,6 +140,7 @@ class ColorPanel(QWidget):
         self.lightness: float | None = None
         self._where = UNDER_CURSOR               # the spot the lightness is of
         self._rest_l = self.ab_picker.l          # the square's lightness with no spot to describe
+        self._rest_where = ""                    # and what it is (nothing before a photo)
         self._r_min, self._r_max = 1.0, 500.0
         for w in (self.swatch, self.ab_picker, self.recent_row):
             w.colorPicked.connect(self.colorPicked)
@@ -216,13 +220,14 @@ class ColorPanel(QWidget):
         lightness it shows before any spot is touched (the photo's typical one, see
         :meth:`reset_lightness`; the picker's own before a photo), not the last spot's."""
         self.lightness, self._where = l, where
-        self.ab_picker.set_lightness(self._rest_l if l is None else l)
+        self.ab_picker.set_lightness(self._rest_l if l is None else l,
+                                     self._rest_where if l is None else PICKER_WHERE.get(where, ""))
         self._check_gamut()
 
     def reset_lightness(self, typical: float) -> None:
         """A new photo: no lightness under the cursor yet; the picker shows a typical one of it,
         also whenever no spot is described later."""
-        self._rest_l = typical
+        self._rest_l, self._rest_where = typical, REST_WHERE
         self.set_lightness(None)
 
     def _check_gamut(self) -> None:

@@ -110,17 +110,27 @@ class AbPicker(QWidget):
         self._dragged: tuple | None = None     # the last colour of a drag in progress
         self.setMinimumSize(160, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setToolTip("Colours available at the lightness under the cursor; click to pick")
+        self.setToolTip("Colours that exist at the lightness written in its corner (under the "
+                        "cursor, at the selected hint, else the photo's median); click to pick")
         self.l = 50.0
+        self.where = ""
         self.marker: tuple[float, float] | None = None
         self._render()
 
-    def set_lightness(self, l: float) -> None:
+    def set_lightness(self, l: float, where: str = "") -> None:
+        """Show the plane at lightness ``l``; ``where``: whose lightness it is, written after
+        it ("L = 54 (under cursor)"; a walkthrough read a bare "L = 25" and could not tell)."""
         l = float(np.clip(l, 1.0, 99.0))
+        if where != self.where:
+            self.where = where
+            self.update()
         if abs(l - self.l) >= 0.5:
             self.l = l
             self._render()
             self.update()
+
+    def lightness_text(self) -> str:
+        return f"L = {self.l:.0f}" + (f" ({self.where})" if self.where else "")
 
     def set_marker_rgb(self, rgb) -> None:
         lab = rgb_to_lab(np.array([[rgb]], np.uint8))[0, 0]
@@ -200,7 +210,7 @@ class AbPicker(QWidget):
             p.setPen(QPen(QColor(0, 0, 0), 1))
             p.drawEllipse(QPointF(cx, cy), 7, 7)
         p.setPen(QColor(220, 220, 220))
-        p.drawText(x0 + 4, y0 + 14, f"L = {self.l:.0f}")
+        p.drawText(x0 + 4, y0 + 14, self.lightness_text())
 
 
 class ColorRow(QWidget):

@@ -160,3 +160,22 @@ def test_the_choice_on_is_plain_to_see_and_every_choice_reads_whole(qtbot, win):
         for b in (on, off):
             assert b.width() >= b.fontMetrics().horizontalAdvance(b.text()), b.text()
     wait_idle(qtbot, win)
+
+
+def test_the_colour_plane_says_whose_lightness_it_shows(qtbot, win):
+    """A walkthrough read "L = 25" on the plane with the cursor off the photo and could not
+    tell what it was: the plane names the spot (or the photo's median) after the number."""
+    picker, seen = win.panel.ab_picker, []
+    win.panel.set_lightness(None)                            # the cursor off the photo
+    seen.append(picker.lightness_text())
+    assert seen[-1].endswith(" (photo median)"), seen
+    win.panel.set_lightness(40.0)                            # over the photo
+    seen.append(picker.lightness_text())
+    assert seen[-1] == "L = 40 (under cursor)"
+    click(win.gray_view, (100, 100))
+    win.tool.select(0)
+    seen.append(picker.lightness_text())
+    assert seen[-1].endswith(" (at hint)")
+    for text in seen:                                        # each fits the plane at its smallest
+        assert picker.fontMetrics().horizontalAdvance(text) <= picker.minimumWidth() - 8, text
+    wait_idle(qtbot, win)
