@@ -69,6 +69,7 @@ class Document:
         self.hint_reach = DEFAULT_HINT_REACH     # how far the hints' colour reaches
         self.revision = 0
         self.history = History(on_change=self._history_changed)
+        self._saved_state: tuple | None = self._state()   # None: no state here is saved
         self._listeners: list[Callable[[str], None]] = []
 
     # -- observation ----------------------------------------------------------------
@@ -106,10 +107,15 @@ class Document:
         """(height, width), or (0, 0) with no photo."""
         return (0, 0) if self.photo is None else tuple(self.photo.rgb.shape[:2])
 
+    def _state(self) -> tuple:
+        """What a session file keeps of the edits: the hints and their reach."""
+        return tuple(self.hints), self.hint_reach
+
     @property
     def dirty(self) -> bool:
-        """The hints differ from what was last saved (or opened)."""
-        return not self.history.is_clean()
+        """The hints differ from what was last saved (or opened), however they got there:
+        by undo, or by edits that put back what the file holds."""
+        return self._saved_state != self._state()
 
     @property
     def has_unsaved_hints(self) -> bool:
@@ -156,12 +162,14 @@ class Document:
         self.hints = list(hints)
         self.hint_reach = check_hint_reach(hint_reach)
         self.history.clear()
+        self._saved_state = None if unsaved else self._state()
         if unsaved:
             self.history.set_unreachable_clean()
         self._changed("image")
 
     def mark_saved(self, session_path: Path) -> None:
         self.session_path = session_path
+        self._saved_state = self._state()
         self.history.set_clean()
         self._changed("saved")
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from net.hints import Hint, Stroke
 
-from colorizer_gui.commands import AddHints, EditHint, SetHints
+from colorizer_gui.commands import AddHints, EditHint, RemoveHints, SetHintReach, SetHints
 from colorizer_gui.document import Document, Photo
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,6 +42,20 @@ def test_a_loaded_document_is_clean_and_edits_make_it_dirty_until_saved():
     assert not doc.dirty
     doc.history.push(SetHints(doc, []))
     assert doc.dirty and not doc.has_unsaved_hints   # nothing to lose: no question needed
+
+
+def test_edits_that_put_back_the_saved_hints_leave_the_document_clean():
+    doc = make_doc([Hint(10, 10, 3, RED)])
+    doc.history.push(AddHints(doc, [Hint(20, 20, 3, BLUE)]))
+    assert doc.dirty
+    doc.history.push(RemoveHints(doc, [1]))              # deleted again, not undone
+    assert not doc.dirty and doc.history.can_undo()
+    doc.history.push(SetHintReach(doc, "photo" if doc.hint_reach != "photo" else "region"))
+    assert doc.dirty                                     # the reach is saved too
+    doc.history.undo()
+    doc.history.push(EditHint(doc, 0, Hint(30, 10, 3, RED)))
+    doc.history.push(EditHint(doc, 0, Hint(10, 10, 3, RED)))   # moved away and back
+    assert not doc.dirty
 
 
 def test_restored_hints_count_as_unsaved():
