@@ -173,7 +173,10 @@ class MainWindow(QMainWindow):
         self.suggested.clear()                    # suggestions belonged to the previous photo
         self.panel.reset_lightness(float(np.median(photo.l_full[::8, ::8])))  # and its lightness
         self.status_pos.setText("")               # as did the cursor position and L shown
-        self.on_doc_changed("hints")
+        # No suggestions until a hint is added or selected: a reopened session's last hint is
+        # not one the user is working on.
+        self.show_hints(self.tool.selected)
+        self.update_tip()
 
     def model_text(self) -> str:
         c = self.controller.colorizer

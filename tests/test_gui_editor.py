@@ -196,6 +196,26 @@ def test_suggested_colours_belong_to_the_open_photo(qtbot, win, tmp_path, gray_p
     assert title(win.panel.suggest_row) == "Suggested colours"     # nor a hint it was for
 
 
+def test_a_reopened_session_suggests_nothing_until_a_hint_is_added_or_selected(
+        qtbot, win, tmp_path):
+    """A walkthrough reopened a session and read "Suggested for hint no. 2" for a hint it had
+    not touched; the hint list and the count still show the session's hints."""
+    row = win.panel.suggest_row
+    click(win.gray_view, (100, 100))
+    click(win.gray_view, (200, 150))
+    wait_idle(qtbot, win)
+    session = tmp_path / "two.colorize.json"
+    assert win.controller.write_session(session)
+    win.controller.open_session(session)
+    qtbot.waitUntil(lambda: win.doc.session_path == session and win.controller.idle(),
+                    timeout=WAIT)
+    wait_idle(qtbot, win)
+    assert title(row) == "Suggested colours" and row.colors == []
+    assert len(win.doc.hints) == 2 and win.panel.hint_list.list.count() == 2
+    click(win.gray_view, (100, 100))                            # selects hint 1
+    assert title(row) == "Suggested for hint no. 1" and row.colors
+
+
 def test_the_suggested_colours_say_which_point_they_are_for(qtbot, win):
     """They are for the hint last added or selected (or the point sampled), while the square's
     lightness follows the cursor: the row's title named no point ("Suggested here")."""
@@ -328,10 +348,10 @@ def test_a_slow_change_says_colouring_until_its_colours_arrive(qtbot, win, monke
     """On a busy CPU a hint could take seconds with the last timing still shown (a
     walkthrough): the status bar says the new colours are coming."""
     wait_idle(qtbot, win)
-    monkeypatch.setattr(win.controller, "idle", lambda: False)     # as if still computing
-    win.doc.insert_hints(len(win.doc.hints), [Hint(20, 20, 4, (200, 40, 40))])
-    assert win._slow.isActive()
-    win._slow.timeout.emit()
-    assert win.status_time.text() == "colouring…"
-    monkeypatch.undo()
+    with monkeypatch.context() as m:          # (the fixture's answers to dialogs stay)
+        m.setattr(win.controller, "idle", lambda: False)          # as if still computing
+        win.doc.insert_hints(len(win.doc.hints), [Hint(20, 20, 4, (200, 40, 40))])
+        assert win._slow.isActive()
+        win._slow.timeout.emit()
+        assert win.status_time.text() == "colouring…"
     qtbot.waitUntil(lambda: win.status_time.text().startswith("inference"), timeout=WAIT)
