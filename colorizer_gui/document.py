@@ -82,6 +82,8 @@ class Document:
             fn(kind)
 
     def _history_changed(self) -> None:
+        if self.history.is_clean():                  # saved here (or told to count as saved)
+            self._saved_state = self._state()
         for fn in list(self._listeners):
             fn("history")
 
@@ -162,14 +164,13 @@ class Document:
         self.hints = list(hints)
         self.hint_reach = check_hint_reach(hint_reach)
         self.history.clear()
-        self._saved_state = None if unsaved else self._state()
         if unsaved:
             self.history.set_unreachable_clean()
+            self._saved_state = None
         self._changed("image")
 
     def mark_saved(self, session_path: Path) -> None:
         self.session_path = session_path
-        self._saved_state = self._state()
         self.history.set_clean()
         self._changed("saved")
 

@@ -71,12 +71,12 @@ def name_problem(name: str, run: Path) -> str:
     if app_settings.model_named(name) is not None:
         return f"A model named \"{name}\" is already there; choose another."
     target = run.parent / name
-    if target.exists() and not _same_file(target, run):   # (not the run itself, in other case)
+    if target.exists() and not same_file(target, run):   # (not the run itself, in other case)
         return f"A folder named \"{name}\" is already there; choose another."
     return ""
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
@@ -164,13 +164,13 @@ class ModelsDialog(QDialog):
         return Path(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
 
     def _in_use(self, model: Path) -> bool:
-        return any(_same_file(Path(p), model) for p in self.in_use() if p)
+        return any(same_file(Path(p), model) for p in self.in_use() if p)
 
     def _is_loading(self, model: Path) -> bool:
-        return any(_same_file(Path(p), model) for p in self.loading() if p)
+        return any(same_file(Path(p), model) for p in self.loading() if p)
 
     def _is_busy(self, model: Path) -> bool:
-        return any(_same_file(Path(b), model.parent) or _same_file(Path(b), model)
+        return any(same_file(Path(b), model.parent) or same_file(Path(b), model)
                    for b in self.busy())
 
     def update_buttons(self) -> None:

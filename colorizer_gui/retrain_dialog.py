@@ -23,11 +23,13 @@ from net.retraining import (CKPT_NAME, FEW_PHOTOS, PROGRESS_PREFIX, HeldOutScore
 from . import app_settings
 from .curve_view import CurveView
 from .grows_to_fit import GrowsToFit, LogView
+from .models_dialog import same_file
 from .retrain_commands import resume_command, train_command
 from .retrain_progress import RunProgress
 from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, STEPS_TIP,
                             decoder_note, decoder_tip, folder_status, last_step,
-                            quit_text, run_name, stopped_text, training_seconds, verdict_text)
+                            quit_text, run_name, stopped_text, training_seconds,
+                            verdict_after_choice, verdict_text)
 
 __all__ = ["RetrainDialog", "run_name"]
 
@@ -58,6 +60,9 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         self._step0: tuple[int, float] | None = None  # (step, time) first seen: for the ETA
         self._seen_step = 0                         # the last step the trainer printed
         self._few = 0                               # the folder's photos, when fewer than FEW_PHOTOS
+        # The verdict shown on the last finished run: (its scores, the model in use it names,
+        # its seconds); None once the status line says something else.
+        self._verdict: tuple[HeldOutScores | None, str | None, float] | None = None
         lay = QVBoxLayout(self)
         self.form = form = QFormLayout()
         self.folder = QLineEdit()
@@ -139,6 +144,7 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         self.in_use = path
         if self.running():
             return
+        self._say_choice_after_verdict(path)
         self.init_weights = path
         self.start_from.setText(model_name(path) if path else "(no model loaded)")
         local = is_local_model(path)
@@ -172,6 +178,7 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         self.stopped = stopped_run(app_settings.runs_dir(), folder) if n else None
         self.resume_btn.setVisible(self.stopped is not None)
         if announce:
+            self._verdict = None
             if self._run_folder is not None and folder != self._run_folder:
                 self.clear_run()                        # another folder: a fresh start
             if self.stopped is None:
@@ -321,6 +328,8 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
             load = (scores is None or scores.helped) and \
                 self.in_use == self._in_use_at_start == self._started_from
             self.status.setText(self.finished_text(scores, load))
+            self._verdict = (scores, self.in_use if not load else str(model),
+                             self.finished_seconds())
             if not self.isVisible():       # closed during the run: the verdict comes back
                 self.show()
             self.fit_height()              # the verdict's lines and the curve, all in view
@@ -336,11 +345,24 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
                                              just_now=True) if stopped
                                 else f"Training stopped: {last[0]}")
 
-    def finished_text(self, scores: HeldOutScores | None, loaded: bool) -> str:
+    def finished_seconds(self) -> float:
         # A resumed run's time is all its sittings' (the log's), not this one's alone.
-        seconds = max(time.monotonic() - self._t0, training_seconds(self.out / "log.csv"))
-        return verdict_text(int(seconds), self.out.name, self._started_from,
+        return max(time.monotonic() - self._t0, training_seconds(self.out / "log.csv"))
+
+    def finished_text(self, scores: HeldOutScores | None, loaded: bool) -> str:
+        return verdict_text(int(self.finished_seconds()), self.out.name, self._started_from,
                             self.in_use, self.in_use != self._in_use_at_start, scores, loaded)
+
+    def _say_choice_after_verdict(self, path: str | None) -> None:
+        """The finished run's verdict, said again when the user chose another model since it
+        (a walkthrough: after Manage > Use it still said the old model stays loaded)."""
+        if self._verdict is None or path == self._verdict[1]:
+            return
+        scores, _, seconds = self._verdict
+        self._verdict = (scores, path, seconds)
+        chosen = path is not None and same_file(Path(path), self.out / "model.safetensors")
+        self.status.setText(verdict_after_choice(int(seconds), self.out.name,
+                                                 self._started_from, path, chosen, scores))
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning

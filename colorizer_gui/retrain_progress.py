@@ -24,6 +24,7 @@ class RunProgress:
         """Forget the last run's progress, curve and log (the verdict goes with the status
         line's next text): a new run, or another folder, starts afresh."""
         self._run_folder = None
+        self._verdict = None
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.progress.setFormat(NOT_STARTED)

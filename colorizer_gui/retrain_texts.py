@@ -121,6 +121,23 @@ def verdict_text(seconds: int, run: str, before: str | None, now: str | None, sw
             f"want it anyway.\n\n{measured}")
 
 
+def verdict_after_choice(seconds: int, run: str, before: str | None, now: str | None,
+                         chosen: bool, scores: HeldOutScores | None) -> str:
+    """The verdict once the user has chosen another model after the run ended (Manage > Use,
+    the Model menu): ``chosen`` says the app now uses the run's model, else ``now``. Its
+    first sentence said which model was loaded at the end, which is no longer so."""
+    done = f"Done in {duration_text(seconds)}."
+    before_name = model_name(before) if before else "the model it started from"
+    measured = measured_text(scores, before_name)
+    if chosen:
+        return (f"{done} In use now, as you chose it (the Model menu lists it as "
+                f"\"Retrained: {run}\"). It is made for photos like these: for other photos, "
+                f"{before_name} may colour better.\n\n{measured}")
+    now_name = model_name(now) if now else "No model"
+    return (f"{done} {now_name} is in use now, as you chose it; the Model menu lists the new "
+            f"model as \"Retrained: {run}\".\n\n{measured}")
+
+
 def measured_text(scores: HeldOutScores | None, before: str) -> str:
     """How the new model coloured the photos the run held out, against ``before`` (the name of
     the model it started from); a difference within the noise is called none."""

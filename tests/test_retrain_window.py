@@ -147,6 +147,25 @@ def test_a_run_no_different_from_the_model_says_why_it_was_loaded_or_not(
         text
 
 
+def test_the_verdict_follows_a_model_chosen_after_the_run(qtbot, tmp_path, local_weights,
+                                                         monkeypatch):
+    """A walkthrough: a run that was not loaded said "local stays loaded" after the user had
+    loaded it by Manage > Use (the app tells the window of every model change)."""
+    worse = HeldOutScores(1, ONE_PHOTO.hints, ONE_PHOTO.before, (21.00, 22.40, 24.20))
+    dlg = finished_run(qtbot, tmp_path, local_weights, monkeypatch, scores=worse, loads=False)
+    before = model_name(str(local_weights))
+    assert f"{before} stays loaded;" in dlg.status.text()
+    dlg.set_init_weights(str(dlg.out / "model.safetensors"))       # Manage > Use
+    text = dlg.status.text()
+    assert text.startswith("Done in") and "In use now, as you chose it" in text, text
+    assert "stays loaded" not in text and "\n\nIt colours your photos worse than" in text
+    dlg.set_init_weights(str(local_weights))                        # and back again
+    text = dlg.status.text()
+    assert f"{before} is in use now, as you chose it;" in text and "In use now" not in text
+    dlg.set_init_weights(str(local_weights))                        # no change: the same words
+    assert dlg.status.text() == text
+
+
 def test_the_loss_curve_counts_steps_in_whole_numbers(tmp_path, monkeypatch):
     """A 20-step run's curve had ticks at 2.5, 7.5, … steps."""
     from matplotlib.figure import Figure
