@@ -344,6 +344,9 @@ class EditorController(QObject):
 
     def autosave(self) -> None:
         """Write unsaved hints to the autosave file (only unsaved work; never an empty photo)."""
+        if self.doc.path is not None and not self.doc.dirty and self._autosaved_rev >= 0:
+            self._autosaved_rev = -1        # edited back to the saved hints: nothing to recover
+            self.drop_autosave()
         if self.doc.path is None or not self.doc.dirty or self.doc.revision == self._autosaved_rev:
             return
         try:
