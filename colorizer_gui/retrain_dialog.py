@@ -23,13 +23,11 @@ from net.retraining import (CKPT_NAME, FEW_PHOTOS, PROGRESS_PREFIX, HeldOutScore
 from . import app_settings
 from .curve_view import CurveView
 from .grows_to_fit import GrowsToFit, LogView
-from .models_dialog import same_file
 from .retrain_commands import resume_command, train_command
 from .retrain_progress import RunProgress
 from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, STEPS_TIP,
-                            decoder_note, decoder_tip, folder_status, last_step,
-                            quit_text, run_name, stopped_text, training_seconds,
-                            verdict_after_choice, verdict_text)
+                            decoder_note, decoder_tip, estimate_text, folder_status, last_step,
+                            quit_text, run_name, seconds_per_step, stopped_text)
 
 __all__ = ["RetrainDialog", "run_name"]
 
@@ -77,6 +75,8 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         form.addRow("Photo folder", w)
         self.steps = QSpinBox(minimum=10, maximum=1_000_000, value=1000, toolTip=STEPS_TIP)
         form.addRow("Steps", self.steps)
+        self.estimate = QLabel()                  # how long, from the last run's speed
+        form.addRow("", self.estimate)
         self.start_from = QLabel()
         self.start_from.setToolTip("The model the app uses now: a new run adapts it (the Model "
                                    "menu chooses another)")
@@ -85,6 +85,8 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         form.addRow("", self.decoder)
         self._decoder_choice: tuple[str, bool] | None = None   # (folder, ticked) by the user
         self.decoder.clicked.connect(self._decoder_clicked)
+        self.decoder.toggled.connect(self.show_estimate)
+        self.steps.valueChanged.connect(self.show_estimate)
         self.folder_note = QLabel()
         self.folder_note.setWordWrap(True)
         # (a label widget, even empty: without one the form gives the wrapped note the height
@@ -151,6 +153,7 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         self.decoder.setEnabled(local)
         self.decoder.setChecked(local and self._chosen_decoder(True))
         self.decoder.setToolTip(decoder_tip(local))
+        self.show_estimate()                          # (also after a run: its speed is newer)
         if self.folder_text():
             self.on_folder_changed(announce=False)    # (the status may report the last run)
 
@@ -189,6 +192,15 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         if self.decoder.isEnabled():
             self.decoder.setChecked(self._chosen_decoder(not few))
         self._show_decoder_note(n if few else 0)
+
+    def show_estimate(self, *_):
+        """How long the run Start would begin takes, at the speed of the newest run here that
+        adapted the same parts (no row before there is one)."""
+        parts = "hnet,decoder" if self.decoder.isChecked() else "hnet"
+        text = estimate_text(self.steps.value(),
+                             seconds_per_step(app_settings.runs_dir(), parts))
+        self.estimate.setText(text)
+        self.form.setRowVisible(self.estimate, bool(text))
 
     def _show_decoder_note(self, few: int) -> None:
         """Below FEW_PHOTOS photos (``few``; 0: not so few), what the box's state means."""
@@ -344,25 +356,6 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
             self.status.setText(stopped_text(self.stopped, last_step(self.out / "log.csv")[0],
                                              just_now=True) if stopped
                                 else f"Training stopped: {last[0]}")
-
-    def finished_seconds(self) -> float:
-        # A resumed run's time is all its sittings' (the log's), not this one's alone.
-        return max(time.monotonic() - self._t0, training_seconds(self.out / "log.csv"))
-
-    def finished_text(self, scores: HeldOutScores | None, loaded: bool) -> str:
-        return verdict_text(int(self.finished_seconds()), self.out.name, self._started_from,
-                            self.in_use, self.in_use != self._in_use_at_start, scores, loaded)
-
-    def _say_choice_after_verdict(self, path: str | None) -> None:
-        """The finished run's verdict, said again when the user chose another model since it
-        (a walkthrough: after Manage > Use it still said the old model stays loaded)."""
-        if self._verdict is None or path == self._verdict[1]:
-            return
-        scores, _, seconds = self._verdict
-        self._verdict = (scores, path, seconds)
-        chosen = path is not None and same_file(Path(path), self.out / "model.safetensors")
-        self.status.setText(verdict_after_choice(int(seconds), self.out.name,
-                                                 self._started_from, path, chosen, scores))
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning

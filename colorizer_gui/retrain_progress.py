@@ -1,16 +1,19 @@
 """What the retraining window shows of a run: its progress bar, status line and loss curve,
-while it runs (read from the trainer's log CSV and redrawn curve) and when a stopped run waits
-for Resume. A mixin of :class:`colorizer_gui.retrain_dialog.RetrainDialog`, whose widgets
+while it runs (read from the trainer's log CSV and redrawn curve), when a stopped run waits
+for Resume, and the verdict on a finished one. A mixin of :class:`colorizer_gui.retrain_dialog.RetrainDialog`, whose widgets
 (``progress``, ``status``, ``curve``, ``log``) and run state it reads."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QProcess
 
-from net.retraining import StoppedRun
+from net.retraining import HeldOutScores, StoppedRun
 
-from .retrain_texts import NOT_STARTED, last_step, progress_text, stopped_text
+from .models_dialog import same_file
+from .retrain_texts import (NOT_STARTED, last_step, progress_text, stopped_text,
+                            training_seconds, verdict_after_choice, verdict_text)
 
 
 class RunProgress:
@@ -69,3 +72,22 @@ class RunProgress:
         if self.curve.load_changed(run.path / "loss.png"):
             self.curve.show()
             self.fit_height()
+
+    def finished_seconds(self) -> float:
+        # A resumed run's time is all its sittings' (the log's), not this one's alone.
+        return max(time.monotonic() - self._t0, training_seconds(self.out / "log.csv"))
+
+    def finished_text(self, scores: HeldOutScores | None, loaded: bool) -> str:
+        return verdict_text(int(self.finished_seconds()), self.out.name, self._started_from,
+                            self.in_use, self.in_use != self._in_use_at_start, scores, loaded)
+
+    def _say_choice_after_verdict(self, path: str | None) -> None:
+        """The finished run's verdict, said again when the user chose another model since it
+        (a walkthrough: after Manage > Use it still said the old model stays loaded)."""
+        if self._verdict is None or path == self._verdict[1]:
+            return
+        scores, _, seconds = self._verdict
+        self._verdict = (scores, path, seconds)
+        chosen = path is not None and same_file(Path(path), self.out / "model.safetensors")
+        self.status.setText(verdict_after_choice(int(seconds), self.out.name,
+                                                 self._started_from, path, chosen, scores))

@@ -10,7 +10,7 @@ from pathlib import Path
 from net.assets import model_name
 from net.formats import FORMATS
 from net.retraining import (BETTER, FEW_PHOTOS, LEVEL, HeldOutScores, StoppedRun,  # noqa: F401
-                            duration_text)  # (re-exported: the window's texts use it)
+                            duration_text, run_options)  # (re-exported: the window's texts use it)
 
 CHOOSE_FOLDER = "Choose a folder of colour photos (yours: similar subjects work best)."
 NO_PHOTOS = f"That folder holds no photos ({', '.join(f.label for f in FORMATS)})."
@@ -179,3 +179,30 @@ def last_step(csv_path: Path) -> tuple[int, str]:
         return int(rows[-1]["step"]), losses[-1] if losses else ""
     except (KeyError, ValueError, TypeError):
         return 0, ""
+
+
+def seconds_per_step(runs: Path, parts: str) -> float | None:
+    """How long a step took in the newest run in ``runs`` that adapted ``parts`` ("hnet" or
+    "hnet,decoder"): its log's training time over its steps, validations included. The
+    window's estimate before Start; None without such a run."""
+    newest: tuple[float, float] | None = None
+    for log in runs.glob("*/log.csv"):
+        options = run_options(log.parent)
+        if not options or options.get("train") != parts:
+            continue
+        step, seconds = last_step(log)[0], training_seconds(log)
+        try:
+            when = log.stat().st_mtime
+        except OSError:
+            continue
+        if step > 0 and seconds > 0 and (newest is None or when > newest[0]):
+            newest = (when, seconds / step)
+    return None if newest is None else newest[1]
+
+
+def estimate_text(steps: int, per_step: float | None) -> str:
+    """The time a run of ``steps`` steps should take at ``per_step`` seconds a step ("" when
+    no run on this computer has measured one)."""
+    if per_step is None:
+        return ""
+    return f"About {duration_text(steps * per_step)} of training, at your last run's speed"

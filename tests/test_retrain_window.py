@@ -128,6 +128,36 @@ def test_a_resumed_runs_time_is_all_its_sittings(qtbot, tmp_path, local_weights)
     assert dlg.finished_text(None, loaded=False).startswith("Done in 5 min 50 s.")
 
 
+def test_before_start_the_window_says_how_long_at_the_last_runs_speed(
+        qtbot, tmp_path, local_weights, monkeypatch):
+    """A walkthrough found no time before Start: it is the newest run's seconds per step that
+    adapted the same parts, and no row on a computer with no run yet."""
+    from colorizer_gui import app_settings, retrain_dialog
+    runs = tmp_path / "runs"
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: runs)
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.estimate.text() == "" and not dlg.estimate.isVisible()
+    for name, parts, seconds in (("a", "hnet,decoder", 1200.0), ("b", "hnet", 300.0)):
+        (runs / name).mkdir(parents=True)
+        (runs / name / "args.json").write_text(json.dumps({"train": parts}))
+        (runs / name / "log.csv").write_text("step,train_loss,val_loss,images_per_s,lr,"
+                                             f"wall_seconds\n0,,0.02,,,0\n500,0.01,0.01,20,"
+                                             f"1e-4,{seconds}\n")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))          # opened after those runs
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.steps.value() == 1000          # 2.4 s a step with the decoder, 0.6 without
+    assert dlg.decoder.isChecked()
+    assert dlg.estimate.text() == "About 40 min 00 s of training, at your last run's speed"
+    assert dlg.estimate.isVisible()
+    dlg.decoder.setChecked(False)
+    assert dlg.estimate.text().startswith("About 10 min 00 s of training")
+    dlg.steps.setValue(200)
+    assert dlg.estimate.text().startswith("About 2 min 00 s of training")
+
+
 @pytest.mark.parametrize("after, loads", [
     ((21.41, 22.79, 24.55), True),                                   # +0.04: no difference
     ((21.35, 22.70, 24.48), False)])                                 # -0.03: no difference
