@@ -25,6 +25,7 @@ from net.retraining import CKPT_NAME, read_held_out, run_options, stopped_runs_f
 
 from . import app_settings
 from .prompts import Prompts
+from .retrain_texts import last_step
 
 NAME_MAX = 80            # characters of a model name (a folder name on every platform)
 NAME_BYTES = 240         # and its bytes in UTF-8 (file systems count bytes: ext4 allows 255)
@@ -155,9 +156,22 @@ class ModelsDialog(QDialog):
                 self.list.setCurrentItem(item)
         if self.list.currentRow() < 0 and self.list.count():
             self.list.setCurrentRow(0)
-        self.note.setText("" if self.list.count() else
-                          "No retrained models yet: Tools > Retrain on a folder makes one.")
         self.update_buttons()
+
+    def _show_note(self) -> None:
+        """Below the list: a retraining under way (a walkthrough looked for it here), or how
+        to make a first model."""
+        busy = self.busy()
+        if busy:
+            run = Path(busy[0])
+            step = last_step(run / "log.csv")[0]
+            steps = (run_options(run) or {}).get("steps")
+            where = f"step {step} of {steps}" if step and steps else "starting"
+            self.note.setText(f"A retraining is under way ({run.name}, {where}): its model "
+                              f"joins this list when it ends.")
+        else:
+            self.note.setText("" if self.list.count() else
+                              "No retrained models yet: Tools > Retrain on a folder makes one.")
 
     def selected(self) -> Path | None:
         item = self.list.currentItem()
@@ -174,6 +188,7 @@ class ModelsDialog(QDialog):
                    for b in self.busy())
 
     def update_buttons(self) -> None:
+        self._show_note()
         p = self.selected()
         chosen = p is not None and p.is_file()
         in_use = chosen and self._in_use(p)

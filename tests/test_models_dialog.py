@@ -148,6 +148,10 @@ def test_a_model_being_loaded_or_a_retraining_started_from_is_left_alone(qtbot, 
     assert str(older) in win.controller.models_in_use()    # (being loaded: as good as in use)
     menu_texts(win)
     dlg = open_dialog(win)
+    # The run under way is named below the list (a walkthrough looked for it there)
+    run = retrain.out.name
+    assert dlg.note.text() == (f"A retraining is under way ({run}, step 40 of 200): its model "
+                               f"joins this list when it ends."), dlg.note.text()
     select(dlg, older)
     assert not dlg.delete_btn.isEnabled()                   # being loaded: as good as in use
     # nor renamed until loaded: the load under way reads the old place (renaming it reloaded
@@ -165,7 +169,7 @@ def test_a_model_being_loaded_or_a_retraining_started_from_is_left_alone(qtbot, 
     retrain.stop()
     qtbot.waitUntil(lambda: not retrain.running(), timeout=WAIT)
     dlg.update_buttons()
-    assert dlg.delete_btn.isEnabled()
+    assert dlg.delete_btn.isEnabled() and dlg.note.text() == ""
     assert retrain.init_weights == str(older)      # its next Start: the model in use now
     dlg.close()
     retrain.close()
