@@ -11,14 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, Qt, QTimer, Signal
+from PySide6.QtCore import QProcess, QProcessEnvironment, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from net.assets import is_local_model, model_name
-from net.retraining import (CKPT_NAME, FEW_PHOTOS, PROGRESS_PREFIX, HeldOutScores, StoppedRun,
-                            count_photos, read_held_out, stopped_run)
+from net.retraining import (CKPT_NAME, FEW_PHOTOS, PROGRESS_PREFIX, RETRAIN_WINDOW_ENV,
+                            HeldOutScores, StoppedRun, count_photos, read_held_out, stopped_run)
 
 from . import app_settings
 from .curve_view import CurveView
@@ -286,6 +286,9 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         self._step_at_launch = last_step(out / "log.csv")[0]     # a resume's log goes on
         self.proc = QProcess(self)
         self.proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
+        env = QProcessEnvironment.systemEnvironment()
+        env.insert(RETRAIN_WINDOW_ENV, "1")            # its messages in this window's words
+        self.proc.setProcessEnvironment(env)
         self.proc.readyReadStandardOutput.connect(self.read_output)
         # (QDialog has its own ``finished`` signal: the handler must not be called that)
         self.proc.finished.connect(self.on_process_finished)

@@ -51,6 +51,9 @@ HELD_OUT_NAME = "held_out.json"
 CKPT_NAME = "checkpoint.pt"  # a run's resumable state (the app deletes it when a run has finished)
 ARGS_NAME = "args.json"      # a run's options, written when it starts (a resume keeps them)
 MODEL_NAME = "model.safetensors"   # a finished run's model
+# Set in the environment of the trainer the app's retraining window runs: the trainer then says
+# how to go on in the window's words (its Resume button), not with a command line.
+RETRAIN_WINDOW_ENV = "COLORIZER_RETRAIN_WINDOW"
 HELD_OUT_SHARE = 20          # without --val, every 20th photo of a folder is held out of training
 FEW_HELD_OUT = 5             # a verdict on fewer held-out photos is called a rough check
 WORSE_AT_A_COUNT = 0.05     # dB a retrained model may lose at one hint count and still count

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from colorizer_gui import app_settings, retrain_dialog
 from colorizer_gui.retrain_texts import progress_text
+from net.retraining import RETRAIN_WINDOW_ENV
 from training.resume_options import given_options, keep_run_options
 from training.train import build_parser
 
@@ -63,6 +64,8 @@ def test_a_stopped_run_resumes_where_it_stopped_also_after_a_restart(qtbot, tmp_
     monkeypatch.setattr(dlg, "command", _stoppable(dlg))
     dlg.start()
     qtbot.waitUntil(lambda: "Step 40 of 200" in dlg.status.text(), timeout=WAIT)
+    # The trainer is told it runs in the window: its messages name Resume, not --resume
+    assert dlg.proc.processEnvironment().value(RETRAIN_WINDOW_ENV) == "1"
     # Quitting asks with the step the trainer last printed (it named the older logged one)
     qtbot.waitUntil(lambda: "at step 52 of 200" in dlg.quit_question(), timeout=WAIT)
     dlg.stop()

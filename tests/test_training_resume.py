@@ -133,6 +133,18 @@ def test_kill_stops_at_a_step_with_its_checkpoint_and_log_and_says_so(local_weig
     assert f"--out {out} --resume" in err
 
 
+def test_the_stop_message_says_how_to_resume_in_its_readers_words(monkeypatch):
+    """The app's retraining window showed "resume with --resume" in its log: run by the window
+    (which sets RETRAIN_WINDOW_ENV) the trainer names the window's Resume instead."""
+    from net.retraining import RETRAIN_WINDOW_ENV
+    from training.resume_options import how_to_resume
+    monkeypatch.delenv(RETRAIN_WINDOW_ENV, raising=False)
+    assert how_to_resume("hnet", "runs/x") == \
+        "continue it with colorizer-train hnet --out runs/x --resume"
+    monkeypatch.setenv(RETRAIN_WINDOW_ENV, "1")
+    assert how_to_resume("hnet", "runs/x") == "Resume in the retraining window continues it"
+
+
 def test_after_a_resume_no_log_row_averages_a_few_steps(local_weights, photo_dir, tmp_path):
     """A retraining walkthrough: the loss curve spiked just after a Resume, at a row that
     averaged the 3 steps between the resume (step 257) and the next row (260)."""

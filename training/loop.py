@@ -21,6 +21,7 @@ from .data import PhotoStream, Source, decode_folder, validation_batch
 from .held_out import score_run
 from .hint_sampling import HintSamplingConfig
 from .logs import append_log_row, curve_title, plot_curves, progress_line, start_log
+from .resume_options import how_to_resume
 from .run import CKPT_NAME, Run
 
 BEST_NAME = "best.safetensors"    # the weights at the lowest validation loss so far
@@ -267,7 +268,7 @@ def train(args, on_finish=None) -> Path:
     finally:
         signal.signal(signal.SIGTERM, old_term)
     if stop["now"] and step < args.steps:
-        log.info("stopped at step %d; resume with --resume", step)
+        log.info("stopped at step %d; %s", step, how_to_resume(args.stage, args.out))
         raise Stopped(stop.get("signum", signal.SIGINT))
     if step < args.steps and run.is_main:
         log.info("time limit of %g minutes reached at step %d", args.time_limit, step)

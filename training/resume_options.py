@@ -15,7 +15,7 @@ import argparse
 import logging
 import os
 
-from net.retraining import ARGS_NAME, run_options
+from net.retraining import ARGS_NAME, RETRAIN_WINDOW_ENV, run_options
 
 from .checkpoint import CheckpointError
 from .data import Source
@@ -28,6 +28,15 @@ RUN_OPTIONS = ("data", "val", "vgg", "init", "steps", "batch", "size", "lr", "tr
                "hue_turn", "auto_width", "pretrain_steps", "val_count")
 PATH_OPTIONS = ("data", "val", "vgg", "init", "warm_start")   # resolved against the run's folder
 EXTENDABLE = ("steps", "time_limit")     # a resume may give these anew: a longer or shorter run
+
+
+def how_to_resume(stage: str, out) -> str:
+    """How whoever reads the trainer's output continues a stopped run: with the window's Resume
+    when the app's retraining window runs the trainer (a walkthrough read "--resume" in its
+    log), else with the command."""
+    if os.environ.get(RETRAIN_WINDOW_ENV):
+        return "Resume in the retraining window continues it"
+    return f"continue it with colorizer-train {stage} --out {out} --resume"
 
 
 def given_options(build_parser, argv) -> set[str]:

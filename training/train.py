@@ -34,7 +34,7 @@ from .checkpoint import CheckpointError
 from .data import DataError, Source
 from . import train_options
 from .logs import cli_logging
-from .resume_options import given_options, keep_run_options
+from .resume_options import given_options, how_to_resume, keep_run_options
 from .loop import load_sources, refuse_existing_run, train  # noqa: F401 (re-exported)
 from .run import CKPT_NAME, Run  # noqa: F401 (re-exported)
 from .stages import STAGES, palette_model_config as model_config  # noqa: F401 (re-exported)
@@ -123,8 +123,8 @@ def main(argv=None) -> int:
         train(args)
     except KeyboardInterrupt as e:
         if os.path.exists(os.path.join(args.out, CKPT_NAME)):
-            print(f"training interrupted; the last checkpoint is kept (continue it with "
-                  f"colorizer-train {args.stage} --out {args.out} --resume)", file=sys.stderr)
+            print(f"training interrupted; the last checkpoint is kept "
+                  f"({how_to_resume(args.stage, args.out)})", file=sys.stderr)
         else:
             print("training interrupted before its first checkpoint", file=sys.stderr)
         return 128 + getattr(e, "signum", signal.SIGINT)
