@@ -116,8 +116,9 @@ class Document:
     @property
     def dirty(self) -> bool:
         """The hints differ from what was last saved (or opened), however they got there:
-        by undo, or by edits that put back what the file holds."""
-        return self._saved_state != self._state()
+        by undo, or by edits that put back what the file holds. Never without a photo: there
+        is nothing to save (the empty window's reach is a preference, not work)."""
+        return self.photo is not None and self._saved_state != self._state()
 
     @property
     def has_unsaved_hints(self) -> bool:

@@ -58,6 +58,12 @@ def test_edits_that_put_back_the_saved_hints_leave_the_document_clean():
     assert not doc.dirty
 
 
+def test_an_empty_document_has_nothing_unsaved():
+    doc = Document()
+    doc.history.push(SetHintReach(doc, "photo" if doc.hint_reach != "photo" else "region"))
+    assert not doc.dirty                          # no photo: no "*" in the empty window's title
+
+
 def test_restored_hints_count_as_unsaved():
     doc = Document()
     doc.load(make_doc().photo, [Hint(1, 1, 1, RED)], unsaved=True)

@@ -325,6 +325,13 @@ def test_the_title_marks_unsaved_changes(qtbot, win, tmp_path):
     assert not win.isWindowModified()
     win.doc.history.undo()
     assert win.isWindowModified()
+    win.doc.history.redo()
+    assert not win.isWindowModified()
+    click(win.gray_view, (200, 150))                     # a hint added...
+    assert win.isWindowModified() and len(win.doc.hints) == 2
+    click(win.gray_view, (200, 150))                     # ...selected and deleted: as saved
+    QTest.keyClick(win.gray_view.viewport(), Qt.Key.Key_Delete)
+    assert len(win.doc.hints) == 1 and not win.isWindowModified()
     wait_idle(qtbot, win)
 
 
