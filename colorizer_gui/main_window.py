@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.status_model, self.status_time, self.status_pos = bar.model, bar.time, bar.spot
         self.menus = Menus(self)
         # A change whose colours take longer than this says so (a busy CPU can take seconds).
+        self._hint_count = 0                  # the hints at the last change: was one added?
         self._slow = QTimer(self, singleShot=True, interval=SLOW_MS)
         self._slow.timeout.connect(self._say_colouring)
         self._retrain = None
@@ -228,12 +229,18 @@ class MainWindow(QMainWindow):
         hints = self.doc.hints
         self.show_hints(self.tool.selected)
         self.update_tip()
+        added, removed = len(hints) > self._hint_count, len(hints) < self._hint_count
+        self._hint_count = len(hints)
         if kind == "hints" and hints:
             selected = self.tool.selected
-            if selected is None:
-                self.suggested.for_hint(len(hints) - 1)
-            elif selected < len(hints):          # moved: the panel describes its new spot
+            if selected is not None and selected < len(hints):   # moved: its new spot
                 self.describe_spot(selected)
+            elif added:                          # the hint just added
+                self.suggested.for_hint(len(hints) - 1)
+            elif removed and self.suggested.hint is not None and selected is None:
+                # Deleted or undone: the hints were renumbered, and the last one is not one
+                # the user just added (a walkthrough read "for hint no. 3" after deleting 4).
+                self.suggested.clear()
         elif kind == "hints":                    # no hint left for the suggestions to be for
             self.suggested.clear()
 

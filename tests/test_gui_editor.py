@@ -216,6 +216,28 @@ def test_a_reopened_session_suggests_nothing_until_a_hint_is_added_or_selected(
     assert title(row) == "Suggested for hint no. 1" and row.colors
 
 
+def test_after_a_delete_or_undo_the_suggestions_are_for_no_hint_the_user_did_not_pick(
+        qtbot, win):
+    """A walkthrough deleted the hint it had just added (no. 4) and read "Suggested for hint
+    no. 3", a hint it had neither added last nor selected; the same after an undo."""
+    from PySide6.QtTest import QTest
+    row = win.panel.suggest_row
+    for x in (60, 140, 220):
+        click(win.gray_view, (x, 100))
+    wait_idle(qtbot, win)
+    assert title(row) == "Suggested for hint no. 3"
+    click(win.gray_view, (220, 100))                            # select hint 3, then Delete
+    QTest.keyClick(win.gray_view.viewport(), Qt.Key.Key_Delete)
+    assert len(win.doc.hints) == 2 and title(row) == "Suggested colours" and row.colors == []
+    click(win.gray_view, (260, 160))                            # a new hint: its suggestions
+    assert title(row) == "Suggested for hint no. 3"
+    win.doc.history.undo()
+    assert len(win.doc.hints) == 2 and title(row) == "Suggested colours"
+    drag(win.gray_view, (40, 40), 120)                          # a stroke: for it throughout
+    wait_idle(qtbot, win)
+    assert title(row) == "Suggested for hint no. 3"
+
+
 def test_the_suggested_colours_say_which_point_they_are_for(qtbot, win):
     """They are for the hint last added or selected (or the point sampled), while the square's
     lightness follows the cursor: the row's title named no point ("Suggested here")."""
