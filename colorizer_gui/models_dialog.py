@@ -50,7 +50,8 @@ def describe_run(model: Path) -> str:
         parts.append(f"{steps} steps")
     scores = read_held_out(model.parent)
     if scores is not None:
-        parts.append(scores.brief())
+        init = options.get("init")
+        parts.append(scores.brief(model_name(str(init)) if init else None))
     return " · ".join(parts)
 
 
@@ -99,6 +100,7 @@ class ModelsDialog(QDialog):
         self.setWindowTitle("Retrained models")
         self.prompts = Prompts(self)          # (its questions over this window, not behind it)
         self.in_use, self.busy, self.loading = in_use, busy, loading
+        self._running = False                 # a retraining was under way at the last look
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("The models Tools > Retrain made, newest first (double-click one to "
                              "use it):"))
@@ -160,8 +162,12 @@ class ModelsDialog(QDialog):
 
     def _show_note(self) -> None:
         """Below the list: a retraining under way (a walkthrough looked for it here), or how
-        to make a first model."""
+        to make a first model. When the run ends, its model joins the list at once."""
         busy = self.busy()
+        ended, self._running = bool(self._running) and not busy, bool(busy)
+        if ended:
+            self.refresh()                  # (which comes back here, with nothing running)
+            return
         if busy:
             run = Path(busy[0])
             step = last_step(run / "log.csv")[0]

@@ -155,13 +155,15 @@ class HeldOutScores:
         return (f"{on}, with {counts} hints: {fmt(self.before)} dB before, {fmt(self.after)} dB "
                 f"after ({round(self.gain, 2) + 0.0:+.2f} dB on average; higher is better{rough})")
 
-    def brief(self) -> str:
-        """The verdict in one line, for lists: "+0.23 dB against the model it started from on 12
-        photos it did not train on (better)" (the same outcome the retraining window gives)."""
+    def brief(self, before: str | None = None) -> str:
+        """The verdict in one line, for lists: "+0.23 dB against local on 12 photos it did not
+        train on (better)" (the same outcome the retraining window gives); ``before``: the name
+        of the model it started from, if known (retrained models build on each other)."""
         n = f"{self.photos} photo{'s' if self.photos != 1 else ''}"
         word = {BETTER: "better", LEVEL: "no measurable difference"}.get(
             self.outcome, f"{'worse' if self.worse else 'no better'}: {self.verdict()}")
-        return (f"{round(self.gain, 2) + 0.0:+.2f} dB against the model it started from on {n} "
+        against = before or "the model it started from"
+        return (f"{round(self.gain, 2) + 0.0:+.2f} dB against {against} on {n} "
                 f"it did not train on ({word})")
 
     def to_dict(self) -> dict:

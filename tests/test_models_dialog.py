@@ -58,6 +58,31 @@ def test_the_list_says_what_each_model_was_trained_on(qtbot, win, runs):
     assert [t.split("\n")[0] for t in texts] == [newer.parent.name, older.parent.name]  # newest first
     assert "on beach · 400 steps · +0.30 dB against the model it started from" in texts[0]
     assert describe_run(older).startswith("2023-11-1")             # its date, nothing unknown
+    # A run started from another retrained model names it (runs build on each other after
+    # Use, and a walkthrough could not tell what "the model it started from" was)
+    options = json.loads((newer.parent / "args.json").read_text())
+    (newer.parent / "args.json").write_text(json.dumps({**options, "init": str(older)}))
+    assert f"+0.30 dB against {older.parent.name} on 8 photos" in describe_run(newer)
+    dlg.close()
+
+
+def test_a_run_that_ends_while_the_list_is_open_joins_it(qtbot, win, runs, local_weights):
+    """A walkthrough: the note said the model "joins this list when it ends", and it did not
+    until the window was opened again."""
+    older, newer = runs
+    menu_texts(win)
+    dlg = open_dialog(win)
+    run = older.parent.parent / "garden-20261204-134046"
+    running = [run]
+    dlg.busy = lambda: list(running)
+    dlg.update_buttons()                           # (the window's once-a-second look)
+    assert "A retraining is under way (garden-20261204-134046, starting)" in dlg.note.text()
+    assert dlg.list.count() == 2
+    copy_model(local_weights, run)                 # the run writes its model and ends
+    running.clear()
+    dlg.update_buttons()
+    names = [dlg.list.item(i).text().split("\n")[0] for i in range(dlg.list.count())]
+    assert run.name in names and dlg.note.text() == ""
     dlg.close()
 
 
