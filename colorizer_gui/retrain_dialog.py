@@ -195,10 +195,11 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
 
     def show_estimate(self, *_):
         """How long the run Start would begin takes, at the speed of the newest run here that
-        adapted the same parts (no row before there is one)."""
+        adapted the same parts (no row before there is one, nor during a run: the status line
+        then says how long is left)."""
         parts = "hnet,decoder" if self.decoder.isChecked() else "hnet"
-        text = estimate_text(self.steps.value(),
-                             seconds_per_step(app_settings.runs_dir(), parts))
+        text = "" if self.running() else estimate_text(
+            self.steps.value(), seconds_per_step(app_settings.runs_dir(), parts))
         self.estimate.setText(text)
         self.form.setRowVisible(self.estimate, bool(text))
 
@@ -294,6 +295,7 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         self.proc.finished.connect(self.on_process_finished)
         self.proc.errorOccurred.connect(self.on_process_error)
         self.proc.start(sys.executable, command(self.out))
+        self.show_estimate()                  # (hidden while it runs)
         self.start_btn.setEnabled(False)
         self.resume_btn.hide()
         self.stop_btn.setEnabled(True)

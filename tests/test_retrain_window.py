@@ -156,6 +156,17 @@ def test_before_start_the_window_says_how_long_at_the_last_runs_speed(
     assert dlg.estimate.text().startswith("About 10 min 00 s of training")
     dlg.steps.setValue(200)
     assert dlg.estimate.text().startswith("About 2 min 00 s of training")
+    # During a run the status line says how long is left: no estimate beside it
+    from .test_retrain_resume import _stoppable
+    from .test_gui_defects import photo_folder
+    type_folder(qtbot, dlg, str(photo_folder(tmp_path)))
+    monkeypatch.setattr(dlg, "command", _stoppable(dlg))
+    dlg.start()
+    qtbot.waitUntil(lambda: "Step 40 of" in dlg.status.text(), timeout=WAIT)
+    assert not dlg.estimate.isVisible()
+    dlg.stop()
+    qtbot.waitUntil(lambda: not dlg.running(), timeout=WAIT)
+    assert dlg.estimate.isVisible() and dlg.estimate.text().startswith("About ")
 
 
 @pytest.mark.parametrize("after, loads", [
