@@ -131,6 +131,8 @@ def test_kill_stops_at_a_step_with_its_checkpoint_and_log_and_says_so(local_weig
     saved = torch.load(out / "checkpoint.pt", weights_only=True)["step"]
     assert 20 <= saved < 500 and int(rows(out)[-1]["step"]) == saved
     assert f"--out {out} --resume" in err
+    assert err.count("--resume") == 1 and "interrupted" not in err, err   # said once (the
+    # app's log showed "stopped at step 27; …" and "training interrupted; …" one after another)
 
 
 def test_the_stop_message_says_how_to_resume_in_its_readers_words(monkeypatch):

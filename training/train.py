@@ -35,7 +35,7 @@ from .data import DataError, Source
 from . import train_options
 from .logs import cli_logging
 from .resume_options import given_options, how_to_resume, keep_run_options
-from .loop import load_sources, refuse_existing_run, train  # noqa: F401 (re-exported)
+from .loop import Stopped, load_sources, refuse_existing_run, train  # noqa: F401 (re-exported)
 from .run import CKPT_NAME, Run  # noqa: F401 (re-exported)
 from .stages import STAGES, palette_model_config as model_config  # noqa: F401 (re-exported)
 from .stages import NEEDS_VGG, stage_classes
@@ -122,7 +122,9 @@ def main(argv=None) -> int:
         check_before_reading(args)
         train(args)
     except KeyboardInterrupt as e:
-        if os.path.exists(os.path.join(args.out, CKPT_NAME)):
+        if isinstance(e, Stopped):      # the loop said where it stopped and how to go on
+            pass
+        elif os.path.exists(os.path.join(args.out, CKPT_NAME)):
             print(f"training interrupted; the last checkpoint is kept "
                   f"({how_to_resume(args.stage, args.out)})", file=sys.stderr)
         else:
