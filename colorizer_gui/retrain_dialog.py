@@ -27,7 +27,8 @@ from .retrain_commands import resume_command, train_command
 from .retrain_progress import RunProgress
 from .retrain_texts import (CHOOSE_FOLDER, NO_FOLDER, NO_PHOTOS, NOT_STARTED, STEPS_TIP,
                             decoder_note, decoder_tip, estimate_text, folder_status, last_step,
-                            quit_text, run_name, seconds_per_step, stopped_text)
+                            quit_text, run_name, seconds_per_step, stopped_text,
+                            training_seconds)
 
 __all__ = ["RetrainDialog", "run_name"]
 
@@ -45,6 +46,7 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         self.setWindowTitle("Retrain on a folder of photos")
         self.setModal(False)
         self._t0 = 0.0
+        self._seconds_before = 0.0
         self._activity = ""
         self.init_weights = init_weights
         self.in_use = init_weights              # the model the app uses now
@@ -302,6 +304,7 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         self.progress.setRange(0, 0)          # busy until the first step is logged
         self.progress.setFormat("%p %")
         self._t0, self._step0, self._seen_step = time.monotonic(), None, 0
+        self._seconds_before = training_seconds(out / "log.csv")    # a resume's earlier sittings
         self._activity = "Starting the trainer"
         self.poll()
         self.timer.start()

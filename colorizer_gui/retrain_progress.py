@@ -53,7 +53,8 @@ class RunProgress:
             self.progress.setValue(int(100 * step / total))
             first, t_first = self._step0
             rate = (step - first) / max(1e-9, time.monotonic() - t_first)
-            self.status.setText(progress_text(step, total, loss, elapsed,
+            # (the run's time so far: a resumed run's earlier sittings too, as "Done in" says)
+            self.status.setText(progress_text(step, total, loss, self._seconds_before + elapsed,
                                               (total - step) / rate if rate > 0 else None))
         else:
             self.status.setText(f"{self._activity or 'Reading photos'}… {elapsed} s")

@@ -184,3 +184,24 @@ def test_the_status_line_says_how_long_is_left():
     assert progress_text(250, 1000, "0.0123", 95, 285.4) == \
         "Step 250 of 1000, loss 0.0123 · 1 min 35 s, about 4 min 45 s left"
     assert progress_text(1000, 1000, "0.01", 4000, 0) == "Step 1000 of 1000, loss 0.01 · 1 h 06 min"
+
+
+def test_a_resumed_runs_status_counts_its_earlier_sittings(qtbot, tmp_path, local_weights,
+                                                           monkeypatch):
+    """A walkthrough: after Resume the status line said "Step 30 of 60 … · 4 s", the time of
+    this sitting alone, where "Done in" counts them all."""
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    run = tmp_path / "runs" / "garden-20261204-134432"
+    run.mkdir(parents=True)
+    header = "step,train_loss,val_loss,images_per_s,lr,wall_seconds\n"
+    (run / "log.csv").write_text(header + "30,0.0120,,20,1e-4,300.0\n")    # 5 min before
+    later = ("import pathlib, sys, time; p = pathlib.Path(sys.argv[1]) / 'log.csv'; "
+             "p.write_text(p.read_text() + '40,0.0110,,20,1e-4,310.0\\n'); time.sleep(60)")
+    dlg._launch(run, lambda out: ["-c", later, str(out)], str(local_weights), 60)
+    qtbot.waitUntil(lambda: "Step 40 of 60" in dlg.status.text(), timeout=WAIT)
+    assert " · 5 min 0" in dlg.status.text(), dlg.status.text()
+    dlg.stop()
+    qtbot.waitUntil(lambda: not dlg.running(), timeout=WAIT)
+
