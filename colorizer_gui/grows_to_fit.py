@@ -2,7 +2,7 @@
 once that is gone, never past the screen (the retraining window's verdict and loss curve)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import QPlainTextEdit
 
 SCREEN_SHARE = 0.85       # the window grows to show its texts and curve up to this share of
@@ -28,6 +28,13 @@ class GrowsToFit:
     """Mixed into a QWidget window with a layout."""
 
     _grown: tuple[int, int] | None = None      # (height before, after) fit_height grew it
+
+    def showEvent(self, event):
+        """Shown (the first time at its final width): grow to what it already has to say. A
+        window opened after a restart on a stopped run, its curve set while it was hidden,
+        drew the curve a third of its size (a walkthrough)."""
+        super().showEvent(event)
+        QTimer.singleShot(0, self.fit_height)
 
     def shrink_back(self) -> None:
         """Undo fit_height's growth (the curve and the verdict are gone): the window returns to

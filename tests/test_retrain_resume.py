@@ -4,6 +4,7 @@ app asks before a quit stops a run; the decoder note says what the box does; the
 says how long is left."""
 
 import json
+import shutil
 
 from PySide6.QtWidgets import QMessageBox
 
@@ -204,4 +205,28 @@ def test_a_resumed_runs_status_counts_its_earlier_sittings(qtbot, tmp_path, loca
     assert " · 5 min 0" in dlg.status.text(), dlg.status.text()
     dlg.stop()
     qtbot.waitUntil(lambda: not dlg.running(), timeout=WAIT)
+
+
+def test_after_a_restart_a_stopped_runs_curve_shows_at_its_size(qtbot, tmp_path, local_weights,
+                                                                monkeypatch):
+    """A walkthrough: the window opened after a restart on a stopped run drew its loss curve
+    at about 300 x 190 pixels in a 552-pixel window on a 900-pixel screen, its text unreadable
+    (the curve had been set while the window was hidden, and the window never grew for it)."""
+    from .test_retrain_window import loss_png
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    folder = photo_folder(tmp_path)
+    run = tmp_path / "runs" / "photos-20261204-134432"
+    run.mkdir(parents=True)
+    (run / "args.json").write_text(json.dumps({"stage": "hnet", "data": [str(folder)],
+                                               "steps": 60, "init": str(local_weights)}))
+    (run / "checkpoint.pt").write_bytes(b"state")
+    (run / "log.csv").write_text("step,train_loss,val_loss\n0,,0.02\n30,0.01,0.019\n")
+    shutil.copy(loss_png(tmp_path), run / "loss.png")
+    app_settings.remember_retrain_form(str(folder), 60)
+    dlg = retrain_dialog.RetrainDialog(str(local_weights))
+    qtbot.addWidget(dlg)
+    assert dlg.stopped is not None and dlg.curve.isVisibleTo(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    qtbot.waitUntil(lambda: dlg.curve.height() >= 250, timeout=WAIT)
 
