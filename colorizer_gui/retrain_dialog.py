@@ -47,6 +47,7 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         self.setModal(False)
         self._t0 = 0.0
         self._seconds_before = 0.0
+        self._speeds: dict[str, float | None] = {}   # seconds a step of the runs here, by parts
         self._activity = ""
         self.init_weights = init_weights
         self.in_use = init_weights              # the model the app uses now
@@ -155,7 +156,7 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         self.decoder.setEnabled(local)
         self.decoder.setChecked(local and self._chosen_decoder(True))
         self.decoder.setToolTip(decoder_tip(local))
-        self.show_estimate()                          # (also after a run: its speed is newer)
+        self.show_estimate()
         if self.folder_text():
             self.on_folder_changed(announce=False)    # (the status may report the last run)
 
@@ -200,8 +201,9 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         adapted the same parts (no row before there is one, nor during a run: the status line
         then says how long is left)."""
         parts = "hnet,decoder" if self.decoder.isChecked() else "hnet"
-        text = "" if self.running() else estimate_text(
-            self.steps.value(), seconds_per_step(app_settings.runs_dir(), parts))
+        if parts not in self._speeds:          # (read once, not on every step typed)
+            self._speeds[parts] = seconds_per_step(app_settings.runs_dir(), parts)
+        text = "" if self.running() else estimate_text(self.steps.value(), self._speeds[parts])
         self.estimate.setText(text)
         self.form.setRowVisible(self.estimate, bool(text))
 
@@ -334,6 +336,7 @@ class RetrainDialog(RunProgress, GrowsToFit, QDialog):
         self.timer.stop()
         self.progressed.emit("")
         self.stop_btn.setEnabled(False)
+        self._speeds.clear()                 # this run's speed is the newest
         self.set_init_weights(self.in_use)   # the next run starts from the model in use now
         self.on_folder_changed(announce=False)     # Start again if the folder holds photos
         self.progress.setRange(0, 100)

@@ -40,6 +40,20 @@ def _stoppable(dlg):
     return lambda out: ["-c", STOPPABLE] + real(out)[3:]      # the app's own options
 
 
+def stopped_run_on_a_folder(tmp_path, monkeypatch, init, name: str, steps: int, log: str):
+    """A folder of photos and, in the app's runs folder, a run ``name`` on it of ``steps`` steps
+    from ``init`` that stopped where its ``log`` (CSV text) ends: (folder, run)."""
+    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
+    folder = photo_folder(tmp_path)
+    run = tmp_path / "runs" / name
+    run.mkdir(parents=True)
+    (run / "args.json").write_text(json.dumps({"stage": "hnet", "data": [str(folder)],
+                                               "steps": steps, "init": str(init)}))
+    (run / "checkpoint.pt").write_bytes(b"state")
+    (run / "log.csv").write_text(log)
+    return folder, run
+
+
 def start_stoppable_run(qtbot, win, tmp_path, monkeypatch):
     """Tools > Retrain on a folder of photos, a run that trains until stopped, at step 40."""
     win.retrain()
@@ -127,14 +141,8 @@ sys.exit(2)
 def test_a_resume_that_fails_says_why_not_stopped(qtbot, tmp_path, local_weights, monkeypatch):
     """A trainer that ends in an error (not Stop) is reported with its error, though the run's
     checkpoint is still there: "Stopped at step ... Resume continues it" invited a loop."""
-    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
-    folder = photo_folder(tmp_path)
-    run = tmp_path / "runs" / "photos-1"
-    run.mkdir(parents=True)
-    (run / "args.json").write_text(json.dumps({"stage": "hnet", "data": [str(folder)],
-                                               "steps": 200, "init": str(local_weights)}))
-    (run / "checkpoint.pt").write_bytes(b"state")
-    (run / "log.csv").write_text("step,train_loss\n40,0.0123\n")
+    folder, run = stopped_run_on_a_folder(tmp_path, monkeypatch, local_weights, "photos-1", 200,
+                                          "step,train_loss\n40,0.0123\n")
     dlg = retrain_dialog.RetrainDialog(str(local_weights))
     qtbot.addWidget(dlg)
     dlg.folder.setText(str(folder))
@@ -213,14 +221,9 @@ def test_after_a_restart_a_stopped_runs_curve_shows_at_its_size(qtbot, tmp_path,
     at about 300 x 190 pixels in a 552-pixel window on a 900-pixel screen, its text unreadable
     (the curve had been set while the window was hidden, and the window never grew for it)."""
     from .test_retrain_window import loss_png
-    monkeypatch.setattr(app_settings, "runs_dir", lambda: tmp_path / "runs")
-    folder = photo_folder(tmp_path)
-    run = tmp_path / "runs" / "photos-20261204-134432"
-    run.mkdir(parents=True)
-    (run / "args.json").write_text(json.dumps({"stage": "hnet", "data": [str(folder)],
-                                               "steps": 60, "init": str(local_weights)}))
-    (run / "checkpoint.pt").write_bytes(b"state")
-    (run / "log.csv").write_text("step,train_loss,val_loss\n0,,0.02\n30,0.01,0.019\n")
+    folder, run = stopped_run_on_a_folder(tmp_path, monkeypatch, local_weights,
+                                          "photos-20261204-134432", 60,
+                                          "step,train_loss,val_loss\n0,,0.02\n30,0.01,0.019\n")
     shutil.copy(loss_png(tmp_path), run / "loss.png")
     app_settings.remember_retrain_form(str(folder), 60)
     dlg = retrain_dialog.RetrainDialog(str(local_weights))
